@@ -1,0 +1,47 @@
+import { GraphQLError } from 'graphql';
+
+/**
+ * Every error code Plaza returns, in one place. Clients branch on these strings,
+ * so they never change meaning once published.
+ */
+export const ErrorCode = {
+  // identity and trust
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  GATEWAY_TOKEN_REQUIRED: 'GATEWAY_TOKEN_REQUIRED',
+  // input
+  BAD_REQUEST: 'BAD_REQUEST',
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  NOT_FOUND: 'NOT_FOUND',
+  REQUEST_TOO_LARGE: 'REQUEST_TOO_LARGE',
+  // coupons and points
+  COUPON_OUT_OF_STOCK: 'COUPON_OUT_OF_STOCK',
+  COUPON_LIMIT_REACHED: 'COUPON_LIMIT_REACHED',
+  COUPON_NOT_ACTIVE: 'COUPON_NOT_ACTIVE',
+  COUPON_ALREADY_REDEEMED: 'COUPON_ALREADY_REDEEMED',
+  COUPON_WRONG_MERCHANT: 'COUPON_WRONG_MERCHANT',
+  COUPON_MIN_SPEND_NOT_MET: 'COUPON_MIN_SPEND_NOT_MET',
+  MEMBERSHIP_REQUIRED: 'MEMBERSHIP_REQUIRED',
+  INSUFFICIENT_POINTS: 'INSUFFICIENT_POINTS',
+  RIGHT_OUT_OF_STOCK: 'RIGHT_OUT_OF_STOCK',
+  IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
+  // gateway
+  SUBGRAPH_UNAVAILABLE: 'SUBGRAPH_UNAVAILABLE',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/**
+ * A domain error: a GraphQL error whose `extensions.code` clients can rely on.
+ * Field-level errors keep HTTP 200 (the rest of the answer is still good);
+ * request-level refusals pass `httpStatus`.
+ */
+export function plazaError(
+  code: ErrorCode,
+  message: string,
+  options: { httpStatus?: number; extensions?: Record<string, unknown> } = {},
+): GraphQLError {
+  const http = options.httpStatus ? { http: { status: options.httpStatus } } : {};
+  return new GraphQLError(message, { extensions: { code, ...options.extensions, ...http } });
+}

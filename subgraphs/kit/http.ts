@@ -1,0 +1,162 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { ErrorCode } from './errors.ts';
+
+/** Extra endpoints served beside GraphQL (health, readiness, metrics…). Return false to pass. */
+export type Route = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
+
+export interface GraphQLHttpOptions<TContext extends BaseContext> {
+  /** Path GraphQL is served on. Default `/graphql`. */
+  path?: string;
+  /** Largest request body accepted, in bytes. Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Builds the per-request context. */
+  context: (req: IncomingMessage) => Promise<TContext>;
+  /** Endpoints tried before GraphQL. */
+  routes?: Route[];
+  /** Called with errors that escaped everything else (answered as a bare 500). */
+  onError?: (error: unknown) => void;
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, status: number, code: string, message: string): void {
+  sendJson(res, status, { errors: [{ message, extensions: { code } }] });
+}
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) {
+      req.resume();
+      reject(new BodyTooLarge());
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new BodyTooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function headerMapOf(req: IncomingMessage): HeaderMap {
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  }
+  return headers;
+}
+
+/** A Node request listener that serves an Apollo Server (gateway or subgraph) plus extra routes. */
+export function graphqlRequestListener<TContext extends BaseContext>(
+  server: ApolloServer<TContext>,
+  options: GraphQLHttpOptions<TContext>,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const path = options.path ?? '/graphql';
+  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  const routes = options.routes ?? [];
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    for (const route of routes) if (await route(req, res)) return;
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== path) {
+      sendError(res, 404, 'NOT_FOUND', `Nothing is served at ${url.pathname}; GraphQL is at ${path}`);
+      return;
+    }
+    let body: unknown;
+    if (req.method === 'POST') {
+      let text: string;
+      try {
+        text = await readBody(req, maxBodyBytes);
+      } catch (error) {
+        if (error instanceof BodyTooLarge) {
+          sendError(res, 413, ErrorCode.REQUEST_TOO_LARGE, `Request body exceeds ${maxBodyBytes} bytes`);
+          return;
+        }
+        throw error;
+      }
+      const type = req.headers['content-type'] ?? '';
+      if (type.includes('json')) {
+        try {
+          body = text.length ? JSON.parse(text) : undefined;
+        } catch {
+          sendError(res, 400, ErrorCode.BAD_REQUEST, 'Request body is not valid JSON');
+          return;
+        }
+      } else {
+        body = text;
+      }
+    }
+    const response = await server.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers: headerMapOf(req), search: url.search, body },
+      context: () => options.context(req),
+    });
+    for (const [key, value] of response.headers) res.setHeader(key, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+
+  return (req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      // Last line of defence: never crash the process, never leak a stack trace.
+      options.onError?.(error);
+      if (!res.headersSent) sendError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
+      else res.destroy();
+    });
+  };
+}
+
+export interface Listening {
+  server: http.Server;
+  port: number;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts an HTTP server on 127.0.0.1 (port 0 picks a free one). */
+export async function listen(
+  listener: (req: IncomingMessage, res: ServerResponse) => void,
+  port: number,
+  host = '127.0.0.1',
+  path = '/graphql',
+): Promise<Listening> {
+  const server = http.createServer(listener);
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const actual = (server.address() as AddressInfo).port;
+  return {
+    server,
+    port: actual,
+    url: `http://${host}:${actual}${path}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}

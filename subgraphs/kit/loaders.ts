@@ -1,0 +1,32 @@
+import DataLoader from 'dataloader';
+
+/**
+ * A loader for rows found by a unique key: one query for the whole batch, answers in
+ * key order, null for a key with no row.
+ */
+export function byKey<K, V>(fetch: (keys: K[]) => Promise<V[]>, keyOf: (row: V) => K): DataLoader<K, V | null> {
+  return new DataLoader<K, V | null>(async (keys) => {
+    const rows = await fetch([...keys]);
+    const found = new Map<K, V>();
+    for (const row of rows) found.set(keyOf(row), row);
+    return keys.map((key) => found.get(key) ?? null);
+  });
+}
+
+/**
+ * A loader for the rows belonging to each parent (offers of a merchant, coupons of a
+ * user): one query for the whole batch, each parent's rows in the query's order.
+ */
+export function groupedBy<K, V>(fetch: (keys: K[]) => Promise<V[]>, keyOf: (row: V) => K): DataLoader<K, V[]> {
+  return new DataLoader<K, V[]>(async (keys) => {
+    const rows = await fetch([...keys]);
+    const groups = new Map<K, V[]>();
+    for (const row of rows) {
+      const key = keyOf(row);
+      const group = groups.get(key);
+      if (group) group.push(row);
+      else groups.set(key, [row]);
+    }
+    return keys.map((key) => groups.get(key) ?? []);
+  });
+}

@@ -1,0 +1,35 @@
+/**
+ * Process lifecycle shared by every Plaza entry point: stop cleanly on SIGTERM or
+ * SIGINT, and, when started by `npm start`, also when the supervisor
+ * disappears, so no orphan process outlives it.
+ */
+export function runUntilSignalled(start: () => Promise<{ stop(): Promise<void> }>): void {
+  let running: { stop(): Promise<void> } | null = null;
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    try {
+      await running?.stop();
+      process.exit(0);
+    } catch (error) {
+      console.error(error);
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  // Started by `npm start` with an IPC channel: when the supervisor dies, so do we.
+  if (process.channel) process.on('disconnect', stop);
+  start().then(
+    (started) => {
+      running = started;
+      // a signal that arrived during start-up stops what has just started
+      if (stopping) void started.stop().then(() => process.exit(0));
+    },
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : String(error));
+      process.exit(1);
+    },
+  );
+}

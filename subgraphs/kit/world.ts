@@ -1,0 +1,182 @@
+/**
+ * The deterministic seed world. Every subgraph inserts only its own slice, yet all
+ * slices agree (a coupon's merchant exists in merchants, a placement's service too),
+ * because every row is a pure function of its index. Nothing is random between runs.
+ */
+import type { SeedScale } from './config.ts';
+
+export const CITIES = ['Shanghai', 'Beijing', 'Hangzhou', 'Shenzhen', 'Chengdu'] as const;
+export const CATEGORIES = ['food', 'coffee', 'travel', 'retail', 'beauty', 'fitness', 'movies', 'hotel'] as const;
+
+export interface WorldSize {
+  users: number;
+  merchants: number;
+  /** Services per merchant. */
+  servicesPerMerchant: number;
+  /** Offers (coupon templates) per merchant. */
+  offersPerMerchant: number;
+}
+
+export const WORLD_SIZES: Record<SeedScale, WorldSize> = {
+  small: { users: 3000, merchants: 300, servicesPerMerchant: 3, offersPerMerchant: 4 },
+  large: { users: 1_000_000, merchants: 100_000, servicesPerMerchant: 3, offersPerMerchant: 10 },
+};
+
+/** A fixed instant the seed's validity windows are relative to, so runs never drift. */
+export const SEED_EPOCH = Date.UTC(2026, 0, 1);
+const DAY = 86_400_000;
+/** Far enough ahead that seeded offers and placements stay valid for years. */
+export const SEED_HORIZON = Date.UTC(2036, 0, 1);
+
+/** A 32-bit hash of a label and an index: the only source of variety in the world. */
+export function hash(label: string, index: number): number {
+  let h = 2166136261 ^ index;
+  for (let i = 0; i < label.length; i++) h = Math.imul(h ^ label.charCodeAt(i), 16777619);
+  h = Math.imul(h ^ (h >>> 16), 2246822507);
+  h = Math.imul(h ^ (h >>> 13), 3266489909);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+function pick<T>(items: readonly T[], label: string, index: number): T {
+  return items[hash(label, index) % items.length];
+}
+
+const FIRST = ['Ming', 'Lei', 'Hua', 'Jing', 'Yan', 'Tao', 'Fang', 'Bo', 'Xin', 'Yu', 'Chen', 'Li'];
+const BRANDS = ['Golden', 'Lotus', 'Jade', 'Panda', 'Bamboo', 'River', 'Cloud', 'Lucky', 'Harbor', 'Peak', 'Silk', 'Maple'];
+const KINDS: Record<(typeof CATEGORIES)[number], string[]> = {
+  food: ['Noodle House', 'Dumpling Bar', 'Hotpot', 'Bakery'],
+  coffee: ['Coffee', 'Tea House', 'Roasters'],
+  travel: ['Travel', 'Tours', 'Rail Desk'],
+  retail: ['Mart', 'Books', 'Electronics'],
+  beauty: ['Salon', 'Spa', 'Nails'],
+  fitness: ['Gym', 'Yoga', 'Climbing'],
+  movies: ['Cinema', 'Film Club'],
+  hotel: ['Hotel', 'Inn', 'Suites'],
+};
+const SERVICES: Record<(typeof CATEGORIES)[number], string[]> = {
+  food: ['Order ahead', 'Book a table', 'Delivery'],
+  coffee: ['Order ahead', 'Member card', 'Bean subscription'],
+  travel: ['Book a trip', 'Airport transfer', 'Visa help'],
+  retail: ['Shop online', 'Store pickup', 'Gift cards'],
+  beauty: ['Book a stylist', 'Treatments', 'Member card'],
+  fitness: ['Book a class', 'Day pass', 'Personal trainer'],
+  movies: ['Buy tickets', 'Snack combo', 'Member card'],
+  hotel: ['Book a room', 'Late checkout', 'Breakfast'],
+};
+
+export const userId = (i: number) => `u${i + 1}`;
+export const merchantId = (i: number) => `m${i + 1}`;
+export const serviceId = (merchant: number, k: number) => `s${merchant + 1}-${k + 1}`;
+export const offerId = (merchant: number, k: number) => `o${merchant + 1}-${k + 1}`;
+
+export interface SeedUser { id: string; nickname: string; city: string }
+export interface SeedMerchant { id: string; name: string; category: string; city: string; popularity: number; appId: string }
+export interface SeedService { id: string; merchantId: string; title: string; category: string; deepLink: string; position: number }
+export interface SeedOffer {
+  id: string;
+  merchantId: string;
+  title: string;
+  kind: 'AMOUNT_OFF' | 'PERCENT_OFF' | 'AMOUNT_OFF_ABOVE';
+  value: number;
+  minSpend: number;
+  totalStock: number;
+  perUserLimit: number;
+  channel: 'PUBLIC' | 'PAYMENT_SUCCESS' | 'MEMBERS_ONLY';
+  startsAt: Date;
+  endsAt: Date;
+}
+export interface SeedPlacement {
+  id: string;
+  slot: 'GRID' | 'BANNER' | 'CARD';
+  merchantId: string;
+  serviceId: string;
+  city: string;
+  category: string;
+  title: string;
+  subtitle: string;
+  imageUrl: string;
+  priority: number;
+  startsAt: Date;
+  endsAt: Date;
+}
+
+export function seedUser(i: number): SeedUser {
+  return { id: userId(i), nickname: `${pick(FIRST, 'nick', i)}${(hash('nick#', i) % 900) + 100}`, city: CITIES[i % CITIES.length] };
+}
+
+export function seedMerchant(i: number): SeedMerchant {
+  const category = CATEGORIES[i % CATEGORIES.length];
+  return {
+    id: merchantId(i),
+    name: `${pick(BRANDS, 'brand', i)} ${pick(KINDS[category], 'kind', i)} ${i + 1}`,
+    category,
+    // cities rotate on a different period than categories, so every city sees every category
+    city: CITIES[Math.floor(i / CATEGORIES.length) % CITIES.length],
+    popularity: hash('pop', i) % 10_000,
+    appId: `mp-${i + 1}`,
+  };
+}
+
+export function seedServices(i: number, size: WorldSize): SeedService[] {
+  const merchant = seedMerchant(i);
+  const titles = SERVICES[merchant.category as keyof typeof SERVICES];
+  return Array.from({ length: size.servicesPerMerchant }, (_, k) => ({
+    id: serviceId(i, k),
+    merchantId: merchant.id,
+    title: titles[k % titles.length],
+    category: merchant.category,
+    deepLink: `plaza://mini/${merchant.appId}/${k + 1}`,
+    position: k,
+  }));
+}
+
+export function seedOffers(i: number, size: WorldSize): SeedOffer[] {
+  const merchant = seedMerchant(i);
+  return Array.from({ length: size.offersPerMerchant }, (_, k) => {
+    const h = hash('offer', i * 64 + k);
+    const kind = (['AMOUNT_OFF', 'PERCENT_OFF', 'AMOUNT_OFF_ABOVE'] as const)[h % 3];
+    const value = kind === 'PERCENT_OFF' ? 5 + (h % 4) * 5 : 5 + (h % 6) * 5;
+    const channel = k === 1 ? 'PAYMENT_SUCCESS' : k === 3 ? 'MEMBERS_ONLY' : 'PUBLIC';
+    const title =
+      kind === 'PERCENT_OFF' ? `${value}% off at ${merchant.name}` : kind === 'AMOUNT_OFF' ? `¥${value} off at ${merchant.name}` : `¥${value} off ¥${value * 5} at ${merchant.name}`;
+    return {
+      id: offerId(i, k),
+      merchantId: merchant.id,
+      title,
+      kind,
+      value,
+      minSpend: kind === 'AMOUNT_OFF_ABOVE' ? value * 5 : 0,
+      totalStock: 100 + (h % 9) * 100,
+      perUserLimit: 1 + (h % 2),
+      channel,
+      startsAt: new Date(SEED_EPOCH),
+      endsAt: new Date(SEED_HORIZON),
+    };
+  });
+}
+
+/** Starting points balance of user i (one welcome ledger entry). */
+export function seedPoints(i: number): number {
+  return 100 + (hash('points', i) % 50) * 10;
+}
+
+/** Each merchant places its first service in one slot, in its own city. */
+export function seedPlacement(i: number, size: WorldSize): SeedPlacement {
+  const merchant = seedMerchant(i);
+  const service = seedServices(i, size)[0];
+  const slot = (['GRID', 'CARD', 'BANNER'] as const)[i % 3];
+  return {
+    id: `p${i + 1}`,
+    slot,
+    merchantId: merchant.id,
+    serviceId: service.id,
+    city: merchant.city,
+    category: merchant.category,
+    title: `${merchant.name}: ${service.title}`,
+    subtitle: `${merchant.category} in ${merchant.city}`,
+    imageUrl: `/img/${merchant.category}.png`,
+    priority: hash('prio', i) % 100,
+    startsAt: new Date(SEED_EPOCH - 30 * DAY),
+    endsAt: new Date(SEED_HORIZON),
+  };
+}

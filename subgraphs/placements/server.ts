@@ -1,0 +1,14 @@
+import { readSchema, type SubgraphDefinition } from '../kit/server.ts';
+import { entities } from './entities.ts';
+import { createLoaders, type PlacementsLoaders } from './loaders.ts';
+import { resolvers } from './resolvers.ts';
+import { seedPlacements } from './seed.ts';
+
+export const placements: SubgraphDefinition<PlacementsLoaders> = {
+  name: 'placements',
+  typeDefs: readSchema(new URL('./schema.graphql', import.meta.url)),
+  resolvers,
+  entities,
+  createLoaders,
+  seed: seedPlacements,
+};
