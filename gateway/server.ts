@@ -3,11 +3,12 @@ import type { IncomingMessage } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { graphqlRequestListener, listen, sendJson, type Listening, type Route } from '../subgraphs/kit/http.ts';
-import { signInternalToken } from '../subgraphs/kit/internal-token.ts';
+import { ANONYMOUS, signInternalToken } from '../subgraphs/kit/internal-token.ts';
 import { subgraphUrlOverride, type GatewayConfig } from './config.ts';
 import type { GatewayContext } from './context.ts';
 import { PlazaDataSource } from './datasource.ts';
-import { useIdentity } from './plugins/identity.ts';
+import type { GatewayPlugin } from './plugin.ts';
+import { gatewayPlugins } from './plugins/index.ts';
 
 export interface RunningGateway {
   url: string;
@@ -16,7 +17,7 @@ export interface RunningGateway {
 }
 
 /** Builds and starts the gateway over a composed supergraph. */
-export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
+export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin[] = gatewayPlugins(config)): Promise<RunningGateway> {
   const supergraphSdl = fs.readFileSync(config.supergraphPath, 'utf8');
   const gateway = new ApolloGateway({
     supergraphSdl,
@@ -29,13 +30,20 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     // Plaza's entry points own the process lifecycle (see kit/process.ts).
     stopOnTerminationSignals: false,
     csrfPrevention: true,
+    plugins: plugins.flatMap((p) => (p.apollo ? [p.apollo] : [])),
   });
   await server.start();
 
-  const identify = useIdentity({ secret: config.jwtSecret });
   async function context(req: IncomingMessage): Promise<GatewayContext> {
-    const viewer = await identify(req);
-    return { viewer, internalToken: signInternalToken(viewer, config.internalSecret) };
+    const context: GatewayContext = { viewer: ANONYMOUS };
+    for (const plugin of plugins) await plugin.context?.(req, context);
+    context.internalToken = signInternalToken(context.viewer, config.internalSecret);
+    return context;
+  }
+
+  async function prepare(req: IncomingMessage, body: unknown, url: URL): Promise<unknown> {
+    for (const plugin of plugins) if (plugin.prepare) body = await plugin.prepare(req, body, url);
+    return body;
   }
 
   const routes: Route[] = [
@@ -49,10 +57,11 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       sendJson(res, 200, { status: 'ready' });
       return true;
     },
+    ...plugins.flatMap((p) => p.routes ?? []),
   ];
 
   const http: Listening = await listen(
-    graphqlRequestListener(server, { context, routes, maxBodyBytes: config.maxBodyBytes }),
+    graphqlRequestListener(server, { context, prepare, routes, maxBodyBytes: config.maxBodyBytes }),
     config.port,
     config.host,
   );
@@ -62,6 +71,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     async stop() {
       await http.close();
       await server.stop();
+      for (const plugin of plugins) await plugin.stop?.();
     },
   };
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { jwtVerify, SignJWT } from 'jose';
 import { ErrorCode, plazaError } from '../../subgraphs/kit/errors.ts';
 import { ANONYMOUS, type Viewer } from '../../subgraphs/kit/internal-token.ts';
+import type { GatewayPlugin } from '../plugin.ts';
 
 /** Options of the bearer-token identity check. */
 export interface IdentityOptions {
@@ -25,10 +26,10 @@ function refuse(message: string): never {
  * Resolves the caller from `Authorization: Bearer <jwt>`. No header means anonymous;
  * a header with a bad token (forged, expired, wrong audience or issuer) is refused.
  */
-export function useIdentity(options: IdentityOptions) {
+export function useIdentity(options: IdentityOptions): GatewayPlugin {
   const settings = { ...IDENTITY_DEFAULTS, ...options };
   const key = options.secret ? new TextEncoder().encode(options.secret) : null;
-  return async function identify(req: IncomingMessage): Promise<Viewer> {
+  async function identify(req: IncomingMessage): Promise<Viewer> {
     const header = req.headers.authorization;
     if (!header) return ANONYMOUS;
     const match = /^Bearer\s+(\S+)$/i.exec(header);
@@ -48,6 +49,12 @@ export function useIdentity(options: IdentityOptions) {
     } catch {
       return refuse('Invalid or expired token');
     }
+  }
+  return {
+    name: 'identity',
+    async context(req, context) {
+      context.viewer = await identify(req);
+    },
   };
 }
 

@@ -15,8 +15,26 @@ export interface GraphQLHttpOptions<TContext extends BaseContext> {
   context: (req: IncomingMessage) => Promise<TContext>;
   /** Endpoints tried before GraphQL. */
   routes?: Route[];
+  /**
+   * Runs after the body is read and before GraphQL execution; returns the body to
+   * execute (possibly rewritten). Throwing an HttpRefusal answers with it instead.
+   */
+  prepare?: (req: IncomingMessage, body: unknown, url: URL) => Promise<unknown> | unknown;
   /** Called with errors that escaped everything else (answered as a bare 500). */
   onError?: (error: unknown) => void;
+}
+
+/** A request refused before GraphQL execution, answered as a GraphQL error with this status. */
+export class HttpRefusal extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'HttpRefusal';
+  }
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -25,7 +43,8 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
-function sendError(res: ServerResponse, status: number, code: string, message: string): void {
+function sendError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+  for (const [key, value] of Object.entries(headers)) res.setHeader(key, value);
   sendJson(res, status, { errors: [{ message, extensions: { code } }] });
 }
 
@@ -102,6 +121,17 @@ export function graphqlRequestListener<TContext extends BaseContext>(
         }
       } else {
         body = text;
+      }
+    }
+    if (options.prepare) {
+      try {
+        body = await options.prepare(req, body, url);
+      } catch (error) {
+        if (error instanceof HttpRefusal) {
+          sendError(res, error.status, error.code, error.message, error.headers);
+          return;
+        }
+        throw error;
       }
     }
     const response = await server.executeHTTPGraphQLRequest({

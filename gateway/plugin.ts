@@ -1,0 +1,27 @@
+import type { IncomingMessage } from 'node:http';
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { Route } from '../subgraphs/kit/http.ts';
+import type { GatewayContext } from './context.ts';
+
+/**
+ * One concern of the gateway (identity, persisted documents, limits, metrics…), in a
+ * file of its own under gateway/plugins/. A plugin implements only the hooks it needs;
+ * gateway/plugins/index.ts lists them in pipeline order.
+ */
+export interface GatewayPlugin {
+  /** Short name, for logs and errors. */
+  name: string;
+  /** Endpoints served beside GraphQL (e.g. `/metrics`); return true when handled. */
+  routes?: Route[];
+  /**
+   * Runs on every GraphQL HTTP request, before Apollo, in plugin order: returns the body
+   * to execute (e.g. a persisted id replaced by its document), or throws an HttpRefusal.
+   */
+  prepare?(req: IncomingMessage, body: unknown, url: URL): Promise<unknown> | unknown;
+  /** Adds what this concern knows about the request to its context. */
+  context?(req: IncomingMessage, context: GatewayContext): Promise<void> | void;
+  /** Apollo Server lifecycle hooks (parse, validate, plan, response…). */
+  apollo?: ApolloServerPlugin<GatewayContext>;
+  /** Releases what the plugin holds (connections, timers) at shutdown. */
+  stop?(): Promise<void>;
+}
