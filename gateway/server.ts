@@ -5,7 +5,7 @@ import { ApolloServer } from '@apollo/server';
 import { graphqlRequestListener, listen, sendJson, type Listening, type Route } from '../subgraphs/kit/http.ts';
 import { ANONYMOUS, signInternalToken } from '../subgraphs/kit/internal-token.ts';
 import { subgraphUrlOverride, type GatewayConfig } from './config.ts';
-import type { GatewayContext } from './context.ts';
+import { UNKNOWN_CLIENT, type GatewayContext } from './context.ts';
 import { PlazaDataSource } from './datasource.ts';
 import type { GatewayPlugin } from './plugin.ts';
 import { gatewayPlugins } from './plugins/index.ts';
@@ -35,7 +35,7 @@ export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin
   await server.start();
 
   async function context(req: IncomingMessage): Promise<GatewayContext> {
-    const context: GatewayContext = { viewer: ANONYMOUS };
+    const context: GatewayContext = { viewer: ANONYMOUS, client: UNKNOWN_CLIENT };
     for (const plugin of plugins) await plugin.context?.(req, context);
     context.internalToken = signInternalToken(context.viewer, config.internalSecret);
     return context;
