@@ -74,7 +74,7 @@ describe('npm start', () => {
     const env: NodeJS.ProcessEnv = { ...process.env, PLAZA_DATA_DIR: dataDir, PLAZA_GATEWAY_PORT: String(ports.gateway) };
     for (const name of SUBGRAPH_NAMES) env[`PLAZA_${name.toUpperCase()}_PORT`] = String(ports[name]);
 
-    const start = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const start = spawn(process.execPath, ['--import', 'tsx', 'gateway/cli/start.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(start);
     const [, url] = await waitForLine(start, /Plaza is up: GraphQL at (\S+)/);
 

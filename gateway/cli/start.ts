@@ -5,10 +5,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { readSubgraphConfig, SUBGRAPH_NAMES } from '../subgraphs/kit/config.ts';
-import { readGatewayConfig } from '../gateway/config.ts';
+import { readSubgraphConfig, SUBGRAPH_NAMES } from '../../subgraphs/kit/config.ts';
+import { readGatewayConfig } from '../config.ts';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
 const children: ChildProcess[] = [];
 let stopping = false;
 

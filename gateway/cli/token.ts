@@ -4,8 +4,8 @@
  * Signed with PLAZA_JWT_SECRET (the development default when unset).
  */
 import { parseArgs } from 'node:util';
-import { DEV_JWT_SECRET } from '../gateway/config.ts';
-import { issueToken } from '../gateway/plugins/identity.ts';
+import { DEV_JWT_SECRET } from '../config.ts';
+import { issueToken } from '../plugins/identity.ts';
 
 const { values } = parseArgs({
   options: {
