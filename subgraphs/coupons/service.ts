@@ -1,5 +1,10 @@
+import crypto from 'node:crypto';
+import { raw, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { ErrorCode, plazaError } from '../kit/errors.ts';
-import type { CouponTemplate } from './entities.ts';
+import { isValidMembershipPass } from '../kit/membership-pass.ts';
+import type { EntityManager } from '../kit/orm.ts';
+import { checkIdempotencyKey } from '../kit/viewer.ts';
+import { Coupon, CouponTemplate } from './entities.ts';
 
 /** Largest page of offers one field may ask for. */
 export const MAX_OFFERS_PAGE = 50;
@@ -25,4 +30,183 @@ export function isOpen(template: CouponTemplate, now: Date): boolean {
 export function pageOfOffers(offers: CouponTemplate[], first: number, after: string | null | undefined): CouponTemplate[] {
   const start = after ? offers.findIndex((o) => o.id === after) + 1 : 0;
   return offers.slice(start, start + checkPageSize(first));
+}
+
+/** A claimed coupon whose offer has ended reads as EXPIRED. */
+export function statusOf(coupon: Coupon, template: CouponTemplate | null, now: Date): string {
+  if (coupon.status === 'CLAIMED' && template && now >= template.endsAt) return 'EXPIRED';
+  return coupon.status;
+}
+
+/**
+ * The discount a coupon gives on an order, in whole yuan:
+ * AMOUNT_OFF takes `value` off (never more than the order), PERCENT_OFF takes
+ * `value`% rounded down, AMOUNT_OFF_ABOVE takes `value` off once the order reaches
+ * `minSpend`.
+ */
+export function discountFor(template: Pick<CouponTemplate, 'kind' | 'value' | 'minSpend'>, orderAmount: number): number {
+  if (orderAmount < template.minSpend) {
+    throw plazaError(ErrorCode.COUPON_MIN_SPEND_NOT_MET, `This coupon needs an order of at least ${template.minSpend}`);
+  }
+  if (template.kind === 'PERCENT_OFF') return Math.floor((orderAmount * template.value) / 100);
+  return Math.min(template.value, orderAmount);
+}
+
+function newCouponId(): string {
+  return `c_${crypto.randomUUID().replace(/-/g, '').slice(0, 20)}`;
+}
+
+function newRedemptionCode(): string {
+  return crypto.randomInt(0, 10 ** 10).toString().padStart(10, '0');
+}
+
+async function existingClaim(em: EntityManager, ownerId: string, key: string, templateId: string): Promise<Coupon | null> {
+  const coupon = await em.findOne(Coupon, { ownerId, idempotencyKey: key }, { disableIdentityMap: true });
+  if (coupon && coupon.templateId !== templateId) {
+    throw plazaError(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'This idempotencyKey was already used for another offer');
+  }
+  return coupon;
+}
+
+export interface ClaimInput {
+  ownerId: string;
+  templateId: string;
+  idempotencyKey: string;
+  membershipPass?: string | null;
+  internalSecret: string;
+}
+
+/**
+ * Claims a coupon. Every invariant is held by the database: stock is taken with a
+ * conditional UPDATE (never below zero), the per-user limit by a unique
+ * (owner, template, slot) index, and idempotency by a unique (owner, key) index.
+ * A refusal rolls the whole claim back.
+ */
+export async function claimCoupon(em: EntityManager, input: ClaimInput): Promise<Coupon> {
+  const key = checkIdempotencyKey(input.idempotencyKey);
+  const retried = await existingClaim(em, input.ownerId, key, input.templateId);
+  if (retried) return retried;
+
+  const template = await em.findOne(CouponTemplate, { id: input.templateId }, { disableIdentityMap: true });
+  if (!template) throw plazaError(ErrorCode.OFFER_NOT_FOUND, `No offer ${input.templateId}`);
+  const now = new Date();
+  if (!isOpen(template, now)) throw plazaError(ErrorCode.COUPON_NOT_ACTIVE, 'This offer is not open for claims now');
+  if (
+    template.channel === 'MEMBERS_ONLY' &&
+    !(await isValidMembershipPass(input.membershipPass, input.ownerId, template.merchantId, input.internalSecret))
+  ) {
+    throw plazaError(ErrorCode.MEMBERSHIP_REQUIRED, "Join the merchant's membership to claim this offer");
+  }
+
+  try {
+    return await em.transactional(async (tx) => {
+      // a retry that raced us here finds the claim its twin just committed
+      const twin = await existingClaim(tx, input.ownerId, key, input.templateId);
+      if (twin) return twin;
+      const held = await tx.count(Coupon, { ownerId: input.ownerId, templateId: template.id });
+      if (held >= template.perUserLimit) {
+        throw plazaError(ErrorCode.COUPON_LIMIT_REACHED, `At most ${template.perUserLimit} per user`);
+      }
+      const taken = await tx.nativeUpdate(
+        CouponTemplate,
+        { id: template.id, remainingStock: { $gt: 0 }, status: 'ACTIVE', startsAt: { $lte: now }, endsAt: { $gt: now } },
+        { remainingStock: raw('remaining_stock - 1') },
+      );
+      if (taken !== 1) throw plazaError(ErrorCode.COUPON_OUT_OF_STOCK, 'This offer has run out');
+      const coupon = tx.create(Coupon, {
+        id: newCouponId(),
+        templateId: template.id,
+        merchantId: template.merchantId,
+        ownerId: input.ownerId,
+        slot: held + 1,
+        idempotencyKey: key,
+        code: newRedemptionCode(),
+        status: 'CLAIMED',
+        claimedAt: now,
+        redeemedAt: null,
+        paymentId: null,
+        orderAmount: null,
+        discount: null,
+      });
+      await tx.flush();
+      return coupon;
+    });
+  } catch (error) {
+    if (!(error instanceof UniqueConstraintViolationException)) throw error;
+    // A concurrent claim won the same key or the same slot; the rollback returned the stock.
+    const winner = await existingClaim(em.fork(), input.ownerId, key, input.templateId);
+    if (winner) return winner;
+    throw plazaError(ErrorCode.COUPON_LIMIT_REACHED, `At most ${template.perUserLimit} per user`);
+  }
+}
+
+export interface RedeemInput {
+  ownerId: string;
+  couponId: string;
+  merchantId: string;
+  orderAmount: number;
+  paymentId: string;
+}
+
+export interface Redemption {
+  coupon: Coupon;
+  orderAmount: number;
+  discount: number;
+  amountToPay: number;
+  paymentId: string;
+}
+
+function redemptionOf(coupon: Coupon): Redemption {
+  return {
+    coupon,
+    orderAmount: coupon.orderAmount!,
+    discount: coupon.discount!,
+    amountToPay: coupon.orderAmount! - coupon.discount!,
+    paymentId: coupon.paymentId!,
+  };
+}
+
+/**
+ * Redeems a coupon on an order: by its owner only, at the issuing merchant only,
+ * once (a conditional UPDATE from CLAIMED), and only when the minimum spend is met.
+ * Retrying with the same paymentId returns the same redemption.
+ */
+export async function redeemCoupon(em: EntityManager, input: RedeemInput): Promise<Redemption> {
+  if (!Number.isInteger(input.orderAmount) || input.orderAmount <= 0 || input.orderAmount > 10_000_000) {
+    throw plazaError(ErrorCode.BAD_USER_INPUT, 'orderAmount must be a whole number of yuan between 1 and 10,000,000', {
+      extensions: { argumentName: 'orderAmount' },
+    });
+  }
+  if (!/^[\x21-\x7e]{1,128}$/.test(input.paymentId)) {
+    throw plazaError(ErrorCode.BAD_USER_INPUT, 'paymentId must be 1-128 printable characters', { extensions: { argumentName: 'paymentId' } });
+  }
+  const coupon = await em.findOne(Coupon, { id: input.couponId }, { disableIdentityMap: true });
+  // Another user's coupon is reported exactly like a missing one: ids reveal nothing.
+  if (!coupon || coupon.ownerId !== input.ownerId) throw plazaError(ErrorCode.COUPON_NOT_FOUND, `No coupon ${input.couponId}`);
+  if (coupon.status === 'REDEEMED') {
+    if (coupon.paymentId === input.paymentId && coupon.orderAmount === input.orderAmount && coupon.merchantId === input.merchantId) {
+      return redemptionOf(coupon);
+    }
+    throw plazaError(ErrorCode.COUPON_ALREADY_REDEEMED, 'This coupon was already used');
+  }
+  if (coupon.merchantId !== input.merchantId) {
+    throw plazaError(ErrorCode.COUPON_WRONG_MERCHANT, 'This coupon can only be used at the merchant that issued it');
+  }
+  const template = await em.findOneOrFail(CouponTemplate, { id: coupon.templateId }, { disableIdentityMap: true });
+  const now = new Date();
+  if (now >= template.endsAt) throw plazaError(ErrorCode.COUPON_EXPIRED, 'This coupon has expired');
+  const discount = discountFor(template, input.orderAmount);
+
+  const redeemed = await em.nativeUpdate(
+    Coupon,
+    { id: coupon.id, ownerId: input.ownerId, status: 'CLAIMED' },
+    { status: 'REDEEMED', redeemedAt: now, paymentId: input.paymentId, orderAmount: input.orderAmount, discount },
+  );
+  if (redeemed !== 1) {
+    // Someone redeemed it between our read and our write: answer as a retry would.
+    const current = await em.findOneOrFail(Coupon, { id: coupon.id }, { disableIdentityMap: true });
+    if (current.paymentId === input.paymentId && current.orderAmount === input.orderAmount) return redemptionOf(current);
+    throw plazaError(ErrorCode.COUPON_ALREADY_REDEEMED, 'This coupon was already used');
+  }
+  return redemptionOf(await em.findOneOrFail(Coupon, { id: coupon.id }, { disableIdentityMap: true }));
 }

@@ -20,6 +20,8 @@ export interface SubgraphContext<Loaders> {
   loaders: Loaders;
   /** The caller, as vouched for by the gateway. */
   viewer: Viewer;
+  /** The secret gateway and subgraphs share, for signed passes between subgraphs (e.g. membership passes). */
+  internalSecret: string;
 }
 
 /** A reference to an entity another subgraph owns: its key, nothing else. */
@@ -88,7 +90,7 @@ export async function startSubgraph<Loaders>(
       });
     }
     const em = rootEm.fork();
-    return { em, loaders: definition.createLoaders(em, viewer), viewer };
+    return { em, loaders: definition.createLoaders(em, viewer), viewer, internalSecret: config.internalSecret };
   }
 
   const routes: Route[] = [

@@ -1,12 +1,21 @@
 import type { SeedScale } from '../kit/config.ts';
 import type { EntityManager } from '../kit/orm.ts';
-import { SEED_EPOCH, seedPoints, userId, WORLD_SIZES } from '../kit/world.ts';
-import { PointsAccount, PointsTransaction } from './entities.ts';
+import { merchantId, seedMerchant, SEED_EPOCH, seedPoints, userId, WORLD_SIZES } from '../kit/world.ts';
+import { MembershipProgram, MemberRight, PointsAccount, PointsTransaction } from './entities.ts';
 
 const BATCH = 5000;
 
+/** Rights anyone's points buy, whatever merchant they earned them at. */
+export const PLATFORM_RIGHTS = [
+  { id: 'r-coffee', title: 'Coffee voucher', cost: 150, remainingStock: 5000 },
+  { id: 'r-movie', title: 'Movie ticket', cost: 500, remainingStock: 1000 },
+  { id: 'r-hotel', title: 'Hotel room upgrade', cost: 1000, remainingStock: 200 },
+];
+/** The first merchants also offer a right of their own. */
+const MERCHANTS_WITH_RIGHTS = 50;
+
 export async function seedMembership(em: EntityManager, scale: SeedScale): Promise<void> {
-  const { users } = WORLD_SIZES[scale];
+  const { users, merchants } = WORLD_SIZES[scale];
   for (let start = 0; start < users; start += BATCH) {
     const indexes = Array.from({ length: Math.min(BATCH, users - start) }, (_, k) => start + k);
     await em.insertMany(
@@ -18,9 +27,24 @@ export async function seedMembership(em: EntityManager, scale: SeedScale): Promi
       amount: seedPoints(i),
       reason: 'WELCOME',
       reference: `welcome:${userId(i)}`,
+      merchantId: null,
       createdAt: new Date(SEED_EPOCH),
     }));
     // ids are assigned by the database
     await em.insertMany(PointsTransaction, welcome as PointsTransaction[]);
   }
+  for (let start = 0; start < merchants; start += BATCH) {
+    const indexes = Array.from({ length: Math.min(BATCH, merchants - start) }, (_, k) => start + k);
+    await em.insertMany(MembershipProgram, indexes.map((i) => ({ merchantId: merchantId(i), createdAt: new Date(SEED_EPOCH) })));
+  }
+  await em.insertMany(MemberRight, [
+    ...PLATFORM_RIGHTS.map((r) => ({ ...r, merchantId: null })),
+    ...Array.from({ length: Math.min(MERCHANTS_WITH_RIGHTS, merchants) }, (_, i) => ({
+      id: `r-${merchantId(i)}`,
+      merchantId: merchantId(i),
+      title: `Member gift at ${seedMerchant(i).name}`,
+      cost: 200,
+      remainingStock: 100,
+    })),
+  ]);
 }

@@ -1,5 +1,9 @@
+import crypto from 'node:crypto';
+import { raw } from '@mikro-orm/core';
 import { ErrorCode, plazaError } from '../kit/errors.ts';
-import type { Viewer } from '../kit/internal-token.ts';
+import type { EntityManager } from '../kit/orm.ts';
+import { checkIdempotencyKey } from '../kit/viewer.ts';
+import { Exchange, Membership, MembershipProgram, MemberRight, Payment, PointsAccount, PointsTransaction } from './entities.ts';
 
 export type Tier = 'BRONZE' | 'SILVER' | 'GOLD' | 'PLATINUM';
 
@@ -15,9 +19,161 @@ export function tierFor(lifetimePoints: number): Tier {
   return TIER_THRESHOLDS.find(([, min]) => lifetimePoints >= min)![0];
 }
 
-/** Points are private: only their owner reads them. */
-export function assertOwner(viewer: Viewer, userId: string): void {
-  if (viewer.userId !== userId) {
-    throw plazaError(ErrorCode.FORBIDDEN, "A user's points are visible to that user only");
+/** The earning rule: one point per whole yuan paid. */
+export function pointsForPayment(amount: number): number {
+  return Math.floor(amount);
+}
+
+const MAX_AMOUNT = 10_000_000;
+
+function checkAmount(amount: number): number {
+  if (!Number.isInteger(amount) || amount <= 0 || amount > MAX_AMOUNT) {
+    throw plazaError(ErrorCode.BAD_USER_INPUT, 'amount must be a whole number of yuan between 1 and 10,000,000', {
+      extensions: { argumentName: 'amount' },
+    });
   }
+  return amount;
+}
+
+function checkReference(name: string, value: string): string {
+  if (!/^[\x21-\x7e]{1,128}$/.test(value)) {
+    throw plazaError(ErrorCode.BAD_USER_INPUT, `${name} must be 1-128 printable characters`, { extensions: { argumentName: name } });
+  }
+  return value;
+}
+
+async function requireProgram(em: EntityManager, merchantId: string): Promise<void> {
+  checkReference('merchantId', merchantId);
+  if (!(await em.findOne(MembershipProgram, { merchantId }, { disableIdentityMap: true }))) {
+    throw plazaError(ErrorCode.NOT_FOUND, `Merchant ${merchantId} has no membership program`);
+  }
+}
+
+/** Creates the user's account at zero when it does not exist yet (INSERT … ON CONFLICT DO NOTHING). */
+async function ensureAccount(tx: EntityManager, userId: string): Promise<void> {
+  await tx.createQueryBuilder(PointsAccount).insert({ userId, balance: 0, lifetimePoints: 0 }).onConflict('userId').ignore().execute();
+}
+
+/** Appends to the ledger and moves the balance in the same transaction; never below zero. */
+async function post(tx: EntityManager, entry: { userId: string; amount: number; reason: string; reference: string; merchantId?: string | null }): Promise<boolean> {
+  const moved = await tx.nativeUpdate(
+    PointsAccount,
+    entry.amount < 0 ? { userId: entry.userId, balance: { $gte: -entry.amount } } : { userId: entry.userId },
+    entry.amount < 0
+      ? { balance: raw('balance + ?', [entry.amount]) }
+      : { balance: raw('balance + ?', [entry.amount]), lifetimePoints: raw('lifetime_points + ?', [entry.amount]) },
+  );
+  if (moved !== 1) return false;
+  await tx.insert(PointsTransaction, {
+    userId: entry.userId,
+    amount: entry.amount,
+    reason: entry.reason,
+    reference: entry.reference,
+    merchantId: entry.merchantId ?? null,
+    createdAt: new Date(),
+  } as PointsTransaction);
+  return true;
+}
+
+export interface PaymentInput {
+  userId: string;
+  paymentId: string;
+  merchantId: string;
+  amount: number;
+  couponId?: string | null;
+}
+
+function sameRequest(payment: Payment, input: PaymentInput): Payment {
+  if (payment.userId !== input.userId || payment.merchantId !== input.merchantId || payment.amount !== input.amount) {
+    throw plazaError(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'This paymentId was already recorded with other details');
+  }
+  return payment;
+}
+
+/**
+ * Records a completed payment and earns its points, once: the payments primary key
+ * and the ledger's unique (user, reference) make a retry a no-op.
+ */
+export async function completePayment(em: EntityManager, input: PaymentInput): Promise<Payment> {
+  checkReference('paymentId', input.paymentId);
+  checkAmount(input.amount);
+  if (input.couponId) checkReference('couponId', input.couponId);
+  const known = await em.findOne(Payment, { paymentId: input.paymentId }, { disableIdentityMap: true });
+  if (known) return sameRequest(known, input);
+  await requireProgram(em, input.merchantId);
+
+  const pointsEarned = pointsForPayment(input.amount);
+  await em.transactional(async (tx) => {
+    const inserted = await tx
+      .createQueryBuilder(Payment)
+      .insert({ ...input, couponId: input.couponId ?? null, pointsEarned, createdAt: new Date() })
+      .onConflict('paymentId')
+      .ignore()
+      .execute('run');
+    // A concurrent retry recorded it first: earn nothing more.
+    if (!inserted.affectedRows) return;
+    await ensureAccount(tx, input.userId);
+    await post(tx, { userId: input.userId, amount: pointsEarned, reason: 'PAYMENT', reference: `payment:${input.paymentId}`, merchantId: input.merchantId });
+  });
+  return sameRequest(await em.findOneOrFail(Payment, { paymentId: input.paymentId }, { disableIdentityMap: true }), input);
+}
+
+export interface ExchangeInput {
+  userId: string;
+  rightId: string;
+  idempotencyKey: string;
+}
+
+async function knownExchange(em: EntityManager, input: ExchangeInput): Promise<Exchange | null> {
+  const exchange = await em.findOne(Exchange, { userId: input.userId, idempotencyKey: input.idempotencyKey }, { disableIdentityMap: true });
+  if (exchange && exchange.rightId !== input.rightId) {
+    throw plazaError(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'This idempotencyKey was already used for another right');
+  }
+  return exchange;
+}
+
+/**
+ * Spends points on a member right. The right's stock and the balance are taken by
+ * conditional UPDATEs in one transaction; either refusal rolls everything back.
+ */
+export async function exchangePoints(em: EntityManager, input: ExchangeInput): Promise<Exchange> {
+  checkIdempotencyKey(input.idempotencyKey);
+  checkReference('rightId', input.rightId);
+  const retried = await knownExchange(em, input);
+  if (retried) return retried;
+  const right = await em.findOne(MemberRight, { id: input.rightId }, { disableIdentityMap: true });
+  if (!right) throw plazaError(ErrorCode.RIGHT_NOT_FOUND, `No member right ${input.rightId}`);
+
+  const id = `x_${crypto.randomUUID().replace(/-/g, '').slice(0, 20)}`;
+  await em.transactional(async (tx) => {
+    const inserted = await tx
+      .createQueryBuilder(Exchange)
+      .insert({
+        id,
+        userId: input.userId,
+        idempotencyKey: input.idempotencyKey,
+        rightId: right.id,
+        pointsSpent: right.cost,
+        voucherCode: crypto.randomInt(0, 10 ** 10).toString().padStart(10, '0'),
+        createdAt: new Date(),
+      })
+      .onConflict(['userId', 'idempotencyKey'])
+      .ignore()
+      .execute('run');
+    if (!inserted.affectedRows) return;
+    const taken = await tx.nativeUpdate(MemberRight, { id: right.id, remainingStock: { $gt: 0 } }, { remainingStock: raw('remaining_stock - 1') });
+    if (taken !== 1) throw plazaError(ErrorCode.RIGHT_OUT_OF_STOCK, 'This right has run out');
+    await ensureAccount(tx, input.userId);
+    if (!(await post(tx, { userId: input.userId, amount: -right.cost, reason: 'EXCHANGE', reference: `exchange:${id}`, merchantId: right.merchantId }))) {
+      throw plazaError(ErrorCode.INSUFFICIENT_POINTS, `This right costs ${right.cost} points`);
+    }
+  });
+  return (await knownExchange(em, input))!;
+}
+
+/** Joins a merchant's program; joining again returns the existing membership. */
+export async function joinMembership(em: EntityManager, userId: string, merchantId: string): Promise<Membership> {
+  await requireProgram(em, merchantId);
+  await em.createQueryBuilder(Membership).insert({ userId, merchantId, joinedAt: new Date() }).onConflict(['userId', 'merchantId']).ignore().execute();
+  return em.findOneOrFail(Membership, { userId, merchantId }, { disableIdentityMap: true });
 }

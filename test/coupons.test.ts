@@ -1,0 +1,177 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Coupon } from '../subgraphs/coupons/entities.ts';
+import { signInternalToken, INTERNAL_TOKEN_HEADER } from '../subgraphs/kit/internal-token.ts';
+import { CLAIM, couponsDb, couponsOf, createOffer, JOIN, outcome, REDEEM, remainingStock, tally } from './support/flows.ts';
+import { postJson, startPlaza, TEST_INTERNAL_SECRET, type Plaza } from './support/plaza.ts';
+
+/** Concurrency tests do real work (hundreds of transactions); on a busy machine they need time. */
+const HEAVY = 180_000;
+
+let plaza: Plaza;
+beforeAll(async () => {
+  plaza = await startPlaza();
+});
+afterAll(() => plaza?.stop());
+
+async function claim(user: string, templateId: string, key: string, pass?: string) {
+  const { body } = await plaza.query(CLAIM, { templateId, key, pass }, { user });
+  return body;
+}
+
+describe('claiming coupons', () => {
+  it('200 concurrent claims on a stock of 50 give exactly 50 coupons and leave the stock at 0', async () => {
+    const offer = await createOffer(plaza, { totalStock: 50 });
+    const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => claim(`u${i + 1}`, offer, `claim-${i}`)));
+    expect(tally(answers.map(outcome))).toEqual({ OK: 50, COUPON_OUT_OF_STOCK: 150 });
+    expect(await remainingStock(plaza, offer)).toBe(0);
+    const coupons = await couponsOf(plaza, offer);
+    expect(coupons).toHaveLength(50);
+    expect(new Set(coupons.map((c) => c.ownerId)).size).toBe(50);
+  }, HEAVY);
+
+  it('retrying with the same idempotency key returns the same coupon and takes stock once', async () => {
+    const offer = await createOffer(plaza, { totalStock: 10 });
+    const answers = await Promise.all(Array.from({ length: 20 }, () => claim('u7', offer, 'same-key')));
+    const ids = new Set(answers.map((a) => a.data?.claimCoupon?.id));
+    expect(answers.map(outcome).every((o) => o === 'OK')).toBe(true);
+    expect(ids.size).toBe(1);
+    expect(await remainingStock(plaza, offer)).toBe(9);
+    const again = await claim('u7', offer, 'same-key');
+    expect(again.data.claimCoupon.id).toBe([...ids][0]);
+  });
+
+  it('the per-user limit holds under concurrent claims with different keys', async () => {
+    const offer = await createOffer(plaza, { totalStock: 100, perUserLimit: 2 });
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => claim('u8', offer, `limit-${i}`)));
+    expect(tally(answers.map(outcome))).toEqual({ OK: 2, COUPON_LIMIT_REACHED: 10 });
+    expect(await remainingStock(plaza, offer)).toBe(98);
+    expect(await couponsOf(plaza, offer)).toHaveLength(2);
+  });
+
+  it('refuses offers outside their window, unknown offers and anonymous callers, without writing anything', async () => {
+    const future = await createOffer(plaza, { startsAt: new Date(Date.now() + 86_400_000), endsAt: new Date(Date.now() + 2 * 86_400_000) });
+    const ended = await createOffer(plaza, { startsAt: new Date(Date.now() - 2 * 86_400_000), endsAt: new Date(Date.now() - 86_400_000) });
+    expect(outcome(await claim('u9', future, 'k1'))).toBe('COUPON_NOT_ACTIVE');
+    expect(outcome(await claim('u9', ended, 'k2'))).toBe('COUPON_NOT_ACTIVE');
+    expect(outcome(await claim('u9', 'no-such-offer', 'k3'))).toBe('OFFER_NOT_FOUND');
+    expect(outcome(await claim('u9', future, ''))).toBe('BAD_USER_INPUT');
+    const anonymous = await plaza.query(CLAIM, { templateId: future, key: 'k4' });
+    expect(outcome(anonymous.body)).toBe('UNAUTHENTICATED');
+    expect(await couponsOf(plaza, future)).toHaveLength(0);
+    expect(await couponsOf(plaza, ended)).toHaveLength(0);
+    expect(await remainingStock(plaza, future)).toBe(50);
+  });
+
+  it('a reused idempotency key for another offer is refused', async () => {
+    const a = await createOffer(plaza);
+    const b = await createOffer(plaza);
+    expect(outcome(await claim('u10', a, 'reused'))).toBe('OK');
+    expect(outcome(await claim('u10', b, 'reused'))).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(await remainingStock(plaza, b)).toBe(50);
+  });
+
+  it("members-only offers need a pass from the user's own membership of that merchant", async () => {
+    const offer = await createOffer(plaza, { channel: 'MEMBERS_ONLY' });
+    expect(outcome(await claim('u11', offer, 'm-1'))).toBe('MEMBERSHIP_REQUIRED');
+    const joined = await plaza.query(JOIN, { merchantId: 'm1' }, { user: 'u11' });
+    const pass = joined.body.data.joinMembership.pass;
+    // someone else's pass does not work
+    expect(outcome(await claim('u12', offer, 'm-2', pass))).toBe('MEMBERSHIP_REQUIRED');
+    // a pass for another merchant does not work either
+    const other = await plaza.query(JOIN, { merchantId: 'm2' }, { user: 'u11' });
+    expect(outcome(await claim('u11', offer, 'm-3', other.body.data.joinMembership.pass))).toBe('MEMBERSHIP_REQUIRED');
+    expect(outcome(await claim('u11', offer, 'm-4', pass))).toBe('OK');
+    expect(await remainingStock(plaza, offer)).toBe(49);
+  });
+});
+
+describe('redeeming coupons', () => {
+  async function claimed(user: string, overrides: Parameters<typeof createOffer>[1] = {}) {
+    const offer = await createOffer(plaza, overrides);
+    const body = await claim(user, offer, `redeem-${offer}`);
+    return body.data.claimCoupon.id as string;
+  }
+  async function redeem(user: string, couponId: string, merchantId: string, orderAmount: number, paymentId: string) {
+    const { body } = await plaza.query(REDEEM, { couponId, merchantId, orderAmount, paymentId }, { user });
+    return body;
+  }
+  async function row(couponId: string) {
+    return couponsDb(plaza).findOneOrFail(Coupon, { id: couponId });
+  }
+
+  it('100 concurrent redemptions of one coupon succeed exactly once', async () => {
+    const coupon = await claimed('u20');
+    const answers = await Promise.all(Array.from({ length: 100 }, (_, i) => redeem('u20', coupon, 'm1', 100, `pay-${i}`)));
+    expect(tally(answers.map(outcome))).toEqual({ OK: 1, COUPON_ALREADY_REDEEMED: 99 });
+    const winner = answers.find((a) => !a.errors)!.data.redeemCoupon;
+    expect(winner).toMatchObject({ discount: 10, amountToPay: 90, orderAmount: 100, coupon: { status: 'REDEEMED' } });
+    expect((await row(coupon)).paymentId).toBe(winner.paymentId);
+  }, HEAVY);
+
+  it('retrying a redemption with the same paymentId returns the same answer', async () => {
+    const coupon = await claimed('u21');
+    const first = await redeem('u21', coupon, 'm1', 80, 'pay-retry');
+    const again = await redeem('u21', coupon, 'm1', 80, 'pay-retry');
+    expect(outcome(first)).toBe('OK');
+    expect(again.data.redeemCoupon).toEqual(first.data.redeemCoupon);
+  });
+
+  it('computes percent and minimum-spend discounts', async () => {
+    const percent = await claimed('u22', { kind: 'PERCENT_OFF', value: 15 });
+    expect((await redeem('u22', percent, 'm1', 99, 'pay-pc')).data.redeemCoupon).toMatchObject({ discount: 14, amountToPay: 85 });
+    const above = await claimed('u22', { kind: 'AMOUNT_OFF_ABOVE', value: 20, minSpend: 100 });
+    expect(outcome(await redeem('u22', above, 'm1', 99, 'pay-ab1'))).toBe('COUPON_MIN_SPEND_NOT_MET');
+    expect((await redeem('u22', above, 'm1', 100, 'pay-ab2')).data.redeemCoupon).toMatchObject({ discount: 20, amountToPay: 80 });
+  });
+
+  it('bad redemptions get their error code and leave the coupon untouched', async () => {
+    const coupon = await claimed('u23');
+    const cases: [string, () => Promise<unknown>][] = [
+      ['BAD_USER_INPUT', () => redeem('u23', coupon, 'm1', -5, 'pay-neg')],
+      ['BAD_USER_INPUT', () => redeem('u23', coupon, 'm1', 0, 'pay-zero')],
+      ['COUPON_WRONG_MERCHANT', () => redeem('u23', coupon, 'm2', 100, 'pay-wrong')],
+      ['COUPON_NOT_FOUND', () => redeem('u23', 'c_no_such_coupon', 'm1', 100, 'pay-unknown')],
+      // another user's coupon looks exactly like a missing one
+      ['COUPON_NOT_FOUND', () => redeem('u24', coupon, 'm1', 100, 'pay-thief')],
+    ];
+    for (const [code, attempt] of cases) {
+      expect(outcome((await attempt()) as never)).toBe(code);
+      const current = await row(coupon);
+      expect(current.status).toBe('CLAIMED');
+      expect(current.paymentId).toBeNull();
+    }
+  });
+
+  it('an expired coupon cannot be redeemed and reads as EXPIRED', async () => {
+    const coupon = await claimed('u25');
+    const template = (await row(coupon)).templateId;
+    await couponsDb(plaza).nativeUpdate('CouponTemplate', { id: template }, { endsAt: new Date(Date.now() - 1000) });
+    expect(outcome(await redeem('u25', coupon, 'm1', 100, 'pay-expired'))).toBe('COUPON_EXPIRED');
+    expect((await row(coupon)).status).toBe('CLAIMED');
+    const { body } = await plaza.query('{ me { coupons(status: EXPIRED) { id status } } }', {}, { user: 'u25' });
+    expect(body.data.me.coupons).toEqual([{ id: coupon, status: 'EXPIRED' }]);
+  });
+});
+
+describe('coupons are private', () => {
+  it("a user sees their own coupons in the headline query's me, and only their own", async () => {
+    const offer = await createOffer(plaza);
+    const mine = (await claim('u300', offer, 'mine')).data.claimCoupon.id;
+    await claim('u301', offer, 'theirs');
+    const { body } = await plaza.query('{ me { nickname coupons { id template { title merchant { name } } } } }', {}, { user: 'u300' });
+    expect(body.errors).toBeUndefined();
+    expect(body.data.me.coupons.map((c: { id: string }) => c.id)).toEqual([mine]);
+    expect(body.data.me.coupons[0].template.merchant.name).toMatch(/\w/);
+  });
+
+  it("calling the coupons subgraph as one user for another user's coupons is refused", async () => {
+    const token = await signInternalToken({ userId: 'u300', scopes: [] }, TEST_INTERNAL_SECRET);
+    const { body } = await postJson(
+      plaza.subgraphs.coupons.url,
+      { query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on User { coupons { id } } } }', variables: { r: [{ __typename: 'User', id: 'u301' }] } },
+      { [INTERNAL_TOKEN_HEADER]: token },
+    );
+    expect(body.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect(body.data._entities[0]?.coupons ?? null).toBeNull();
+  });
+});

@@ -1,0 +1,96 @@
+/** Shared steps of the coupons and points tests: set up data, run mutations, read the database. */
+import { CouponTemplate, Coupon } from '../../subgraphs/coupons/entities.ts';
+import { MemberRight, PointsAccount, PointsTransaction } from '../../subgraphs/membership/entities.ts';
+import type { EntityManager } from '../../subgraphs/kit/orm.ts';
+import type { Plaza } from './plaza.ts';
+
+export function couponsDb(plaza: Plaza): EntityManager {
+  return plaza.subgraphs.coupons.database.orm.em.fork() as unknown as EntityManager;
+}
+
+export function membershipDb(plaza: Plaza): EntityManager {
+  return plaza.subgraphs.membership.database.orm.em.fork() as unknown as EntityManager;
+}
+
+let sequence = 0;
+/** A fresh offer of merchant m1 with the given stock and limits. */
+export async function createOffer(
+  plaza: Plaza,
+  overrides: Partial<{ totalStock: number; perUserLimit: number; channel: string; startsAt: Date; endsAt: Date; kind: string; value: number; minSpend: number; merchantId: string }> = {},
+): Promise<string> {
+  const id = `t-test-${process.pid}-${++sequence}`;
+  const totalStock = overrides.totalStock ?? 50;
+  await couponsDb(plaza).insert(CouponTemplate, {
+    id,
+    merchantId: 'm1',
+    title: `Test offer ${id}`,
+    kind: 'AMOUNT_OFF',
+    value: 10,
+    minSpend: 0,
+    perUserLimit: 1,
+    channel: 'PUBLIC',
+    status: 'ACTIVE',
+    startsAt: new Date(Date.now() - 86_400_000),
+    endsAt: new Date(Date.now() + 86_400_000),
+    ...overrides,
+    totalStock,
+    remainingStock: totalStock,
+  });
+  return id;
+}
+
+/** A fresh member right with the given cost and stock. */
+export async function createRight(plaza: Plaza, cost: number, stock: number): Promise<string> {
+  const id = `r-test-${process.pid}-${++sequence}`;
+  await membershipDb(plaza).insert(MemberRight, { id, merchantId: null, title: `Test right ${id}`, cost, remainingStock: stock });
+  return id;
+}
+
+export async function remainingStock(plaza: Plaza, templateId: string): Promise<number> {
+  return (await couponsDb(plaza).findOneOrFail(CouponTemplate, { id: templateId })).remainingStock;
+}
+
+export async function couponsOf(plaza: Plaza, templateId: string): Promise<Coupon[]> {
+  return couponsDb(plaza).find(Coupon, { templateId });
+}
+
+/** Every account's balance next to the sum of its ledger. */
+export async function balancesAndLedgers(plaza: Plaza, userIds: string[]): Promise<{ userId: string; balance: number; ledger: number }[]> {
+  const em = membershipDb(plaza);
+  const accounts = await em.find(PointsAccount, { userId: { $in: userIds } });
+  const entries = await em.find(PointsTransaction, { userId: { $in: userIds } });
+  return accounts.map((a) => ({
+    userId: a.userId,
+    balance: a.balance,
+    ledger: entries.filter((t) => t.userId === a.userId).reduce((sum, t) => sum + t.amount, 0),
+  }));
+}
+
+export const CLAIM = `mutation Claim($templateId: ID!, $key: String!, $pass: String) {
+  claimCoupon(templateId: $templateId, idempotencyKey: $key, membershipPass: $pass) { id code status template { id } }
+}`;
+export const REDEEM = `mutation Redeem($couponId: ID!, $merchantId: ID!, $orderAmount: Int!, $paymentId: ID!) {
+  redeemCoupon(couponId: $couponId, merchantId: $merchantId, orderAmount: $orderAmount, paymentId: $paymentId) {
+    discount amountToPay orderAmount paymentId coupon { id status redeemedAt }
+  }
+}`;
+export const PAY = `mutation Pay($paymentId: ID!, $merchantId: ID!, $amount: Int!, $couponId: ID) {
+  completePayment(paymentId: $paymentId, merchantId: $merchantId, amount: $amount, couponId: $couponId) {
+    paymentId amount pointsEarned points { balance lifetimePoints tier } merchant { id }
+  }
+}`;
+export const EXCHANGE = `mutation Exchange($rightId: ID!, $key: String!) {
+  exchangePoints(rightId: $rightId, idempotencyKey: $key) { id pointsSpent voucherCode points { balance } right { id remainingStock } }
+}`;
+export const JOIN = `mutation Join($merchantId: ID!) { joinMembership(merchantId: $merchantId) { merchant { id } pass tier } }`;
+
+/** The error code of a response, or 'OK' when it has none. */
+export function outcome(body: { errors?: { extensions?: { code?: string } }[] }): string {
+  return body.errors?.[0]?.extensions?.code ?? 'OK';
+}
+
+export function tally(outcomes: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const o of outcomes) counts[o] = (counts[o] ?? 0) + 1;
+  return counts;
+}
