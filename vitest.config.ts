@@ -1,4 +1,21 @@
+import { randomBytes } from 'node:crypto';
 import { defineConfig } from 'vitest/config';
+import { POSTGRES, serviceAvailable } from './test/support/services.ts';
+
+// Every test file runs on SQLite and, when PostgreSQL answers (always in CI), on PostgreSQL too.
+// PLAZA_TEST_DATABASES=sqlite (or postgresql) narrows a local run to one database.
+const wanted = (process.env.PLAZA_TEST_DATABASES || 'sqlite,postgresql').split(',');
+const onPostgres = wanted.includes('postgresql') && (await serviceAvailable('PostgreSQL'));
+const databases = [...(wanted.includes('sqlite') ? ['sqlite'] : []), ...(onPostgres ? ['postgresql'] : [])];
+// names this run's PostgreSQL databases, so the run drops exactly its own
+process.env.PLAZA_TEST_RUN ||= randomBytes(4).toString('hex');
+// the config is read once per project too; say it once
+if (!process.env.PLAZA_TEST_ANNOUNCED) {
+  process.env.PLAZA_TEST_ANNOUNCED = '1';
+  console.log(
+    `Plaza tests run on: ${databases.map((db) => (db === 'sqlite' ? 'SQLite' : `PostgreSQL (${POSTGRES.host}:${POSTGRES.port})`)).join(' and ') || 'nothing'}`,
+  );
+}
 
 export default defineConfig({
   test: {
@@ -7,5 +24,13 @@ export default defineConfig({
     hookTimeout: 120_000,
     // each file boots its own Plaza; two at a time suits a two-core machine
     maxWorkers: 2,
+    projects: databases.map((database) => ({
+      extends: true,
+      test: {
+        name: database,
+        env: { PLAZA_TEST_DATABASE: database },
+        globalSetup: database === 'postgresql' ? ['test/support/postgres-setup.ts'] : [],
+      },
+    })),
   },
 });

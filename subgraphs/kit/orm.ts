@@ -1,43 +1,120 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MikroORM, type EntitySchema, type Options } from '@mikro-orm/core';
 import { LibSqlDriver } from '@mikro-orm/libsql';
-import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { knex, PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { Migrator, type Migration } from '@mikro-orm/migrations';
 import type { EntityManager as SqlEntityManager } from '@mikro-orm/libsql';
 
 /** The EntityManager every subgraph works with (SQL drivers share one API). */
 export type EntityManager = SqlEntityManager;
 
+/** The SQL dialects Plaza runs on; each has its own folder of migrations. */
+export type Dialect = 'sqlite' | 'postgresql';
+export const DIALECTS: readonly Dialect[] = ['sqlite', 'postgresql'];
+
 export interface Database {
   orm: MikroORM;
-  kind: 'sqlite' | 'postgresql';
-  /** SQL statements run since start (for metrics and the statement-count tests). */
+  kind: Dialect;
+  /** SQL statements run since start, seed included (for metrics). */
   statements(): number;
+  /** SQL statements run inside statement scopes (the GraphQL requests served) since start. */
+  requestStatements(): number;
   close(): Promise<void>;
 }
 
+/** The SQL statements one request has run so far. */
+export interface StatementScope {
+  statements: number;
+}
+
+const statementScopes = new AsyncLocalStorage<StatementScope>();
+
+/** Runs `work` (and everything it starts asynchronously) counting its SQL statements into `scope`. */
+export function withStatementScope<T>(scope: StatementScope, work: () => T): T {
+  return statementScopes.run(scope, work);
+}
+
+/** The statement scope of the request being served, if any. */
+export function currentStatementScope(): StatementScope | undefined {
+  return statementScopes.getStore();
+}
+
+export function dialectOf(databaseUrl: string): Dialect {
+  return databaseUrl.startsWith('file:') ? 'sqlite' : 'postgresql';
+}
+
 function driverOptions(databaseUrl: string): Options {
-  if (databaseUrl.startsWith('file:')) {
+  if (dialectOf(databaseUrl) === 'sqlite') {
     const file = databaseUrl.startsWith('file://') ? fileURLToPath(databaseUrl) : databaseUrl.slice('file:'.length);
-    if (file !== ':memory:') fs.mkdirSync(new URL('.', `file://${file}`).pathname, { recursive: true });
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     return { driver: LibSqlDriver, dbName: file };
   }
   return { driver: PostgreSqlDriver, clientUrl: databaseUrl };
 }
 
-/** Opens a subgraph's own database and brings its schema up to date. */
-export async function openDatabase(databaseUrl: string, entities: EntitySchema<any, any>[]): Promise<Database> {
-  const options = driverOptions(databaseUrl);
+/** Where a subgraph's checked-in migrations for one dialect live: subgraphs/<name>/migrations/<dialect>/. */
+export function migrationsFolder(subgraph: string, dialect: Dialect): string {
+  return fileURLToPath(new URL(`../${subgraph}/migrations/${dialect}/`, import.meta.url));
+}
+
+/** The migration classes in a folder, oldest first (file names start with a sortable timestamp). */
+async function loadMigrations(folder: string): Promise<{ name: string; class: new (...args: any[]) => Migration }[]> {
+  if (!fs.existsSync(folder)) return [];
+  const files = fs
+    .readdirSync(folder)
+    .filter((file) => /^Migration\w+\.ts$/.test(file))
+    .sort();
+  const migrations = [];
+  for (const file of files) {
+    const module = (await import(pathToFileURL(path.join(folder, file)).href)) as Record<string, unknown>;
+    const migration = Object.values(module).find((value) => typeof value === 'function') as (new (...args: any[]) => Migration) | undefined;
+    if (!migration) throw new Error(`${path.join(folder, file)} exports no migration class`);
+    migrations.push({ name: file.replace(/\.ts$/, ''), class: migration });
+  }
+  return migrations;
+}
+
+export interface OpenOptions {
+  /** Apply pending migrations on open. Default true; the migration generator opens without. */
+  migrate?: boolean;
+}
+
+/**
+ * Opens a subgraph's own database (creating it when missing) and applies the subgraph's
+ * checked-in migrations for that database's dialect.
+ */
+export async function openDatabase(
+  databaseUrl: string,
+  entities: EntitySchema<any, any>[],
+  subgraph: string,
+  options: OpenOptions = {},
+): Promise<Database> {
+  const driver = driverOptions(databaseUrl);
+  const kind = dialectOf(databaseUrl);
+  const folder = migrationsFolder(subgraph, kind);
   const orm = await MikroORM.init({
-    ...options,
+    ...driver,
     entities,
     allowGlobalContext: false,
     debug: false,
     // Entities are declared with defineEntity; no reflection or decorator metadata.
     discovery: { warnWhenNoEntities: true },
-    pool: { min: 0, max: options.driver === PostgreSqlDriver ? 10 : 1 },
+    pool: { min: 0, max: kind === 'postgresql' ? 10 : 1 },
+    extensions: [Migrator],
+    migrations: {
+      path: folder,
+      pathTs: folder,
+      // listed explicitly so the same files load under tsx and under the test runner
+      migrationsList: await loadMigrations(folder),
+      // the generator diffs entities against a scratch database, never against a snapshot file
+      snapshot: false,
+      silent: true,
+      emit: 'ts',
+    },
   });
-  const kind = options.driver === LibSqlDriver ? 'sqlite' : 'postgresql';
   const em = orm.em as unknown as EntityManager;
   if (kind === 'sqlite') {
     // WAL lets readers proceed while a writer commits; busy_timeout queues writers instead of failing.
@@ -45,16 +122,67 @@ export async function openDatabase(databaseUrl: string, entities: EntitySchema<a
     await em.getConnection().execute('PRAGMA busy_timeout = 5000');
     await em.getConnection().execute('PRAGMA foreign_keys = ON');
   }
-  await orm.schema.ensureDatabase();
-  await orm.schema.updateSchema();
+  if (options.migrate !== false) {
+    try {
+      await orm.migrator.up();
+    } catch (error) {
+      await orm.close(true);
+      const cause = error instanceof Error ? error.message : String(error);
+      if (/already exists/i.test(cause)) {
+        throw new Error(
+          `the ${subgraph} database holds tables its migrations did not create (made before Plaza used migrations?); ` +
+            `reseed it with \`npm run seed -- --reset ${subgraph}\` or remove it. ${cause}`,
+        );
+      }
+      throw error;
+    }
+  }
   let count = 0;
-  em.getConnection().getKnex().on('query', () => {
-    count++;
-  });
+  let inRequests = 0;
+  em.getConnection()
+    .getKnex()
+    .on('query', () => {
+      count++;
+      const scope = statementScopes.getStore();
+      if (scope) {
+        scope.statements++;
+        inRequests++;
+      }
+    });
   return {
     orm,
     kind,
     statements: () => count,
+    requestStatements: () => inRequests,
     close: () => orm.close(true),
   };
+}
+
+/** Runs one statement on a PostgreSQL server's `postgres` database (creating and dropping databases happens there). */
+async function onPostgresServer(databaseUrl: string, sql: (database: string) => string): Promise<void> {
+  const url = new URL(databaseUrl);
+  const database = decodeURIComponent(url.pathname.slice(1));
+  if (!/^\w+$/.test(database)) throw new Error(`unexpected database name ${JSON.stringify(database)}`);
+  url.pathname = '/postgres';
+  const client = knex({ client: 'pg', connection: url.toString(), pool: { min: 0, max: 1 } });
+  try {
+    await client.raw(sql(database));
+  } finally {
+    await client.destroy();
+  }
+}
+
+/** Drops a PostgreSQL database, closing whatever connections it still has. */
+export function dropPostgresDatabase(databaseUrl: string): Promise<void> {
+  return onPostgresServer(databaseUrl, (database) => `drop database if exists "${database}" with (force)`);
+}
+
+/** True when a PostgreSQL server answers at this URL (any database on it). */
+export async function postgresReachable(databaseUrl: string): Promise<boolean> {
+  try {
+    await onPostgresServer(databaseUrl.replace(/\/[^/]*$/, '/postgres'), () => 'select 1');
+    return true;
+  } catch {
+    return false;
+  }
 }

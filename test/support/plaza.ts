@@ -1,6 +1,7 @@
 /**
  * Boots the whole graph in-process for a test: five subgraphs on ephemeral ports,
- * each with a fresh SQLite file in a temporary folder, and the gateway in front.
+ * each with a fresh SQLite file in a temporary folder (or, in the PostgreSQL test project,
+ * fresh PostgreSQL databases: see ./databases.ts), and the gateway in front.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,6 +13,7 @@ import { SUPERGRAPH_PATH } from '../../schema/compose.ts';
 import { SUBGRAPH_NAMES, type SubgraphConfig, type SubgraphName } from '../../subgraphs/kit/config.ts';
 import { startSubgraph, type RunningSubgraph } from '../../subgraphs/kit/server.ts';
 import { definitionOf } from '../../subgraphs/registry.ts';
+import { dropTestDatabases, testDatabaseUrl } from './databases.ts';
 
 export const TEST_INTERNAL_SECRET = 'test-internal-secret-0123456789abcdef';
 export const TEST_JWT_SECRET = 'test-jwt-secret';
@@ -37,11 +39,14 @@ export function subgraphTestConfig(name: SubgraphName, dataDir: string): Subgrap
     name,
     port: 0,
     host: '127.0.0.1',
-    databaseUrl: `file:${path.join(dataDir, `${name}.db`)}`,
+    // a SQLite file in dataDir, or under the PostgreSQL test project a database of its own
+    databaseUrl: testDatabaseUrl(name, dataDir),
     internalSecret: TEST_INTERNAL_SECRET,
     seedIfEmpty: true,
     seedScale: 'small',
     production: false,
+    // request logs stay quiet in tests unless PLAZA_LOG_LEVEL asks for them
+    logLevel: process.env.PLAZA_LOG_LEVEL || 'silent',
   };
 }
 
@@ -55,10 +60,16 @@ export async function postJson(url: string, body: unknown, headers: Record<strin
   return { status: res.status, headers: res.headers, body: JSON.parse(text) };
 }
 
-export async function startPlaza(overrides: Partial<GatewayConfig> = {}): Promise<Plaza> {
+export interface StartPlazaOptions {
+  /** Adjusts one subgraph's configuration before it starts (e.g. `seedIfEmpty: false` for an empty database). */
+  subgraph?: (config: SubgraphConfig) => SubgraphConfig;
+}
+
+export async function startPlaza(overrides: Partial<GatewayConfig> = {}, options: StartPlazaOptions = {}): Promise<Plaza> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaza-test-'));
+  const configure = options.subgraph ?? ((config: SubgraphConfig) => config);
   const started = await Promise.all(
-    SUBGRAPH_NAMES.map(async (name) => startSubgraph(await definitionOf(name), subgraphTestConfig(name, dataDir))),
+    SUBGRAPH_NAMES.map(async (name) => startSubgraph(await definitionOf(name), configure(subgraphTestConfig(name, dataDir)))),
   );
   const subgraphs = Object.fromEntries(started.map((sg) => [sg.name, sg])) as Record<SubgraphName, RunningSubgraph>;
   const gateway = await startGateway({
@@ -70,6 +81,7 @@ export async function startPlaza(overrides: Partial<GatewayConfig> = {}): Promis
     jwtSecret: TEST_JWT_SECRET,
     maxBodyBytes: 1024 * 1024,
     production: false,
+    operations: { logLevel: process.env.PLAZA_LOG_LEVEL || 'silent' },
     ...overrides,
   });
   const tokenFor = (user: string, scopes: string[] = []) => issueToken(TEST_JWT_SECRET, { userId: user, scopes });
@@ -87,6 +99,7 @@ export async function startPlaza(overrides: Partial<GatewayConfig> = {}): Promis
       await gateway.stop();
       await Promise.all(started.map((sg) => sg.stop()));
       fs.rmSync(dataDir, { recursive: true, force: true });
+      await dropTestDatabases(dataDir);
     },
   };
 }
