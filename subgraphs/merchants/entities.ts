@@ -7,6 +7,7 @@ export const Merchant = defineEntity({
     id: p.string().primary(),
     name: p.string(),
     category: p.string().index(),
+    /** Home city (where the merchant is registered); its stores may be in more. */
     city: p.string().index(),
     popularity: p.integer(),
     appId: p.string().unique(),
@@ -28,4 +29,33 @@ export const MerchantService = defineEntity({
 });
 export type MerchantService = InferEntity<typeof MerchantService>;
 
-export const entities = [Merchant, MerchantService];
+/** A merchant's physical store; search by city finds merchants with a store there. */
+export const Store = defineEntity({
+  name: 'Store',
+  tableName: 'stores',
+  properties: (p) => ({
+    id: p.string().primary(),
+    merchantId: p.string().index(),
+    name: p.string(),
+    city: p.string(),
+    address: p.string(),
+  }),
+  indexes: [{ properties: ['city', 'merchantId'] }],
+});
+export type Store = InferEntity<typeof Store>;
+
+/** A merchant's mini-program: the app-in-app its services open in. */
+export const MiniProgram = defineEntity({
+  name: 'MiniProgram',
+  tableName: 'mini_programs',
+  properties: (p) => ({
+    appId: p.string().primary(),
+    merchantId: p.string().unique(),
+    name: p.string(),
+    /** Deep link to the mini-program's home page. */
+    homeLink: p.string(),
+  }),
+});
+export type MiniProgram = InferEntity<typeof MiniProgram>;
+
+export const entities = [Merchant, MerchantService, Store, MiniProgram];

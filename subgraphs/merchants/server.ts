@@ -3,6 +3,7 @@ import { entities } from './entities.ts';
 import { createLoaders, type MerchantsLoaders } from './loaders.ts';
 import { resolvers } from './resolvers.ts';
 import { seedMerchants } from './seed.ts';
+import { ensureSearchIndex } from './service.ts';
 
 export const merchants: SubgraphDefinition<MerchantsLoaders> = {
   name: 'merchants',
@@ -11,4 +12,5 @@ export const merchants: SubgraphDefinition<MerchantsLoaders> = {
   entities,
   createLoaders,
   seed: seedMerchants,
+  prepare: ensureSearchIndex,
 };

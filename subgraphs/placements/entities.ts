@@ -1,27 +1,48 @@
 import { defineEntity, type InferEntity } from '@mikro-orm/core';
 
+/** Targeting a placement at every city is stored as this one city. */
+export const EVERY_CITY = '*';
+
 export const Placement = defineEntity({
   name: 'Placement',
   tableName: 'placements',
   properties: (p) => ({
     id: p.string().primary(),
     slot: p.string(),
-    merchantId: p.string(),
+    merchantId: p.string().index(),
     serviceId: p.string(),
     offerId: p.string().nullable(),
-    city: p.string(),
+    /** The merchant's category, recorded at submission; audience targeting is `categories`. */
     category: p.string(),
+    /** Audience categories (JSON array of strings); empty for everyone. */
+    categories: p.json<string[]>(),
     title: p.string(),
     subtitle: p.string(),
     imageUrl: p.string(),
     priority: p.integer(),
+    /** PENDING, APPROVED or REJECTED. */
     status: p.string(),
+    reviewReason: p.string().nullable(),
     startsAt: p.datetime(),
     endsAt: p.datetime(),
+    submittedAt: p.datetime(),
+    /** The submitting merchant's retry key; unique per merchant. */
+    idempotencyKey: p.string().nullable(),
   }),
-  // the homepage's access path: approved placements of one city
-  indexes: [{ properties: ['city', 'status', 'slot'] }],
+  uniques: [{ properties: ['merchantId', 'idempotencyKey'] }],
+  indexes: [{ properties: ['status', 'submittedAt'] }],
 });
 export type Placement = InferEntity<typeof Placement>;
 
-export const entities = [Placement];
+/** One city a placement targets (EVERY_CITY for all): the homepage's access path. */
+export const PlacementCity = defineEntity({
+  name: 'PlacementCity',
+  tableName: 'placement_cities',
+  properties: (p) => ({
+    city: p.string().primary(),
+    placementId: p.string().primary(),
+  }),
+});
+export type PlacementCity = InferEntity<typeof PlacementCity>;
+
+export const entities = [Placement, PlacementCity];

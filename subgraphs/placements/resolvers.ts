@@ -1,15 +1,90 @@
 import type { Resolvers } from './generated/resolvers-types.ts';
-import { checkCity, homepageSections } from './service.ts';
+import type { Context } from './loaders.ts';
+import {
+  affinityCategories,
+  checkCity,
+  checkPaymentId,
+  checkSubmission,
+  paymentRecommendations,
+  placementsForReview,
+  rankSection,
+  reviewPlacement,
+  submitPlacement,
+  checkId,
+  type HomepageRef,
+  type RankedPlacement,
+  type Slot,
+} from './service.ts';
+import { EVERY_CITY } from './entities.ts';
+
+async function section(homepage: HomepageRef, slot: Slot, { loaders }: Context): Promise<RankedPlacement[]> {
+  const city = checkCity(homepage.city);
+  const { placements, citiesOf } = await loaders.servableByCity.load(city);
+  const affinity = affinityCategories(homepage.affinityFromMemberships, homepage.affinityFromCoupons);
+  return rankSection(slot, placements, citiesOf, { city, affinity, now: loaders.now });
+}
 
 export const resolvers: Resolvers = {
   Query: {
-    homepage: async (_, args, { loaders }) => {
-      const city = checkCity(args.city);
-      return homepageSections(city, await loaders.servableByCity.load(city));
+    homepage: (_, args) => ({ city: checkCity(args.city) }),
+    paymentSuccessPage: (_, args) => ({ merchantId: checkId('merchantId', args.merchantId), paymentId: checkPaymentId(args.paymentId) }),
+    placementsForReview: (_, { first }, { em, viewer }) => placementsForReview(em, viewer, first ?? 20),
+  },
+  Mutation: {
+    submitPlacement: (_, { input }, { em, viewer }) => submitPlacement(em, viewer, checkSubmission(input), input.idempotencyKey),
+    reviewPlacement: (_, args, { em, viewer }) => reviewPlacement(em, viewer, args),
+  },
+  Homepage: {
+    __resolveReference: (ref) => ref,
+    searchHints: (homepage, _, context) => section(homepage, 'SEARCH_HINT', context),
+    grid: (homepage, _, context) => section(homepage, 'GRID', context),
+    news: (homepage, _, context) => section(homepage, 'NEWS', context),
+    banners: (homepage, _, context) => section(homepage, 'BANNER', context),
+    cards: (homepage, _, context) => section(homepage, 'CARD', context),
+    basement: (homepage, _, context) => section(homepage, 'BASEMENT', context),
+  },
+  PaymentSuccessPage: {
+    merchant: (page) => ({ id: page.merchantId }),
+    recommendations: async (page, _, { loaders }) => {
+      // the cities the paid merchant places in; a merchant that places nowhere gets nationwide recommendations
+      const own = await loaders.placementsByMerchant.load(page.merchantId);
+      const targets = await loaders.citiesByPlacement.loadMany(own.map((p) => p.id));
+      const cities = [...new Set(targets.flatMap((t) => (t instanceof Error ? [] : t.map((c) => c.city))))].sort();
+      const feeds = await loaders.servableByCity.loadMany(cities.length ? cities : [EVERY_CITY]);
+      return paymentRecommendations(
+        feeds.map((feed, k) => {
+          if (feed instanceof Error) throw feed;
+          return { city: cities[k] ?? EVERY_CITY, ...feed };
+        }),
+        page.merchantId,
+        loaders.now,
+      );
     },
   },
   Placement: {
+    merchant: (placement) => ({ id: placement.merchantId }),
     service: (placement) => ({ id: placement.serviceId }),
     offer: (placement) => (placement.offerId ? { id: placement.offerId } : null),
+    targeting: async (placement, _, { loaders }) => ({
+      cities: (await loaders.citiesByPlacement.load(placement.id)).map((t) => t.city).filter((c) => c !== EVERY_CITY),
+      categories: placement.categories,
+      startsAt: placement.startsAt.toISOString(),
+      endsAt: placement.endsAt.toISOString(),
+    }),
+    status: (placement) => placement.status as 'PENDING' | 'APPROVED' | 'REJECTED',
+    slot: (placement) => placement.slot as Slot,
+    rank: (placement) => placement.rank ?? null,
+  },
+  Merchant: {
+    __resolveReference: (ref) => ref,
+  },
+  User: {
+    __resolveReference: (ref) => ref,
+    defaultGrid: async (user, _, { loaders }) => {
+      if (!user.city) return [];
+      const city = checkCity(user.city);
+      const { placements, citiesOf } = await loaders.servableByCity.load(city);
+      return rankSection('GRID', placements, citiesOf, { city, affinity: new Set(), now: loaders.now }).map((p) => ({ id: p.serviceId }));
+    },
   },
 };

@@ -1,9 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { ErrorCode, plazaError } from '../kit/errors.ts';
-import type { Placement } from './entities.ts';
+import type { Viewer } from '../kit/internal-token.ts';
+import type { EntityManager } from '../kit/orm.ts';
+import { checkIdempotencyKey } from '../kit/viewer.ts';
+import { CATEGORIES } from '../kit/world.ts';
+import { EVERY_CITY, Placement, PlacementCity } from './entities.ts';
 
-/** How many items each homepage section shows. */
-export const SECTION_SIZES = { GRID: 9, BANNER: 5, CARD: 10 } as const;
-export type Slot = keyof typeof SECTION_SIZES;
+export const SLOTS = ['SEARCH_HINT', 'GRID', 'NEWS', 'BANNER', 'CARD', 'BASEMENT', 'PAYMENT_SUCCESS'] as const;
+export type Slot = (typeof SLOTS)[number];
+
+/** How many items each slot's section shows. */
+export const SECTION_SIZES: Record<Slot, number> = {
+  SEARCH_HINT: 5,
+  GRID: 9,
+  NEWS: 5,
+  BANNER: 5,
+  CARD: 10,
+  BASEMENT: 6,
+  PAYMENT_SUCCESS: 5,
+};
+
+/** The parts of a ranking score; see README, "Homepage ranking". */
+export const RANK_WEIGHTS = {
+  /** A placement aimed at this very city, rather than at every city. */
+  cityTargeted: 10,
+  /** A placement whose audience categories include one the viewer has an affinity for. */
+  categoryTargeted: 20,
+  /** A placement of a merchant whose category the viewer has an affinity for. */
+  affinity: 50,
+  /** Freshness of a placement that started today; one less per day of age, never below 0. */
+  freshness: 14,
+} as const;
+
+const DAY_MS = 86_400_000;
+
+export interface RankExplanation {
+  score: number;
+  priority: number;
+  freshness: number;
+  targeting: number;
+  affinity: number;
+}
+
+/** A placement as served in a feed: the row and why it ranked where it did. */
+export type RankedPlacement = Placement & { rank?: RankExplanation };
+
+/** What ranking depends on besides the placements: the same inputs always give the same order. */
+export interface RankingInput {
+  /** The city the feed is for. */
+  city: string;
+  /** Categories the viewer has an affinity for (memberships held, coupons claimed); empty for anonymous viewers. */
+  affinity: ReadonlySet<string>;
+  now: Date;
+}
+
+/** A Homepage as the gateway hands it over: its key, and the viewer's affinity when the plan brought it. */
+export interface HomepageRef {
+  city: string;
+  affinityFromMemberships?: { category?: string | null }[] | null;
+  affinityFromCoupons?: { category?: string | null }[] | null;
+}
+
+/** A User as the gateway hands it over: its key and, for the default grid, its home city. */
+export interface UserRef {
+  id: string;
+  city?: string | null;
+}
+
+export interface PaymentSuccessPageValue {
+  paymentId: string | null;
+  merchantId: string;
+}
+
+export function checkId(argumentName: string, id: string): string {
+  return text(argumentName, id, 64);
+}
 
 export function checkCity(city: string): string {
   const trimmed = city.trim();
@@ -13,32 +85,287 @@ export function checkCity(city: string): string {
   return trimmed;
 }
 
-/** Higher priority first; equal priorities keep a stable order by id. */
-export function byRank(a: Placement, b: Placement): number {
-  return b.priority - a.priority || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+/** Served only when approved and inside the time window, wherever it comes from. */
+export function isServable(placement: Placement, now: Date): boolean {
+  return placement.status === 'APPROVED' && placement.startsAt <= now && now < placement.endsAt;
 }
 
-/** The homepage of one city, section by section. */
-export interface HomepageSections {
-  city: string;
-  grid: Placement[];
-  banners: Placement[];
-  cards: Placement[];
+/** Scores one placement for one viewer in one city. */
+export function explainRank(placement: Placement, cities: readonly string[], input: RankingInput): RankExplanation {
+  const ageDays = Math.floor((input.now.getTime() - placement.startsAt.getTime()) / DAY_MS);
+  const freshness = Math.max(0, Math.min(RANK_WEIGHTS.freshness, RANK_WEIGHTS.freshness - ageDays));
+  const cityTargeted = cities.includes(input.city) ? RANK_WEIGHTS.cityTargeted : 0;
+  const categoryTargeted = placement.categories.some((c) => input.affinity.has(c)) ? RANK_WEIGHTS.categoryTargeted : 0;
+  const targeting = cityTargeted + categoryTargeted;
+  const affinity = input.affinity.has(placement.category) ? RANK_WEIGHTS.affinity : 0;
+  return { score: placement.priority + freshness + targeting + affinity, priority: placement.priority, freshness, targeting, affinity };
+}
+
+/** Higher score first; equal scores in id order (code-point order), so ties never flip between requests. */
+export function byScore(a: RankedPlacement, b: RankedPlacement): number {
+  return b.rank!.score - a.rank!.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 /**
- * Splits a city's servable placements into homepage sections: ranked, at most one
- * placement per merchant in a section, cut to the section's size.
+ * One slot's section of a feed: servable placements of that slot that target the city,
+ * scored, sorted by score then id, at most one per merchant (its best), cut to the
+ * slot's size. A pure function of its inputs.
  */
-export function homepageSections(city: string, placements: Placement[]): HomepageSections {
-  const sections: Record<Slot, Placement[]> = { GRID: [], BANNER: [], CARD: [] };
-  const seen: Record<Slot, Set<string>> = { GRID: new Set(), BANNER: new Set(), CARD: new Set() };
-  for (const placement of [...placements].sort(byRank)) {
-    const slot = placement.slot as Slot;
-    const section = sections[slot];
-    if (!section || section.length >= SECTION_SIZES[slot] || seen[slot].has(placement.merchantId)) continue;
-    seen[slot].add(placement.merchantId);
+export function rankSection(
+  slot: Slot,
+  candidates: readonly Placement[],
+  citiesOf: (placementId: string) => readonly string[],
+  input: RankingInput,
+  options: { exceptMerchant?: string; size?: number } = {},
+): RankedPlacement[] {
+  const size = options.size ?? SECTION_SIZES[slot];
+  const ranked: RankedPlacement[] = [];
+  for (const placement of candidates) {
+    if (placement.slot !== slot || !isServable(placement, input.now)) continue;
+    if (placement.merchantId === options.exceptMerchant) continue;
+    const cities = citiesOf(placement.id);
+    if (!cities.includes(input.city) && !cities.includes(EVERY_CITY)) continue;
+    ranked.push({ ...placement, rank: explainRank(placement, cities, input) });
+  }
+  ranked.sort(byScore);
+  const section: RankedPlacement[] = [];
+  const merchants = new Set<string>();
+  for (const placement of ranked) {
+    if (section.length >= size) break;
+    if (merchants.has(placement.merchantId)) continue;
+    merchants.add(placement.merchantId);
     section.push(placement);
   }
-  return { city, grid: sections.GRID, banners: sections.BANNER, cards: sections.CARD };
+  return section;
+}
+
+/**
+ * The payment-success page's recommendations: each city's PAYMENT_SUCCESS section
+ * (without the merchant just paid), merged by score then id, one per merchant, five at most.
+ */
+export function paymentRecommendations(
+  feeds: { city: string; placements: readonly Placement[]; citiesOf(placementId: string): readonly string[] }[],
+  paidMerchant: string,
+  now: Date,
+): RankedPlacement[] {
+  const byId = new Map<string, RankedPlacement>();
+  for (const feed of feeds) {
+    for (const p of rankSection('PAYMENT_SUCCESS', feed.placements, feed.citiesOf, { city: feed.city, affinity: new Set(), now }, { exceptMerchant: paidMerchant })) {
+      if (!byId.has(p.id)) byId.set(p.id, p);
+    }
+  }
+  const merchants = new Set<string>();
+  const merged: RankedPlacement[] = [];
+  for (const p of [...byId.values()].sort(byScore)) {
+    if (merged.length >= SECTION_SIZES.PAYMENT_SUCCESS) break;
+    if (merchants.has(p.merchantId)) continue;
+    merchants.add(p.merchantId);
+    merged.push(p);
+  }
+  return merged;
+}
+
+/** The categories of the merchants the viewer has an affinity with, as the gateway brought them. */
+export function affinityCategories(...lists: (readonly { category?: string | null }[] | null | undefined)[]): Set<string> {
+  const categories = new Set<string>();
+  for (const list of lists) for (const merchant of list ?? []) if (merchant.category) categories.add(merchant.category);
+  return categories;
+}
+
+// ---- submission and review -------------------------------------------------------------
+
+/** The longest a placement may run. */
+export const MAX_WINDOW_DAYS = 366;
+/** Priority a new placement gets until a reviewer sets another. */
+export const DEFAULT_PRIORITY = 50;
+
+export interface Submission {
+  merchantId: string;
+  serviceId: string;
+  offerId?: string | null;
+  slot: Slot;
+  category: string;
+  title: string;
+  subtitle: string;
+  imageUrl: string;
+  cities: string[];
+  categories: string[];
+  startsAt: Date;
+  endsAt: Date;
+}
+
+function badInput(argumentName: string, message: string): never {
+  throw plazaError(ErrorCode.BAD_USER_INPUT, message, { extensions: { argumentName } });
+}
+
+function text(name: string, value: string, max: number): string {
+  const trimmed = value.trim();
+  if (trimmed.length === 0 || trimmed.length > max) badInput(name, `${name} must be 1-${max} characters`);
+  return trimmed;
+}
+
+function instant(name: string, value: string): Date {
+  const date = new Date(value);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(date.getTime())) badInput(name, `${name} must be an ISO 8601 date-time`);
+  return date;
+}
+
+/** Checks a merchant's submission and puts it in the stored shape. */
+export function checkSubmission(input: {
+  merchantId: string;
+  serviceId: string;
+  offerId?: string | null;
+  slot: Slot;
+  category: string;
+  title: string;
+  subtitle: string;
+  imageUrl: string;
+  cities: string[];
+  categories?: string[] | null;
+  startsAt: string;
+  endsAt: string;
+}): Submission {
+  const startsAt = instant('startsAt', input.startsAt);
+  const endsAt = instant('endsAt', input.endsAt);
+  if (endsAt <= startsAt) badInput('endsAt', 'endsAt must be after startsAt');
+  if (endsAt.getTime() - startsAt.getTime() > MAX_WINDOW_DAYS * DAY_MS) badInput('endsAt', `a placement runs at most ${MAX_WINDOW_DAYS} days`);
+  const categories = [...new Set(input.categories ?? [])];
+  for (const category of [input.category, ...categories]) {
+    if (!(CATEGORIES as readonly string[]).includes(category)) badInput('categories', `unknown category ${JSON.stringify(category.slice(0, 40))}; one of ${CATEGORIES.join(', ')}`);
+  }
+  if (input.cities.length > 20) badInput('cities', 'target at most 20 cities, or none for every city');
+  const cities = [...new Set(input.cities.map((city) => checkCity(city)))];
+  if (!/^(https:\/\/|\/)[\x21-\x7e]{1,300}$/.test(input.imageUrl)) badInput('imageUrl', 'imageUrl must be an https:// URL or a /path');
+  return {
+    merchantId: text('merchantId', input.merchantId, 64),
+    serviceId: text('serviceId', input.serviceId, 64),
+    offerId: input.offerId ? text('offerId', input.offerId, 64) : null,
+    slot: input.slot,
+    category: input.category,
+    title: text('title', input.title, 80),
+    subtitle: text('subtitle', input.subtitle, 160),
+    imageUrl: input.imageUrl,
+    cities: cities.length ? cities : [EVERY_CITY],
+    categories,
+    startsAt,
+    endsAt,
+  };
+}
+
+/** Two submissions under one idempotency key must be the same submission. */
+export function sameSubmission(stored: Placement, cities: readonly string[], submission: Submission): boolean {
+  return (
+    stored.serviceId === submission.serviceId &&
+    (stored.offerId ?? null) === (submission.offerId ?? null) &&
+    stored.slot === submission.slot &&
+    stored.category === submission.category &&
+    stored.title === submission.title &&
+    stored.subtitle === submission.subtitle &&
+    stored.imageUrl === submission.imageUrl &&
+    stored.startsAt.getTime() === submission.startsAt.getTime() &&
+    stored.endsAt.getTime() === submission.endsAt.getTime() &&
+    [...cities].sort().join('\n') === [...submission.cities].sort().join('\n') &&
+    [...stored.categories].sort().join('\n') === [...submission.categories].sort().join('\n')
+  );
+}
+
+export function checkPriority(priority: number): number {
+  if (!Number.isInteger(priority) || priority < 0 || priority > 100) badInput('priority', 'priority must be 0-100');
+  return priority;
+}
+
+export function checkPaymentId(paymentId: string | null | undefined): string | null {
+  if (paymentId == null) return null;
+  return text('paymentId', paymentId, 64);
+}
+
+// ---- the review flow, over the EntityManager ---------------------------------------------
+
+/** The scope a caller needs to act for a merchant. */
+export const merchantScope = (merchantId: string) => `merchant:${merchantId}`;
+/** The scope of platform reviewers. */
+export const REVIEW_SCOPE = 'platform:review';
+
+/** Refuses anonymous callers (UNAUTHENTICATED) and callers without the scope (FORBIDDEN). */
+export function requireScope(viewer: Viewer, scope: string, what: string): void {
+  if (!viewer.userId) throw plazaError(ErrorCode.UNAUTHENTICATED, 'Sign in first');
+  if (!viewer.scopes.includes(scope)) throw plazaError(ErrorCode.FORBIDDEN, `${what} needs the scope ${scope}`);
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof UniqueConstraintViolationException;
+}
+
+/**
+ * A merchant submits a placement for free; it waits, PENDING, for a reviewer. A retry
+ * with the same idempotency key returns the first submission; the same key with a
+ * different submission is refused.
+ */
+export async function submitPlacement(em: EntityManager, viewer: Viewer, submission: Submission, idempotencyKey: string): Promise<Placement> {
+  requireScope(viewer, merchantScope(submission.merchantId), 'Placing for this merchant');
+  const key = checkIdempotencyKey(idempotencyKey);
+  const replay = async (): Promise<Placement | null> => {
+    const stored = await em.fork().findOne(Placement, { merchantId: submission.merchantId, idempotencyKey: key });
+    if (!stored) return null;
+    const cities = (await em.fork().find(PlacementCity, { placementId: stored.id })).map((t) => t.city);
+    if (!sameSubmission(stored, cities, submission)) {
+      throw plazaError(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'This idempotencyKey was used for a different submission');
+    }
+    return stored;
+  };
+  const earlier = await replay();
+  if (earlier) return earlier;
+  const id = `p-${randomUUID()}`;
+  const { cities, ...fields } = submission;
+  try {
+    await em.transactional(async (tx) => {
+      tx.create(Placement, {
+        ...fields,
+        id,
+        offerId: fields.offerId ?? null,
+        priority: DEFAULT_PRIORITY,
+        status: 'PENDING',
+        reviewReason: null,
+        submittedAt: new Date(),
+        idempotencyKey: key,
+      });
+      for (const city of cities) tx.create(PlacementCity, { city, placementId: id });
+    });
+  } catch (error) {
+    // a concurrent retry with the same key won the race: answer with its placement
+    if (isUniqueViolation(error)) {
+      const winner = await replay();
+      if (winner) return winner;
+    }
+    throw error;
+  }
+  return (await em.fork().findOne(Placement, { id }))!;
+}
+
+/** A platform reviewer approves or rejects a placement (rejecting needs a reason); approving again is harmless. */
+export async function reviewPlacement(
+  em: EntityManager,
+  viewer: Viewer,
+  review: { id: string; decision: 'APPROVE' | 'REJECT'; reason?: string | null; priority?: number | null },
+): Promise<Placement> {
+  requireScope(viewer, REVIEW_SCOPE, 'Reviewing placements');
+  const reason = review.reason?.trim() ? text('reason', review.reason, 500) : null;
+  if (review.decision === 'REJECT' && !reason) badInput('reason', 'rejecting a placement needs a reason the merchant can act on');
+  const priority = review.priority == null ? null : checkPriority(review.priority);
+  const placement = await em.findOne(Placement, { id: review.id.slice(0, 80) });
+  if (!placement) throw plazaError(ErrorCode.NOT_FOUND, `No placement ${JSON.stringify(review.id.slice(0, 80))}`);
+  placement.status = review.decision === 'APPROVE' ? 'APPROVED' : 'REJECTED';
+  placement.reviewReason = reason;
+  if (priority !== null) placement.priority = priority;
+  await em.flush();
+  return placement;
+}
+
+/** Largest page of the review queue. */
+export const MAX_REVIEW_PAGE = 100;
+
+export async function placementsForReview(em: EntityManager, viewer: Viewer, first: number): Promise<Placement[]> {
+  requireScope(viewer, REVIEW_SCOPE, 'The review queue');
+  if (!Number.isInteger(first) || first < 1 || first > MAX_REVIEW_PAGE) badInput('first', `first must be between 1 and ${MAX_REVIEW_PAGE}`);
+  return em.find(Placement, { status: 'PENDING' }, { orderBy: { submittedAt: 'asc', id: 'asc' }, limit: first });
 }

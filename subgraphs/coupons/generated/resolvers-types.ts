@@ -17,6 +17,14 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/**
+ * Cache hints (Apollo's @cacheControl): how long a shared cache may keep an answer that
+ * holds this type or field. Unannotated objects are not cacheable.
+ */
+export type CacheControlScope =
+  | 'PRIVATE'
+  | 'PUBLIC';
+
 /** A coupon a user claimed from an offer. */
 export type Coupon = {
   __typename?: 'Coupon';
@@ -88,11 +96,12 @@ export type Merchant = {
   id: Scalars['ID']['output'];
   /**
    * The merchant's offers open to claim now, oldest first. Page with `first` (1-50)
-   * and `after` (the id of the last offer already seen).
+   * and `after` (the id of the last offer already seen). Null only while the coupons
+   * subgraph is unavailable, so the rest of a merchant still renders.
    */
-  offers: Array<CouponTemplate>;
+  offers?: Maybe<Array<CouponTemplate>>;
   /** Offers shown after paying at this merchant, to bring the customer back. */
-  repurchaseOffers: Array<CouponTemplate>;
+  repurchaseOffers?: Maybe<Array<CouponTemplate>>;
 };
 
 
@@ -280,6 +289,7 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  CacheControlScope: CacheControlScope;
   Coupon: ResolverTypeWrapper<CouponRow>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
@@ -287,7 +297,6 @@ export type ResolversTypes = ResolversObject<{
   CouponKind: CouponKind;
   CouponStatus: CouponStatus;
   CouponTemplate: ResolverTypeWrapper<CouponTemplateRow>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Homepage: ResolverTypeWrapper<{ city: string }>;
   Merchant: ResolverTypeWrapper<EntityRef>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -295,6 +304,7 @@ export type ResolversTypes = ResolversObject<{
   Redemption: ResolverTypeWrapper<RedemptionResult>;
   User: ResolverTypeWrapper<EntityRef>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -303,7 +313,6 @@ export type ResolversParentTypes = ResolversObject<{
   String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
   CouponTemplate: CouponTemplateRow;
-  Int: Scalars['Int']['output'];
   Homepage: { city: string };
   Merchant: EntityRef;
   Mutation: Record<PropertyKey, never>;
@@ -311,7 +320,16 @@ export type ResolversParentTypes = ResolversObject<{
   Redemption: RedemptionResult;
   User: EntityRef;
   Boolean: Scalars['Boolean']['output'];
+  Int: Scalars['Int']['output'];
 }>;
+
+export type CacheControlDirectiveArgs = {
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+};
+
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = Context, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type CouponResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Coupon'] = ResolversParentTypes['Coupon'], FederationReferenceType extends FederationReferenceTypes['Coupon'] = FederationReferenceTypes['Coupon']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Coupon']> | FederationReferenceType, FederationReferenceType, ContextType>;
@@ -348,8 +366,8 @@ export type HomepageResolvers<ContextType = Context, ParentType extends Resolver
 export type MerchantResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Merchant'] = ResolversParentTypes['Merchant'], FederationReferenceType extends FederationReferenceTypes['Merchant'] = FederationReferenceTypes['Merchant']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Merchant']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  offers?: Resolver<Array<ResolversTypes['CouponTemplate']>, ParentType, ContextType, RequireFields<MerchantOffersArgs, 'first'>>;
-  repurchaseOffers?: Resolver<Array<ResolversTypes['CouponTemplate']>, ParentType, ContextType, RequireFields<MerchantRepurchaseOffersArgs, 'first'>>;
+  offers?: Resolver<Maybe<Array<ResolversTypes['CouponTemplate']>>, ParentType, ContextType, RequireFields<MerchantOffersArgs, 'first'>>;
+  repurchaseOffers?: Resolver<Maybe<Array<ResolversTypes['CouponTemplate']>>, ParentType, ContextType, RequireFields<MerchantRepurchaseOffersArgs, 'first'>>;
 }>;
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
@@ -386,3 +404,6 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   User?: UserResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = Context> = ResolversObject<{
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
+}>;
