@@ -30,6 +30,8 @@ export interface SubgraphConfig {
   /** Volume of the generated seed. */
   seedScale: SeedScale;
   production: boolean;
+  /** pino log level (`fatal` … `trace`, or `silent`). `PLAZA_LOG_LEVEL`; default info. */
+  logLevel?: string;
 }
 
 /** The development-only internal secret; production refuses to start without a real one. */
@@ -113,5 +115,15 @@ export function readSubgraphConfig(name: SubgraphName, env: NodeJS.ProcessEnv = 
     seedIfEmpty: readBoolean(env, 'PLAZA_SEED', true),
     seedScale: readSeedScale(env),
     production: isProduction(env),
+    logLevel: readLogLevel(env),
   };
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** `PLAZA_LOG_LEVEL`: one of pino's levels, or `silent`; default info. */
+export function readLogLevel(env: NodeJS.ProcessEnv): string {
+  const level = env.PLAZA_LOG_LEVEL || 'info';
+  if (!LOG_LEVELS.includes(level)) throw new ConfigError('PLAZA_LOG_LEVEL', LOG_LEVELS.join(', '), level);
+  return level;
 }

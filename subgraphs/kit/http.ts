@@ -22,6 +22,8 @@ export interface GraphQLHttpOptions<TContext extends BaseContext> {
   prepare?: (req: IncomingMessage, body: unknown, url: URL) => Promise<unknown> | unknown;
   /** Called with errors that escaped everything else (answered as a bare 500). */
   onError?: (error: unknown) => void;
+  /** Called first for every request, before routes (request ids, logs, metrics watch `res` finish). */
+  onRequest?: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
 /** A request refused before GraphQL execution, answered as a GraphQL error with this status. */
@@ -149,6 +151,7 @@ export function graphqlRequestListener<TContext extends BaseContext>(
   }
 
   return (req, res) => {
+    options.onRequest?.(req, res);
     handle(req, res).catch((error: unknown) => {
       // Last line of defence: never crash the process, never leak a stack trace.
       options.onError?.(error);
@@ -162,7 +165,11 @@ export interface Listening {
   server: http.Server;
   port: number;
   url: string;
-  close(): Promise<void>;
+  /**
+   * Stops accepting connections and waits for in-flight requests to finish (answers sent
+   * while closing end their connection); after `drainTimeoutMs` the rest are cut.
+   */
+  close(drainTimeoutMs?: number): Promise<void>;
 }
 
 /** Starts an HTTP server on 127.0.0.1 (port 0 picks a free one). */
@@ -183,9 +190,17 @@ export async function listen(
     server,
     port: actual,
     url: `http://${host}:${actual}${path}`,
-    close: () =>
+    close: (drainTimeoutMs = 25_000) =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        // a keep-alive client must not send its next request into a closing server
+        server.on('request', (_req: IncomingMessage, res: ServerResponse) => res.setHeader('connection', 'close'));
+        const idle = setInterval(() => server.closeIdleConnections(), 50);
+        const cut = setTimeout(() => server.closeAllConnections(), drainTimeoutMs);
+        server.close(() => {
+          clearInterval(idle);
+          clearTimeout(cut);
+          resolve();
+        });
         server.closeIdleConnections();
       }),
   };

@@ -1,15 +1,18 @@
 import fs from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { parse, type DocumentNode } from 'graphql';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { EntitySchema } from '@mikro-orm/core';
 import { ErrorCode, plazaError } from './errors.ts';
+import { createLogger } from './log.ts';
+import { metricsRoute, subgraphMetrics } from './metrics.ts';
+import { observeRequests } from './observe.ts';
 import { graphqlRequestListener, listen, sendJson, type Route } from './http.ts';
 import { INTERNAL_TOKEN_HEADER, verifyInternalToken, type Viewer } from './internal-token.ts';
-import { openDatabase, type Database, type EntityManager } from './orm.ts';
+import { currentStatementScope, openDatabase, withStatementScope, type Database, type EntityManager } from './orm.ts';
 import type { SeedScale, SubgraphConfig, SubgraphName } from './config.ts';
 
 /** What every resolver of every subgraph receives. */
@@ -38,6 +41,8 @@ export interface SubgraphDefinition<Loaders> {
   createLoaders(em: EntityManager, viewer: Viewer): Loaders;
   /** Inserts this subgraph's slice of the seed world into an empty database. */
   seed(em: EntityManager, scale: SeedScale): Promise<void>;
+  /** Runs after migrations and seeding, before serving (e.g. building a search index). Optional. */
+  prepare?(em: EntityManager, dialect: Database['kind']): Promise<void>;
 }
 
 /** Reads a subgraph's SDL file (the single source of its types). */
@@ -50,6 +55,8 @@ export interface RunningSubgraph {
   url: string;
   port: number;
   database: Database;
+  /** SQL statements run serving GraphQL requests since start (each response also carries its own in `x-plaza-sql-statements`). */
+  statements(): number;
   stop(): Promise<void>;
 }
 
@@ -61,11 +68,15 @@ export async function startSubgraph<Loaders>(
   definition: SubgraphDefinition<Loaders>,
   config: SubgraphConfig,
 ): Promise<RunningSubgraph> {
-  const database = await openDatabase(config.databaseUrl, definition.entities);
+  const database = await openDatabase(config.databaseUrl, definition.entities, definition.name);
   const rootEm = database.orm.em as unknown as EntityManager;
   if (config.seedIfEmpty && (await isEmpty(rootEm, definition.entities[0]))) {
     await definition.seed(rootEm.fork(), config.seedScale);
   }
+  await definition.prepare?.(rootEm.fork(), database.kind);
+  const logger = createLogger(`subgraph-${definition.name}`, config.logLevel);
+  const metrics = subgraphMetrics(definition.name);
+  let stopping = false;
 
   const server = new ApolloServer<SubgraphContext<Loaders>>({
     schema: buildSubgraphSchema({
@@ -77,7 +88,7 @@ export async function startSubgraph<Loaders>(
     // Plaza's entry points own the process lifecycle (see kit/process.ts).
     stopOnTerminationSignals: false,
     // Inline traces are for Apollo's hosted studio; Plaza measures with its own metrics.
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), sqlStatementsHeader(), observeRequests(logger, metrics)],
   });
   await server.start();
 
@@ -99,8 +110,13 @@ export async function startSubgraph<Loaders>(
       sendJson(res, 200, { status: 'ok', subgraph: definition.name });
       return true;
     },
+    metricsRoute(metrics.registry),
     async (req, res) => {
       if (req.url !== '/ready') return false;
+      if (stopping) {
+        sendJson(res, 503, { status: 'stopping', subgraph: definition.name });
+        return true;
+      }
       try {
         await rootEm.getConnection().execute('select 1');
         sendJson(res, 200, { status: 'ready', subgraph: definition.name, database: database.kind });
@@ -111,16 +127,38 @@ export async function startSubgraph<Loaders>(
     },
   ];
 
-  const http = await listen(graphqlRequestListener(server, { context, routes }), config.port, config.host);
+  const listener = graphqlRequestListener(server, { context, routes, onError: (error) => logger.error({ err: error }, 'request failed') });
+  // every request counts its own SQL statements (see sqlStatementsHeader)
+  const http = await listen((req, res) => withStatementScope({ statements: 0 }, () => listener(req, res)), config.port, config.host);
   return {
     name: definition.name,
     url: http.url,
     port: http.port,
     database,
+    statements: () => database.requestStatements(),
     async stop() {
+      // readiness fails first; in-flight requests finish before the database closes
+      stopping = true;
       await http.close();
       await server.stop();
       await database.close();
+    },
+  };
+}
+
+/** The response header carrying how many SQL statements the subgraph ran for the request. */
+export const SQL_STATEMENTS_HEADER = 'x-plaza-sql-statements';
+
+/** Reports the request's SQL statement count in a response header, for the benchmark and the batching tests. */
+function sqlStatementsHeader(): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          const scope = currentStatementScope();
+          if (scope) response.http.headers.set(SQL_STATEMENTS_HEADER, String(scope.statements));
+        },
+      };
     },
   };
 }

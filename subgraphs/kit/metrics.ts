@@ -1,0 +1,79 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Route } from './http.ts';
+
+/** Seconds buckets for request and fetch latency: 2 ms to 10 s. */
+export const LATENCY_BUCKETS = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** Label of every operation outside the known set, so label cardinality stays bounded. */
+export const OTHER_OPERATION = 'other';
+
+/**
+ * Maps operation names to metric labels: names in `known` keep their name, the first
+ * `limit` other names too, and everything after folds into `other`.
+ */
+export function operationLabeler(known: Iterable<string> = [], limit = 100): (name: string | null | undefined) => string {
+  const names = new Set(known);
+  let learned = 0;
+  return (name) => {
+    if (!name) return OTHER_OPERATION;
+    if (names.has(name)) return name;
+    if (learned >= limit || !/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/.test(name)) return OTHER_OPERATION;
+    learned++;
+    names.add(name);
+    return name;
+  };
+}
+
+/** A Prometheus registry with Node's process metrics, labelled with the service name. */
+export function serviceRegistry(service: string): Registry {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service });
+  collectDefaultMetrics({ register: registry });
+  return registry;
+}
+
+/** Serves a registry at `/metrics` in the Prometheus text format. */
+export function metricsRoute(registry: Registry): Route {
+  return async (req, res) => {
+    if (req.url !== '/metrics') return false;
+    const text = await registry.metrics();
+    res.writeHead(200, { 'content-type': registry.contentType });
+    res.end(text);
+    return true;
+  };
+}
+
+/** What a subgraph measures about the requests the gateway sends it. */
+export interface SubgraphMetrics {
+  registry: Registry;
+  requests: Counter<'operation' | 'outcome'>;
+  duration: Histogram<'operation' | 'outcome'>;
+  sqlStatements: Histogram<'operation'>;
+}
+
+export function subgraphMetrics(subgraph: string): SubgraphMetrics {
+  const registry = serviceRegistry(`subgraph-${subgraph}`);
+  return {
+    registry,
+    requests: new Counter({
+      name: 'plaza_subgraph_requests_total',
+      help: 'GraphQL requests served by this subgraph, by operation and outcome (ok, error)',
+      labelNames: ['operation', 'outcome'],
+      registers: [registry],
+    }),
+    duration: new Histogram({
+      name: 'plaza_subgraph_request_duration_seconds',
+      help: 'Time to answer one GraphQL request, by operation and outcome',
+      labelNames: ['operation', 'outcome'],
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    sqlStatements: new Histogram({
+      name: 'plaza_subgraph_sql_statements_per_request',
+      help: 'SQL statements one GraphQL request ran, by operation',
+      labelNames: ['operation'],
+      buckets: [0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 100],
+      registers: [registry],
+    }),
+  };
+}
