@@ -1,55 +1,126 @@
+import fs from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import { jwtVerify, SignJWT } from 'jose';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  errors as joseErrors,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  jwtVerify,
+  SignJWT,
+  type JSONWebKeySet,
+  type JWK,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
 import { ErrorCode, plazaError } from '../../subgraphs/kit/errors.ts';
 import { ANONYMOUS, type Viewer } from '../../subgraphs/kit/internal-token.ts';
 import type { GatewayPlugin } from '../plugin.ts';
 
 /** Options of the bearer-token identity check. */
 export interface IdentityOptions {
-  /** HS256 secret tokens are signed with; null turns bearer tokens off (every caller is anonymous). */
+  /** HS256 secret development tokens are signed with; null refuses HS256 tokens. */
   secret: string | null;
+  /** JWKS endpoint of the identity provider; keys are fetched by `kid` and re-fetched when an unknown `kid` shows up. Default none. */
+  jwksUrl?: string | null;
+  /** Local JSON Web Key Set file; re-read when a token names an unknown `kid` and the file changed. Default none. */
+  jwksFile?: string | null;
+  /** Shortest wait between two JWKS fetches caused by unknown `kid`s, in ms. Default 30000. */
+  jwksCooldownMs?: number;
   /** Expected `iss` claim. Default `plaza`. */
   issuer?: string;
   /** Expected `aud` claim. Default `plaza-api`. */
   audience?: string;
-  /** Claim holding space-separated scopes. Default `scope`. */
+  /** Claim holding the scopes (space-separated string or array of strings). Default `scope`. */
   scopeClaim?: string;
 }
 
-export const IDENTITY_DEFAULTS = { issuer: 'plaza', audience: 'plaza-api', scopeClaim: 'scope' } as const;
+export const IDENTITY_DEFAULTS = { issuer: 'plaza', audience: 'plaza-api', scopeClaim: 'scope', jwksCooldownMs: 30_000 } as const;
+
+/** Asymmetric algorithms accepted from a key set (never HS256: a public key is not a secret). */
+export const KEY_SET_ALGORITHMS = ['RS256', 'ES256'] as const;
 
 function refuse(message: string): never {
   throw plazaError(ErrorCode.UNAUTHENTICATED, message, { httpStatus: 401 });
 }
 
+/** A key set read from a file, re-read when a token names a `kid` it lacks and the file has changed since. */
+function fileKeySet(file: string): JWTVerifyGetKey {
+  let mtime = -1;
+  let keys: JWTVerifyGetKey = () => Promise.reject(new joseErrors.JWKSNoMatchingKey());
+  function load(): boolean {
+    const stat = fs.statSync(file);
+    if (stat.mtimeMs === mtime) return false;
+    const jwks = JSON.parse(fs.readFileSync(file, 'utf8')) as JSONWebKeySet;
+    keys = createLocalJWKSet(jwks);
+    mtime = stat.mtimeMs;
+    return true;
+  }
+  load();
+  return async (header, token) => {
+    try {
+      return await keys(header, token);
+    } catch (error) {
+      if (error instanceof joseErrors.JWKSNoMatchingKey && load()) return keys(header, token);
+      throw error;
+    }
+  };
+}
+
+function scopesOf(value: unknown): string[] {
+  if (typeof value === 'string') return value.split(/\s+/).filter(Boolean);
+  if (Array.isArray(value)) return value.filter((s): s is string => typeof s === 'string' && s.length > 0);
+  return [];
+}
+
 /**
  * Resolves the caller from `Authorization: Bearer <jwt>`. No header means anonymous;
- * a header with a bad token (forged, expired, wrong audience or issuer) is refused.
+ * a header with a bad token (forged, expired, not yet valid, wrong audience or issuer,
+ * unknown key) is refused with 401 UNAUTHENTICATED.
  */
 export function useIdentity(options: IdentityOptions): GatewayPlugin {
   const settings = { ...IDENTITY_DEFAULTS, ...options };
-  const key = options.secret ? new TextEncoder().encode(options.secret) : null;
+  const secret = options.secret ? new TextEncoder().encode(options.secret) : null;
+  const keySet: JWTVerifyGetKey | null = options.jwksUrl
+    ? createRemoteJWKSet(new URL(options.jwksUrl), { cooldownDuration: settings.jwksCooldownMs, timeoutDuration: 5000 })
+    : options.jwksFile
+      ? fileKeySet(options.jwksFile)
+      : null;
+
+  async function verify(token: string): Promise<JWTPayload> {
+    let alg: string | undefined;
+    try {
+      alg = decodeProtectedHeader(token).alg;
+    } catch {
+      refuse('Bearer token is not a JWT');
+    }
+    const claims = { issuer: settings.issuer, audience: settings.audience, requiredClaims: ['sub', 'exp'] };
+    try {
+      if (alg === 'HS256') {
+        if (!secret) refuse('HS256 tokens are not accepted by this gateway');
+        return (await jwtVerify(token, secret, { ...claims, algorithms: ['HS256'] })).payload;
+      }
+      if (!keySet) refuse('Bearer tokens signed with keys are not accepted by this gateway (no key set configured)');
+      return (await jwtVerify(token, keySet, { ...claims, algorithms: [...KEY_SET_ALGORITHMS] })).payload;
+    } catch (error) {
+      if (error instanceof Error && 'extensions' in error) throw error;
+      if (error instanceof joseErrors.JWTExpired) refuse('Token has expired');
+      if (error instanceof joseErrors.JWTClaimValidationFailed) refuse(`Token claim "${error.claim}" is not accepted`);
+      return refuse('Invalid token');
+    }
+  }
+
   async function identify(req: IncomingMessage): Promise<Viewer> {
     const header = req.headers.authorization;
     if (!header) return ANONYMOUS;
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) refuse('Authorization header must be "Bearer <token>"');
-    if (!key) refuse('Bearer tokens are not accepted by this gateway');
-    try {
-      const { payload } = await jwtVerify(match[1], key, {
-        issuer: settings.issuer,
-        audience: settings.audience,
-        algorithms: ['HS256'],
-      });
-      const scopes = payload[settings.scopeClaim];
-      return {
-        userId: typeof payload.sub === 'string' ? payload.sub : undefined,
-        scopes: typeof scopes === 'string' ? scopes.split(' ').filter(Boolean) : [],
-      };
-    } catch {
-      return refuse('Invalid or expired token');
-    }
+    const payload = await verify(match[1]);
+    return { userId: payload.sub, scopes: scopesOf(payload[settings.scopeClaim]) };
   }
+
   return {
     name: 'identity',
     async context(req, context) {
@@ -58,17 +129,46 @@ export function useIdentity(options: IdentityOptions): GatewayPlugin {
   };
 }
 
-/** Issues a development token (see `npm run token`). */
-export async function issueToken(
-  secret: string,
-  claims: { userId: string; scopes?: string[]; expiresIn?: string },
-): Promise<string> {
-  return new SignJWT({ [IDENTITY_DEFAULTS.scopeClaim]: (claims.scopes ?? []).join(' ') })
-    .setProtectedHeader({ alg: 'HS256' })
+/** Claims of an issued token. */
+export interface TokenClaims {
+  userId: string;
+  scopes?: string[];
+  /** Lifetime (`12h`, `5m`) or an absolute expiry in epoch seconds. Default `12h`. */
+  expiresIn?: string | number;
+  /** Not valid before (`5m` from now, or epoch seconds). Default: valid at once. */
+  notBefore?: string | number;
+  issuer?: string;
+  audience?: string;
+  scopeClaim?: string;
+}
+
+function unsignedToken(claims: TokenClaims): SignJWT {
+  const jwt = new SignJWT({ [claims.scopeClaim ?? IDENTITY_DEFAULTS.scopeClaim]: (claims.scopes ?? []).join(' ') })
     .setSubject(claims.userId)
-    .setIssuer(IDENTITY_DEFAULTS.issuer)
-    .setAudience(IDENTITY_DEFAULTS.audience)
+    .setIssuer(claims.issuer ?? IDENTITY_DEFAULTS.issuer)
+    .setAudience(claims.audience ?? IDENTITY_DEFAULTS.audience)
     .setIssuedAt()
-    .setExpirationTime(claims.expiresIn ?? '12h')
-    .sign(new TextEncoder().encode(secret));
+    .setExpirationTime(claims.expiresIn ?? '12h');
+  if (claims.notBefore !== undefined) jwt.setNotBefore(claims.notBefore);
+  return jwt;
+}
+
+/** Issues a development token signed with the HS256 secret (see `npm run token`). */
+export async function issueToken(secret: string, claims: TokenClaims): Promise<string> {
+  return unsignedToken(claims).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(secret));
+}
+
+/** Issues a token signed with a private JWK (RS256 or ES256, named by its `kid`), as an identity provider would. */
+export async function issueKeySignedToken(privateJwk: JWK, claims: TokenClaims): Promise<string> {
+  const alg = privateJwk.alg ?? (privateJwk.kty === 'EC' ? 'ES256' : 'RS256');
+  const key = await importJWK(privateJwk, alg);
+  return unsignedToken(claims).setProtectedHeader({ alg, kid: privateJwk.kid }).sign(key);
+}
+
+/** A new signing key: the private JWK and its public half for a JWKS. */
+export async function generateSigningKey(alg: (typeof KEY_SET_ALGORITHMS)[number], kid: string): Promise<{ privateJwk: JWK; publicJwk: JWK }> {
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
+  const privateJwk = { ...(await exportJWK(privateKey)), kid, alg, use: 'sig' };
+  const publicJwk = { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' };
+  return { privateJwk, publicJwk };
 }

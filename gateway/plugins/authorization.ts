@@ -1,0 +1,423 @@
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import {
+  buildSchema,
+  executeSync,
+  getNamedType,
+  getOperationAST,
+  isAbstractType,
+  isCompositeType,
+  Kind,
+  parse,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
+  type DirectiveNode,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type GraphQLField,
+  type GraphQLFieldResolver,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type ValueNode,
+} from 'graphql';
+import { ErrorCode } from '../../subgraphs/kit/errors.ts';
+import type { Viewer } from '../../subgraphs/kit/internal-token.ts';
+import type { GatewayPlugin } from '../plugin.ts';
+
+/** graphql as @apollo/gateway (CommonJS) loads it: its schemas fail instanceof checks of the ESM build used here. */
+const gatewayGraphql = createRequire(import.meta.url)('graphql') as typeof import('graphql');
+const localSchemas = new WeakMap<object, GraphQLSchema>();
+
+/** The gateway's API schema rebuilt with this module's graphql, once per schema the gateway loads. */
+export function localApiSchema(gatewaySchema: GraphQLSchema): GraphQLSchema {
+  let local = localSchemas.get(gatewaySchema);
+  if (!local) {
+    local = buildSchema(gatewayGraphql.printSchema(gatewaySchema));
+    localSchemas.set(gatewaySchema, local);
+  }
+  return local;
+}
+
+/** What a schema element asks of the caller: every entry of `scopes` must be met (each entry is OR of AND-sets). */
+export interface Requirement {
+  authenticated: boolean;
+  scopes: string[][][];
+}
+
+/** @authenticated and @requiresScopes of a supergraph, by type (`User`) and by field (`User.points`). */
+export interface AuthorizationPolicy {
+  types: Map<string, Requirement>;
+  fields: Map<string, Requirement>;
+}
+
+/** A field left out of an operation, reported as an error at its response path. */
+export interface DeniedField {
+  path: string[];
+  coordinate: string;
+  code: typeof ErrorCode.UNAUTHENTICATED | typeof ErrorCode.FORBIDDEN;
+}
+
+const AUTHENTICATED_SPEC = 'https://specs.apollo.dev/authenticated/';
+const REQUIRES_SCOPES_SPEC = 'https://specs.apollo.dev/requiresScopes/';
+/** Response keys of the stand-ins for denied fields and of type names the gateway adds; never valid user aliases (validation refuses `__` names). */
+const DENIED_PREFIX = '__plaza_denied_';
+const TYPENAME_KEY = '__plaza_type';
+
+function stringValue(node: ValueNode | undefined): string | undefined {
+  return node?.kind === Kind.STRING ? node.value : undefined;
+}
+
+/** The names the supergraph uses for the two directives (they can be renamed with `@link(as:)`). */
+function directiveNames(document: DocumentNode): { authenticated: string; requiresScopes: string } {
+  const names = { authenticated: 'authenticated', requiresScopes: 'requiresScopes' };
+  for (const def of document.definitions) {
+    if (def.kind !== Kind.SCHEMA_DEFINITION && def.kind !== Kind.SCHEMA_EXTENSION) continue;
+    for (const link of def.directives ?? []) {
+      if (link.name.value !== 'link') continue;
+      const url = stringValue(link.arguments?.find((a) => a.name.value === 'url')?.value);
+      const as = stringValue(link.arguments?.find((a) => a.name.value === 'as')?.value);
+      if (url?.startsWith(AUTHENTICATED_SPEC) && as) names.authenticated = as;
+      if (url?.startsWith(REQUIRES_SCOPES_SPEC) && as) names.requiresScopes = as;
+    }
+  }
+  return names;
+}
+
+function scopeSets(node: ValueNode | undefined): string[][] {
+  if (node?.kind !== Kind.LIST) return [];
+  return node.values.map((set) => (set.kind === Kind.LIST ? set.values.flatMap((s) => (s.kind === Kind.STRING ? [s.value] : [])) : []));
+}
+
+function requirementOf(directives: readonly DirectiveNode[] | undefined, names: ReturnType<typeof directiveNames>): Requirement | null {
+  const requirement: Requirement = { authenticated: false, scopes: [] };
+  for (const d of directives ?? []) {
+    if (d.name.value === names.authenticated) requirement.authenticated = true;
+    if (d.name.value === names.requiresScopes) requirement.scopes.push(scopeSets(d.arguments?.find((a) => a.name.value === 'scopes')?.value));
+  }
+  return requirement.authenticated || requirement.scopes.length ? requirement : null;
+}
+
+/** Reads the authorization directives applied in a supergraph SDL. */
+export function readAuthorizationPolicy(supergraphSdl: string): AuthorizationPolicy {
+  const document = parse(supergraphSdl);
+  const names = directiveNames(document);
+  const policy: AuthorizationPolicy = { types: new Map(), fields: new Map() };
+  for (const def of document.definitions) {
+    if (!('name' in def) || !def.name || !('directives' in def)) continue;
+    const typeName = def.name.value;
+    const own = requirementOf(def.directives, names);
+    if (own) policy.types.set(typeName, own);
+    if (!('fields' in def) || !def.fields) continue;
+    for (const field of def.fields) {
+      const requirement = requirementOf(field.directives, names);
+      if (requirement) policy.fields.set(`${typeName}.${field.name.value}`, requirement);
+    }
+  }
+  return policy;
+}
+
+/** Why the viewer may not have something that asks for `requirements`, or null when they may. */
+export function refusalFor(viewer: Viewer, requirements: Requirement[]): DeniedField['code'] | null {
+  if (!requirements.length) return null;
+  if (!viewer.userId) return ErrorCode.UNAUTHENTICATED;
+  const granted = new Set(viewer.scopes);
+  for (const r of requirements) {
+    for (const anyOf of r.scopes) {
+      if (anyOf.length && !anyOf.some((allOf) => allOf.every((scope) => granted.has(scope)))) return ErrorCode.FORBIDDEN;
+    }
+  }
+  return null;
+}
+
+/** Decides, for one viewer, whether a field may be read; memoized per request. */
+function fieldJudge(policy: AuthorizationPolicy, viewer: Viewer) {
+  const memo = new Map<string, DeniedField['code'] | null>();
+  return (parentType: GraphQLCompositeType, field: GraphQLField<unknown, unknown>): DeniedField['code'] | null => {
+    const coordinate = `${parentType.name}.${field.name}`;
+    let verdict = memo.get(coordinate);
+    if (verdict === undefined) {
+      const requirements = [
+        policy.fields.get(coordinate),
+        policy.types.get(parentType.name),
+        policy.types.get(getNamedType(field.type).name),
+      ].filter((r): r is Requirement => r !== undefined);
+      verdict = refusalFor(viewer, requirements);
+      memo.set(coordinate, verdict);
+    }
+    return verdict;
+  };
+}
+
+type Judge = ReturnType<typeof fieldJudge>;
+
+/**
+ * Every denied field of an operation, with its response path. Each fragment is walked
+ * once per type it is spread into (its denied paths are then prefixed at each spread),
+ * so fragments spreading each other cannot make the walk exponential.
+ */
+function deniedFields(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, judge: Judge): DeniedField[] {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
+  const memo = new Map<string, DeniedField[]>();
+  const visiting = new Set<string>();
+  function walk(set: SelectionSetNode, parent: GraphQLCompositeType, found: Map<string, DeniedField>, path: string[]): void {
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) {
+        const name = selection.name.value;
+        if (name.startsWith('__')) continue;
+        const field = 'getFields' in parent ? parent.getFields()[name] : undefined;
+        if (!field) continue;
+        const key = selection.alias?.value ?? name;
+        const code = judge(parent, field);
+        if (code) {
+          const at = [...path, key];
+          found.set(at.join('.'), { path: at, coordinate: `${parent.name}.${name}`, code });
+        } else if (selection.selectionSet) {
+          const named = getNamedType(field.type);
+          if (isCompositeType(named)) walk(selection.selectionSet, named, found, [...path, key]);
+        }
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
+        if (type && isCompositeType(type)) walk(selection.selectionSet, type, found, path);
+      } else {
+        const name = selection.name.value;
+        const fragment = fragments.get(name);
+        if (!fragment || visiting.has(name)) continue;
+        let relative = memo.get(name);
+        if (!relative) {
+          const type = schema.getType(fragment.typeCondition.name.value);
+          const inner = new Map<string, DeniedField>();
+          visiting.add(name);
+          if (type && isCompositeType(type)) walk(fragment.selectionSet, type, inner, []);
+          visiting.delete(name);
+          relative = [...inner.values()];
+          memo.set(name, relative);
+        }
+        for (const d of relative) {
+          const at = [...path, ...d.path];
+          found.set(at.join('.'), { ...d, path: at });
+        }
+      }
+    }
+  }
+  const denied = new Map<string, DeniedField>();
+  const root = schema.getRootType(operation.operation);
+  if (root) walk(operation.selectionSet, root, denied, []);
+  return [...denied.values()];
+}
+
+/**
+ * The document without the fields the viewer may not read: each becomes a harmless
+ * `__typename` under a reserved alias, and abstract selections also ask for the type
+ * name, so the original operation can be completed over the answer afterwards.
+ */
+function withoutDenied(schema: GraphQLSchema, document: DocumentNode, judge: Judge): DocumentNode {
+  const typeInfo = new TypeInfo(schema);
+  let n = 0;
+  return visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field(node: FieldNode) {
+        const parent = typeInfo.getParentType();
+        const field = typeInfo.getFieldDef();
+        if (!parent || !field || node.name.value.startsWith('__')) return undefined;
+        if (!judge(parent, field)) return undefined;
+        return {
+          kind: Kind.FIELD,
+          alias: { kind: Kind.NAME, value: `${DENIED_PREFIX}${n++}` },
+          name: { kind: Kind.NAME, value: '__typename' },
+        } satisfies FieldNode;
+      },
+      SelectionSet: {
+        leave(node: SelectionSetNode) {
+          const parent = typeInfo.getParentType();
+          if (!parent || !isAbstractType(parent)) return undefined;
+          const typename: FieldNode = {
+            kind: Kind.FIELD,
+            alias: { kind: Kind.NAME, value: TYPENAME_KEY },
+            name: { kind: Kind.NAME, value: '__typename' },
+          };
+          return { ...node, selections: [...node.selections, typename] };
+        },
+      },
+    }),
+  );
+}
+
+/** The authorization outcome of one operation for one viewer. */
+export interface AuthorizedOperation {
+  /** The document to plan and execute (the original when nothing was denied). */
+  document: DocumentNode;
+  denied: DeniedField[];
+}
+
+/** Removes from an operation the fields the viewer may not read. */
+export function authorizeOperation(
+  schema: GraphQLSchema,
+  policy: AuthorizationPolicy,
+  viewer: Viewer,
+  document: DocumentNode,
+  operationName?: string | null,
+): AuthorizedOperation {
+  const operation = getOperationAST(document, operationName);
+  if (!operation) return { document, denied: [] };
+  const judge = fieldJudge(policy, viewer);
+  const denied = deniedFields(schema, document, operation, judge);
+  if (!denied.length) return { document, denied };
+  return { document: withoutDenied(schema, document, judge), denied };
+}
+
+/** A denied field met while completing the answer, reported at its path. */
+export interface DeniedFieldError {
+  message: string;
+  path: (string | number)[];
+  extensions: { code: DeniedField['code']; field: string };
+}
+
+const MESSAGES = {
+  [ErrorCode.UNAUTHENTICATED]: 'Sign in to read this field',
+  [ErrorCode.FORBIDDEN]: 'Your token lacks a scope this field requires',
+} as const;
+
+class Denied extends Error {
+  constructor(
+    readonly code: DeniedField['code'],
+    readonly coordinate: string,
+  ) {
+    super(MESSAGES[code]);
+  }
+}
+
+/**
+ * Completes the original operation over the data the reduced one returned: denied
+ * fields become null, and nulls propagate through non-null fields as GraphQL's
+ * rules say (to the nearest nullable parent, or to `data` itself). A denied field is
+ * reported where it would have been resolved (not under a parent that is null), once
+ * per field and path, whatever the list positions.
+ */
+export function completeDeniedFields(
+  schema: GraphQLSchema,
+  policy: AuthorizationPolicy,
+  viewer: Viewer,
+  original: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> | undefined,
+  data: Record<string, unknown>,
+): { data: Record<string, unknown> | null; errors: DeniedFieldError[] } {
+  const judge = fieldJudge(policy, viewer);
+  const resolve: GraphQLFieldResolver<unknown, unknown> = (source, _args, _context, info) => {
+    const field = info.parentType.getFields()[info.fieldName];
+    const code = field && judge(info.parentType, field);
+    if (code) throw new Denied(code, `${info.parentType.name}.${info.fieldName}`);
+    return (source as Record<string, unknown> | null)?.[String(info.path.key)];
+  };
+  // synchronous on purpose: later response hooks (caches, logs) must see the completed answer
+  const result = executeSync({
+    schema,
+    document: original,
+    rootValue: data,
+    operationName,
+    variableValues: variables,
+    fieldResolver: resolve,
+    typeResolver: (value) => (value as Record<string, string>)[TYPENAME_KEY] ?? (value as Record<string, string>).__typename,
+  });
+  const errors = new Map<string, DeniedFieldError>();
+  for (const error of result.errors ?? []) {
+    if (!(error.originalError instanceof Denied) || !error.path) continue;
+    const key = `${error.originalError.coordinate}@${error.path.filter((p) => typeof p === 'string').join('.')}`;
+    if (!errors.has(key)) {
+      errors.set(key, { message: error.message, path: [...error.path], extensions: { code: error.originalError.code, field: error.originalError.coordinate } });
+    }
+  }
+  return { data: (result.data as Record<string, unknown> | null | undefined) ?? null, errors: [...errors.values()] };
+}
+
+/** Options of the authorization plugin. */
+export interface AuthorizationOptions {
+  /** The supergraph SDL whose @authenticated/@requiresScopes are enforced; replaced when the gateway loads a new one. */
+  supergraphSdl: string;
+}
+
+/**
+ * Enforces @authenticated and @requiresScopes of the supergraph: fields the caller may
+ * not read are removed before planning (so no subgraph is asked for them), each is
+ * reported as an error at its path with UNAUTHENTICATED (no identity) or FORBIDDEN
+ * (missing scope) where it would have been resolved, and the rest of the operation
+ * still answers.
+ */
+export function useAuthorization(options: AuthorizationOptions): GatewayPlugin {
+  let policy = readAuthorizationPolicy(options.supergraphSdl);
+  return {
+    name: 'authorization',
+    apollo: {
+      async serverWillStart() {
+        return {
+          schemaDidLoadOrUpdate({ coreSupergraphSdl }) {
+            if (coreSupergraphSdl) policy = readAuthorizationPolicy(coreSupergraphSdl);
+          },
+        };
+      },
+      async requestDidStart() {
+        let original: DocumentNode | undefined;
+        let denied: DeniedField[] = [];
+        let viewer: Viewer | undefined;
+        let current = policy;
+        return {
+          async didResolveOperation(requestContext) {
+            viewer = requestContext.contextValue.viewer;
+            current = policy;
+            const outcome = authorizeOperation(localApiSchema(requestContext.schema), current, viewer, requestContext.document, requestContext.operationName);
+            if (!outcome.denied.length) return;
+            original = requestContext.document;
+            denied = outcome.denied;
+            // The gateway caches query plans by hash: the reduced document needs its own.
+            const variant = denied.map((d) => `${d.path.join('.')}:${d.code}`).join('|');
+            const writable = requestContext as { document: DocumentNode; operation: OperationDefinitionNode | undefined; queryHash: string };
+            writable.document = outcome.document;
+            writable.operation = getOperationAST(outcome.document, requestContext.operationName) ?? undefined;
+            writable.queryHash = createHash('sha256').update(requestContext.queryHash).update('\0authorization\0').update(variant).digest('hex');
+          },
+          async willSendResponse(requestContext) {
+            if (!original || !viewer) return;
+            const body = requestContext.response.body;
+            if (body.kind !== 'single') return;
+            const result = body.singleResult;
+            const completed = result.data
+              ? completeDeniedFields(
+                  localApiSchema(requestContext.schema),
+                  current,
+                  viewer,
+                  original,
+                  requestContext.operationName,
+                  requestContext.request.variables,
+                  result.data,
+                )
+              : { data: result.data, errors: [] };
+            // an answer replayed from a cache already carries these errors
+            const present = new Set((result.errors ?? []).map((e) => `${e.extensions?.code}@${e.path?.join('.')}`));
+            const errors = completed.errors.filter((e) => !present.has(`${e.extensions.code}@${e.path.join('.')}`));
+            const all = [...errors, ...(result.errors ?? [])];
+            body.singleResult = { ...result, data: completed.data, errors: all.length ? all : undefined };
+          },
+        };
+      },
+    },
+  };
+}
+
+/**
+ * The supergraph as @apollo/gateway may load it. The gateway refuses any `for: SECURITY`
+ * feature it does not enforce itself (authenticated, requiresScopes); Plaza enforces
+ * those in this plugin, from the same SDL, so their links drop the purpose and keep
+ * every directive application.
+ */
+export function supergraphForGateway(supergraphSdl: string): string {
+  return supergraphSdl.replace(
+    /(@link\(url: "https:\/\/specs\.apollo\.dev\/(?:authenticated|requiresScopes)\/v[0-9.]+"[^)]*?),\s*for:\s*SECURITY/g,
+    '$1',
+  );
+}

@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GatewayConfig } from '../gateway/config.ts';
+import { startGateway, type RunningGateway } from '../gateway/server.ts';
+import { SUPERGRAPH_PATH } from '../schema/compose.ts';
+import { postJson, startPlaza, TEST_INTERNAL_SECRET, TEST_JWT_SECRET, type Plaza } from './support/plaza.ts';
+import { REDIS, serviceAvailable } from './support/services.ts';
+
+let plaza: Plaza;
+const gateways: RunningGateway[] = [];
+beforeAll(async () => {
+  plaza = await startPlaza();
+});
+afterAll(async () => {
+  for (const g of gateways) await g.stop();
+  await plaza?.stop();
+});
+
+/** Another gateway replica in front of the same subgraphs. */
+async function replica(overrides: Partial<GatewayConfig>): Promise<RunningGateway> {
+  const gateway = await startGateway({
+    supergraphPath: SUPERGRAPH_PATH,
+    port: 0,
+    host: '127.0.0.1',
+    subgraphUrls: Object.fromEntries(Object.values(plaza.subgraphs).map((sg) => [sg.name, sg.url])),
+    internalSecret: TEST_INTERNAL_SECRET,
+    jwtSecret: TEST_JWT_SECRET,
+    maxBodyBytes: 1024 * 1024,
+    production: false,
+    operations: { watchSupergraph: false, logLevel: 'silent' },
+    ...overrides,
+  });
+  gateways.push(gateway);
+  return gateway;
+}
+
+const QUERY = { query: '{ merchant(id: "m1") { name } }' };
+
+describe('rate limits answer 429 with Retry-After', () => {
+  it('an address that spends its bucket gets 429 RATE_LIMITED with Retry-After, then the gateway answers again after refill', async () => {
+    const gateway = await replica({ security: { rateLimit: true, rateLimitIp: { burst: 3, perSecond: 0.25 } } });
+    const statuses: number[] = [];
+    let last;
+    for (let i = 0; i < 4; i++) {
+      last = await postJson(gateway.url, QUERY);
+      statuses.push(last.status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    expect(last!.body.errors?.[0].extensions?.code).toBe('RATE_LIMITED');
+    const retryAfter = Number(last!.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(4);
+    await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000));
+    expect((await postJson(gateway.url, QUERY)).status).toBe(200);
+  });
+
+  it('a client app that spends its bucket gets 429 RATE_LIMITED while other clients still answer', async () => {
+    const gateway = await replica({
+      security: { rateLimit: true, rateLimitIp: { burst: 1000, perSecond: 1000 }, rateLimitClient: { burst: 2, perSecond: 0.1 } },
+    });
+    const busy = { 'apollographql-client-name': 'busy-app' };
+    expect((await postJson(gateway.url, QUERY, busy)).status).toBe(200);
+    expect((await postJson(gateway.url, QUERY, busy)).status).toBe(200);
+    const refused = await postJson(gateway.url, QUERY, busy);
+    expect(refused.status).toBe(429);
+    expect(refused.body.errors?.[0].extensions?.code).toBe('RATE_LIMITED');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect((await postJson(gateway.url, QUERY, { 'apollographql-client-name': 'calm-app' })).status).toBe(200);
+  });
+});
+
+describe('two gateway replicas share rate limits through Redis', async () => {
+  const redisUp = await serviceAvailable('Redis');
+
+  it.runIf(redisUp)('a client gets its burst once across both replicas, not once per replica', async () => {
+    const security = { rateLimit: true, rateLimitIp: { burst: 1000, perSecond: 1000 }, rateLimitClient: { burst: 4, perSecond: 0.1 } };
+    const a = await replica({ redisUrl: REDIS.url, security });
+    const b = await replica({ redisUrl: REDIS.url, security });
+    const client = { 'apollographql-client-name': `shared-${randomBytes(4).toString('hex')}` };
+    const statuses = [];
+    for (const gateway of [a, b, a, b, a, b]) statuses.push((await postJson(gateway.url, QUERY, client)).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
+  });
+
+  it.runIf(redisUp)('without Redis each replica keeps its own buckets (the contrast)', async () => {
+    const security = { rateLimit: true, rateLimitIp: { burst: 1000, perSecond: 1000 }, rateLimitClient: { burst: 2, perSecond: 0.1 } };
+    const a = await replica({ security });
+    const b = await replica({ security });
+    const client = { 'apollographql-client-name': `own-${randomBytes(4).toString('hex')}` };
+    const statuses = [];
+    for (const gateway of [a, b, a, b, a]) statuses.push((await postJson(gateway.url, QUERY, client)).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 429]);
+  });
+});
