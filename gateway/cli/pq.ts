@@ -1,0 +1,228 @@
+/**
+ * Persisted-query manifests, from operation files to the gateway:
+ *   npm run pq -- manifest --client <name> --app-version <v> [--out manifest.json] <.graphql files or folders…>
+ *   npm run pq -- validate <manifest.json>
+ *   npm run pq -- publish <manifest.json> [--client <name>] [--app-version <v>] [--dir <folder>]
+ *   npm run pq -- list
+ *   npm run pq -- retire --client <name> --app-version <v>
+ *   npm run pq -- usage [--gateway http://127.0.0.1:4000]
+ *   npm run pq -- keygen --partner <name> [--mode require-id]
+ * Operations are checked against the supergraph (PLAZA_SUPERGRAPH / --supergraph) and the
+ * gateway's depth, shape and cost limits; an invalid manifest is never written or published.
+ * Publishing goes to Redis when PLAZA_REDIS_URL is set, else to the watched folder
+ * (PLAZA_PQ_MANIFEST_DIR, default data/manifests).
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ApolloGateway } from '@apollo/gateway';
+import type { GraphQLSchema } from 'graphql';
+import { CLIENT_MODES, readPersistedQueriesConfig, readSecurityConfig } from '../config.ts';
+import { InvalidManifestError, manifestFromDocuments, operationLimits, readManifest, registerManifest, type Manifest } from '../manifests.ts';
+import { localApiSchema, supergraphForGateway } from '../plugins/authorization.ts';
+import { hashApiKey } from '../plugins/clients.ts';
+import { BYPASS_HEADER, USAGE_PATH } from '../plugins/persisted-documents.ts';
+import { openPersistedQueryStores } from '../stores/index.ts';
+import { NAME_PATTERN, type UsageRow } from '../stores/types.ts';
+
+const USAGE = `usage: npm run pq -- <command> …
+  manifest --client <name> --app-version <v> [--out <file>] <files or folders…>   build and check a manifest from .graphql operations
+  validate <manifest.json> [--client <name>]                                    check a manifest against the supergraph and limits
+  publish <manifest.json> [--client <name>] [--app-version <v>] [--dir <folder>]  check, then publish to Redis or the watched folder
+  list                                                                          published manifests
+  retire --client <name> --app-version <v>                                      unpublish one app version's manifest
+  usage [--gateway <url>]                                                       uses per client, app version and operation
+  keygen --partner <name> [--mode <mode>]                                       a new partner API key and its keys-file entry
+common: --supergraph <file> (default PLAZA_SUPERGRAPH or schema/supergraph.graphql)`;
+
+/** A refusal the CLI reports as is, exiting 1. */
+export class PqError extends Error {}
+
+export interface PqIo {
+  out(line: string): void;
+  env: NodeJS.ProcessEnv;
+}
+
+const noop = () => {};
+const SILENT = { debug: noop, info: noop, warn: noop, error: noop };
+
+async function loadSchema(supergraphPath: string): Promise<{ schema: GraphQLSchema; sdl: string }> {
+  const sdl = fs.readFileSync(supergraphPath, 'utf8');
+  // The same schema the gateway serves (its security directives are enforced by its plugins).
+  const gateway = new ApolloGateway({ supergraphSdl: supergraphForGateway(sdl), logger: SILENT });
+  try {
+    const { schema } = await gateway.load();
+    return { schema: localApiSchema(schema), sdl };
+  } finally {
+    await gateway.stop();
+  }
+}
+
+function graphqlFiles(target: string): string[] {
+  const stat = fs.statSync(target, { throwIfNoEntry: false });
+  if (!stat) throw new PqError(`${target}: no such file or folder`);
+  if (stat.isFile()) return [target];
+  return fs
+    .readdirSync(target, { withFileTypes: true })
+    .filter((e) => e.name !== 'generated' && e.name !== 'node_modules')
+    .flatMap((e) => (e.isDirectory() ? graphqlFiles(path.join(target, e.name)) : e.name.endsWith('.graphql') ? [path.join(target, e.name)] : []))
+    .sort();
+}
+
+function requireName(flag: string, value: string | undefined): string {
+  if (!value) throw new PqError(`${flag} is required\n${USAGE}`);
+  if (!NAME_PATTERN.test(value)) throw new PqError(`${flag} must be letters, digits and ._+- (got ${JSON.stringify(value)})`);
+  return value;
+}
+
+/** Checks a manifest against the supergraph and limits; throws InvalidManifestError naming each bad operation. */
+async function check(manifest: Manifest, source: string, supergraphPath: string, env: NodeJS.ProcessEnv, client?: string): Promise<number> {
+  const { schema, sdl } = await loadSchema(supergraphPath);
+  return registerManifest(source, manifest, schema, operationLimits(sdl, readSecurityConfig(env)), client).length;
+}
+
+function printUsage(rows: UsageRow[], io: PqIo): void {
+  if (!rows.length) {
+    io.out('no uses counted yet');
+    return;
+  }
+  io.out(['client', 'app version', 'operation', 'outcome', 'uses'].join('\t'));
+  for (const r of rows.sort((a, b) => a.client.localeCompare(b.client) || a.appVersion.localeCompare(b.appVersion) || b.count - a.count)) {
+    io.out([r.client, r.appVersion, r.operationId, r.outcome, String(r.count)].join('\t'));
+  }
+}
+
+/** Runs one pq command. */
+export async function runPq(argv: string[], io: PqIo): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      client: { type: 'string' },
+      'app-version': { type: 'string' },
+      out: { type: 'string' },
+      dir: { type: 'string' },
+      gateway: { type: 'string', default: 'http://127.0.0.1:4000' },
+      supergraph: { type: 'string' },
+      partner: { type: 'string' },
+      mode: { type: 'string', default: 'require-id' },
+    },
+  });
+  const [command, ...rest] = positionals;
+  const env = io.env;
+  const supergraphPath = path.resolve(values.supergraph ?? env.PLAZA_SUPERGRAPH ?? 'schema/supergraph.graphql');
+  const pq = readPersistedQueriesConfig(env);
+  const storeSettings = { ...pq, redisUrl: env.PLAZA_REDIS_URL || null, manifestDir: values.dir ? path.resolve(values.dir) : pq.manifestDir };
+
+  switch (command) {
+    case 'manifest': {
+      const client = requireName('--client', values.client);
+      const appVersion = requireName('--app-version', values['app-version']);
+      if (!rest.length) throw new PqError(`name the .graphql files or folders to read\n${USAGE}`);
+      const files = rest.flatMap(graphqlFiles).map((file) => ({ path: file, text: fs.readFileSync(file, 'utf8') }));
+      const manifest = manifestFromDocuments(files, client, appVersion);
+      const count = await check(manifest, `${client}@${appVersion}`, supergraphPath, env, client);
+      const json = JSON.stringify(manifest, null, 2) + '\n';
+      if (values.out) {
+        fs.mkdirSync(path.dirname(path.resolve(values.out)), { recursive: true });
+        fs.writeFileSync(values.out, json);
+        io.out(`wrote ${values.out}: ${count} operation(s) for ${client}@${appVersion}`);
+      } else io.out(json.trimEnd());
+      return;
+    }
+    case 'validate': {
+      const file = rest[0];
+      if (!file) throw new PqError(`name the manifest file\n${USAGE}`);
+      const manifest = readManifest(file, fs.readFileSync(file, 'utf8'));
+      const count = await check(manifest, file, supergraphPath, env, values.client ?? manifest.client);
+      io.out(`${file}: ${count} operation(s), all valid`);
+      return;
+    }
+    case 'publish': {
+      const file = rest[0];
+      if (!file) throw new PqError(`name the manifest file\n${USAGE}`);
+      const json = fs.readFileSync(file, 'utf8');
+      const manifest = readManifest(file, json);
+      const client = requireName('--client (or the manifest\'s "client")', values.client ?? manifest.client ?? manifest.operations[0]?.clientName);
+      const appVersion = requireName('--app-version (or the manifest\'s "appVersion")', values['app-version'] ?? manifest.appVersion);
+      const count = await check(manifest, file, supergraphPath, env, client);
+      const stores = openPersistedQueryStores(storeSettings);
+      try {
+        if (!stores.manifests) throw new PqError('nowhere to publish: set PLAZA_REDIS_URL or PLAZA_PQ_MANIFEST_DIR, or pass --dir');
+        await stores.manifests.publish({ client, appVersion, json });
+      } finally {
+        await stores.close();
+      }
+      io.out(`published ${count} operation(s) for ${client}@${appVersion} to ${storeSettings.redisUrl ? 'Redis' : storeSettings.manifestDir}`);
+      return;
+    }
+    case 'list': {
+      const stores = openPersistedQueryStores(storeSettings);
+      try {
+        for (const m of (await stores.manifests?.list()) ?? []) {
+          let count: number | string;
+          try {
+            count = readManifest(m.client, m.json).operations.length;
+          } catch {
+            count = 'invalid';
+          }
+          io.out(`${m.client}\t${m.appVersion}\t${count} operation(s)`);
+        }
+      } finally {
+        await stores.close();
+      }
+      return;
+    }
+    case 'retire': {
+      const client = requireName('--client', values.client);
+      const appVersion = requireName('--app-version', values['app-version']);
+      const stores = openPersistedQueryStores(storeSettings);
+      try {
+        if (!(await stores.manifests?.retire(client, appVersion))) throw new PqError(`${client}@${appVersion} is not published`);
+      } finally {
+        await stores.close();
+      }
+      io.out(`retired ${client}@${appVersion}`);
+      return;
+    }
+    case 'usage': {
+      if (storeSettings.redisUrl) {
+        const stores = openPersistedQueryStores(storeSettings);
+        try {
+          printUsage(await stores.usage.report(), io);
+        } finally {
+          await stores.close();
+        }
+        return;
+      }
+      // Without Redis each gateway counts in memory: ask it.
+      if (!pq.bypassSecret) throw new PqError('without PLAZA_REDIS_URL, usage asks the gateway: set PLAZA_PQ_BYPASS_SECRET to its operator secret');
+      const url = new URL(USAGE_PATH, values.gateway);
+      const res = await fetch(url, { headers: { [BYPASS_HEADER]: pq.bypassSecret } });
+      if (!res.ok) throw new PqError(`${url}: HTTP ${res.status}`);
+      printUsage(((await res.json()) as { uses: UsageRow[] }).uses, io);
+      return;
+    }
+    case 'keygen': {
+      const partner = requireName('--partner', values.partner);
+      if (!(CLIENT_MODES as readonly string[]).includes(values.mode!)) throw new PqError(`--mode must be one of ${CLIENT_MODES.join(', ')}`);
+      const key = `pk_${randomBytes(24).toString('base64url')}`;
+      io.out(`API key (give it to ${partner}; it is not stored anywhere): ${key}`);
+      io.out(`keys-file entry: ${JSON.stringify({ name: partner, keySha256: hashApiKey(key), mode: values.mode })}`);
+      return;
+    }
+    default:
+      throw new PqError(command ? `unknown command "${command}"\n${USAGE}` : USAGE);
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === fs.realpathSync(process.argv[1])) {
+  runPq(process.argv.slice(2), { out: (line) => console.log(line), env: process.env }).catch((error: unknown) => {
+    if (error instanceof PqError || error instanceof InvalidManifestError || (error instanceof Error && error.name === 'ConfigError')) {
+      console.error(`pq: ${error.message}`);
+    } else console.error(error);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,144 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { manifestKey, NAME_PATTERN, usageKey, usageRow, type DocumentStore, type ManifestStore, type StoredManifest, type UsageCounter, type UsageRow, type UseOutcome } from './types.ts';
+
+/**
+ * Query texts in memory, least recently used dropped first once their total size passes
+ * `maxBytes` (UTF-8 bytes of ids and texts).
+ */
+export class MemoryDocumentStore implements DocumentStore {
+  private readonly entries = new Map<string, string>();
+  private bytes = 0;
+
+  constructor(readonly maxBytes: number) {}
+
+  /** Bytes held now. */
+  get size(): number {
+    return this.bytes;
+  }
+
+  async get(id: string): Promise<string | undefined> {
+    const document = this.entries.get(id);
+    if (document !== undefined) {
+      // Map order is insertion order: re-inserting marks it most recently used.
+      this.entries.delete(id);
+      this.entries.set(id, document);
+    }
+    return document;
+  }
+
+  async set(id: string, document: string): Promise<void> {
+    const cost = Buffer.byteLength(id) + Buffer.byteLength(document);
+    if (cost > this.maxBytes) return;
+    const old = this.entries.get(id);
+    if (old !== undefined) {
+      this.entries.delete(id);
+      this.bytes -= Buffer.byteLength(id) + Buffer.byteLength(old);
+    }
+    this.entries.set(id, document);
+    this.bytes += cost;
+    for (const [oldestId, oldest] of this.entries) {
+      if (this.bytes <= this.maxBytes) break;
+      this.entries.delete(oldestId);
+      this.bytes -= Buffer.byteLength(oldestId) + Buffer.byteLength(oldest);
+    }
+  }
+}
+
+/**
+ * Manifests as files `<client>@<appVersion>.json` in a folder the gateway watches;
+ * dropping a file in (or `npm run pq -- publish`) registers it.
+ */
+export class FolderManifestStore implements ManifestStore {
+  constructor(readonly dir: string) {}
+
+  async list(): Promise<StoredManifest[]> {
+    if (!fs.existsSync(this.dir)) return [];
+    const manifests: StoredManifest[] = [];
+    for (const file of fs.readdirSync(this.dir).sort()) {
+      if (!file.endsWith('.json')) continue;
+      const stem = file.slice(0, -'.json'.length);
+      const at = stem.lastIndexOf('@');
+      const client = at > 0 ? stem.slice(0, at) : stem;
+      const appVersion = at > 0 ? stem.slice(at + 1) : 'unversioned';
+      manifests.push({ client, appVersion, json: fs.readFileSync(path.join(this.dir, file), 'utf8') });
+    }
+    return manifests;
+  }
+
+  async publish(manifest: StoredManifest): Promise<void> {
+    if (!NAME_PATTERN.test(manifest.client) || !NAME_PATTERN.test(manifest.appVersion)) {
+      throw new Error(`client and app version must match ${NAME_PATTERN}`);
+    }
+    fs.mkdirSync(this.dir, { recursive: true });
+    const file = path.join(this.dir, `${manifestKey(manifest.client, manifest.appVersion)}.json`);
+    // Write then rename, so a watching gateway never reads half a file.
+    const temporary = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(temporary, manifest.json);
+    fs.renameSync(temporary, file);
+  }
+
+  async retire(client: string, appVersion: string): Promise<boolean> {
+    const file = path.join(this.dir, `${manifestKey(client, appVersion)}.json`);
+    if (!fs.existsSync(file)) return false;
+    fs.rmSync(file);
+    return true;
+  }
+
+  watch(onChange: () => void): () => Promise<void> {
+    fs.mkdirSync(this.dir, { recursive: true });
+    let timer: NodeJS.Timeout | undefined;
+    const watcher = fs.watch(this.dir, (_event, file) => {
+      if (file && !String(file).endsWith('.json')) return;
+      // Editors and renames fire several events: reload once they settle.
+      clearTimeout(timer);
+      timer = setTimeout(onChange, 50);
+    });
+    return async () => {
+      clearTimeout(timer);
+      watcher.close();
+    };
+  }
+}
+
+/** Manifests held in memory only (tests, or a gateway given its manifests in code). */
+export class MemoryManifestStore implements ManifestStore {
+  private readonly manifests = new Map<string, StoredManifest>();
+  private readonly listeners = new Set<() => void>();
+
+  async list(): Promise<StoredManifest[]> {
+    return [...this.manifests.values()];
+  }
+
+  async publish(manifest: StoredManifest): Promise<void> {
+    this.manifests.set(manifestKey(manifest.client, manifest.appVersion), manifest);
+    for (const listener of this.listeners) listener();
+  }
+
+  async retire(client: string, appVersion: string): Promise<boolean> {
+    const removed = this.manifests.delete(manifestKey(client, appVersion));
+    if (removed) for (const listener of this.listeners) listener();
+    return removed;
+  }
+
+  watch(onChange: () => void): () => Promise<void> {
+    this.listeners.add(onChange);
+    return async () => {
+      this.listeners.delete(onChange);
+    };
+  }
+}
+
+/** Uses counted in this process. */
+export class MemoryUsageCounter implements UsageCounter {
+  private readonly counts = new Map<string, number>();
+
+  add(client: string, appVersion: string, operationId: string, outcome: UseOutcome): void {
+    const key = usageKey(client, appVersion, operationId, outcome);
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+  }
+
+  async report(): Promise<UsageRow[]> {
+    return [...this.counts].map(([key, count]) => usageRow(key, count));
+  }
+}

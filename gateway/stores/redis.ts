@@ -1,0 +1,94 @@
+import { Redis } from 'ioredis';
+import { manifestKey, usageKey, usageRow, type DocumentStore, type ManifestStore, type StoredManifest, type UsageCounter, type UsageRow, type UseOutcome } from './types.ts';
+
+/** Redis key names, all under one prefix. */
+export const REDIS_KEYS = {
+  apq: (prefix: string, id: string) => `${prefix}apq:${id}`,
+  manifests: (prefix: string) => `${prefix}pq:manifests`,
+  manifestChannel: (prefix: string) => `${prefix}pq:manifests:changed`,
+  usage: (prefix: string) => `${prefix}pq:uses`,
+} as const;
+
+export const DEFAULT_REDIS_PREFIX = 'plaza:';
+
+/** A Redis connection that fails requests fast instead of queueing them while Redis is away. */
+export function connectRedis(url: string): Redis {
+  return new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: true, lazyConnect: false });
+}
+
+/** Query texts in Redis, shared by every gateway replica, each expiring `ttlSeconds` after its last registration. */
+export class RedisDocumentStore implements DocumentStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly ttlSeconds: number,
+    private readonly prefix = DEFAULT_REDIS_PREFIX,
+  ) {}
+
+  async get(id: string): Promise<string | undefined> {
+    return (await this.redis.get(REDIS_KEYS.apq(this.prefix, id))) ?? undefined;
+  }
+
+  async set(id: string, document: string): Promise<void> {
+    await this.redis.set(REDIS_KEYS.apq(this.prefix, id), document, 'EX', this.ttlSeconds);
+  }
+}
+
+/** Manifests in one Redis hash (`<client>@<appVersion>` → JSON); changes announced on a channel. */
+export class RedisManifestStore implements ManifestStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix = DEFAULT_REDIS_PREFIX,
+  ) {}
+
+  async list(): Promise<StoredManifest[]> {
+    const all = await this.redis.hgetall(REDIS_KEYS.manifests(this.prefix));
+    return Object.entries(all)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([key, json]) => {
+        const at = key.lastIndexOf('@');
+        return { client: key.slice(0, at), appVersion: key.slice(at + 1), json };
+      });
+  }
+
+  async publish(manifest: StoredManifest): Promise<void> {
+    const key = manifestKey(manifest.client, manifest.appVersion);
+    await this.redis.hset(REDIS_KEYS.manifests(this.prefix), key, manifest.json);
+    await this.redis.publish(REDIS_KEYS.manifestChannel(this.prefix), key);
+  }
+
+  async retire(client: string, appVersion: string): Promise<boolean> {
+    const key = manifestKey(client, appVersion);
+    const removed = await this.redis.hdel(REDIS_KEYS.manifests(this.prefix), key);
+    await this.redis.publish(REDIS_KEYS.manifestChannel(this.prefix), key);
+    return removed > 0;
+  }
+
+  async watch(onChange: () => void): Promise<() => Promise<void>> {
+    // A subscribed connection can do nothing else: it gets one of its own.
+    const subscriber = this.redis.duplicate();
+    await subscriber.subscribe(REDIS_KEYS.manifestChannel(this.prefix));
+    subscriber.on('message', () => onChange());
+    return async () => {
+      subscriber.disconnect();
+    };
+  }
+}
+
+/** Uses counted in one Redis hash, summed over every replica. */
+export class RedisUsageCounter implements UsageCounter {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix = DEFAULT_REDIS_PREFIX,
+    private readonly onError: (error: unknown) => void = () => {},
+  ) {}
+
+  add(client: string, appVersion: string, operationId: string, outcome: UseOutcome): void {
+    // Counting never slows down or fails a request.
+    this.redis.hincrby(REDIS_KEYS.usage(this.prefix), usageKey(client, appVersion, operationId, outcome), 1).catch(this.onError);
+  }
+
+  async report(): Promise<UsageRow[]> {
+    const all = await this.redis.hgetall(REDIS_KEYS.usage(this.prefix));
+    return Object.entries(all).map(([key, count]) => usageRow(key, Number(count)));
+  }
+}
