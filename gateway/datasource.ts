@@ -1,15 +1,192 @@
-import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { RemoteGraphQLDataSource, type GraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { GatewayGraphQLRequest, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import { context as otelContext, propagation } from '@opentelemetry/api';
+import { GraphQLError, Kind, parse, type DocumentNode, type SelectionNode } from 'graphql';
+import { ErrorCode } from '../subgraphs/kit/errors.ts';
 import { INTERNAL_TOKEN_HEADER } from '../subgraphs/kit/internal-token.ts';
+import { OPERATIONS_DEFAULTS, type OperationsConfig } from './config.ts';
 import type { GatewayContext } from './context.ts';
+import { fetchTransport, SubgraphClient, SubgraphUnavailableError, type Transport } from './fetcher.ts';
+
+/** Header carrying the request id from the gateway to subgraphs (and back in logs). */
+export const REQUEST_ID_HEADER = 'x-request-id';
+/** Headers that differ per request without changing the answer; left out of the sharing key. */
+const PER_REQUEST_HEADERS = new Set([INTERNAL_TOKEN_HEADER, REQUEST_ID_HEADER, 'traceparent', 'tracestate']);
+
+export interface PlazaDataSourceOptions {
+  /** Subgraph name, as in the supergraph. */
+  name: string;
+  url: string;
+  /** Operations settings (fetcher, dedup, timeouts, retries, breaker). Default OPERATIONS_DEFAULTS. */
+  operations?: OperationsConfig;
+  /** The keep-alive transport when `subgraphFetcher` is `undici`; the gateway's default client otherwise. */
+  transport?: Transport;
+}
+
+/** Response keys of a selection set (through inline fragments), without `__typename`. */
+function responseKeys(selections: readonly SelectionNode[]): string[] {
+  const keys = new Set<string>();
+  for (const s of selections) {
+    if (s.kind === Kind.FIELD && s.name.value !== '__typename') keys.add(s.alias?.value ?? s.name.value);
+    else if (s.kind === Kind.INLINE_FRAGMENT) for (const key of responseKeys(s.selectionSet.selections)) keys.add(key);
+  }
+  return [...keys];
+}
 
 /**
- * Fetches from one subgraph, vouching for the caller with the request's signed
- * internal token.
+ * Where a failed fetch leaves nulls: the root fields of a root fetch (`[field]`), or the
+ * fields asked of each entity (`[_entities, i, field]`, which the gateway maps to the
+ * entity's place in the answer).
  */
-export class PlazaDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
-    // Health checks and schema loading run outside a client request and carry no context.
-    if (!('internalToken' in context) || !context.internalToken) return;
-    request.http?.headers.set(INTERNAL_TOKEN_HEADER, await context.internalToken);
+function failedPaths(document: DocumentNode | undefined, query: string, entities: number | undefined): (string | number)[][] {
+  let doc = document;
+  try {
+    doc ??= parse(query);
+  } catch {
+    return [];
   }
+  const operation = doc.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
+  if (!operation || operation.kind !== Kind.OPERATION_DEFINITION) return [];
+  if (entities === undefined) return responseKeys(operation.selectionSet.selections).map((key) => [key]);
+  const entitiesField = operation.selectionSet.selections.find((s) => s.kind === Kind.FIELD && s.name.value === '_entities');
+  const fields = entitiesField?.kind === Kind.FIELD && entitiesField.selectionSet ? responseKeys(entitiesField.selectionSet.selections) : [];
+  const paths: (string | number)[][] = [];
+  for (let i = 0; i < entities; i++) {
+    if (fields.length === 0) paths.push(['_entities', i]);
+    for (const field of fields) paths.push(['_entities', i, field]);
+  }
+  return paths;
+}
+
+/** `GraphQLDataSourceRequestKind.INCOMING_OPERATION` (the enum is not exported at runtime). */
+const INCOMING_OPERATION = 'incoming operation';
+
+type Options = GraphQLDataSourceProcessOptions<GatewayContext>;
+type IncomingOptions = Extract<Options, { incomingRequestContext: unknown }>;
+
+function isIncoming(options: Options): options is IncomingOptions {
+  return (options.kind as string) === INCOMING_OPERATION;
+}
+
+/** Restricts the request's cache policy by a subgraph's `cache-control` answer (as @apollo/gateway does). */
+function restrictCachePolicy(options: Options, cacheControl: string | undefined): void {
+  if (!isIncoming(options)) return;
+  const policy = options.incomingRequestContext.overallCachePolicy;
+  if (!policy || !('restrict' in policy)) return;
+  const hint: { maxAge: number; scope?: 'PUBLIC' | 'PRIVATE' } = { maxAge: 0 };
+  for (const part of (cacheControl ?? '').split(',')) {
+    const [key, value] = part.trim().toLowerCase().split('=');
+    if (key === 'max-age' && /^[0-9]+$/.test(value ?? '')) hint.maxAge = Number(value);
+    if (key === 'private') hint.scope = 'PRIVATE';
+    if (key === 'public') hint.scope = 'PUBLIC';
+  }
+  policy.restrict(hint as never);
+}
+
+/**
+ * Fetches from one subgraph: vouches for the caller with the request's signed internal
+ * token, forwards the request id and trace context, shares identical in-flight queries,
+ * and turns a subgraph that is down or slow into SUBGRAPH_UNAVAILABLE field errors
+ * instead of a failed request.
+ */
+export class PlazaDataSource implements GraphQLDataSource<GatewayContext> {
+  readonly client: SubgraphClient;
+  readonly url: string;
+  private readonly dedup: boolean;
+
+  constructor(options: PlazaDataSourceOptions) {
+    const operations = options.operations ?? OPERATIONS_DEFAULTS;
+    this.url = options.url;
+    const transport =
+      operations.subgraphFetcher === 'undici' && options.transport
+        ? options.transport
+        : // @apollo/gateway's default client (make-fetch-happen), for side-by-side comparisons
+          fetchTransport(new RemoteGraphQLDataSource().fetcher as never);
+    this.client = new SubgraphClient(options.name, options.url, transport, operations);
+    this.dedup = operations.dedup;
+  }
+
+  async process(options: Options): Promise<GatewayGraphQLResponse> {
+    const { request, context } = options;
+    const headers: Record<string, string> = {};
+    if (request.http?.headers) for (const [key, value] of request.http.headers) headers[key.toLowerCase()] = value;
+    headers['content-type'] = 'application/json';
+    // Health checks and schema loading run outside a client request and carry no context.
+    if (isIncoming(options) && options.context.internalToken) {
+      const ctx = options.context;
+      headers[INTERNAL_TOKEN_HEADER] = await ctx.internalToken!;
+      if (ctx.requestId) headers[REQUEST_ID_HEADER] = ctx.requestId;
+      // with tracing on, the subgraph joins the fetch span's trace; otherwise the request's own trace context
+      const carrier: Record<string, string> = {};
+      propagation.inject(otelContext.active(), carrier);
+      const traceparent = carrier.traceparent ?? ctx.traceparent;
+      if (traceparent) headers.traceparent = traceparent;
+    }
+    if (!request.query) throw new Error('Missing query');
+    const { http: _http, ...payload } = request;
+    try {
+      const response = await this.send(headers, JSON.stringify(payload), request.query, context as GatewayContext);
+      restrictCachePolicy(options, response.cacheControl);
+      return response.body;
+    } catch (error) {
+      if (!(error instanceof SubgraphUnavailableError) || !isIncoming(options)) throw error;
+      return unavailableResponse(error, request, options.document);
+    }
+  }
+
+  private async send(
+    headers: Record<string, string>,
+    body: string,
+    query: string,
+    context: GatewayContext,
+  ): Promise<{ body: GatewayGraphQLResponse; cacheControl?: string }> {
+    const isQuery = !/^\s*mutation\b/.test(query);
+    const dedupKey = this.dedup && isQuery ? sharingKey(headers, body, context) : undefined;
+    const raw = await this.client.fetch(headers, body, { isQuery, dedupKey });
+    const json = (raw.headers['content-type'] ?? '').includes('json');
+    let parsed: unknown;
+    try {
+      // every waiter parses its own copy: the gateway merges into what it receives
+      parsed = json ? JSON.parse(raw.text) : raw.text;
+    } catch {
+      parsed = raw.text;
+    }
+    if (raw.status >= 400) {
+      const extensions: Record<string, unknown> = { response: { url: this.url, status: raw.status, body: parsed } };
+      if (raw.status === 401) extensions.code = 'UNAUTHENTICATED';
+      else if (raw.status === 403) extensions.code = 'FORBIDDEN';
+      throw new GraphQLError(`${raw.status}: ${raw.statusText || 'subgraph error'}`, { extensions });
+    }
+    if (typeof parsed !== 'object' || parsed === null) throw new Error(`Expected JSON response body, but received: ${raw.text.slice(0, 200)}`);
+    return { body: parsed as GatewayGraphQLResponse, cacheControl: raw.headers['cache-control'] };
+  }
+}
+
+/**
+ * Requests share one in-flight answer only when URL (one client per URL), body and every
+ * answer-shaping header match, and they come from the same caller: never one user's
+ * answer for another.
+ */
+function sharingKey(headers: Record<string, string>, body: string, context: GatewayContext): string {
+  const viewer = context.viewer ?? { scopes: [] };
+  const parts = [viewer.userId ?? '', [...(viewer.scopes ?? [])].sort().join(' '), viewer.clientName ?? '', context.client?.name ?? ''];
+  for (const key of Object.keys(headers).sort()) if (!PER_REQUEST_HEADERS.has(key)) parts.push(`${key}:${headers[key]}`);
+  parts.push(body);
+  return parts.join('\n');
+}
+
+/**
+ * The answer of a subgraph that could not answer: one error per failed path, and for
+ * entity fetches each asked field set to null, so plans that @require it go on
+ * (the homepage still ranks without membership affinity) instead of dropping the entity.
+ */
+function unavailableResponse(error: SubgraphUnavailableError, request: GatewayGraphQLRequest, document?: DocumentNode): GatewayGraphQLResponse {
+  const extensions = { code: ErrorCode.SUBGRAPH_UNAVAILABLE, subgraph: error.subgraph, reason: error.reason };
+  const representations = request.variables?.representations;
+  const entities = Array.isArray(representations) ? representations.length : undefined;
+  const paths = failedPaths(document, request.query ?? '', entities);
+  const errors = paths.length ? paths.map((path) => new GraphQLError(error.message, { path, extensions })) : [new GraphQLError(error.message, { extensions })];
+  if (entities === undefined) return { data: null, errors };
+  const nulls = Object.fromEntries(paths.filter((p) => p[1] === 0 && p.length === 3).map((p) => [p[2], null]));
+  return { data: { _entities: Array.from({ length: entities }, () => ({ ...nulls })) }, errors };
 }

@@ -1,0 +1,81 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { IncomingMessage } from 'node:http';
+import { parse, Kind } from 'graphql';
+import { metricsRoute, operationLabeler } from '../../subgraphs/kit/metrics.ts';
+import type { GatewayContext, ObservedRequest } from '../context.ts';
+import { OPERATIONS_PATHS, observeOperation } from './logging.ts';
+import { gatewayRegistry, requestDuration, requestErrors, requests } from '../metrics.ts';
+import type { GatewayPlugin } from '../plugin.ts';
+
+/** Options of the gateway's Prometheus metrics. */
+export interface MetricsOptions {
+  /** Operation names that always keep their own label (e.g. the clients' operations). Default: none. */
+  knownOperations?: Iterable<string>;
+  /** How many other operation names get a label of their own before the rest fold into `other`. Default 50. */
+  learnedOperationLimit?: number;
+}
+
+export const METRICS_DEFAULTS = { learnedOperationLimit: 50 } as const;
+
+interface RequestRecord {
+  context?: GatewayContext;
+  observed: ObservedRequest;
+}
+
+/** Operation names declared in the `.graphql` documents under a folder (the first-party clients). */
+export function operationNamesIn(folder: string): string[] {
+  const names: string[] = [];
+  if (!fs.existsSync(folder)) return names;
+  for (const entry of fs.readdirSync(folder, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.graphql')) continue;
+    try {
+      for (const definition of parse(fs.readFileSync(path.join(entry.parentPath, entry.name), 'utf8')).definitions) {
+        if (definition.kind === Kind.OPERATION_DEFINITION && definition.name) names.push(definition.name.value);
+      }
+    } catch {
+      // a document that does not parse names no operation
+    }
+  }
+  return names;
+}
+
+/**
+ * Prometheus metrics at `/metrics`: requests by operation, client and outcome, latency,
+ * error codes, and (from gateway/metrics.ts) subgraph fetches and cache lookups.
+ */
+export function useMetrics(options: MetricsOptions = {}): GatewayPlugin {
+  const label = operationLabeler(options.knownOperations, options.learnedOperationLimit ?? METRICS_DEFAULTS.learnedOperationLimit);
+  // first-party client names come from a header: only the first few get labels of their own
+  const clientLabel = operationLabeler([], 20);
+  const records = new WeakMap<IncomingMessage, RequestRecord>();
+  const byContext = new WeakMap<GatewayContext, RequestRecord>();
+  return {
+    name: 'metrics',
+    routes: [metricsRoute(gatewayRegistry)],
+    onRequest(req, res) {
+      if (OPERATIONS_PATHS.has(req.url ?? '')) return;
+      const start = performance.now();
+      const record: RequestRecord = { observed: {} };
+      records.set(req, record);
+      res.once('close', () => {
+        const { operationName, errorCodes = [], hasData } = record.context?.observed ?? record.observed;
+        const operation = label(operationName);
+        const outcome =
+          res.statusCode >= 500 || !res.writableFinished ? 'error' : res.statusCode >= 400 ? 'refused' : errorCodes.length === 0 ? 'ok' : hasData ? 'partial' : 'error';
+        const client = clientLabel(record.context?.client.name ?? 'unknown');
+        requests.inc({ operation, client, outcome });
+        requestDuration.observe({ operation, outcome }, (performance.now() - start) / 1000);
+        for (const code of errorCodes) requestErrors.inc({ code });
+      });
+    },
+    context(req, context) {
+      const record = records.get(req);
+      if (!record) return;
+      record.context = context;
+      // shared with the logging plugin when both run; either fills it (observeOperation)
+      context.observed ??= record.observed;
+    },
+    apollo: observeOperation,
+  };
+}

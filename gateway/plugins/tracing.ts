@@ -1,0 +1,35 @@
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { Resource } from '@opentelemetry/resources';
+import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import type { GatewayPlugin } from '../plugin.ts';
+
+/** Options of OpenTelemetry tracing. */
+export interface TracingOptions {
+  /** OTLP/HTTP traces endpoint, e.g. `http://collector:4318/v1/traces` (PLAZA_OTLP_ENDPOINT). Required. */
+  endpoint: string;
+  /** `service.name` of the spans. Default `plaza-gateway`. */
+  serviceName?: string;
+}
+
+export const TRACING_DEFAULTS = { serviceName: 'plaza-gateway' } as const;
+
+/**
+ * Exports the gateway's OpenTelemetry spans over OTLP/HTTP. @apollo/gateway emits one
+ * span per phase (request, validate, plan, execute, fetch per subgraph, postprocessing);
+ * registering a provider is what turns them on, and the registered W3C propagator puts
+ * each fetch span's `traceparent` on the subgraph request (see datasource.ts).
+ */
+export function useTracing(options: TracingOptions): GatewayPlugin {
+  const provider = new NodeTracerProvider({
+    resource: new Resource({ 'service.name': options.serviceName ?? TRACING_DEFAULTS.serviceName }),
+    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: options.endpoint }), { scheduledDelayMillis: 1000 })],
+  });
+  provider.register();
+  return {
+    name: 'tracing',
+    async stop() {
+      // flushes the spans still batched
+      await provider.shutdown();
+    },
+  };
+}

@@ -1,0 +1,259 @@
+/**
+ * Subgraphs that are down, slow or flaky degrade answers, never the gateway.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startGateway, type RunningGateway } from '../gateway/server.ts';
+import type { GatewayConfig } from '../gateway/config.ts';
+import { SUPERGRAPH_PATH } from '../schema/compose.ts';
+import { codesOf, exitOf, freePort, runLoad, sample, waitForLine } from './support/load.ts';
+import { startPlaza, TEST_INTERNAL_SECRET, TEST_JWT_SECRET, type Plaza } from './support/plaza.ts';
+
+const HOME = fs.readFileSync(new URL('../clients/homepage/Home.graphql', import.meta.url), 'utf8');
+const HOME_VARIABLES = { city: 'Shanghai', merchantId: 'm1' };
+const root = path.resolve(import.meta.dirname, '..');
+
+let plaza: Plaza | undefined;
+const gateways: RunningGateway[] = [];
+const children: ChildProcess[] = [];
+const servers: http.Server[] = [];
+afterEach(async () => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  for (const server of servers.splice(0)) server.closeAllConnections(), server.close();
+  for (const gateway of gateways.splice(0)) await gateway.stop();
+  await plaza?.stop();
+  plaza = undefined;
+});
+
+/** A second gateway in front of the test graph, with some subgraphs reached elsewhere. */
+async function gatewayInFront(p: Plaza, urls: Record<string, string>, operations: GatewayConfig['operations'] = {}): Promise<RunningGateway> {
+  const gateway = await startGateway({
+    supergraphPath: SUPERGRAPH_PATH,
+    port: 0,
+    host: '127.0.0.1',
+    subgraphUrls: { ...Object.fromEntries(Object.entries(p.subgraphs).map(([name, sg]) => [name, sg.url])), ...urls },
+    internalSecret: TEST_INTERNAL_SECRET,
+    jwtSecret: TEST_JWT_SECRET,
+    maxBodyBytes: 1024 * 1024,
+    production: false,
+    operations: { logLevel: 'silent', watchSupergraph: false, ...operations },
+  });
+  gateways.push(gateway);
+  return gateway;
+}
+
+/** A proxy in front of a subgraph that can drop the next requests or answer slowly; counts what it saw. */
+async function flakyProxy(target: string) {
+  const seen: string[] = [];
+  const state = { dropNext: 0, delayMs: 0 };
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', async () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      seen.push(body);
+      if (state.dropNext > 0) {
+        state.dropNext--;
+        req.socket.destroy();
+        return;
+      }
+      if (state.delayMs) await new Promise((r) => setTimeout(r, state.delayMs));
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'content-length' && k !== 'host' && k !== 'connection') headers[k] = v;
+      try {
+        const upstream = await fetch(target, { method: 'POST', headers, body });
+        const text = await upstream.text();
+        if (res.destroyed) return;
+        res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
+        res.end(text);
+      } catch {
+        res.destroy(); // the subgraph behind is gone
+      }
+    });
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as import('node:net').AddressInfo;
+  return { url: `http://127.0.0.1:${port}/graphql`, seen, state };
+}
+
+async function bearer(p: Plaza, user: string): Promise<Record<string, string>> {
+  return { authorization: `Bearer ${await p.tokenFor(user)}`, 'content-type': 'application/json' };
+}
+
+async function ask(url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = { 'content-type': 'application/json' }) {
+  const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+describe('a subgraph that is down', () => {
+  it('degrades the homepage: the feed still renders, the other fields resolve, its fields are null with SUBGRAPH_UNAVAILABLE and their paths', async () => {
+    plaza = await startPlaza();
+    await plaza.subgraphs.membership.stop();
+    const { status, body } = await plaza.query(HOME, HOME_VARIABLES, { user: 'u1' });
+    expect(status).toBe(200);
+    expect(body.data.me.nickname).toBeTruthy();
+    expect(body.data.me.points).toBeNull();
+    expect(body.data.homepage.grid.length).toBeGreaterThan(0);
+    expect(body.data.homepage.cards[0].service.merchant.offers.length).toBeGreaterThan(0);
+    expect(body.data.merchant.offers.length).toBeGreaterThan(0);
+    expect(body.errors!.every((e) => e.extensions?.code === 'SUBGRAPH_UNAVAILABLE')).toBe(true);
+    expect(body.errors!.map((e) => e.path)).toContainEqual(['me', 'points']);
+    // no stack trace, no internals beyond which subgraph
+    expect(JSON.stringify(body.errors)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1/);
+  });
+
+  it('killed while load runs: the gateway never fails a request, answers degrade, full answers return within a second of the restart', async () => {
+    plaza = await startPlaza();
+    const port = await freePort();
+    const env = {
+      ...process.env,
+      PLAZA_MEMBERSHIP_PORT: String(port),
+      PLAZA_MEMBERSHIP_DATABASE_URL: `file:${path.join(plaza.dataDir, 'membership-process.db')}`,
+      PLAZA_INTERNAL_SECRET: TEST_INTERNAL_SECRET,
+      PLAZA_LOG_LEVEL: 'silent',
+    };
+    const startMembership = async () => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'subgraphs/kit/main.ts', 'membership'], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+      children.push(child);
+      await waitForLine(child, /ready at/);
+      return child;
+    };
+    let membership = await startMembership();
+    const gateway = await gatewayInFront(plaza, { membership: `http://127.0.0.1:${port}/graphql` });
+    const headers = await bearer(plaza, 'u1');
+
+    const timeline: { killedAt?: number; restartedAt?: number } = {};
+    const load = runLoad({
+      url: gateway.url,
+      body: { query: HOME, variables: HOME_VARIABLES },
+      headers,
+      // a light load: everything shares two cores here, and latency must stay readable
+      workers: 3,
+      durationMs: 45_000,
+      until: (outcomes) => timeline.restartedAt !== undefined && outcomes.some((o) => o.at > timeline.restartedAt! + 1500),
+    });
+    await new Promise((r) => setTimeout(r, 1000));
+    membership.kill('SIGKILL');
+    await exitOf(membership);
+    timeline.killedAt = Date.now();
+    await new Promise((r) => setTimeout(r, 1500));
+    membership = await startMembership();
+    timeline.restartedAt = Date.now();
+    const outcomes = await load;
+
+    // the gateway answered every request, 200 with data
+    expect(outcomes.filter((o) => o.failure || o.status !== 200)).toEqual([]);
+    const during = outcomes.filter((o) => o.sentAt! > timeline.killedAt! && o.at < timeline.restartedAt!);
+    expect(during.length).toBeGreaterThan(0);
+    for (const o of during) {
+      expect(codesOf(o).every((code) => code === 'SUBGRAPH_UNAVAILABLE')).toBe(true);
+      expect(o.body.data.me.points).toBeNull();
+      expect(o.body.data.homepage.grid.length).toBeGreaterThan(0);
+      expect(o.body.data.merchant.name).toBeTruthy();
+    }
+    // recovery: a request sent within a second of the restart gets the full answer, and so does every later one
+    const after = outcomes.filter((o) => o.sentAt! >= timeline.restartedAt!);
+    const firstFull = after.find((o) => !o.body?.errors);
+    expect(firstFull, 'a full answer after the restart').toBeDefined();
+    expect(firstFull!.sentAt! - timeline.restartedAt!).toBeLessThan(1000);
+    expect(firstFull!.body.data.me.points.balance).toBeGreaterThan(0);
+    expect(after.filter((o) => o.sentAt! > timeline.restartedAt! + 1000 && o.body?.errors).map(codesOf)).toEqual([]);
+    expect((await fetch(gateway.url.replace('/graphql', '/health'))).status).toBe(200);
+  }, 120_000);
+
+  it('opens its circuit: requests fail fast while it is down, and one probe closes it again', async () => {
+    plaza = await startPlaza();
+    const proxy = await flakyProxy(plaza.subgraphs.users.url);
+    const gateway = await gatewayInFront(plaza, { users: proxy.url }, { breakerFailures: 3, breakerResetMs: 300, subgraphRetries: 0 });
+    const query = '{ me { nickname } }';
+    const headers = await bearer(plaza, 'u2');
+    proxy.state.dropNext = 1000;
+    for (let i = 0; i < 3; i++) expect(codesOf({ at: 0, body: (await ask(gateway.url, query, {}, headers)).body })).toEqual(['SUBGRAPH_UNAVAILABLE']);
+    const tried = proxy.seen.length;
+    const fast = await ask(gateway.url, query, {}, headers);
+    expect(fast.body.errors[0].extensions.reason).toBe('circuit_open');
+    expect(proxy.seen.length).toBe(tried); // failed fast: never sent
+    proxy.state.dropNext = 0;
+    await new Promise((r) => setTimeout(r, 350));
+    const recovered = await ask(gateway.url, query, {}, headers);
+    expect(recovered.body.errors).toBeUndefined();
+    expect(recovered.body.data.me.nickname).toBeTruthy();
+    const metrics = await (await fetch(gateway.url.replace('/graphql', '/metrics'))).text();
+    expect(sample(metrics, 'plaza_subgraph_fetch_errors_total', { subgraph: 'users', reason: 'circuit_open' })).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('a subgraph that is slow or flaky', () => {
+  it('too slow: its fields time out as SUBGRAPH_UNAVAILABLE within the per-subgraph timeout', async () => {
+    plaza = await startPlaza();
+    const proxy = await flakyProxy(plaza.subgraphs.membership.url);
+    const gateway = await gatewayInFront(plaza, { membership: proxy.url }, { subgraphTimeoutMs: 300, subgraphRetries: 0 });
+    proxy.state.delayMs = 3000;
+    const started = Date.now();
+    const { status, body } = await ask(gateway.url, HOME, HOME_VARIABLES, await bearer(plaza, 'u1'));
+    expect(Date.now() - started).toBeLessThan(2500);
+    expect(status).toBe(200);
+    expect(body.data.me.points).toBeNull();
+    expect(body.data.me.nickname).toBeTruthy();
+    expect(body.errors[0].extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', reason: 'timeout' });
+  });
+
+  it('a dropped connection is retried for a query, but a mutation is sent exactly once', async () => {
+    plaza = await startPlaza();
+    const proxy = await flakyProxy(plaza.subgraphs.coupons.url);
+    const gateway = await gatewayInFront(plaza, { coupons: proxy.url }, { subgraphRetries: 1 });
+    const headers = await bearer(plaza, 'u3');
+
+    proxy.state.dropNext = 1;
+    const before = proxy.seen.length;
+    const query = await ask(gateway.url, '{ merchant(id: "m1") { offers(first: 1) { title } } }', {}, headers);
+    expect(query.body.errors).toBeUndefined();
+    expect(query.body.data.merchant.offers).toHaveLength(1);
+    expect(proxy.seen.length - before).toBe(2);
+
+    proxy.state.dropNext = 1;
+    const beforeMutation = proxy.seen.length;
+    const mutation = await ask(gateway.url, 'mutation { claimCoupon(templateId: "o1-1", idempotencyKey: "faults-retry-1") { id } }', {}, headers);
+    expect(proxy.seen.length - beforeMutation).toBe(1);
+    expect(mutation.body.errors.map((e: any) => e.extensions.code)).toEqual(['SUBGRAPH_UNAVAILABLE']);
+  });
+});
+
+describe('identical in-flight subgraph requests', () => {
+  it('are sent once and shared between callers who are the same user', async () => {
+    plaza = await startPlaza();
+    const proxy = await flakyProxy(plaza.subgraphs.merchants.url);
+    const gateway = await gatewayInFront(plaza, { merchants: proxy.url });
+    proxy.state.delayMs = 200;
+    const query = '{ merchant(id: "m7") { name } }';
+    const answers = await Promise.all(Array.from({ length: 10 }, () => ask(gateway.url, query)));
+    for (const a of answers) expect(a.body.data.merchant.name).toBeTruthy();
+    expect(proxy.seen.length).toBe(1);
+  });
+
+  it('are never shared between different users', async () => {
+    plaza = await startPlaza();
+    const proxy = await flakyProxy(plaza.subgraphs.users.url);
+    const gateway = await gatewayInFront(plaza, { users: proxy.url });
+    proxy.state.delayMs = 200;
+    const users = ['u1', 'u2', 'u3', 'u4'];
+    const headers = await Promise.all(users.map((u) => bearer(plaza!, u)));
+    const answers = await Promise.all(users.flatMap((_, i) => [0, 1, 2].map(() => ask(gateway.url, '{ me { id nickname } }', {}, headers[i]))));
+    answers.forEach((a, k) => expect(a.body.data.me.id).toBe(users[Math.floor(k / 3)]));
+    expect(proxy.seen.length).toBe(users.length);
+  });
+
+  it('can be switched off (PLAZA_DEDUP=false): every request goes out', async () => {
+    plaza = await startPlaza();
+    const proxy = await flakyProxy(plaza.subgraphs.merchants.url);
+    const gateway = await gatewayInFront(plaza, { merchants: proxy.url }, { dedup: false, subgraphFetcher: 'default' });
+    proxy.state.delayMs = 100;
+    const answers = await Promise.all(Array.from({ length: 5 }, () => ask(gateway.url, '{ merchant(id: "m8") { name } }')));
+    for (const a of answers) expect(a.body.data.merchant.name).toBeTruthy();
+    expect(proxy.seen.length).toBe(5);
+  });
+});
