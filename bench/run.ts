@@ -1,0 +1,547 @@
+/**
+ * `npm run bench`: Plaza's benchmark of record.
+ *
+ * Starts the five subgraphs (each its own process, fresh SQLite files in a temporary
+ * folder), then for every scenario measures, one after another in the same run:
+ *   - Plaza's gateway (one row per configuration variant),
+ *   - a plain @apollo/gateway on @apollo/server (bench/baseline-gateway.ts),
+ *   - the slowest single subgraph fetch of the scenario, called directly (the ceiling).
+ * Every gateway is a fresh process (optionally pinned to its own cores); the load comes
+ * from another process (bench/load.ts); warm-up is excluded; every response body is
+ * compared with the expected answer. Prints a table with ratios and writes bench/RESULTS.md.
+ *
+ *   npm run bench                       the record (about 8 minutes on two cores)
+ *   npm run bench -- --quick            5 s cells, for iterating
+ *   npm run bench -- --profile          also a CPU profile of Plaza under scenario 2
+ * Settings: BENCH_DURATION (s, default 15), BENCH_WARMUP (s, 3), BENCH_CONNECTIONS (10),
+ * BENCH_SCENARIOS (e.g. "1,2"), BENCH_VARIANTS (names, comma separated),
+ * BENCH_GATEWAY_CPUS (taskset list for gateways, default "0" when 2+ cores),
+ * BENCH_OTHER_CPUS (subgraphs and load, default the remaining cores), BENCH_OUT (report path).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/kit/config.ts';
+import { issueToken } from '../gateway/plugins/identity.ts';
+import { ANONYMOUS, INTERNAL_TOKEN_HEADER, signInternalToken } from '../subgraphs/kit/internal-token.ts';
+import type { LoadJob, LoadResult } from './load.ts';
+import { summarizeProfile } from './profile.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const { values: flags } = parseArgs({
+  options: { quick: { type: 'boolean' }, profile: { type: 'boolean' }, 'no-report': { type: 'boolean' } },
+  strict: true,
+});
+
+const cores = os.cpus().length;
+const settings = {
+  duration: Number(process.env.BENCH_DURATION ?? (flags.quick ? 5 : 15)),
+  warmup: Number(process.env.BENCH_WARMUP ?? (flags.quick ? 2 : 3)),
+  connections: Number(process.env.BENCH_CONNECTIONS ?? 10),
+  gatewayCpus: process.env.BENCH_GATEWAY_CPUS ?? (cores >= 2 ? '0' : ''),
+  otherCpus: process.env.BENCH_OTHER_CPUS ?? (cores >= 2 ? `1-${cores - 1}` : ''),
+  out: process.env.BENCH_OUT ?? path.join(root, 'bench/RESULTS.md'),
+};
+const SECRET = crypto.randomBytes(24).toString('hex');
+const JWT_SECRET = crypto.randomBytes(24).toString('hex');
+const CITY = 'Shanghai';
+const baseEnv: NodeJS.ProcessEnv = {
+  ...process.env,
+  NODE_ENV: 'production',
+  PLAZA_INTERNAL_SECRET: SECRET,
+  PLAZA_JWT_SECRET: JWT_SECRET,
+  PLAZA_HOST: '127.0.0.1',
+  // the benchmark measures serving, not logging or per-IP quotas (one load generator is one IP)
+  PLAZA_LOG_LEVEL: 'warn',
+  PLAZA_RATE_LIMIT: 'false',
+};
+
+// ---------------------------------------------------------------- scenarios
+
+interface Scenario {
+  id: string;
+  title: string;
+  /** The request body a client sends. */
+  body: string;
+  /** Request headers (e.g. the signed-in user's bearer token). */
+  headers?: Record<string, string>;
+  /** A body sent once before load (e.g. to register a persisted query). */
+  register?: string;
+  /** Whose ceiling this scenario shares (same subgraph fetches). */
+  ceilingOf?: string;
+}
+
+const read = (file: string) => fs.readFileSync(path.join(root, file), 'utf8');
+const HOME = read('clients/homepage/Home.graphql');
+const FEED = read('bench/operations/CityFeed.graphql');
+const feedHash = crypto.createHash('sha256').update(FEED).digest('hex');
+
+const SCENARIOS: Scenario[] = [
+  {
+    id: '1',
+    title: 'headline query (Home.graphql, signed in as u1)',
+    headers: { authorization: `Bearer ${await issueToken(JWT_SECRET, { userId: 'u1' })}` },
+    body: JSON.stringify({ query: HOME, operationName: 'Home', variables: { city: CITY, merchantId: 'm1' } }),
+  },
+  {
+    id: '2',
+    title: 'nested city feed (placements -> merchants -> coupons)',
+    body: JSON.stringify({ query: FEED, operationName: 'CityFeed', variables: { city: CITY } }),
+  },
+  {
+    id: '3',
+    title: 'nested city feed by persisted id (APQ sha256)',
+    body: JSON.stringify({ operationName: 'CityFeed', variables: { city: CITY }, extensions: { persistedQuery: { version: 1, sha256Hash: feedHash } } }),
+    register: JSON.stringify({ query: FEED, operationName: 'CityFeed', variables: { city: CITY }, extensions: { persistedQuery: { version: 1, sha256Hash: feedHash } } }),
+    ceilingOf: '2',
+  },
+];
+
+// ---------------------------------------------------------------- gateways
+
+interface Variant {
+  name: string;
+  kind: 'plaza' | 'baseline';
+  env: Record<string, string>;
+  /** Scenarios this variant runs in (all when absent). */
+  scenarios?: string[];
+}
+
+const VARIANTS: Variant[] = [
+  { name: 'plaza', kind: 'plaza', env: { PLAZA_RESPONSE_CACHE: 'false' } },
+  { name: 'plaza dedup-off', kind: 'plaza', env: { PLAZA_RESPONSE_CACHE: 'false', PLAZA_DEDUP: 'false' } },
+  {
+    name: 'plaza default-fetcher dedup-off',
+    kind: 'plaza',
+    env: { PLAZA_RESPONSE_CACHE: 'false', PLAZA_DEDUP: 'false', PLAZA_SUBGRAPH_FETCHER: 'default' },
+    scenarios: ['2'],
+  },
+  // the response cache keeps anonymous answers only: the public feed of scenario 2
+  { name: 'plaza response-cache', kind: 'plaza', env: { PLAZA_RESPONSE_CACHE: 'true' }, scenarios: ['2'] },
+  { name: 'apollo-gateway', kind: 'baseline', env: {} },
+];
+const BASELINE = 'apollo-gateway';
+
+// ---------------------------------------------------------------- processes
+
+const children = new Set<ChildProcess>();
+
+function startProcess(label: string, script: string, args: string[], env: NodeJS.ProcessEnv, cpus: string, nodeFlags: string[] = []): ChildProcess {
+  const nodeArgs = [...nodeFlags, '--import', 'tsx', path.join(root, script), ...args];
+  // taskset execs node, so the child's pid is node's own (for /proc figures)
+  const [command, argv] = cpus ? ['taskset', ['-c', cpus, process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
+  const child = spawn(command, argv, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  let log = '';
+  const keep = (chunk: Buffer) => {
+    log = (log + chunk.toString()).slice(-4000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  child.on('exit', (code, signal) => {
+    children.delete(child);
+    if (code && !stopping) console.error(`${label} exited with ${code ?? signal}:\n${log}`);
+  });
+  children.add(child);
+  return child;
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+let stopping = false;
+async function stopAll(): Promise<void> {
+  stopping = true;
+  await Promise.all([...children].map(stopProcess));
+}
+process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
+process.on('SIGTERM', () => void stopAll().then(() => process.exit(143)));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function post(url: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  return { status: res.status, text: await res.text() };
+}
+
+async function waitUntilServing(url: string, child: ChildProcess, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`process for ${url} exited before serving`);
+    try {
+      const { status } = await post(url, '{"query":"{ __typename }"}', { [INTERNAL_TOKEN_HEADER]: await signInternalToken(ANONYMOUS, SECRET) });
+      if (status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`${url} did not serve within ${timeoutMs / 1000} s`);
+}
+
+// ---------------------------------------------------------------- /proc figures
+
+const CLK_TCK = 100;
+function cpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK; // utime + stime
+}
+function peakRssMiB(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return kb / 1024;
+}
+
+// ---------------------------------------------------------------- subgraphs
+
+interface Subgraph {
+  name: SubgraphName;
+  url: string;
+  child: ChildProcess;
+}
+
+function subgraphStats(subgraphs: Subgraph[]): Promise<{ requests: number; statements: number }> {
+  return Promise.all(
+    subgraphs.map(
+      (sg) =>
+        new Promise<{ requests: number; statements: number }>((resolve) => {
+          const onMessage = (m: { type?: string; requests: number; statements: number }) => {
+            if (m?.type !== 'stats') return;
+            sg.child.off('message', onMessage);
+            resolve(m);
+          };
+          sg.child.on('message', onMessage);
+          sg.child.send({ type: 'stats' });
+        }),
+    ),
+  ).then((all) => all.reduce((a, b) => ({ requests: a.requests + b.requests, statements: a.statements + b.statements }), { requests: 0, statements: 0 }));
+}
+
+async function startSubgraphs(dataDir: string): Promise<Subgraph[]> {
+  const started = await Promise.all(
+    SUBGRAPH_NAMES.map(async (name) => {
+      const port = await freePort();
+      const child = startProcess(`${name} subgraph`, 'bench/subgraph.ts', [name], { ...baseEnv, PLAZA_DATA_DIR: dataDir, [`PLAZA_${name.toUpperCase()}_PORT`]: String(port) }, settings.otherCpus);
+      return { name, url: `http://127.0.0.1:${port}/graphql`, child };
+    }),
+  );
+  await Promise.all(started.map((sg) => waitUntilServing(sg.url, sg.child)));
+  return started;
+}
+
+function subgraphUrlEnv(subgraphs: Subgraph[]): Record<string, string> {
+  return Object.fromEntries(subgraphs.map((sg) => [`PLAZA_SUBGRAPH_URL_${sg.name.toUpperCase()}`, sg.url]));
+}
+
+interface Gateway {
+  url: string;
+  child: ChildProcess;
+  recordUrl?: string;
+}
+
+async function startGateway(variant: Variant, subgraphs: Subgraph[], extra: { env?: Record<string, string>; nodeFlags?: string[] } = {}): Promise<Gateway> {
+  const port = await freePort();
+  const env = { ...baseEnv, ...subgraphUrlEnv(subgraphs), PLAZA_GATEWAY_PORT: String(port), ...variant.env, ...extra.env };
+  const script = variant.kind === 'plaza' ? 'gateway/main.ts' : 'bench/baseline-gateway.ts';
+  const child = startProcess(variant.name, script, [], env, settings.gatewayCpus, extra.nodeFlags);
+  const url = variant.kind === 'plaza' ? `http://127.0.0.1:${port}/graphql` : `http://127.0.0.1:${port}/`;
+  await waitUntilServing(url, child);
+  return { url, child };
+}
+
+// ---------------------------------------------------------------- load
+
+interface Cell {
+  scenario: string;
+  target: string;
+  load: LoadResult;
+  cpuMsPerRequest?: number;
+  cores?: number;
+  peakRssMiB?: number;
+  subgraphRequestsPerRequest?: number;
+  sqlPerRequest?: number;
+  /** 1-minute load average of the machine when the cell ended (other work on it shows here). */
+  loadAverage?: number;
+  note?: string;
+}
+
+/** Runs one load job; `onMeasureStart` runs between warm-up and measurement. */
+function load(job: LoadJob, around: { start(): Promise<void> | void }): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = startProcess('load', 'bench/load.ts', [], baseEnv, settings.otherCpus);
+    child.on('message', async (m: { type?: string } & LoadResult) => {
+      if (m.type === 'warm') {
+        await around.start();
+        child.send({ type: 'go' });
+      } else if (m.type === 'result') resolve(m);
+    });
+    child.on('exit', (code) => {
+      if (code) reject(new Error(`load process exited with ${code}`));
+    });
+    child.send({ type: 'job', job });
+  });
+}
+
+async function measure(
+  scenario: Scenario,
+  target: string,
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  expected: string,
+  pid: number | null,
+  subgraphs: Subgraph[],
+  duration = settings.duration,
+): Promise<Cell> {
+  let cpu0 = 0;
+  let stats0 = { requests: 0, statements: 0 };
+  const result = await load(
+    { url, body, headers, expected, connections: settings.connections, duration, warmup: settings.warmup },
+    {
+      async start() {
+        stats0 = await subgraphStats(subgraphs);
+        if (pid) cpu0 = cpuSeconds(pid);
+      },
+    },
+  );
+  const cpu = pid ? cpuSeconds(pid) - cpu0 : 0;
+  const stats1 = await subgraphStats(subgraphs);
+  const n = Math.max(result.requests, 1);
+  return {
+    scenario: scenario.id,
+    target,
+    load: result,
+    cpuMsPerRequest: pid ? (cpu * 1000) / n : undefined,
+    cores: pid ? cpu / duration : undefined,
+    peakRssMiB: pid ? peakRssMiB(pid) : undefined,
+    subgraphRequestsPerRequest: (stats1.requests - stats0.requests) / n,
+    sqlPerRequest: (stats1.statements - stats0.statements) / n,
+    loadAverage: os.loadavg()[0],
+  };
+}
+
+// ---------------------------------------------------------------- the ceiling
+
+interface Recorded {
+  subgraph: string;
+  userId?: string;
+  url: string;
+  body: { query: string; variables?: Record<string, unknown> };
+}
+
+/** The subgraph fetches one gateway request makes, as recorded by the baseline gateway. */
+async function recordFetches(scenario: Scenario, subgraphs: Subgraph[]): Promise<Recorded[]> {
+  const recordPort = await freePort();
+  const baseline = VARIANTS.find((v) => v.name === BASELINE)!;
+  const gw = await startGateway(baseline, subgraphs, { env: { BENCH_RECORD: 'true', BENCH_RECORD_PORT: String(recordPort) } });
+  try {
+    await fetch(`http://127.0.0.1:${recordPort}/recorded`).then((r) => r.text()); // drop start-up traffic
+    if (scenario.register) await post(gw.url, scenario.register, scenario.headers);
+    const res = await post(gw.url, scenario.body, scenario.headers);
+    if (res.status !== 200) throw new Error(`recording ${scenario.id}: HTTP ${res.status}`);
+    return (await (await fetch(`http://127.0.0.1:${recordPort}/recorded`)).json()) as Recorded[];
+  } finally {
+    await stopProcess(gw.child);
+  }
+}
+
+async function ceiling(scenario: Scenario, subgraphs: Subgraph[]): Promise<Cell> {
+  const fetches = await recordFetches(scenario, subgraphs);
+  // internal tokens live 60 s: a fresh one for every load job
+  const fresh = async (f: Recorded) => ({ [INTERNAL_TOKEN_HEADER]: await signInternalToken(f.userId ? { userId: f.userId, scopes: [] } : ANONYMOUS, SECRET) });
+  const distinct = [...new Map(fetches.map((f) => [JSON.stringify(f), f])).values()];
+  let slowest: { fetch: Recorded; rps: number; expected: string } | null = null;
+  for (const f of distinct) {
+    const url = subgraphs.find((sg) => sg.name === f.subgraph)!.url;
+    const body = JSON.stringify(f.body);
+    const headers = await fresh(f);
+    const { status, text } = await post(url, body, headers);
+    if (status !== 200 || text.includes('"errors"')) throw new Error(`subgraph ${f.subgraph} answered ${status}: ${text.slice(0, 300)}`);
+    const probe = await load({ url, body, headers, expected: text, connections: settings.connections, duration: 2, warmup: 1 }, { start() {} });
+    if (!slowest || probe.rps < slowest.rps) slowest = { fetch: f, rps: probe.rps, expected: text };
+  }
+  const url = subgraphs.find((sg) => sg.name === slowest!.fetch.subgraph)!.url;
+  const cell = await measure(scenario, 'ceiling', url, JSON.stringify(slowest!.fetch.body), await fresh(slowest!.fetch), slowest!.expected, null, subgraphs);
+  cell.note = `${slowest!.fetch.subgraph}, the slowest of ${distinct.length} distinct fetches (${fetches.length} per request)`;
+  return cell;
+}
+
+// ---------------------------------------------------------------- report
+
+const fmt = (n: number | undefined, digits = 0) => (n === undefined ? '—' : n.toFixed(digits));
+
+function table(cells: Cell[]): string {
+  const lines = [
+    '| scenario | target | RPS | ×apollo | p50 ms | p99 ms | CPU ms/req | cores | peak RSS MiB | subgraph req/req | SQL/req | KiB/resp | wrong | load avg |',
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+  ];
+  for (const c of cells) {
+    const base = cells.find((b) => b.scenario === c.scenario && b.target === BASELINE);
+    const ratio = base ? c.load.rps / base.load.rps : undefined;
+    lines.push(
+      `| ${c.scenario} | ${c.target}${c.note ? ` (${c.note})` : ''} | ${fmt(c.load.rps)} | ${ratio ? `${ratio.toFixed(2)}×` : '—'} | ${fmt(c.load.p50)} | ${fmt(c.load.p99)} | ${fmt(c.cpuMsPerRequest, 2)} | ${fmt(c.cores, 2)} | ${fmt(c.peakRssMiB)} | ${fmt(c.subgraphRequestsPerRequest, 2)} | ${fmt(c.sqlPerRequest, 2)} | ${fmt(c.load.bytesPerResponse / 1024, 1)} | ${c.load.wrong + c.load.errors + c.load.timeouts} | ${fmt(c.loadAverage, 1)} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function versionOf(pkg: string): string {
+  return JSON.parse(fs.readFileSync(path.join(root, 'node_modules', pkg, 'package.json'), 'utf8')).version;
+}
+
+function machine(): string {
+  const cpus = os.cpus();
+  return [
+    `- CPU: ${cpus[0]?.model ?? 'unknown'} × ${cpus.length} cores; memory ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; ${os.type()} ${os.release()}`,
+    `- Node ${process.version}; ${['@apollo/gateway', '@apollo/server', '@apollo/query-planner', 'graphql', 'undici', 'autocannon', '@mikro-orm/core'].map((p) => `${p} ${versionOf(p)}`).join(', ')}`,
+    `- Gateways pinned to CPU ${settings.gatewayCpus || 'any'}; subgraphs and load generator on CPU ${settings.otherCpus || 'any'}; SQLite databases (seed scale small); NODE_ENV=production`,
+    `- ${settings.connections} connections, ${settings.warmup} s warm-up (excluded), ${settings.duration} s measured per cell; every response compared byte for byte with the expected answer`,
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------- main
+
+async function expectedAnswer(scenario: Scenario, subgraphs: Subgraph[]): Promise<string> {
+  const baseline = VARIANTS.find((v) => v.name === BASELINE)!;
+  const gw = await startGateway(baseline, subgraphs);
+  try {
+    if (scenario.register) await post(gw.url, scenario.register, scenario.headers);
+    const { status, text } = await post(gw.url, scenario.body, scenario.headers);
+    const parsed = JSON.parse(text) as { data?: unknown; errors?: unknown };
+    if (status !== 200 || parsed.errors || !parsed.data) throw new Error(`scenario ${scenario.id}: the plain gateway answered ${status}: ${text.slice(0, 300)}`);
+    return text;
+  } finally {
+    await stopProcess(gw.child);
+  }
+}
+
+async function main(): Promise<void> {
+  const began = Date.now();
+  const wanted = process.env.BENCH_SCENARIOS?.split(',').map((s) => s.trim());
+  const wantedVariants = process.env.BENCH_VARIANTS?.split(',').map((s) => s.trim());
+  const scenarios = SCENARIOS.filter((s) => !wanted || wanted.includes(s.id));
+  const variants = VARIANTS.filter((v) => !wantedVariants || wantedVariants.includes(v.name) || v.name === BASELINE);
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaza-bench-'));
+  const cells: Cell[] = [];
+  let profile = '';
+  try {
+    console.log(`starting subgraphs (data in ${dataDir})…`);
+    const subgraphs = await startSubgraphs(dataDir);
+    const ceilings = new Map<string, Cell>();
+    for (const scenario of scenarios) {
+      const expected = await expectedAnswer(scenario, subgraphs);
+      console.log(`\nscenario ${scenario.id}: ${scenario.title} — answer ${(expected.length / 1024).toFixed(1)} KiB`);
+      for (const variant of variants) {
+        if (variant.scenarios && !variant.scenarios.includes(scenario.id)) continue;
+        const gw = await startGateway(variant, subgraphs);
+        try {
+          if (scenario.register) await post(gw.url, scenario.register, scenario.headers);
+          const first = await post(gw.url, scenario.body, scenario.headers);
+          if (first.text !== expected) throw new Error(`${variant.name} answers scenario ${scenario.id} differently from the plain gateway:\n${first.text.slice(0, 400)}`);
+          const cell = await measure(scenario, variant.name, gw.url, scenario.body, scenario.headers ?? {}, expected, gw.child.pid!, subgraphs);
+          cells.push(cell);
+          if (cell.load.sampleWrong) console.log(`  a wrong answer: ${cell.load.sampleWrong.slice(0, 300)}`);
+          console.log(`  ${variant.name.padEnd(24)} ${fmt(cell.load.rps).padStart(6)} rps  p50 ${fmt(cell.load.p50)} ms  p99 ${fmt(cell.load.p99)} ms  cpu ${fmt(cell.cpuMsPerRequest, 2)} ms/req  rss ${fmt(cell.peakRssMiB)} MiB  wrong ${cell.load.wrong}`);
+        } finally {
+          await stopProcess(gw.child);
+        }
+      }
+      const shared = scenario.ceilingOf ? ceilings.get(scenario.ceilingOf) : undefined;
+      const cell = shared ? { ...shared, scenario: scenario.id, note: `${shared.note}; same fetches as scenario ${scenario.ceilingOf}` } : await ceiling(scenario, subgraphs);
+      ceilings.set(scenario.id, cell);
+      cells.push(cell);
+      if (cell.load.sampleWrong) console.log(`  a wrong answer: ${cell.load.sampleWrong.slice(0, 300)}`);
+      console.log(`  ${'ceiling'.padEnd(24)} ${fmt(cell.load.rps).padStart(6)} rps  p50 ${fmt(cell.load.p50)} ms  p99 ${fmt(cell.load.p99)} ms  (${cell.note})`);
+    }
+    if (flags.profile) profile = await cpuProfile(subgraphs);
+  } finally {
+    await stopAll();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+  const minutes = ((Date.now() - began) / 60_000).toFixed(1);
+  const report = [
+    '# Plaza benchmark — results of record',
+    '',
+    `Generated by \`npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\` on ${new Date().toISOString()} (${minutes} min).`,
+    '',
+    machine(),
+    '',
+    '## Scenarios',
+    '',
+    ...scenarios.map((s) => `${s.id}. ${s.title}`),
+    '',
+    '## Results',
+    '',
+    table(cells),
+    '',
+    'RPS: answered requests per second; ×apollo: RPS over the plain @apollo/gateway in the same run; CPU ms/req and cores: the',
+    "gateway process's user+system CPU over the measured window; peak RSS: the gateway process's VmHWM; subgraph req/req and",
+    'SQL/req: requests served and SQL statements run by all five subgraphs, per gateway request; wrong: responses whose status or',
+    'body differed from the expected answer, plus socket errors and timeouts; load avg: the machine\'s 1-minute load average as',
+    'the cell ended (above the core count, other work competed with the benchmark). The ceiling row is one subgraph called directly.',
+    '',
+    ...(profile ? ['## CPU profile of Plaza under scenario 2', '', profile, ''] : []),
+  ].join('\n');
+  console.log(`\n${table(cells)}\n`);
+  if (profile) console.log(profile);
+  if (!flags['no-report']) {
+    fs.writeFileSync(settings.out, report);
+    console.log(`report written to ${path.relative(root, settings.out)} (${minutes} min)`);
+  }
+  const wrong = cells.reduce((n, c) => n + c.load.wrong + c.load.errors + c.load.timeouts, 0);
+  if (wrong) {
+    console.error(`${wrong} wrong or failed responses`);
+    process.exitCode = 1;
+  }
+}
+
+/** Plaza under scenario 2 with --cpu-prof; returns the top self-time functions. */
+async function cpuProfile(subgraphs: Subgraph[]): Promise<string> {
+  const scenario = SCENARIOS.find((s) => s.id === '2')!;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaza-prof-'));
+  const variant = VARIANTS[0];
+  const spawned = Date.now();
+  let measuredFrom = 0;
+  const gw = await startGateway(variant, subgraphs, { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
+  try {
+    const expected = await post(gw.url, scenario.body);
+    const job = { url: gw.url, body: scenario.body, headers: {}, expected: expected.text, connections: settings.connections, duration: settings.duration, warmup: settings.warmup };
+    const result = await load(job, { start: () => void (measuredFrom = Date.now() - spawned) });
+    if (result.wrong) throw new Error(`${result.wrong} wrong answers while profiling`);
+  } finally {
+    await stopProcess(gw.child);
+  }
+  const file = fs.readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) return 'no profile was written';
+  const kept = path.join(os.tmpdir(), `plaza-gateway-${Date.now()}.cpuprofile`);
+  fs.copyFileSync(path.join(dir, file), kept);
+  fs.rmSync(dir, { recursive: true, force: true });
+  const summary = summarizeProfile(JSON.parse(fs.readFileSync(kept, 'utf8')), root, 10, measuredFrom);
+  return `Profile: \`${kept}\` (open in Chrome DevTools). ${variant.name} variant, ${settings.duration} s under load; start-up and warm-up left out.\n\n${summary}`;
+}
+
+await main();
+process.exit(process.exitCode ?? 0);

@@ -1,0 +1,129 @@
+/**
+ * Plaza's gateway fetches from subgraphs its own way (keep-alive pool, in-flight sharing,
+ * response cache). Whatever it does for speed, its answers must be exactly those of a
+ * plain @apollo/gateway over the same subgraphs: data, nulls and errors alike.
+ */
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPlainGateway, type PlainGateway } from '../bench/plain-gateway.ts';
+import { SUPERGRAPH_PATH } from '../schema/compose.ts';
+import { CITIES } from '../subgraphs/kit/world.ts';
+import { postJson, startPlaza, TEST_INTERNAL_SECRET, TEST_JWT_SECRET, type GraphQLResponse, type Plaza } from './support/plaza.ts';
+
+const HOME = fs.readFileSync(new URL('../clients/homepage/Home.graphql', import.meta.url), 'utf8');
+const FEED = fs.readFileSync(new URL('../bench/operations/CityFeed.graphql', import.meta.url), 'utf8');
+
+let plaza: Plaza;
+let plain: PlainGateway;
+beforeAll(async () => {
+  plaza = await startPlaza();
+  plain = await startPlainGateway({
+    supergraphSdl: fs.readFileSync(SUPERGRAPH_PATH, 'utf8'),
+    subgraphUrls: Object.fromEntries(Object.values(plaza.subgraphs).map((sg) => [sg.name, sg.url])),
+    internalSecret: TEST_INTERNAL_SECRET,
+    jwtSecret: TEST_JWT_SECRET,
+    port: 0,
+    host: '127.0.0.1',
+  });
+});
+afterAll(async () => {
+  await plain?.stop();
+  await plaza?.stop();
+});
+
+/** What a client sees of an answer: status, data, and each error's message, path and code. */
+function seen(response: GraphQLResponse) {
+  return {
+    status: response.status,
+    data: response.body.data,
+    errors: response.body.errors?.map((e) => ({ message: e.message, path: e.path, code: e.extensions?.code })),
+  };
+}
+
+async function both(query: string, variables: Record<string, unknown> = {}, user?: string) {
+  const headers: Record<string, string> = user ? { authorization: `Bearer ${await plaza.tokenFor(user)}` } : {};
+  const [ours, theirs] = await Promise.all([postJson(plaza.gateway.url, { query, variables }, headers), postJson(plain.url, { query, variables }, headers)]);
+  return { ours: seen(ours), theirs: seen(theirs) };
+}
+
+/** A small deterministic generator (mulberry32), so generated queries are the same every run. */
+function random(seed: number): () => number {
+  return () => {
+    seed |= 0;
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const MERCHANT_FIELDS = ['id', 'name', 'category', 'city', 'popularity', 'miniProgram { appId name }', 'services { id title deepLink }', 'offers(first: 2) { id title remainingStock }', 'offers(first: 0) { id }', '__typename'];
+const SERVICE_FIELDS = ['id', 'title', 'category', 'deepLink', '__typename'];
+const PLACEMENT_FIELDS = ['id', 'slot', 'title', 'subtitle', 'imageUrl', 'offer { id title }', '__typename'];
+
+function pick(next: () => number, fields: string[]): string[] {
+  const chosen = fields.filter(() => next() < 0.5);
+  return chosen.length ? chosen : [fields[0]];
+}
+
+/** A homepage query with a random choice of fields at every level (some with field errors). */
+function generatedQuery(seed: number): string {
+  const next = random(seed);
+  const merchant = pick(next, MERCHANT_FIELDS).map((f, i) => (next() < 0.2 ? `a${i}: ${f}` : f));
+  const service = [...pick(next, SERVICE_FIELDS), `merchant { ${merchant.join(' ')} }`];
+  const placement = [...pick(next, PLACEMENT_FIELDS), `service { ${service.join(' ')} }`];
+  const slot = (['grid', 'banners', 'cards'] as const)[Math.floor(next() * 3)];
+  const city = CITIES[Math.floor(next() * CITIES.length)];
+  return `{ homepage(city: "${city}") { city ${slot} { ${placement.join(' ')} } } merchant(id: "m${1 + Math.floor(next() * 400)}") { ${merchant.join(' ')} } }`;
+}
+
+describe('Plaza answers exactly as a plain Apollo gateway', () => {
+  it('for the headline query of a signed-in user, with a known and an unknown merchant', async () => {
+    for (const [user, merchantId] of [['u1', 'm1'], ['u7', 'm42'], ['u2', 'no-such-merchant']]) {
+      const { ours, theirs } = await both(HOME, { city: 'Shanghai', merchantId }, user);
+      expect(ours.data.me.nickname).toMatch(/\w/);
+      expect(ours.errors).toBeUndefined();
+      expect(ours).toEqual(theirs);
+    }
+  });
+
+  it('for the benchmark\'s nested city feed, in every city and one without placements', async () => {
+    for (const city of [...CITIES, 'Atlantis']) {
+      const { ours, theirs } = await both(FEED, { city });
+      expect(ours.status).toBe(200);
+      expect(ours).toEqual(theirs);
+    }
+  });
+
+  it('for answers with field errors and nulls', async () => {
+    const queries = [
+      '{ merchant(id: "m1") { name offers(first: 0) { id } } }',
+      '{ merchant(id: "m1") { name offers(first: 51) { id } } }',
+      '{ me { nickname } merchant(id: "nope") { name } offer(id: "nope") { title } }',
+      '{ homepage(city: "Beijing") { cards { id offer { id title merchant { name } } } } }',
+    ];
+    for (const query of queries) {
+      const { ours, theirs } = await both(query);
+      expect(ours).toEqual(theirs);
+    }
+  });
+
+  it('for many concurrent identical requests (answers shared in flight stay each caller\'s own)', async () => {
+    const runs = await Promise.all(Array.from({ length: 12 }, () => both(FEED, { city: 'Hangzhou' })));
+    for (const { ours, theirs } of runs) expect(ours).toEqual(theirs);
+    expect(runs[0].ours.data).toEqual(runs[11].ours.data);
+  });
+
+  it('for 40 generated queries with random fields, aliases and list sizes', async () => {
+    let withErrors = 0;
+    for (let seed = 1; seed <= 40; seed++) {
+      const query = generatedQuery(seed);
+      const { ours, theirs } = await both(query);
+      expect({ query, ...ours }).toEqual({ query, ...theirs });
+      if (ours.errors) withErrors++;
+    }
+    // the generator reaches both kinds of answers
+    expect(withErrors).toBeGreaterThan(0);
+    expect(withErrors).toBeLessThan(40);
+  });
+});
