@@ -1,0 +1,39 @@
+/** Small DOM helpers shared by the Plaza client pages. */
+
+type Child = Node | string | null | undefined | false;
+/** Attribute values; `false` or undefined leaves the attribute out (e.g. `disabled`). */
+type Attributes = Record<string, string | false | undefined | ((event: Event) => void)>;
+
+/** Creates an element with attributes (`on…` functions become listeners) and children. */
+export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Attributes = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (typeof value === 'function') node.addEventListener(name.replace(/^on/, ''), value);
+    else if (value !== false && value !== undefined) node.setAttribute(name, value);
+  }
+  for (const child of children) if (child !== null && child !== undefined && child !== false) node.append(child);
+  return node;
+}
+
+/** The first letter of a title, for the tile that stands in for an icon. */
+export function initialOf(title: string): string {
+  return title.trim().charAt(0).toUpperCase() || '·';
+}
+
+/**
+ * The signed-in user's bearer token: handed over in the URL fragment (`#token=…`), kept
+ * for this tab only, and removed from the address bar.
+ */
+export function readToken(): string | null {
+  const fromHash = new URLSearchParams(location.hash.slice(1)).get('token');
+  if (fromHash) {
+    sessionStorage.setItem('plaza.token', fromHash);
+    history.replaceState(null, '', location.pathname + location.search);
+  }
+  return sessionStorage.getItem('plaza.token');
+}
+
+/** Replaces a container's content, leaving out absent parts. */
+export function show(container: Element, ...parts: Child[]): void {
+  container.replaceChildren(...parts.filter((p): p is Node | string => p !== null && p !== undefined && p !== false));
+}

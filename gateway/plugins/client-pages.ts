@@ -1,0 +1,27 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { GatewayPlugin } from '../plugin.ts';
+import { staticPage } from '../static-files.ts';
+
+/** Options of the client pages. */
+export interface ClientPagesOptions {
+  /** Folder holding the built pages (homepage/, miniprogram/). Default dist/pages. */
+  dir?: string;
+}
+
+export const CLIENT_PAGES_DEFAULTS = {
+  dir: fileURLToPath(new URL('../../dist/pages', import.meta.url)),
+};
+
+/**
+ * Serves the first-party pages built from clients/: the homepage at `/homepage/`
+ * (`?city=…#token=…`) and the merchant mini-program at `/miniprogram/` (`?merchant=…#token=…`).
+ * They call this gateway's GraphQL endpoint with persisted operations.
+ */
+export function useClientPages(options: ClientPagesOptions = {}): GatewayPlugin {
+  const { dir } = { ...CLIENT_PAGES_DEFAULTS, ...options };
+  return {
+    name: 'client-pages',
+    routes: [staticPage('/homepage/', path.join(dir, 'homepage')), staticPage('/miniprogram/', path.join(dir, 'miniprogram'))],
+  };
+}

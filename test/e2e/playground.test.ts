@@ -1,0 +1,86 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedUser } from '../../subgraphs/kit/world.ts';
+import { startPlaza, type Plaza } from '../support/plaza.ts';
+import { ensurePagesBuilt, launchChromium, originOf, screenshot, WAIT, watchedPage } from './browser.ts';
+
+let plaza: Plaza;
+let browser: Browser;
+let origin: string;
+beforeAll(async () => {
+  ensurePagesBuilt();
+  [plaza, browser] = await Promise.all([startPlaza({ pages: { playground: true } }), launchChromium()]);
+  origin = originOf(plaza.gateway.url);
+});
+afterAll(async () => {
+  await browser?.close();
+  await plaza?.stop();
+});
+
+describe('the playground', () => {
+  it('opens from a browser on /graphql with the headline query, runs it and shows the answer, with no request leaving the machine', async () => {
+    const { page, context, requests, outside } = await watchedPage(browser);
+    await page.goto(`${origin}/graphql`);
+    const tabs = page.locator('.graphiql-tab');
+    await expect.poll(() => tabs.count(), WAIT).toBe(7);
+    expect(await tabs.allInnerTexts()).toEqual(expect.arrayContaining([expect.stringContaining('Home'), expect.stringContaining('ClaimCoupon'), expect.stringContaining('PaymentSuccess')]));
+    // the schema arrived (docs explorer works offline too)
+    const response = page.locator('.graphiql-response');
+    // on a busy machine the editor may not be ready for the first click: run again until it answers
+    await expect
+      .poll(async () => {
+        if (!(await response.innerText()).includes('"homepage"')) await page.locator('.graphiql-execute-button').click();
+        return response.innerText();
+      }, { timeout: 40_000, interval: 2_000 })
+      .toContain('"homepage"');
+    expect(await response.innerText()).toContain('"me": null');
+    await screenshot(page, 'playground-anonymous');
+
+    expect(requests.every((url) => url.startsWith(origin) || url.startsWith('data:') || url.startsWith('blob:'))).toBe(true);
+    expect(outside).toEqual([]);
+    await context.close();
+  });
+
+  it('signs in with a development token so me answers for that user', async () => {
+    const { page, context, outside } = await watchedPage(browser);
+    await page.goto(`${origin}/playground/`);
+    await expect.poll(() => page.locator('.graphiql-tab').count(), WAIT).toBe(7);
+    await page.getByRole('button', { name: 'Show Sign in' }).click();
+    await page.getByRole('button', { name: 'Issue a development token' }).click();
+    await expect.poll(() => page.getByRole('status').innerText(), WAIT).toBe('Signed in as u1');
+    await page.locator('.graphiql-execute-button').click();
+    await expect.poll(() => page.locator('.graphiql-response').innerText(), WAIT).toContain(`"nickname": "${seedUser(0).nickname}"`);
+    await screenshot(page, 'playground-signed-in');
+    expect(outside).toEqual([]);
+    await context.close();
+  });
+
+  it('lists each client\'s registered operations and opens one', async () => {
+    const { page, context } = await watchedPage(browser);
+    await page.goto(`${origin}/playground/`);
+    await page.getByRole('button', { name: 'Show Operations' }).click();
+    const list = page.getByTestId('operations');
+    await expect.poll(() => list.innerText(), WAIT).toContain('miniprogram');
+    const text = await list.innerText();
+    for (const name of ['homepage', 'query HomepageFeed', 'query Home', 'mutation ClaimCoupon', 'mutation CompletePayment', 'query PaymentSuccess']) expect(text).toContain(name);
+    await list.getByRole('button', { name: 'query MerchantOffers' }).click();
+    await expect.poll(() => page.locator('.graphiql-query-editor').innerText(), WAIT).toContain('MerchantOffers');
+    await context.close();
+  });
+});
+
+describe('the playground in production', () => {
+  it('is not served', async () => {
+    const prod = await startPlaza({ production: true, pages: { playground: true, clientPages: false } });
+    try {
+      const page = await fetch(new URL('/playground/', prod.gateway.url));
+      expect(page.status).toBe(404);
+      const token = await fetch(new URL('/playground/token', prod.gateway.url), { method: 'POST', body: '{"user":"u1"}' });
+      expect(token.status).toBe(404);
+      const browserGet = await fetch(prod.gateway.url, { headers: { accept: 'text/html' } });
+      expect(await browserGet.text()).not.toContain('Plaza playground');
+    } finally {
+      await prod.stop();
+    }
+  });
+});
