@@ -1,6 +1,7 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, isProduction, readInternalSecret, readPort } from '../subgraphs/kit/config.ts';
+import { ConfigError, isProduction, readBoolean, readInternalSecret, readLogLevel, readPort } from '../subgraphs/kit/config.ts';
 
 /** Everything the gateway needs, read once at start-up from arguments and environment. */
 export interface GatewayConfig {
@@ -20,6 +21,366 @@ export interface GatewayConfig {
   maxBodyBytes: number;
   /** `NODE_ENV=production`: no stack traces, no introspection, no development defaults. */
   production: boolean;
+  /** Operations settings (subgraph fetcher, resilience, logs, tracing, reload, shutdown); see OperationsConfig. Default OPERATIONS_DEFAULTS. */
+  operations?: Partial<OperationsConfig>;
+  /** Shared gateway state (rate-limit buckets, persisted documents) lives here when set. `PLAZA_REDIS_URL`; default none (in memory, per replica). */
+  redisUrl?: string | null;
+  /** Identity, authorization, limits and quotas; see SecurityConfig. Default SECURITY_DEFAULTS. */
+  security?: Partial<SecurityConfig>;
+  /** Persisted queries, trusted documents, client modes and partner keys; see PersistedQueriesConfig. Default PERSISTED_QUERIES_DEFAULTS. */
+  persistedQueries?: Partial<PersistedQueriesConfig>;
+  /** Developer and client pages; see PagesConfig. Default: all off (readGatewayConfig turns them on outside production). */
+  pages?: Partial<PagesConfig>;
+  /** Whole-answer cache of anonymous queries, honouring cache hints; see ResponseCacheConfig. Default RESPONSE_CACHE_CONFIG_DEFAULTS (off). */
+  responseCache?: Partial<ResponseCacheConfig>;
+}
+
+/** The playground and the first-party pages the gateway serves (built by `npm run build:pages`). */
+export interface PagesConfig {
+  /** GraphiQL at /playground/ (and a browser's GET on /graphql), with development tokens. `PLAZA_PLAYGROUND`; default on outside production; never in production. */
+  playground: boolean;
+  /** The homepage and mini-program pages at /homepage/ and /miniprogram/. `PLAZA_CLIENT_PAGES`; default on outside production. */
+  clientPages: boolean;
+  /** Folder of the built pages. `PLAZA_PAGES_DIR`; default dist/pages. */
+  dir: string;
+}
+
+export const PAGES_DEFAULTS: PagesConfig = Object.freeze({
+  playground: false,
+  clientPages: false,
+  dir: path.resolve(import.meta.dirname, '..', 'dist', 'pages'),
+});
+
+/** The pages settings from the environment; the playground cannot be turned on in production. */
+export function readPagesConfig(env: NodeJS.ProcessEnv = process.env): PagesConfig {
+  const production = isProduction(env);
+  const playground = readBoolean(env, 'PLAZA_PLAYGROUND', !production);
+  if (playground && production) throw new ConfigError('PLAZA_PLAYGROUND', 'false in production (the playground is a development tool)', env.PLAZA_PLAYGROUND ?? '');
+  return {
+    playground,
+    clientPages: readBoolean(env, 'PLAZA_CLIENT_PAGES', !production),
+    dir: env.PLAZA_PAGES_DIR ? path.resolve(env.PLAZA_PAGES_DIR) : PAGES_DEFAULTS.dir,
+  };
+}
+
+/** The pages settings of a configuration, defaults filled in. */
+export function pagesOf(config: Pick<GatewayConfig, 'pages'>): PagesConfig {
+  return { ...PAGES_DEFAULTS, ...config.pages };
+}
+
+/** A token bucket: `burst` requests at once, refilled at `perSecond`. */
+export interface BucketSettings {
+  burst: number;
+  perSecond: number;
+}
+
+/** Who may do what, and how much of it (see the security section of the README). */
+export interface SecurityConfig {
+  /** JWKS endpoint of the identity provider (RS256/ES256 tokens, keys by `kid`). `PLAZA_JWKS_URL`; default none. */
+  jwksUrl: string | null;
+  /** Local JSON Web Key Set file, re-read when a token names an unknown `kid`. `PLAZA_JWKS_FILE`; default none. */
+  jwksFile: string | null;
+  /** Shortest wait between two JWKS fetches caused by unknown `kid`s, in ms. `PLAZA_JWKS_COOLDOWN_MS`; default 30000. */
+  jwksCooldownMs: number;
+  /** Expected `iss` claim of bearer tokens. `PLAZA_JWT_ISSUER`; default plaza. */
+  jwtIssuer: string;
+  /** Expected `aud` claim of bearer tokens. `PLAZA_JWT_AUDIENCE`; default plaza-api. */
+  jwtAudience: string;
+  /** Claim holding the caller's scopes (space-separated string or array). `PLAZA_JWT_SCOPE_CLAIM`; default scope. */
+  scopeClaim: string;
+  /** Deepest field nesting accepted. `PLAZA_MAX_DEPTH`; default 12. */
+  maxDepth: number;
+  /** Most aliases in one document. `PLAZA_MAX_ALIASES`; default 30. */
+  maxAliases: number;
+  /** Most root fields in one operation. `PLAZA_MAX_ROOT_FIELDS`; default 20. */
+  maxRootFields: number;
+  /** Most lexical tokens in one document. `PLAZA_MAX_TOKENS`; default 5000. */
+  maxTokens: number;
+  /** Estimated cost (@cost/@listSize) allowed per operation for clients without their own budget. `PLAZA_COST_BUDGET`; default 10000. */
+  costBudget: number;
+  /** Per-client cost budgets by client name. `PLAZA_COST_BUDGETS=name=n,name=n`; default none. */
+  costBudgets: Record<string, number>;
+  /** Assumed size of a list without @listSize or slicing argument. `PLAZA_COST_LIST_SIZE`; default 10. */
+  costListSize: number;
+  /** Rate limiting on or off. `PLAZA_RATE_LIMIT`; default on in production, off otherwise. */
+  rateLimit: boolean;
+  /** Token bucket per client IP. `PLAZA_RATE_LIMIT_IP=burst/perSecond`; default 600/300. */
+  rateLimitIp: BucketSettings;
+  /** Token bucket per known client (partner or first-party app). `PLAZA_RATE_LIMIT_CLIENT=burst/perSecond`; default 3000/1500. */
+  rateLimitClient: BucketSettings;
+  /** Take the client IP from the last `X-Forwarded-For` entry (behind a trusted load balancer). `PLAZA_TRUST_PROXY`; default false. */
+  trustProxy: boolean;
+  /** Origins allowed to call from a browser. `PLAZA_CORS_ORIGINS=https://a,https://b`; default: any in development, none in production. */
+  corsOrigins: string[] | null;
+}
+
+export const SECURITY_DEFAULTS: SecurityConfig = Object.freeze({
+  jwksUrl: null,
+  jwksFile: null,
+  jwksCooldownMs: 30_000,
+  jwtIssuer: 'plaza',
+  jwtAudience: 'plaza-api',
+  scopeClaim: 'scope',
+  maxDepth: 12,
+  maxAliases: 30,
+  maxRootFields: 20,
+  maxTokens: 5000,
+  costBudget: 10_000,
+  costBudgets: {},
+  costListSize: 10,
+  rateLimit: false,
+  rateLimitIp: { burst: 600, perSecond: 300 },
+  rateLimitClient: { burst: 3000, perSecond: 1500 },
+  trustProxy: false,
+  corsOrigins: null,
+});
+
+function readBucket(env: NodeJS.ProcessEnv, variable: string, fallback: BucketSettings): BucketSettings {
+  const raw = env[variable];
+  if (raw === undefined || raw === '') return fallback;
+  const match = /^(\d+)\/(\d+(?:\.\d+)?)$/.exec(raw);
+  if (!match || Number(match[1]) < 1 || Number(match[2]) <= 0) throw new ConfigError(variable, 'burst/perSecond, e.g. 600/300', raw);
+  return { burst: Number(match[1]), perSecond: Number(match[2]) };
+}
+
+function readBudgets(env: NodeJS.ProcessEnv, variable: string): Record<string, number> {
+  const raw = env[variable];
+  const budgets: Record<string, number> = {};
+  if (!raw) return budgets;
+  for (const pair of raw.split(',')) {
+    const match = /^\s*([^=\s]+)\s*=\s*(\d+)\s*$/.exec(pair);
+    if (!match || Number(match[2]) <= 0) throw new ConfigError(variable, 'client=budget pairs separated by commas', raw);
+    budgets[match[1]] = Number(match[2]);
+  }
+  return budgets;
+}
+
+/** The security settings from the environment; a wrong value names its variable. */
+export function readSecurityConfig(env: NodeJS.ProcessEnv = process.env): SecurityConfig {
+  const d = SECURITY_DEFAULTS;
+  const origins = env.PLAZA_CORS_ORIGINS;
+  return {
+    jwksUrl: env.PLAZA_JWKS_URL ? checkUrl('PLAZA_JWKS_URL', env.PLAZA_JWKS_URL) : null,
+    jwksFile: env.PLAZA_JWKS_FILE ? path.resolve(env.PLAZA_JWKS_FILE) : null,
+    jwksCooldownMs: readPositiveInt(env, 'PLAZA_JWKS_COOLDOWN_MS', d.jwksCooldownMs),
+    jwtIssuer: env.PLAZA_JWT_ISSUER || d.jwtIssuer,
+    jwtAudience: env.PLAZA_JWT_AUDIENCE || d.jwtAudience,
+    scopeClaim: env.PLAZA_JWT_SCOPE_CLAIM || d.scopeClaim,
+    maxDepth: readPositiveInt(env, 'PLAZA_MAX_DEPTH', d.maxDepth),
+    maxAliases: readPositiveInt(env, 'PLAZA_MAX_ALIASES', d.maxAliases),
+    maxRootFields: readPositiveInt(env, 'PLAZA_MAX_ROOT_FIELDS', d.maxRootFields),
+    maxTokens: readPositiveInt(env, 'PLAZA_MAX_TOKENS', d.maxTokens),
+    costBudget: readPositiveInt(env, 'PLAZA_COST_BUDGET', d.costBudget),
+    costBudgets: readBudgets(env, 'PLAZA_COST_BUDGETS'),
+    costListSize: readPositiveInt(env, 'PLAZA_COST_LIST_SIZE', d.costListSize),
+    rateLimit: readBoolean(env, 'PLAZA_RATE_LIMIT', isProduction(env)),
+    rateLimitIp: readBucket(env, 'PLAZA_RATE_LIMIT_IP', d.rateLimitIp),
+    rateLimitClient: readBucket(env, 'PLAZA_RATE_LIMIT_CLIENT', d.rateLimitClient),
+    trustProxy: readBoolean(env, 'PLAZA_TRUST_PROXY', d.trustProxy),
+    corsOrigins: origins
+      ? origins.split(',').map((o) => {
+          const origin = o.trim();
+          if (!/^https?:\/\/[^/\s]+$/.test(origin)) throw new ConfigError('PLAZA_CORS_ORIGINS', 'origins like https://app.example.com separated by commas', origins);
+          return origin;
+        })
+      : null,
+  };
+}
+
+/** The security settings of a gateway config, defaults filled in. */
+export function securityOf(config: Pick<GatewayConfig, 'security'>): SecurityConfig {
+  return { ...SECURITY_DEFAULTS, ...config.security };
+}
+
+/** How the gateway talks to subgraphs and reports on itself. */
+export interface OperationsConfig {
+  /** HTTP client for subgraph fetches: `undici` (keep-alive Agent.request pool) or `default` (@apollo/gateway's own). `PLAZA_SUBGRAPH_FETCHER`; default undici. */
+  subgraphFetcher: 'undici' | 'default';
+  /** Share one subgraph answer between identical in-flight queries of the same caller. `PLAZA_DEDUP`; default true. */
+  dedup: boolean;
+  /** Time allowed for one subgraph fetch, in ms. `PLAZA_SUBGRAPH_TIMEOUT_MS`; default 10000. */
+  subgraphTimeoutMs: number;
+  /** Extra attempts of a failed subgraph query (never a mutation). `PLAZA_SUBGRAPH_RETRIES`; default 1. */
+  subgraphRetries: number;
+  /** Consecutive failures that open a subgraph's circuit (fail fast). `PLAZA_BREAKER_FAILURES`; default 5. */
+  breakerFailures: number;
+  /** How long an open circuit fails fast before one probe request is let through, in ms. `PLAZA_BREAKER_RESET_MS`; default 250. */
+  breakerResetMs: number;
+  /** pino log level (`fatal` … `trace`, or `silent`). `PLAZA_LOG_LEVEL`; default info. */
+  logLevel: string;
+  /** OTLP/HTTP traces endpoint (e.g. http://collector:4318/v1/traces); tracing is off without it. `PLAZA_OTLP_ENDPOINT`; default off. */
+  otlpEndpoint: string | null;
+  /** Switch to a new supergraph when the file changes. `PLAZA_SUPERGRAPH_WATCH`; default true. */
+  watchSupergraph: boolean;
+  /** Longest wait for in-flight requests at shutdown, in ms. `PLAZA_DRAIN_TIMEOUT_MS`; default 25000. */
+  drainTimeoutMs: number;
+}
+
+export const OPERATIONS_DEFAULTS: OperationsConfig = Object.freeze({
+  subgraphFetcher: 'undici',
+  dedup: true,
+  subgraphTimeoutMs: 10_000,
+  subgraphRetries: 1,
+  breakerFailures: 5,
+  breakerResetMs: 250,
+  logLevel: 'info',
+  otlpEndpoint: null,
+  watchSupergraph: true,
+  drainTimeoutMs: 25_000,
+});
+
+/** The operations settings from the environment; a wrong value names its variable. */
+export function readOperationsConfig(env: NodeJS.ProcessEnv = process.env): OperationsConfig {
+  const fetcher = env.PLAZA_SUBGRAPH_FETCHER || OPERATIONS_DEFAULTS.subgraphFetcher;
+  if (fetcher !== 'undici' && fetcher !== 'default') throw new ConfigError('PLAZA_SUBGRAPH_FETCHER', 'undici or default', fetcher);
+  const logLevel = readLogLevel(env);
+  const retries = env.PLAZA_SUBGRAPH_RETRIES;
+  if (retries !== undefined && retries !== '' && !/^[0-9]$/.test(retries)) throw new ConfigError('PLAZA_SUBGRAPH_RETRIES', 'a whole number 0-9', retries);
+  return {
+    subgraphFetcher: fetcher,
+    dedup: readBoolean(env, 'PLAZA_DEDUP', OPERATIONS_DEFAULTS.dedup),
+    subgraphTimeoutMs: readPositiveInt(env, 'PLAZA_SUBGRAPH_TIMEOUT_MS', OPERATIONS_DEFAULTS.subgraphTimeoutMs),
+    subgraphRetries: retries ? Number(retries) : OPERATIONS_DEFAULTS.subgraphRetries,
+    breakerFailures: readPositiveInt(env, 'PLAZA_BREAKER_FAILURES', OPERATIONS_DEFAULTS.breakerFailures),
+    breakerResetMs: readPositiveInt(env, 'PLAZA_BREAKER_RESET_MS', OPERATIONS_DEFAULTS.breakerResetMs),
+    logLevel,
+    otlpEndpoint: env.PLAZA_OTLP_ENDPOINT ? checkUrl('PLAZA_OTLP_ENDPOINT', env.PLAZA_OTLP_ENDPOINT) : null,
+    watchSupergraph: readBoolean(env, 'PLAZA_SUPERGRAPH_WATCH', OPERATIONS_DEFAULTS.watchSupergraph),
+    drainTimeoutMs: readPositiveInt(env, 'PLAZA_DRAIN_TIMEOUT_MS', OPERATIONS_DEFAULTS.drainTimeoutMs),
+  };
+}
+
+/** The operations settings of a gateway config, defaults filled in. */
+export function operationsOf(config: Pick<GatewayConfig, 'operations'>): OperationsConfig {
+  return { ...OPERATIONS_DEFAULTS, ...config.operations };
+}
+
+/** How a client's operations are checked against the registered (persisted) ones. */
+export type ClientMode = 'allow' | 'audit' | 'safelist' | 'require-id';
+export const CLIENT_MODES: readonly ClientMode[] = ['allow', 'audit', 'safelist', 'require-id'];
+
+/** A partner app and its API key, kept only as a SHA-256 hash. */
+export interface PartnerKey {
+  /** The partner's client name (counts, budgets and manifests go by it). */
+  name: string;
+  /** Lower-case hex SHA-256 of the API key. */
+  keySha256: string;
+  /** How its operations are checked. Default require-id. */
+  mode: ClientMode;
+  /** A revoked key is refused like an unknown one. Default false. */
+  revoked: boolean;
+}
+
+/** Persisted queries, trusted documents and partner access (see the persisted-queries section of the README). */
+export interface PersistedQueriesConfig {
+  /** Automatic persisted queries (register by hash, then send only the hash). `PLAZA_APQ`; default true. */
+  apq: boolean;
+  /** Largest total size of APQ texts kept in memory, in bytes (without Redis). `PLAZA_APQ_MAX_BYTES`; default 16 MiB. */
+  apqMaxBytes: number;
+  /** How long an APQ text stays in Redis after its last registration, in seconds. `PLAZA_APQ_TTL_SECONDS`; default 7 days. */
+  apqTtlSeconds: number;
+  /** Folder of published manifests the gateway watches (without Redis). `PLAZA_PQ_MANIFEST_DIR`; default `<PLAZA_DATA_DIR>/manifests`; null for none. */
+  manifestDir: string | null;
+  /** Mode of first-party and unknown clients. `PLAZA_PQ_MODE`; default allow. */
+  defaultMode: ClientMode;
+  /** Modes of named first-party clients. `PLAZA_PQ_CLIENT_MODES=homepage=safelist,miniprogram=audit`; default none. */
+  clientModes: Record<string, ClientMode>;
+  /** Partner API keys, hashed. `PLAZA_PARTNER_KEYS_FILE` (JSON file, re-read when it changes) or `PLAZA_PARTNER_KEYS` (the same JSON inline); default none. */
+  partners: PartnerKey[];
+  /** The file partners were read from, watched for revocations. Default none. */
+  partnerKeysFile: string | null;
+  /** Operators sending this secret in `x-plaza-pq-bypass` skip every mode check. `PLAZA_PQ_BYPASS_SECRET` (32+ characters); default none. */
+  bypassSecret: string | null;
+}
+
+export const PERSISTED_QUERIES_DEFAULTS: PersistedQueriesConfig = Object.freeze({
+  apq: true,
+  apqMaxBytes: 16 * 1024 * 1024,
+  apqTtlSeconds: 7 * 24 * 3600,
+  manifestDir: null,
+  defaultMode: 'allow',
+  clientModes: {},
+  partners: [],
+  partnerKeysFile: null,
+  bypassSecret: null,
+});
+
+function readMode(variable: string, raw: string): ClientMode {
+  if ((CLIENT_MODES as readonly string[]).includes(raw)) return raw as ClientMode;
+  throw new ConfigError(variable, CLIENT_MODES.join(', '), raw);
+}
+
+/**
+ * Partner keys from JSON: `[{"name":"acme","keySha256":"<64 hex>","mode":"require-id","revoked":false}]`
+ * (or `{"partners":[…]}`); `variable` names where it came from in errors.
+ */
+export function parsePartnerKeys(variable: string, text: string): PartnerKey[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new ConfigError(variable, 'JSON: [{"name","keySha256","mode"?,"revoked"?}, …]', text.slice(0, 80));
+  }
+  const list = Array.isArray(raw) ? raw : (raw as { partners?: unknown })?.partners;
+  if (!Array.isArray(list)) throw new ConfigError(variable, 'a JSON array of partners (or {"partners":[…]})', text.slice(0, 80));
+  const names = new Set<string>();
+  const hashes = new Set<string>();
+  return list.map((entry: unknown, index) => {
+    const e = (entry ?? {}) as Record<string, unknown>;
+    const where = `${variable} partner #${index}`;
+    if (typeof e.name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._+-]{0,99}$/.test(e.name)) throw new ConfigError(where, 'a name of letters, digits and ._+-', String(e.name));
+    if (typeof e.keySha256 !== 'string' || !/^[a-f0-9]{64}$/.test(e.keySha256)) throw new ConfigError(`${where} (${e.name})`, 'keySha256: the lower-case hex SHA-256 of the key', String(e.keySha256));
+    if (names.has(e.name)) throw new ConfigError(`${where} (${e.name})`, 'a name used once', e.name);
+    if (hashes.has(e.keySha256)) throw new ConfigError(`${where} (${e.name})`, 'a key used once', '<hidden>');
+    names.add(e.name);
+    hashes.add(e.keySha256);
+    const mode = e.mode === undefined ? 'require-id' : readMode(`${where} (${e.name}) mode`, String(e.mode));
+    if (e.revoked !== undefined && typeof e.revoked !== 'boolean') throw new ConfigError(`${where} (${e.name}) revoked`, 'true or false', String(e.revoked));
+    return { name: e.name, keySha256: e.keySha256, mode, revoked: e.revoked === true };
+  });
+}
+
+/** The persisted-query settings from the environment; a wrong value names its variable. */
+export function readPersistedQueriesConfig(env: NodeJS.ProcessEnv = process.env): PersistedQueriesConfig {
+  const d = PERSISTED_QUERIES_DEFAULTS;
+  const clientModes: Record<string, ClientMode> = {};
+  for (const pair of (env.PLAZA_PQ_CLIENT_MODES ?? '').split(',').filter((p) => p.trim())) {
+    const match = /^\s*([^=\s]+)\s*=\s*(\S+)\s*$/.exec(pair);
+    if (!match) throw new ConfigError('PLAZA_PQ_CLIENT_MODES', 'client=mode pairs separated by commas', env.PLAZA_PQ_CLIENT_MODES);
+    clientModes[match[1]] = readMode('PLAZA_PQ_CLIENT_MODES', match[2]);
+  }
+  const partnerKeysFile = env.PLAZA_PARTNER_KEYS_FILE ? path.resolve(env.PLAZA_PARTNER_KEYS_FILE) : null;
+  let partners: PartnerKey[] = [];
+  if (partnerKeysFile) {
+    let text: string;
+    try {
+      text = fs.readFileSync(partnerKeysFile, 'utf8');
+    } catch {
+      throw new ConfigError('PLAZA_PARTNER_KEYS_FILE', 'a readable JSON file', partnerKeysFile);
+    }
+    partners = parsePartnerKeys('PLAZA_PARTNER_KEYS_FILE', text);
+  } else if (env.PLAZA_PARTNER_KEYS) {
+    partners = parsePartnerKeys('PLAZA_PARTNER_KEYS', env.PLAZA_PARTNER_KEYS);
+  }
+  const bypass = env.PLAZA_PQ_BYPASS_SECRET || null;
+  if (bypass && bypass.length < 32) throw new ConfigError('PLAZA_PQ_BYPASS_SECRET', 'at least 32 characters', '<hidden>');
+  const manifestDir = env.PLAZA_PQ_MANIFEST_DIR ?? path.join(env.PLAZA_DATA_DIR || 'data', 'manifests');
+  return {
+    apq: readBoolean(env, 'PLAZA_APQ', d.apq),
+    apqMaxBytes: readPositiveInt(env, 'PLAZA_APQ_MAX_BYTES', d.apqMaxBytes),
+    apqTtlSeconds: readPositiveInt(env, 'PLAZA_APQ_TTL_SECONDS', d.apqTtlSeconds),
+    manifestDir: manifestDir ? path.resolve(manifestDir) : null,
+    defaultMode: env.PLAZA_PQ_MODE ? readMode('PLAZA_PQ_MODE', env.PLAZA_PQ_MODE) : d.defaultMode,
+    clientModes,
+    partners,
+    partnerKeysFile,
+    bypassSecret: bypass,
+  };
+}
+
+/** The persisted-query settings of a gateway config, defaults filled in. */
+export function persistedQueriesOf(config: Pick<GatewayConfig, 'persistedQueries'>): PersistedQueriesConfig {
+  return { ...PERSISTED_QUERIES_DEFAULTS, ...config.persistedQueries };
 }
 
 export const DEV_JWT_SECRET = 'plaza-dev-jwt-secret-do-not-use-in-production';
@@ -37,6 +398,11 @@ function checkUrl(variable: string, value: string): string {
     // reported below
   }
   throw new ConfigError(variable, 'an http(s) URL', value);
+}
+
+function checkRedisUrl(value: string): string {
+  if (/^rediss?:\/\/\S+$/.test(value)) return value;
+  throw new ConfigError('PLAZA_REDIS_URL', 'a redis:// or rediss:// URL', value);
 }
 
 function readPositiveInt(env: NodeJS.ProcessEnv, variable: string, fallback: number): number {
@@ -77,10 +443,39 @@ export function readGatewayConfig(argv: string[] = process.argv.slice(2), env: N
     jwtSecret: env.PLAZA_JWT_SECRET || (production ? null : DEV_JWT_SECRET),
     maxBodyBytes: readPositiveInt(env, 'PLAZA_MAX_BODY_BYTES', 1024 * 1024),
     production,
+    operations: readOperationsConfig(env),
+    redisUrl: env.PLAZA_REDIS_URL ? checkRedisUrl(env.PLAZA_REDIS_URL) : null,
+    security: readSecurityConfig(env),
+    persistedQueries: readPersistedQueriesConfig(env),
+    pages: readPagesConfig(env),
+    responseCache: readResponseCacheConfig(env),
   };
 }
 
 /** The URL override for a subgraph, matched by name case-insensitively. */
 export function subgraphUrlOverride(config: Pick<GatewayConfig, 'subgraphUrls'>, name: string): string | undefined {
   return config.subgraphUrls[normalized(name)];
+}
+
+/** The response cache (see gateway/plugins/response-cache.ts). */
+export interface ResponseCacheConfig {
+  /** Cache whole answers to anonymous queries as long as the subgraphs' cache hints allow. `PLAZA_RESPONSE_CACHE`; default false. */
+  enabled: boolean;
+  /** Memory budget of the cache without Redis, in bytes (with `PLAZA_REDIS_URL` answers live in Redis). `PLAZA_RESPONSE_CACHE_MAX_BYTES`; default 64 MiB. */
+  maxBytes: number;
+}
+
+export const RESPONSE_CACHE_CONFIG_DEFAULTS: ResponseCacheConfig = Object.freeze({ enabled: false, maxBytes: 64 * 1024 * 1024 });
+
+/** The response-cache settings from the environment; a wrong value names its variable. */
+export function readResponseCacheConfig(env: NodeJS.ProcessEnv = process.env): ResponseCacheConfig {
+  return {
+    enabled: readBoolean(env, 'PLAZA_RESPONSE_CACHE', RESPONSE_CACHE_CONFIG_DEFAULTS.enabled),
+    maxBytes: readPositiveInt(env, 'PLAZA_RESPONSE_CACHE_MAX_BYTES', RESPONSE_CACHE_CONFIG_DEFAULTS.maxBytes),
+  };
+}
+
+/** The response-cache settings of a gateway config, defaults filled in. */
+export function responseCacheOf(config: Pick<GatewayConfig, 'responseCache'>): ResponseCacheConfig {
+  return { ...RESPONSE_CACHE_CONFIG_DEFAULTS, ...config.responseCache };
 }

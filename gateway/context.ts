@@ -20,4 +20,21 @@ export interface GatewayContext {
   client: ClientIdentity;
   /** The signed token forwarded to subgraphs; created once per request, after every plugin ran. */
   internalToken?: Promise<string>;
+  /** This request's id (the caller's `x-request-id` when sane, else a new one); forwarded to subgraphs and logged. */
+  requestId?: string;
+  /** W3C trace context forwarded to subgraphs (`traceparent`): the caller's trace, or a new one. */
+  traceparent?: string;
+  /** What the request turned out to be, for its log line and metrics (filled as the pipeline learns it). */
+  observed?: ObservedRequest;
+}
+
+/** What logs and metrics report about a request; shared by reference, so it survives context copies. */
+export interface ObservedRequest {
+  operationName?: string;
+  /** sha256 of the executed document (the persisted-query id). */
+  operationId?: string;
+  /** Distinct `extensions.code`s of the answer's errors. */
+  errorCodes?: string[];
+  /** Whether the answer carried data along with its errors. */
+  hasData?: boolean;
 }

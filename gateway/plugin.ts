@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Route } from '../subgraphs/kit/http.ts';
 import type { GatewayContext } from './context.ts';
@@ -22,6 +22,8 @@ export interface GatewayPlugin {
   context?(req: IncomingMessage, context: GatewayContext): Promise<void> | void;
   /** Apollo Server lifecycle hooks (parse, validate, plan, response…). */
   apollo?: ApolloServerPlugin<GatewayContext>;
+  /** Runs first on every HTTP request, before routes (request ids, logs, metrics watch the response finish). */
+  onRequest?(req: IncomingMessage, res: ServerResponse): void;
   /** Releases what the plugin holds (connections, timers) at shutdown. */
   stop?(): Promise<void>;
 }

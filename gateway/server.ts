@@ -4,11 +4,15 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { graphqlRequestListener, listen, sendJson, type Listening, type Route } from '../subgraphs/kit/http.ts';
 import { ANONYMOUS, signInternalToken } from '../subgraphs/kit/internal-token.ts';
-import { subgraphUrlOverride, type GatewayConfig } from './config.ts';
+import { operationsOf, subgraphUrlOverride, type GatewayConfig } from './config.ts';
 import { UNKNOWN_CLIENT, type GatewayContext } from './context.ts';
 import { PlazaDataSource } from './datasource.ts';
+import { undiciTransport } from './fetcher.ts';
+import { countQueryPlanCacheLookups, reachability, watchSupergraph } from './operations.ts';
+import { createLogger } from '../subgraphs/kit/log.ts';
 import type { GatewayPlugin } from './plugin.ts';
 import { gatewayPlugins } from './plugins/index.ts';
+import { supergraphForGateway } from './plugins/authorization.ts';
 
 export interface RunningGateway {
   url: string;
@@ -19,10 +23,29 @@ export interface RunningGateway {
 /** Builds and starts the gateway over a composed supergraph. */
 export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin[] = gatewayPlugins(config)): Promise<RunningGateway> {
   const supergraphSdl = fs.readFileSync(config.supergraphPath, 'utf8');
+  const operations = operationsOf(config);
+  const logger = createLogger('gateway', operations.logLevel);
+  const pool = undiciTransport();
+  const dataSources = new Map<string, PlazaDataSource>();
   const gateway = new ApolloGateway({
-    supergraphSdl,
-    buildService: ({ name, url }) => new PlazaDataSource({ url: subgraphUrlOverride(config, name) ?? url }),
+    logger,
+    // a function (not a string) so the gateway can switch supergraphs while serving
+    supergraphSdl: async ({ update }) => {
+      // @authenticated/@requiresScopes are enforced by gateway/plugins/authorization.ts
+      const enforcedUpdate = (sdl: string) => update(supergraphForGateway(sdl));
+      const watcher = operations.watchSupergraph ? watchSupergraph(config.supergraphPath, supergraphSdl, enforcedUpdate, logger) : undefined;
+      return { supergraphSdl: supergraphForGateway(supergraphSdl), cleanup: async () => watcher?.close() };
+    },
+    buildService: ({ name, url }) => {
+      const target = subgraphUrlOverride(config, name) ?? url;
+      if (!target) throw new Error(`Subgraph "${name}" has no URL in the supergraph; set PLAZA_SUBGRAPH_URL_${name.toUpperCase()}`);
+      const source = new PlazaDataSource({ name, url: target, operations, transport: pool.send });
+      dataSources.set(name, source);
+      return source;
+    },
   });
+  countQueryPlanCacheLookups(gateway);
+  let stopping = false;
   const server = new ApolloServer<GatewayContext>({
     gateway,
     includeStacktraceInErrorResponses: !config.production,
@@ -52,16 +75,33 @@ export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin
       sendJson(res, 200, { status: 'ok' });
       return true;
     },
-    (req, res) => {
+    async (req, res) => {
       if (req.url !== '/ready') return false;
-      sendJson(res, 200, { status: 'ready' });
+      if (stopping) {
+        sendJson(res, 503, { status: 'stopping' });
+        return true;
+      }
+      const subgraphs = await reachability([...dataSources.values()]);
+      const down = Object.entries(subgraphs).filter(([, up]) => !up).map(([name]) => name);
+      // one subgraph down degrades answers; only a gateway that can reach none is unready
+      const status = down.length === 0 ? 'ready' : down.length < dataSources.size ? 'degraded' : 'unavailable';
+      sendJson(res, status === 'unavailable' ? 503 : 200, { status, subgraphs });
       return true;
     },
     ...plugins.flatMap((p) => p.routes ?? []),
   ];
 
   const http: Listening = await listen(
-    graphqlRequestListener(server, { context, prepare, routes, maxBodyBytes: config.maxBodyBytes }),
+    graphqlRequestListener(server, {
+      context,
+      prepare,
+      routes,
+      maxBodyBytes: config.maxBodyBytes,
+      onRequest: (req, res) => {
+        for (const plugin of plugins) plugin.onRequest?.(req, res);
+      },
+      onError: (error) => logger.error({ err: error }, 'request failed'),
+    }),
     config.port,
     config.host,
   );
@@ -69,9 +109,12 @@ export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin
     url: http.url,
     port: http.port,
     async stop() {
-      await http.close();
+      // readiness fails first, then in-flight requests drain before anything closes
+      stopping = true;
+      await http.close(operations.drainTimeoutMs);
       await server.stop();
       for (const plugin of plugins) await plugin.stop?.();
+      await pool.close();
     },
   };
 }

@@ -1,8 +1,122 @@
 import type { GatewayConfig } from '../config.ts';
 import type { GatewayPlugin } from '../plugin.ts';
 import { useIdentity } from './identity.ts';
+import fs from 'node:fs';
+import path from 'node:path';
+import { securityOf } from '../config.ts';
+import { useAuthorization } from './authorization.ts';
+import { useCors } from './cors.ts';
+import { useDemandControl } from './demand-control.ts';
+import { useLimits } from './limits.ts';
+import { usePartnerIntrospectionGuard } from './production.ts';
+import { RedisBucketStore, useRateLimit } from './rate-limit.ts';
+import { fileURLToPath } from 'node:url';
+import { createLogger } from '../../subgraphs/kit/log.ts';
+import { operationsOf } from '../config.ts';
+import { useLogging } from './logging.ts';
+import { operationNamesIn, useMetrics } from './metrics.ts';
+import { useTracing } from './tracing.ts';
+import { persistedQueriesOf } from '../config.ts';
+import { operationLimits } from '../manifests.ts';
+import { openPersistedQueryStores } from '../stores/index.ts';
+import { useClients } from './clients.ts';
+import { usePersistedDocuments } from './persisted-documents.ts';
+import { pagesOf } from '../config.ts';
+import { useClientPages } from './client-pages.ts';
+import { usePlayground } from './playground.ts';
+import { responseCacheOf } from '../config.ts';
+import { responseCacheStore, useResponseCache } from './response-cache.ts';
+
+/** First-party client documents: their operation names keep their own metric labels. */
+const CLIENTS_DIR = fileURLToPath(new URL('../../clients', import.meta.url));
 
 /** Every concern of the gateway, in the order a request meets them. */
 export function gatewayPlugins(config: GatewayConfig): GatewayPlugin[] {
-  return [useIdentity({ secret: config.jwtSecret })];
+  const operations = operationsOf(config);
+  return [
+    ...(operations.otlpEndpoint ? [useTracing({ endpoint: operations.otlpEndpoint })] : []),
+    useLogging({ logger: createLogger('gateway', operations.logLevel) }),
+    useMetrics({ knownOperations: operationNamesIn(CLIENTS_DIR) }),
+    ...securityPlugins(config),
+    ...persistedQueryPlugins(config),
+    ...pagePlugins(config),
+    ...responseCachePlugins(config),
+  ];
+}
+
+/** The playground and the first-party pages (off in production; see PagesConfig). */
+export function pagePlugins(config: GatewayConfig): GatewayPlugin[] {
+  const pages = pagesOf(config);
+  return [
+    ...(pages.playground && !config.production ? [usePlayground({ dir: path.join(pages.dir, 'playground'), jwtSecret: config.jwtSecret })] : []),
+    ...(pages.clientPages ? [useClientPages({ dir: pages.dir })] : []),
+  ];
+}
+
+/**
+ * Identity, authorization, limits and quotas, in pipeline order: browser origin, rate
+ * limit per IP, operation shape, identity, then (per operation) authorization, demand
+ * control, partner introspection and the per-client rate limit.
+ */
+export function securityPlugins(config: GatewayConfig): GatewayPlugin[] {
+  const security = securityOf(config);
+  const supergraphSdl = fs.readFileSync(config.supergraphPath, 'utf8');
+  const corsOrigins = security.corsOrigins ?? (config.production ? [] : null);
+  return [
+    useCors({ origins: corsOrigins }),
+    ...(security.rateLimit
+      ? [
+          useRateLimit({
+            perIp: security.rateLimitIp,
+            perClient: security.rateLimitClient,
+            trustProxy: security.trustProxy,
+            store: config.redisUrl ? new RedisBucketStore(config.redisUrl) : undefined,
+          }),
+        ]
+      : []),
+    useLimits({ maxDepth: security.maxDepth, maxAliases: security.maxAliases, maxRootFields: security.maxRootFields, maxTokens: security.maxTokens }),
+    useIdentity({
+      secret: config.jwtSecret,
+      jwksUrl: security.jwksUrl,
+      jwksFile: security.jwksFile,
+      jwksCooldownMs: security.jwksCooldownMs,
+      issuer: security.jwtIssuer,
+      audience: security.jwtAudience,
+      scopeClaim: security.scopeClaim,
+    }),
+    useAuthorization({ supergraphSdl }),
+    useDemandControl({ supergraphSdl, budget: security.costBudget, budgets: security.costBudgets, defaultListSize: security.costListSize }),
+    usePartnerIntrospectionGuard(),
+  ];
+}
+
+/**
+ * Client identity (partner API keys, client headers) and persisted documents (APQ,
+ * trusted documents, per-client modes), after the limits so an id is swapped for its
+ * text only for requests that passed them.
+ */
+export function persistedQueryPlugins(config: GatewayConfig): GatewayPlugin[] {
+  const pq = persistedQueriesOf(config);
+  const clients = useClients({ partners: pq.partners, partnerKeysFile: pq.partnerKeysFile });
+  const stores = openPersistedQueryStores({ redisUrl: config.redisUrl, ...pq });
+  return [
+    clients,
+    usePersistedDocuments({
+      clientOf: clients.clientOf,
+      partnerMode: (name) => clients.partner(name)?.mode,
+      ...stores,
+      apq: pq.apq,
+      defaultMode: pq.defaultMode,
+      clientModes: pq.clientModes,
+      bypassSecret: pq.bypassSecret,
+      limits: operationLimits(fs.readFileSync(config.supergraphPath, 'utf8'), securityOf(config)),
+    }),
+  ];
+}
+
+/** The whole-answer cache of anonymous queries, when switched on (`PLAZA_RESPONSE_CACHE`). */
+export function responseCachePlugins(config: GatewayConfig): GatewayPlugin[] {
+  const settings = responseCacheOf(config);
+  if (!settings.enabled) return [];
+  return [useResponseCache({ store: responseCacheStore(config.redisUrl, settings.maxBytes), maxBytes: settings.maxBytes })];
 }
