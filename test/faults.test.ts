@@ -106,6 +106,36 @@ describe('a subgraph that is down', () => {
     expect(JSON.stringify(body.errors)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1/);
   });
 
+  it('degrades the homepage when coupons is down: every section renders, offers are null with SUBGRAPH_UNAVAILABLE', async () => {
+    plaza = await startPlaza();
+    await plaza.subgraphs.coupons.stop();
+    const { status, body } = await plaza.query(HOME, HOME_VARIABLES, { user: 'u1' });
+    expect(status).toBe(200);
+    expect(body.data.me.points.balance).toBeGreaterThan(0);
+    expect(body.data.homepage.grid.length).toBeGreaterThan(0);
+    for (const card of body.data.homepage.cards) {
+      expect(card.service.merchant.name).toBeTruthy();
+      expect(card.service.merchant.offers).toBeNull();
+    }
+    expect(body.data.merchant).toEqual({ name: expect.any(String), offers: null });
+    expect(body.errors!.length).toBeGreaterThan(0);
+    expect(body.errors!.every((e) => e.extensions?.code === 'SUBGRAPH_UNAVAILABLE')).toBe(true);
+  });
+
+  it('degrades the homepage when merchants is down: the sections keep their placements, services are null', async () => {
+    plaza = await startPlaza();
+    await plaza.subgraphs.merchants.stop();
+    const { status, body } = await plaza.query('query($city: String!) { homepage(city: $city) { grid { title service { title } } cards { title } } }', { city: 'Shanghai' });
+    expect(status).toBe(200);
+    expect(body.data.homepage.grid.length).toBeGreaterThan(0);
+    for (const item of body.data.homepage.grid) {
+      expect(item.title).toBeTruthy();
+      expect(item.service).toBeNull();
+    }
+    expect(body.data.homepage.cards.length).toBeGreaterThan(0);
+    expect(body.errors!.every((e) => e.extensions?.code === 'SUBGRAPH_UNAVAILABLE')).toBe(true);
+  });
+
   it('killed while load runs: the gateway never fails a request, answers degrade, full answers return within a second of the restart', async () => {
     plaza = await startPlaza();
     const port = await freePort();
