@@ -4,6 +4,7 @@
  * subgraphs require: the internal token header, vouching for the bearer token's user.
  */
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { disableApolloTelemetry } from '../gateway/apollo-telemetry.ts';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { jwtVerify } from 'jose';
@@ -82,6 +83,7 @@ export async function startPlainGateway(options: PlainGatewayOptions): Promise<P
     }
   }
 
+  disableApolloTelemetry();
   const gateway = new ApolloGateway({
     supergraphSdl: plainSupergraph(options.supergraphSdl),
     buildService: ({ name, url }) => new PlainDataSource(name, options.subgraphUrls[name] ?? url!),

@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
+import { disableApolloTelemetry } from './apollo-telemetry.ts';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { graphqlRequestListener, listen, sendJson, type Listening, type Route } from '../subgraphs/kit/http.ts';
 import { ANONYMOUS, signInternalToken } from '../subgraphs/kit/internal-token.ts';
 import { operationsOf, subgraphUrlOverride, type GatewayConfig } from './config.ts';
@@ -27,6 +29,7 @@ export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin
   const logger = createLogger('gateway', operations.logLevel);
   const pool = undiciTransport();
   const dataSources = new Map<string, PlazaDataSource>();
+  disableApolloTelemetry();
   const gateway = new ApolloGateway({
     logger,
     // a function (not a string) so the gateway can switch supergraphs while serving
@@ -53,7 +56,8 @@ export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin
     // Plaza's entry points own the process lifecycle (see kit/process.ts).
     stopOnTerminationSignals: false,
     csrfPrevention: true,
-    plugins: plugins.flatMap((p) => (p.apollo ? [p.apollo] : [])),
+    // the playground plugin serves Plaza's own offline GraphiQL; Apollo's landing page would load a CDN
+    plugins: [ApolloServerPluginLandingPageDisabled(), ...plugins.flatMap((p) => (p.apollo ? [p.apollo] : []))],
   });
   await server.start();
 

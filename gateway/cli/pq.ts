@@ -18,6 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ApolloGateway } from '@apollo/gateway';
+import { disableApolloTelemetry } from '../apollo-telemetry.ts';
 import type { GraphQLSchema } from 'graphql';
 import { CLIENT_MODES, readPersistedQueriesConfig, readSecurityConfig } from '../config.ts';
 import { InvalidManifestError, manifestFromDocuments, operationLimits, readManifest, registerManifest, type Manifest } from '../manifests.ts';
@@ -51,6 +52,7 @@ const SILENT = { debug: noop, info: noop, warn: noop, error: noop };
 async function loadSchema(supergraphPath: string): Promise<{ schema: GraphQLSchema; sdl: string }> {
   const sdl = fs.readFileSync(supergraphPath, 'utf8');
   // The same schema the gateway serves (its security directives are enforced by its plugins).
+  disableApolloTelemetry();
   const gateway = new ApolloGateway({ supergraphSdl: supergraphForGateway(sdl), logger: SILENT });
   try {
     const { schema } = await gateway.load();

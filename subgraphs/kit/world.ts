@@ -15,11 +15,13 @@ export interface WorldSize {
   servicesPerMerchant: number;
   /** Offers (coupon templates) per merchant. */
   offersPerMerchant: number;
+  /** Coupons users have already claimed (spread one per offer, round-robin over offers). */
+  claimedCoupons: number;
 }
 
 export const WORLD_SIZES: Record<SeedScale, WorldSize> = {
-  small: { users: 3000, merchants: 300, servicesPerMerchant: 3, offersPerMerchant: 4 },
-  large: { users: 1_000_000, merchants: 100_000, servicesPerMerchant: 3, offersPerMerchant: 10 },
+  small: { users: 3000, merchants: 300, servicesPerMerchant: 3, offersPerMerchant: 4, claimedCoupons: 0 },
+  large: { users: 1_000_000, merchants: 100_000, servicesPerMerchant: 3, offersPerMerchant: 10, claimedCoupons: 1_000_000 },
 };
 
 /** A fixed instant the seed's validity windows are relative to, so runs never drift. */
@@ -178,5 +180,39 @@ export function seedPlacement(i: number, size: WorldSize): SeedPlacement {
     priority: hash('prio', i) % 100,
     startsAt: new Date(SEED_EPOCH - 30 * DAY),
     endsAt: new Date(SEED_HORIZON),
+  };
+}
+
+/** How many seeded claims offer number `t` (merchant-major order) has: claim k takes offer k mod offers. */
+export function seededClaimsOf(t: number, size: WorldSize): number {
+  const offers = size.merchants * size.offersPerMerchant;
+  return size.claimedCoupons > t ? Math.floor((size.claimedCoupons - 1 - t) / offers) + 1 : 0;
+}
+
+export interface SeedClaim {
+  id: string;
+  templateId: string;
+  merchantId: string;
+  ownerId: string;
+  idempotencyKey: string;
+  code: string;
+  claimedAt: Date;
+}
+
+/** Seeded claim k: offer k mod offers, by a user the multiplier spreads over everyone. */
+export function seedClaim(k: number, size: WorldSize): SeedClaim {
+  const offers = size.merchants * size.offersPerMerchant;
+  const t = k % offers;
+  const merchant = Math.floor(t / size.offersPerMerchant);
+  return {
+    id: `c_seed_${k + 1}`,
+    templateId: offerId(merchant, t % size.offersPerMerchant),
+    merchantId: merchantId(merchant),
+    // 7919 is prime and shares no factor with the user counts, so users take turns
+    ownerId: userId((k * 7919) % size.users),
+    idempotencyKey: `seed-${k + 1}`,
+    // claims made at run time get ten-digit codes; seeded ones start with S, so they never collide
+    code: `S${String(k + 1).padStart(9, '0')}`,
+    claimedAt: new Date(SEED_EPOCH + k * 1000),
   };
 }
