@@ -1,3 +1,4 @@
+import type { CandidateCache } from '../subgraphs/placements/loaders.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CITIES, seedMerchant, seedOffers, WORLD_SIZES } from '../subgraphs/kit/world.ts';
 import { seedPlacementRows } from '../subgraphs/placements/seed.ts';
@@ -80,17 +81,19 @@ describe('the open homepage', () => {
   });
 
   it('costs the placements subgraph the same few SQL statements however many sections and items it answers', async () => {
+    const query = `{ homepage(city: "Shenzhen") { ${SECTIONS.map((s) => `${s} { id targeting { cities categories } }`).join(' ')} } }`;
+    (plaza.subgraphs.placements.shared as CandidateCache).clear();
     const before = plaza.subgraphs.placements.statements();
-    const { body } = await plaza.query(
-      `{ homepage(city: "Shenzhen") { ${SECTIONS.map((s) => `${s} { id targeting { cities categories } }`).join(' ')} } }`,
-      {},
-      { user: 'u3' },
-    );
+    const { body } = await plaza.query(query, {}, { user: 'u3' });
     expect(body.errors).toBeUndefined();
     const items = SECTIONS.reduce((n, s) => n + body.data.homepage[s].length, 0);
     expect(items).toBeGreaterThan(20);
     // candidates of the city (2 statements) and the targeted cities of every item (1), not one per section or item
     expect(plaza.subgraphs.placements.statements() - before).toBe(3);
+    // the city's candidates are shared with the next viewer for a moment: only the targeting is read again
+    const again = plaza.subgraphs.placements.statements();
+    expect((await plaza.query(query, {}, { user: 'u4' })).body.errors).toBeUndefined();
+    expect(plaza.subgraphs.placements.statements() - again).toBe(1);
   });
 
   it('gives the same answer to the same question', async () => {

@@ -38,7 +38,13 @@ export interface SubgraphDefinition<Loaders> {
   typeDefs: DocumentNode;
   resolvers: GraphQLResolverMap<SubgraphContext<Loaders>>;
   entities: EntitySchema<any, any>[];
-  createLoaders(em: EntityManager, viewer: Viewer): Loaders;
+  /**
+   * Builds a request's DataLoaders. `shared` is what createShared made for this running
+   * subgraph (caches that outlive a request), or undefined.
+   */
+  createLoaders(em: EntityManager, viewer: Viewer, shared?: any): Loaders;
+  /** State shared by every request of one running subgraph (e.g. a short-lived cache). Optional. */
+  createShared?(): unknown;
   /** Inserts this subgraph's slice of the seed world into an empty database. */
   seed(em: EntityManager, scale: SeedScale): Promise<void>;
   /** Runs after migrations and seeding, before serving (e.g. building a search index). Optional. */
@@ -57,6 +63,8 @@ export interface RunningSubgraph {
   database: Database;
   /** SQL statements run serving GraphQL requests since start (each response also carries its own in `x-plaza-sql-statements`). */
   statements(): number;
+  /** What the definition's createShared made (e.g. a cache), for operators' tools and tests. */
+  shared: unknown;
   stop(): Promise<void>;
 }
 
@@ -92,6 +100,8 @@ export async function startSubgraph<Loaders>(
   });
   await server.start();
 
+  const shared = definition.createShared?.();
+
   async function context(req: IncomingMessage): Promise<SubgraphContext<Loaders>> {
     const header = req.headers[INTERNAL_TOKEN_HEADER];
     const viewer = await verifyInternalToken(typeof header === 'string' ? header : undefined, config.internalSecret);
@@ -101,7 +111,7 @@ export async function startSubgraph<Loaders>(
       });
     }
     const em = rootEm.fork();
-    return { em, loaders: definition.createLoaders(em, viewer), viewer, internalSecret: config.internalSecret };
+    return { em, loaders: definition.createLoaders(em, viewer, shared), viewer, internalSecret: config.internalSecret };
   }
 
   const routes: Route[] = [
@@ -136,6 +146,7 @@ export async function startSubgraph<Loaders>(
     port: http.port,
     database,
     statements: () => database.requestStatements(),
+    shared,
     async stop() {
       // readiness fails first; in-flight requests finish before the database closes
       stopping = true;

@@ -31,8 +31,16 @@ export const resolvers: Resolvers = {
     placementsForReview: (_, { first }, { em, viewer }) => placementsForReview(em, viewer, first ?? 20),
   },
   Mutation: {
-    submitPlacement: (_, { input }, { em, viewer }) => submitPlacement(em, viewer, checkSubmission(input), input.idempotencyKey),
-    reviewPlacement: (_, args, { em, viewer }) => reviewPlacement(em, viewer, args),
+    submitPlacement: async (_, { input }, { em, viewer, loaders }) => {
+      const placement = await submitPlacement(em, viewer, checkSubmission(input), input.idempotencyKey);
+      loaders.placementsChanged();
+      return placement;
+    },
+    reviewPlacement: async (_, args, { em, viewer, loaders }) => {
+      const placement = await reviewPlacement(em, viewer, args);
+      loaders.placementsChanged();
+      return placement;
+    },
   },
   Homepage: {
     __resolveReference: (ref) => ref,

@@ -1,6 +1,6 @@
 import { readSchema, type SubgraphDefinition } from '../kit/server.ts';
 import { entities } from './entities.ts';
-import { createLoaders, type PlacementsLoaders } from './loaders.ts';
+import { CandidateCache, createLoaders, type PlacementsLoaders } from './loaders.ts';
 import { resolvers } from './resolvers.ts';
 import { seedPlacements } from './seed.ts';
 
@@ -10,5 +10,6 @@ export const placements: SubgraphDefinition<PlacementsLoaders> = {
   resolvers,
   entities,
   createLoaders,
+  createShared: () => new CandidateCache(),
   seed: seedPlacements,
 };
