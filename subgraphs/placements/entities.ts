@@ -42,6 +42,8 @@ export const PlacementCity = defineEntity({
     city: p.string().primary(),
     placementId: p.string().primary(),
   }),
+  // a placement's targeted cities (Placement.targeting): the primary key leads with city
+  indexes: [{ properties: ['placementId'] }],
 });
 export type PlacementCity = InferEntity<typeof PlacementCity>;
 

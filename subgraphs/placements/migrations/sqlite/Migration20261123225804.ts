@@ -1,0 +1,9 @@
+import { Migration } from '@mikro-orm/migrations';
+
+export class Migration20261123225804 extends Migration {
+
+  override async up(): Promise<void> {
+    this.addSql(`create index \`placement_cities_placement_id_index\` on \`placement_cities\` (\`placement_id\`);`);
+  }
+
+}
