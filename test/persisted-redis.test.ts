@@ -6,8 +6,7 @@ import { hashApiKey } from '../gateway/plugins/clients.ts';
 import { startGateway, type RunningGateway } from '../gateway/server.ts';
 import { connectRedis, DEFAULT_REDIS_PREFIX, REDIS_KEYS, RedisManifestStore, RedisUsageCounter } from '../gateway/stores/redis.ts';
 import { usageKey } from '../gateway/stores/types.ts';
-import { SUPERGRAPH_PATH } from '../schema/compose.ts';
-import { postJson, startPlaza, TEST_INTERNAL_SECRET, TEST_JWT_SECRET, type Plaza } from './support/plaza.ts';
+import { postJson, startPlaza, testGatewayConfig, type Plaza } from './support/plaza.ts';
 import { REDIS, serviceAvailable } from './support/services.ts';
 
 const run = randomBytes(4).toString('hex');
@@ -40,18 +39,7 @@ describe('two gateway replicas share persisted queries through Redis', async () 
       partners: [{ name: partnerName, keySha256: hashApiKey(partnerKey), mode: 'require-id', revoked: false }],
     };
     plaza ??= await startPlaza({ redisUrl: REDIS.url, persistedQueries });
-    second ??= await startGateway({
-      supergraphPath: SUPERGRAPH_PATH,
-      port: 0,
-      host: '127.0.0.1',
-      subgraphUrls: Object.fromEntries(Object.values(plaza.subgraphs).map((sg) => [sg.name, sg.url])),
-      internalSecret: TEST_INTERNAL_SECRET,
-      jwtSecret: TEST_JWT_SECRET,
-      maxBodyBytes: 1024 * 1024,
-      production: false,
-      redisUrl: REDIS.url,
-      persistedQueries,
-    });
+    second ??= await startGateway(testGatewayConfig(Object.values(plaza.subgraphs), { redisUrl: REDIS.url, persistedQueries }));
     return [plaza.gateway.url, second.url];
   }
 

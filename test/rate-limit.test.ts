@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayConfig } from '../gateway/config.ts';
 import { startGateway, type RunningGateway } from '../gateway/server.ts';
-import { SUPERGRAPH_PATH } from '../schema/compose.ts';
-import { postJson, startPlaza, TEST_INTERNAL_SECRET, TEST_JWT_SECRET, type Plaza } from './support/plaza.ts';
+import { postJson, startPlaza, testGatewayConfig, type Plaza } from './support/plaza.ts';
 import { REDIS, serviceAvailable } from './support/services.ts';
 
 let plaza: Plaza;
@@ -18,18 +17,9 @@ afterAll(async () => {
 
 /** Another gateway replica in front of the same subgraphs. */
 async function replica(overrides: Partial<GatewayConfig>): Promise<RunningGateway> {
-  const gateway = await startGateway({
-    supergraphPath: SUPERGRAPH_PATH,
-    port: 0,
-    host: '127.0.0.1',
-    subgraphUrls: Object.fromEntries(Object.values(plaza.subgraphs).map((sg) => [sg.name, sg.url])),
-    internalSecret: TEST_INTERNAL_SECRET,
-    jwtSecret: TEST_JWT_SECRET,
-    maxBodyBytes: 1024 * 1024,
-    production: false,
-    operations: { watchSupergraph: false, logLevel: 'silent' },
-    ...overrides,
-  });
+  const gateway = await startGateway(
+    testGatewayConfig(Object.values(plaza.subgraphs), { operations: { watchSupergraph: false, logLevel: 'silent' }, ...overrides }),
+  );
   gateways.push(gateway);
   return gateway;
 }

@@ -31,7 +31,25 @@ export interface Plaza {
   /** Runs an operation through the gateway, as `user` when given. */
   query<T = any>(query: string, variables?: Record<string, unknown>, options?: { user?: string; scopes?: string[]; headers?: Record<string, string> }): Promise<GraphQLResponse<T>>;
   tokenFor(user: string, scopes?: string[]): Promise<string>;
+  /** Another gateway replica in front of the same subgraphs; stopped with the rest. */
+  replica(overrides?: Partial<GatewayConfig>): Promise<RunningGateway>;
   stop(): Promise<void>;
+}
+
+/** The configuration of a test gateway in front of these subgraphs. */
+export function testGatewayConfig(subgraphs: { name: string; url: string }[], overrides: Partial<GatewayConfig> = {}): GatewayConfig {
+  return {
+    supergraphPath: SUPERGRAPH_PATH,
+    port: 0,
+    host: '127.0.0.1',
+    subgraphUrls: Object.fromEntries(subgraphs.map((sg) => [sg.name, sg.url])),
+    internalSecret: TEST_INTERNAL_SECRET,
+    jwtSecret: TEST_JWT_SECRET,
+    maxBodyBytes: 1024 * 1024,
+    production: false,
+    operations: { logLevel: process.env.PLAZA_LOG_LEVEL || 'silent' },
+    ...overrides,
+  };
 }
 
 export function subgraphTestConfig(name: SubgraphName, dataDir: string): SubgraphConfig {
@@ -72,18 +90,8 @@ export async function startPlaza(overrides: Partial<GatewayConfig> = {}, options
     SUBGRAPH_NAMES.map(async (name) => startSubgraph(await definitionOf(name), configure(subgraphTestConfig(name, dataDir)))),
   );
   const subgraphs = Object.fromEntries(started.map((sg) => [sg.name, sg])) as Record<SubgraphName, RunningSubgraph>;
-  const gateway = await startGateway({
-    supergraphPath: SUPERGRAPH_PATH,
-    port: 0,
-    host: '127.0.0.1',
-    subgraphUrls: Object.fromEntries(started.map((sg) => [sg.name, sg.url])),
-    internalSecret: TEST_INTERNAL_SECRET,
-    jwtSecret: TEST_JWT_SECRET,
-    maxBodyBytes: 1024 * 1024,
-    production: false,
-    operations: { logLevel: process.env.PLAZA_LOG_LEVEL || 'silent' },
-    ...overrides,
-  });
+  const gateway = await startGateway(testGatewayConfig(started, overrides));
+  const replicas: RunningGateway[] = [];
   const tokenFor = (user: string, scopes: string[] = []) => issueToken(TEST_JWT_SECRET, { userId: user, scopes });
   return {
     gateway,
@@ -95,7 +103,13 @@ export async function startPlaza(overrides: Partial<GatewayConfig> = {}, options
       if (options.user) headers.authorization = `Bearer ${await tokenFor(options.user, options.scopes)}`;
       return postJson(gateway.url, { query, variables }, headers);
     },
+    async replica(replicaOverrides = {}) {
+      const replica = await startGateway(testGatewayConfig(started, { ...overrides, ...replicaOverrides }));
+      replicas.push(replica);
+      return replica;
+    },
     async stop() {
+      for (const replica of replicas) await replica.stop();
       await gateway.stop();
       await Promise.all(started.map((sg) => sg.stop()));
       fs.rmSync(dataDir, { recursive: true, force: true });
