@@ -34,6 +34,7 @@ async function latency(plaza: Plaza, name: string, query: string, variables: Rec
     const { status, body } = await plaza.query(query, variables, { user: 'u1' });
     const ms = performance.now() - started;
     if (status !== 200 || body.errors) throw new Error(`${name} failed: ${JSON.stringify(body.errors ?? status)}`);
+    if (i === 0) console.log(`${name}: first (cold) request ${ms.toFixed(1)} ms`);
     if (i >= 3) times.push(ms); // the first runs warm caches and connections
   }
   times.sort((a, b) => a - b);
