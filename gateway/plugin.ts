@@ -27,3 +27,23 @@ export interface GatewayPlugin {
   /** Releases what the plugin holds (connections, timers) at shutdown. */
   stop?(): Promise<void>;
 }
+
+/**
+ * Something a plugin derives from the supergraph (a policy, a cost model), kept current
+ * across hot reloads: spread `hooks` into the plugin's `apollo` hooks and read `current()`.
+ */
+export function derivedFromSupergraph<T>(supergraphSdl: string, derive: (sdl: string) => T) {
+  let value = derive(supergraphSdl);
+  return {
+    current: () => value,
+    hooks: {
+      async serverWillStart() {
+        return {
+          schemaDidLoadOrUpdate({ coreSupergraphSdl }: { coreSupergraphSdl?: string }) {
+            if (coreSupergraphSdl) value = derive(coreSupergraphSdl);
+          },
+        };
+      },
+    } satisfies ApolloServerPlugin<GatewayContext>,
+  };
+}

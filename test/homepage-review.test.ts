@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { submission } from './support/flows.ts';
 import { startPlaza, type Plaza } from './support/plaza.ts';
 
 const SUBMIT = `mutation Submit($input: SubmitPlacementInput!) {
@@ -10,23 +11,6 @@ const REVIEW = `mutation Review($id: ID!, $decision: ReviewDecision!, $reason: S
 const CARDS = `query Cards($city: String!) { homepage(city: $city) { cards { id title merchant { id } rank { score } } } }`;
 
 const DAY = 86_400_000;
-let sequence = 0;
-function submission(merchantId: string, overrides: Record<string, unknown> = {}) {
-  return {
-    merchantId,
-    serviceId: `s${merchantId.slice(1)}-1`,
-    slot: 'CARD',
-    category: 'food',
-    title: 'Lunch set for two',
-    subtitle: 'Weekdays 11-14',
-    imageUrl: 'https://img.example.com/lunch.png',
-    cities: ['Xiamen'],
-    startsAt: new Date(Date.now() - DAY).toISOString(),
-    endsAt: new Date(Date.now() + 30 * DAY).toISOString(),
-    idempotencyKey: `submit-${process.pid}-${++sequence}`,
-    ...overrides,
-  };
-}
 
 let plaza: Plaza;
 beforeAll(async () => {

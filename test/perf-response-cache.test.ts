@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readResponseCacheConfig } from '../gateway/config.ts';
 import { MemoryResponseCacheStore, RESPONSE_CACHE_HEADER } from '../gateway/plugins/response-cache.ts';
+import { submission } from './support/flows.ts';
 import { startPlaza, type Plaza } from './support/plaza.ts';
 
 const CARDS = `query Cards($city: String!) { homepage(city: $city) { cards { id title merchant { id name } } } }`;
 const SUBMIT = `mutation Submit($input: SubmitPlacementInput!) { submitPlacement(input: $input) { id status } }`;
 const REVIEW = `mutation Review($id: ID!, $decision: ReviewDecision!, $priority: Int) { reviewPlacement(id: $id, decision: $decision, priority: $priority) { id status } }`;
-const DAY = 86_400_000;
 
 let plaza: Plaza;
 beforeAll(async () => {
@@ -54,19 +54,7 @@ describe('the response cache of public answers', () => {
     expect(before.body.data.homepage.cards).toEqual([]);
     expect((await plaza.query(CARDS, { city: 'Xiamen' })).headers.get(RESPONSE_CACHE_HEADER)).toBe('hit');
 
-    const input = {
-      merchantId: 'm11',
-      serviceId: 's11-1',
-      slot: 'CARD',
-      category: 'food',
-      title: 'Lunch set for two',
-      subtitle: 'Weekdays 11-14',
-      imageUrl: 'https://img.example.com/lunch.png',
-      cities: ['Xiamen'],
-      startsAt: new Date(Date.now() - DAY).toISOString(),
-      endsAt: new Date(Date.now() + 30 * DAY).toISOString(),
-      idempotencyKey: `response-cache-${process.pid}`,
-    };
+    const input = submission('m11', { idempotencyKey: `response-cache-${process.pid}` });
     const submitted = await plaza.query(SUBMIT, { input }, { user: 'u9', scopes: ['merchant:m11'] });
     expect(submitted.body.errors).toBeUndefined();
     const approved = await plaza.query(REVIEW, { id: submitted.body.data.submitPlacement.id, decision: 'APPROVE', priority: 70 }, { user: 'u10', scopes: ['platform:review'] });

@@ -26,7 +26,7 @@ import {
 } from 'graphql';
 import { ErrorCode } from '../../subgraphs/kit/errors.ts';
 import type { Viewer } from '../../subgraphs/kit/internal-token.ts';
-import type { GatewayPlugin } from '../plugin.ts';
+import { derivedFromSupergraph, type GatewayPlugin } from '../plugin.ts';
 
 /** graphql as @apollo/gateway (CommonJS) loads it: its schemas fail instanceof checks of the ESM build used here. */
 const gatewayGraphql = createRequire(import.meta.url)('graphql') as typeof import('graphql');
@@ -350,26 +350,20 @@ export interface AuthorizationOptions {
  * still answers.
  */
 export function useAuthorization(options: AuthorizationOptions): GatewayPlugin {
-  let policy = readAuthorizationPolicy(options.supergraphSdl);
+  const policy = derivedFromSupergraph(options.supergraphSdl, readAuthorizationPolicy);
   return {
     name: 'authorization',
     apollo: {
-      async serverWillStart() {
-        return {
-          schemaDidLoadOrUpdate({ coreSupergraphSdl }) {
-            if (coreSupergraphSdl) policy = readAuthorizationPolicy(coreSupergraphSdl);
-          },
-        };
-      },
+      ...policy.hooks,
       async requestDidStart() {
         let original: DocumentNode | undefined;
         let denied: DeniedField[] = [];
         let viewer: Viewer | undefined;
-        let current = policy;
+        let current = policy.current();
         return {
           async didResolveOperation(requestContext) {
             viewer = requestContext.contextValue.viewer;
-            current = policy;
+            current = policy.current();
             const outcome = authorizeOperation(localApiSchema(requestContext.schema), current, viewer, requestContext.document, requestContext.operationName);
             if (!outcome.denied.length) return;
             original = requestContext.document;

@@ -16,7 +16,7 @@ import {
   type ValueNode,
 } from 'graphql';
 import { ErrorCode, plazaError } from '../../subgraphs/kit/errors.ts';
-import type { GatewayPlugin } from '../plugin.ts';
+import { derivedFromSupergraph, type GatewayPlugin } from '../plugin.ts';
 import { localApiSchema } from './authorization.ts';
 
 /** @listSize of a field. */
@@ -193,17 +193,11 @@ export const DEMAND_CONTROL_DEFAULTS = { budget: 10_000, budgets: {} as Record<s
  */
 export function useDemandControl(options: DemandControlOptions): GatewayPlugin {
   const settings = { ...DEMAND_CONTROL_DEFAULTS, ...options };
-  let model = readCostModel(options.supergraphSdl);
+  const model = derivedFromSupergraph(options.supergraphSdl, readCostModel);
   return {
     name: 'demand-control',
     apollo: {
-      async serverWillStart() {
-        return {
-          schemaDidLoadOrUpdate({ coreSupergraphSdl }) {
-            if (coreSupergraphSdl) model = readCostModel(coreSupergraphSdl);
-          },
-        };
-      },
+      ...model.hooks,
       async requestDidStart() {
         return {
           async didResolveOperation(requestContext) {
@@ -211,7 +205,7 @@ export function useDemandControl(options: DemandControlOptions): GatewayPlugin {
             const budget = settings.budgets[requestContext.contextValue.client.name] ?? settings.budget;
             const cost = estimateCost(
               localApiSchema(requestContext.schema),
-              model,
+              model.current(),
               requestContext.document,
               requestContext.operation,
               requestContext.request.variables,

@@ -1,9 +1,9 @@
-import crypto from 'node:crypto';
 import { raw, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { ErrorCode, plazaError } from '../kit/errors.ts';
 import { isValidMembershipPass } from '../kit/membership-pass.ts';
 import type { EntityManager } from '../kit/orm.ts';
-import { checkIdempotencyKey } from '../kit/viewer.ts';
+import { newId, newTenDigitCode } from '../kit/ids.ts';
+import { checkIdempotencyKey, checkReference } from '../kit/viewer.ts';
 import { Coupon, CouponTemplate } from './entities.ts';
 
 /** Largest page of offers one field may ask for. */
@@ -50,14 +50,6 @@ export function discountFor(template: Pick<CouponTemplate, 'kind' | 'value' | 'm
   }
   if (template.kind === 'PERCENT_OFF') return Math.floor((orderAmount * template.value) / 100);
   return Math.min(template.value, orderAmount);
-}
-
-function newCouponId(): string {
-  return `c_${crypto.randomUUID().replace(/-/g, '').slice(0, 20)}`;
-}
-
-function newRedemptionCode(): string {
-  return crypto.randomInt(0, 10 ** 10).toString().padStart(10, '0');
 }
 
 async function existingClaim(em: EntityManager, ownerId: string, key: string, templateId: string): Promise<Coupon | null> {
@@ -114,13 +106,13 @@ export async function claimCoupon(em: EntityManager, input: ClaimInput): Promise
       );
       if (taken !== 1) throw plazaError(ErrorCode.COUPON_OUT_OF_STOCK, 'This offer has run out');
       const coupon = tx.create(Coupon, {
-        id: newCouponId(),
+        id: newId('c'),
         templateId: template.id,
         merchantId: template.merchantId,
         ownerId: input.ownerId,
         slot: held + 1,
         idempotencyKey: key,
-        code: newRedemptionCode(),
+        code: newTenDigitCode(),
         status: 'CLAIMED',
         claimedAt: now,
         redeemedAt: null,
@@ -177,9 +169,7 @@ export async function redeemCoupon(em: EntityManager, input: RedeemInput): Promi
       extensions: { argumentName: 'orderAmount' },
     });
   }
-  if (!/^[\x21-\x7e]{1,128}$/.test(input.paymentId)) {
-    throw plazaError(ErrorCode.BAD_USER_INPUT, 'paymentId must be 1-128 printable characters', { extensions: { argumentName: 'paymentId' } });
-  }
+  checkReference('paymentId', input.paymentId);
   const coupon = await em.findOne(Coupon, { id: input.couponId }, { disableIdentityMap: true });
   // Another user's coupon is reported exactly like a missing one: ids reveal nothing.
   if (!coupon || coupon.ownerId !== input.ownerId) throw plazaError(ErrorCode.COUPON_NOT_FOUND, `No coupon ${input.couponId}`);

@@ -12,12 +12,16 @@ export function assertOwner(viewer: Viewer, ownerId: string, what: string): void
   if (viewer.userId !== ownerId) throw plazaError(ErrorCode.FORBIDDEN, `${what} are visible to their owner only`);
 }
 
-/** Idempotency keys are client-chosen strings; keep them short and printable. */
-export function checkIdempotencyKey(key: string): string {
-  if (!/^[\x21-\x7e]{1,128}$/.test(key)) {
-    throw plazaError(ErrorCode.BAD_USER_INPUT, 'idempotencyKey must be 1-128 printable characters', {
-      extensions: { argumentName: 'idempotencyKey' },
+/** Client-chosen references (idempotency keys, payment ids, ids): short and printable. */
+export function checkReference(argumentName: string, value: string): string {
+  if (!/^[\x21-\x7e]{1,128}$/.test(value)) {
+    throw plazaError(ErrorCode.BAD_USER_INPUT, `${argumentName} must be 1-128 printable characters`, {
+      extensions: { argumentName },
     });
   }
-  return key;
+  return value;
+}
+
+export function checkIdempotencyKey(key: string): string {
+  return checkReference('idempotencyKey', key);
 }

@@ -1,8 +1,8 @@
-import crypto from 'node:crypto';
 import { raw } from '@mikro-orm/core';
 import { ErrorCode, plazaError } from '../kit/errors.ts';
 import type { EntityManager } from '../kit/orm.ts';
-import { checkIdempotencyKey } from '../kit/viewer.ts';
+import { newId, newTenDigitCode } from '../kit/ids.ts';
+import { checkIdempotencyKey, checkReference } from '../kit/viewer.ts';
 import { Exchange, Membership, MembershipProgram, MemberRight, Payment, PointsAccount, PointsTransaction } from './entities.ts';
 
 export type Tier = 'BRONZE' | 'SILVER' | 'GOLD' | 'PLATINUM';
@@ -33,13 +33,6 @@ function checkAmount(amount: number): number {
     });
   }
   return amount;
-}
-
-function checkReference(name: string, value: string): string {
-  if (!/^[\x21-\x7e]{1,128}$/.test(value)) {
-    throw plazaError(ErrorCode.BAD_USER_INPUT, `${name} must be 1-128 printable characters`, { extensions: { argumentName: name } });
-  }
-  return value;
 }
 
 async function requireProgram(em: EntityManager, merchantId: string): Promise<void> {
@@ -144,7 +137,7 @@ export async function exchangePoints(em: EntityManager, input: ExchangeInput): P
   const right = await em.findOne(MemberRight, { id: input.rightId }, { disableIdentityMap: true });
   if (!right) throw plazaError(ErrorCode.RIGHT_NOT_FOUND, `No member right ${input.rightId}`);
 
-  const id = `x_${crypto.randomUUID().replace(/-/g, '').slice(0, 20)}`;
+  const id = newId('x');
   await em.transactional(async (tx) => {
     const inserted = await tx
       .createQueryBuilder(Exchange)
@@ -154,7 +147,7 @@ export async function exchangePoints(em: EntityManager, input: ExchangeInput): P
         idempotencyKey: input.idempotencyKey,
         rightId: right.id,
         pointsSpent: right.cost,
-        voucherCode: crypto.randomInt(0, 10 ** 10).toString().padStart(10, '0'),
+        voucherCode: newTenDigitCode(),
         createdAt: new Date(),
       })
       .onConflict(['userId', 'idempotencyKey'])

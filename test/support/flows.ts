@@ -94,3 +94,23 @@ export function tally(outcomes: string[]): Record<string, number> {
   for (const o of outcomes) counts[o] = (counts[o] ?? 0) + 1;
   return counts;
 }
+
+const DAY = 86_400_000;
+
+/** A merchant's placement submission (SubmitPlacementInput) for a card in Xiamen, valid for a month. */
+export function submission(merchantId: string, overrides: Record<string, unknown> = {}) {
+  return {
+    merchantId,
+    serviceId: `s${merchantId.slice(1)}-1`,
+    slot: 'CARD',
+    category: 'food',
+    title: 'Lunch set for two',
+    subtitle: 'Weekdays 11-14',
+    imageUrl: 'https://img.example.com/lunch.png',
+    cities: ['Xiamen'],
+    startsAt: new Date(Date.now() - DAY).toISOString(),
+    endsAt: new Date(Date.now() + 30 * DAY).toISOString(),
+    idempotencyKey: `submit-${process.pid}-${++sequence}`,
+    ...overrides,
+  };
+}
