@@ -49,7 +49,6 @@ export function useMetrics(options: MetricsOptions = {}): GatewayPlugin {
   // first-party client names come from a header: only the first few get labels of their own
   const clientLabel = operationLabeler([], 20);
   const records = new WeakMap<IncomingMessage, RequestRecord>();
-  const byContext = new WeakMap<GatewayContext, RequestRecord>();
   return {
     name: 'metrics',
     routes: [metricsRoute(gatewayRegistry)],
