@@ -29,7 +29,7 @@ async function cards(city: string) {
 
 describe('placement review', () => {
   it('a merchant submits for free; the placement waits, unserved, until a reviewer approves it', async () => {
-    const submitted = await plaza.query(SUBMIT, { input: submission('m11') }, asMerchant('m11'));
+    const submitted = await plaza.query(SUBMIT, { input: submission('m11', { categories: ['food'] }) }, asMerchant('m11'));
     expect(submitted.body.errors).toBeUndefined();
     const placement = submitted.body.data.submitPlacement;
     expect(placement).toMatchObject({ status: 'PENDING', priority: 50, slot: 'CARD', merchant: { id: 'm11' }, service: { id: 's11-1' } });
@@ -43,6 +43,9 @@ describe('placement review', () => {
     expect(approved.body.errors).toBeUndefined();
     expect(approved.body.data.reviewPlacement).toMatchObject({ status: 'APPROVED', priority: 70 });
     expect((await cards('Xiamen')).map((c) => c.id)).toEqual([placement.id]);
+    // served from the city's shared candidate rows: the JSON and date columns come back as submitted
+    const served = await plaza.query('{ homepage(city: "Xiamen") { cards { targeting { cities categories startsAt endsAt } } } }');
+    expect(served.body.data.homepage.cards).toEqual([{ targeting: placement.targeting }]);
 
     const rejected = await plaza.query(REVIEW, { id: placement.id, decision: 'REJECT', reason: 'The photo is not of the dish' }, asReviewer);
     expect(rejected.body.data.reviewPlacement).toMatchObject({ status: 'REJECTED', reviewReason: 'The photo is not of the dish' });

@@ -37,6 +37,11 @@ export function withStatementScope<T>(scope: StatementScope, work: () => T): T {
   return statementScopes.run(scope, work);
 }
 
+/** Runs `work` outside any request's statement scope (background work no request waits for). */
+export function outsideStatementScope<T>(work: () => T): T {
+  return statementScopes.exit(work);
+}
+
 /** The statement scope of the request being served, if any. */
 export function currentStatementScope(): StatementScope | undefined {
   return statementScopes.getStore();

@@ -19,9 +19,9 @@ import { EVERY_CITY } from './entities.ts';
 
 async function section(homepage: HomepageRef, slot: Slot, { loaders }: Context): Promise<RankedPlacement[]> {
   const city = checkCity(homepage.city);
-  const { placements, citiesOf } = await loaders.servableByCity.load(city);
+  const { inSlot, citiesOf } = await loaders.servableByCity.load(city);
   const affinity = affinityCategories(homepage.affinityFromMemberships, homepage.affinityFromCoupons);
-  return rankSection(slot, placements, citiesOf, { city, affinity, now: loaders.now });
+  return rankSection(slot, inSlot(slot), citiesOf, { city, affinity, now: loaders.now });
 }
 
 export const resolvers: Resolvers = {
@@ -62,7 +62,7 @@ export const resolvers: Resolvers = {
       return paymentRecommendations(
         feeds.map((feed, k) => {
           if (feed instanceof Error) throw feed;
-          return { city: cities[k] ?? EVERY_CITY, ...feed };
+          return { city: cities[k] ?? EVERY_CITY, placements: feed.inSlot('PAYMENT_SUCCESS'), citiesOf: feed.citiesOf };
         }),
         page.merchantId,
         loaders.now,
@@ -91,8 +91,8 @@ export const resolvers: Resolvers = {
     defaultGrid: async (user, _, { loaders }) => {
       if (!user.city) return [];
       const city = checkCity(user.city);
-      const { placements, citiesOf } = await loaders.servableByCity.load(city);
-      return rankSection('GRID', placements, citiesOf, { city, affinity: new Set(), now: loaders.now }).map((p) => ({ id: p.serviceId }));
+      const { inSlot, citiesOf } = await loaders.servableByCity.load(city);
+      return rankSection('GRID', inSlot('GRID'), citiesOf, { city, affinity: new Set(), now: loaders.now }).map((p) => ({ id: p.serviceId }));
     },
   },
 };

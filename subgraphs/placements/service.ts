@@ -102,7 +102,7 @@ export function explainRank(placement: Placement, cities: readonly string[], inp
 }
 
 /** Higher score first; equal scores in id order (code-point order), so ties never flip between requests. */
-export function byScore(a: RankedPlacement, b: RankedPlacement): number {
+export function byScore(a: { id: string; rank?: RankExplanation }, b: { id: string; rank?: RankExplanation }): number {
   return b.rank!.score - a.rank!.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
@@ -119,22 +119,23 @@ export function rankSection(
   options: { exceptMerchant?: string; size?: number } = {},
 ): RankedPlacement[] {
   const size = options.size ?? SECTION_SIZES[slot];
-  const ranked: RankedPlacement[] = [];
+  // scored without copying: a city can hold thousands of candidates per slot, and only the chosen few are served
+  const scored: { id: string; rank: RankExplanation; placement: Placement }[] = [];
   for (const placement of candidates) {
     if (placement.slot !== slot || !isServable(placement, input.now)) continue;
     if (placement.merchantId === options.exceptMerchant) continue;
     const cities = citiesOf(placement.id);
     if (!cities.includes(input.city) && !cities.includes(EVERY_CITY)) continue;
-    ranked.push({ ...placement, rank: explainRank(placement, cities, input) });
+    scored.push({ id: placement.id, rank: explainRank(placement, cities, input), placement });
   }
-  ranked.sort(byScore);
+  scored.sort(byScore);
   const section: RankedPlacement[] = [];
   const merchants = new Set<string>();
-  for (const placement of ranked) {
+  for (const { placement, rank } of scored) {
     if (section.length >= size) break;
     if (merchants.has(placement.merchantId)) continue;
     merchants.add(placement.merchantId);
-    section.push(placement);
+    section.push({ ...placement, rank });
   }
   return section;
 }
