@@ -115,6 +115,13 @@ interface Variant {
 const VARIANTS: Variant[] = [
   { name: 'plaza', kind: 'plaza', env: { PLAZA_RESPONSE_CACHE: 'false' } },
   { name: 'plaza dedup-off', kind: 'plaza', env: { PLAZA_RESPONSE_CACHE: 'false', PLAZA_DEDUP: 'false' } },
+  // what merging a request's simultaneous entity fetches adds (see gateway/fetch-merging.ts)
+  {
+    name: 'plaza dedup-off merge-off',
+    kind: 'plaza',
+    env: { PLAZA_RESPONSE_CACHE: 'false', PLAZA_DEDUP: 'false', PLAZA_MERGE_FETCHES: 'false' },
+    scenarios: ['2'],
+  },
   {
     name: 'plaza default-fetcher dedup-off',
     kind: 'plaza',

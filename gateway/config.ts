@@ -198,6 +198,8 @@ export interface OperationsConfig {
   subgraphFetcher: 'undici' | 'default';
   /** Share one subgraph answer between identical in-flight queries of the same caller. `PLAZA_DEDUP`; default true. */
   dedup: boolean;
+  /** Merge the entity fetches one request makes to one subgraph at the same moment into one fetch. `PLAZA_MERGE_FETCHES`; default true. */
+  mergeFetches: boolean;
   /** Time allowed for one subgraph fetch, in ms. `PLAZA_SUBGRAPH_TIMEOUT_MS`; default 10000. */
   subgraphTimeoutMs: number;
   /** Extra attempts of a failed subgraph query (never a mutation). `PLAZA_SUBGRAPH_RETRIES`; default 1. */
@@ -219,6 +221,7 @@ export interface OperationsConfig {
 export const OPERATIONS_DEFAULTS: OperationsConfig = Object.freeze({
   subgraphFetcher: 'undici',
   dedup: true,
+  mergeFetches: true,
   subgraphTimeoutMs: 10_000,
   subgraphRetries: 1,
   breakerFailures: 5,
@@ -239,6 +242,7 @@ export function readOperationsConfig(env: NodeJS.ProcessEnv = process.env): Oper
   return {
     subgraphFetcher: fetcher,
     dedup: readBoolean(env, 'PLAZA_DEDUP', OPERATIONS_DEFAULTS.dedup),
+    mergeFetches: readBoolean(env, 'PLAZA_MERGE_FETCHES', OPERATIONS_DEFAULTS.mergeFetches),
     subgraphTimeoutMs: readPositiveInt(env, 'PLAZA_SUBGRAPH_TIMEOUT_MS', OPERATIONS_DEFAULTS.subgraphTimeoutMs),
     subgraphRetries: retries ? Number(retries) : OPERATIONS_DEFAULTS.subgraphRetries,
     breakerFailures: readPositiveInt(env, 'PLAZA_BREAKER_FAILURES', OPERATIONS_DEFAULTS.breakerFailures),

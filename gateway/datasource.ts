@@ -1,3 +1,4 @@
+import DataLoader from 'dataloader';
 import { RemoteGraphQLDataSource, type GraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLRequest, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { context as otelContext, propagation } from '@opentelemetry/api';
@@ -7,6 +8,8 @@ import { INTERNAL_TOKEN_HEADER } from '../subgraphs/kit/internal-token.ts';
 import { OPERATIONS_DEFAULTS, type OperationsConfig } from './config.ts';
 import type { GatewayContext } from './context.ts';
 import { fetchTransport, SubgraphClient, SubgraphUnavailableError, type Transport } from './fetcher.ts';
+import { isEntityFetch, mergeEntityFetches, mergeKey } from './fetch-merging.ts';
+import { subgraphFetchMerged } from './metrics.ts';
 
 /** Header carrying the request id from the gateway to subgraphs (and back in logs). */
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -92,11 +95,16 @@ function restrictCachePolicy(options: Options, cacheControl: string | undefined)
 export class PlazaDataSource implements GraphQLDataSource<GatewayContext> {
   readonly client: SubgraphClient;
   readonly url: string;
+  private readonly name: string;
   private readonly dedup: boolean;
+  private readonly mergeFetches: boolean;
+  /** Per client request: the entity fetches issued together, merged (see fetch-merging.ts). */
+  private readonly batches = new WeakMap<object, DataLoader<Pending, GatewayGraphQLResponse>>();
 
   constructor(options: PlazaDataSourceOptions) {
     const operations = options.operations ?? OPERATIONS_DEFAULTS;
     this.url = options.url;
+    this.name = options.name;
     const transport =
       operations.subgraphFetcher === 'undici' && options.transport
         ? options.transport
@@ -104,6 +112,7 @@ export class PlazaDataSource implements GraphQLDataSource<GatewayContext> {
           fetchTransport(new RemoteGraphQLDataSource().fetcher as never);
     this.client = new SubgraphClient(options.name, options.url, transport, operations);
     this.dedup = operations.dedup;
+    this.mergeFetches = operations.mergeFetches;
   }
 
   async process(options: Options): Promise<GatewayGraphQLResponse> {
@@ -123,15 +132,70 @@ export class PlazaDataSource implements GraphQLDataSource<GatewayContext> {
       if (traceparent) headers.traceparent = traceparent;
     }
     if (!request.query) throw new Error('Missing query');
-    const { http: _http, ...payload } = request;
+    if (this.mergeFetches && isIncoming(options) && context && isEntityFetch(request)) {
+      return this.batchOf(context).load({ options, headers });
+    }
+    return this.processOne({ options, headers });
+  }
+
+  /** Sends one fetch as it is. */
+  private async processOne({ options, headers }: Pending): Promise<GatewayGraphQLResponse> {
+    const { http: _http, ...payload } = options.request;
     try {
-      const response = await this.send(headers, JSON.stringify(payload), request.query, context as GatewayContext);
+      const response = await this.send(headers, JSON.stringify(payload), options.request.query!, options.context as GatewayContext);
       restrictCachePolicy(options, response.cacheControl);
       return response.body;
     } catch (error) {
       if (!(error instanceof SubgraphUnavailableError) || !isIncoming(options)) throw error;
-      return unavailableResponse(error, request, options.document);
+      return unavailableResponse(error, options.request, options.document);
     }
+  }
+
+  /**
+   * The request's batch of entity fetches to this subgraph: fetches issued in the same
+   * turn of the event loop (the branches of a Parallel plan node) are dispatched together,
+   * and those that differ only in name and representations go out as one.
+   */
+  private batchOf(context: object): DataLoader<Pending, GatewayGraphQLResponse> {
+    let batch = this.batches.get(context);
+    if (!batch) {
+      batch = new DataLoader<Pending, GatewayGraphQLResponse>((pending) => this.dispatch(pending), { cache: false });
+      this.batches.set(context, batch);
+    }
+    return batch;
+  }
+
+  private async dispatch(pending: readonly Pending[]): Promise<(GatewayGraphQLResponse | Error)[]> {
+    const groups = new Map<string, number[]>();
+    pending.forEach((p, i) => {
+      const key = mergeKey(p.options.request);
+      const group = groups.get(key);
+      if (group) group.push(i);
+      else groups.set(key, [i]);
+    });
+    const answers: (GatewayGraphQLResponse | Error)[] = new Array(pending.length);
+    await Promise.all(
+      [...groups.values()].map(async (members) => {
+        if (members.length === 1) {
+          answers[members[0]] = await this.processOne(pending[members[0]]).catch((error: Error) => error);
+          return;
+        }
+        subgraphFetchMerged.inc({ subgraph: this.name }, members.length - 1);
+        // a stable order: the same plan always sends the same merged body (so identical requests can share it)
+        members.sort((a, b) => compare(pending[a].options.request.query!, pending[b].options.request.query!));
+        const merged = mergeEntityFetches(members.map((i) => pending[i].options.request));
+        const lead = pending[members[0]];
+        const answer = await this.processOne({ options: { ...lead.options, request: merged.request }, headers: lead.headers }).catch((error: Error) => error);
+        if (answer instanceof Error) {
+          members.forEach((i) => (answers[i] = answer));
+          return;
+        }
+        // every member belongs to the lead's request: its cache policy was restricted by the merged answer
+        const parts = merged.split(answer);
+        members.forEach((i, k) => (answers[i] = parts[k]));
+      }),
+    );
+    return answers;
   }
 
   private async send(
@@ -161,6 +225,14 @@ export class PlazaDataSource implements GraphQLDataSource<GatewayContext> {
     return { body: parsed as GatewayGraphQLResponse, cacheControl: raw.headers['cache-control'] };
   }
 }
+
+/** One entity fetch waiting to be dispatched with the others of its request. */
+interface Pending {
+  options: Options;
+  headers: Record<string, string>;
+}
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * Requests share one in-flight answer only when URL (one client per URL), body and every

@@ -62,6 +62,13 @@ export const subgraphFetchShared = new Counter<'subgraph'>({
   registers: [gatewayRegistry],
 });
 
+export const subgraphFetchMerged = new Counter<'subgraph'>({
+  name: 'plaza_subgraph_fetch_merged_total',
+  help: 'Entity fetches of one request sent as part of another fetch to the same subgraph',
+  labelNames: ['subgraph'],
+  registers: [gatewayRegistry],
+});
+
 export const circuitOpen = new Gauge<'subgraph'>({
   name: 'plaza_subgraph_circuit_open',
   help: '1 while a subgraph circuit is open (failing fast), else 0',
