@@ -10,10 +10,14 @@
  * from another process (bench/load.ts); warm-up is excluded; every response body is
  * compared with the expected answer. Prints a table with ratios and writes bench/RESULTS.md.
  *
- *   npm run bench                       the record (about 8 minutes on two cores)
- *   npm run bench -- --quick            5 s cells, for iterating
+ * Every gateway of a scenario is started once and measured in several rounds, in a
+ * different order each round (the subgraphs keep warming up during a run, which would
+ * favour whoever goes last); the table gives each target's median round.
+ *
+ *   npm run bench                       the record (about 9 minutes on two cores)
+ *   npm run bench -- --quick            one 4 s round, for iterating
  *   npm run bench -- --profile          also a CPU profile of Plaza under scenario 2
- * Settings: BENCH_DURATION (s, default 15), BENCH_WARMUP (s, 3), BENCH_CONNECTIONS (10),
+ * Settings: BENCH_DURATION (s per round, default 6), BENCH_ROUNDS (3), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (10),
  * BENCH_SCENARIOS (e.g. "1,2"), BENCH_VARIANTS (names, comma separated),
  * BENCH_GATEWAY_CPUS (taskset list for gateways, default "0" when 2+ cores),
  * BENCH_OTHER_CPUS (subgraphs and load, default the remaining cores), BENCH_OUT (report path).
@@ -40,8 +44,10 @@ const { values: flags } = parseArgs({
 
 const cores = os.cpus().length;
 const settings = {
-  duration: Number(process.env.BENCH_DURATION ?? (flags.quick ? 5 : 15)),
-  warmup: Number(process.env.BENCH_WARMUP ?? (flags.quick ? 2 : 3)),
+  /** Seconds measured per round; each target is measured once per round. */
+  duration: Number(process.env.BENCH_DURATION ?? (flags.quick ? 4 : 6)),
+  rounds: Number(process.env.BENCH_ROUNDS ?? (flags.quick ? 1 : 3)),
+  warmup: Number(process.env.BENCH_WARMUP ?? 2),
   connections: Number(process.env.BENCH_CONNECTIONS ?? 10),
   gatewayCpus: process.env.BENCH_GATEWAY_CPUS ?? (cores >= 2 ? '0' : ''),
   otherCpus: process.env.BENCH_OTHER_CPUS ?? (cores >= 2 ? `1-${cores - 1}` : ''),
@@ -289,10 +295,54 @@ interface Cell {
   cores?: number;
   peakRssMiB?: number;
   subgraphRequestsPerRequest?: number;
+  /** CPU time of the five subgraph processes together, per gateway request. */
+  subgraphCpuMsPerRequest?: number;
   sqlPerRequest?: number;
   /** 1-minute load average of the machine when the cell ended (other work on it shows here). */
   loadAverage?: number;
+  /** RPS of every round, in round order (the figures above are the median round's, or totals). */
+  roundRps?: number[];
   note?: string;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/**
+ * One target's rounds as one row: median RPS, p50 and p99 over the rounds; CPU, subgraph
+ * requests and SQL statements per request over all rounds together; the peak RSS reached.
+ */
+function combineRounds(rounds: Cell[]): Cell {
+  const requests = rounds.reduce((n, c) => n + c.load.requests, 0);
+  const perRequest = (field: 'cpuMsPerRequest' | 'subgraphRequestsPerRequest' | 'subgraphCpuMsPerRequest' | 'sqlPerRequest') =>
+    rounds[0][field] === undefined ? undefined : rounds.reduce((sum, c) => sum + (c[field] ?? 0) * c.load.requests, 0) / Math.max(requests, 1);
+  const sum = (field: 'wrong' | 'errors' | 'timeouts') => rounds.reduce((n, c) => n + c.load[field], 0);
+  return {
+    scenario: rounds[0].scenario,
+    target: rounds[0].target,
+    load: {
+      ...rounds[0].load,
+      requests,
+      rps: median(rounds.map((c) => c.load.rps)),
+      p50: median(rounds.map((c) => c.load.p50)),
+      p99: median(rounds.map((c) => c.load.p99)),
+      wrong: sum('wrong'),
+      errors: sum('errors'),
+      timeouts: sum('timeouts'),
+      sampleWrong: rounds.find((c) => c.load.sampleWrong)?.load.sampleWrong,
+    },
+    cpuMsPerRequest: perRequest('cpuMsPerRequest'),
+    cores: rounds[0].cores === undefined ? undefined : median(rounds.map((c) => c.cores ?? 0)),
+    peakRssMiB: rounds[0].peakRssMiB === undefined ? undefined : Math.max(...rounds.map((c) => c.peakRssMiB ?? 0)),
+    subgraphRequestsPerRequest: perRequest('subgraphRequestsPerRequest'),
+    subgraphCpuMsPerRequest: perRequest('subgraphCpuMsPerRequest'),
+    sqlPerRequest: perRequest('sqlPerRequest'),
+    loadAverage: Math.max(...rounds.map((c) => c.loadAverage ?? 0)),
+    roundRps: rounds.map((c) => c.load.rps),
+  };
 }
 
 /** Runs one load job; `onMeasureStart` runs between warm-up and measurement. */
@@ -324,6 +374,7 @@ async function measure(
   duration = settings.duration,
 ): Promise<Cell> {
   let cpu0 = 0;
+  let subgraphCpu0 = 0;
   let stats0 = { requests: 0, statements: 0 };
   const result = await load(
     { url, body, headers, expected, connections: settings.connections, duration, warmup: settings.warmup },
@@ -331,10 +382,12 @@ async function measure(
       async start() {
         stats0 = await subgraphStats(subgraphs);
         if (pid) cpu0 = cpuSeconds(pid);
+        subgraphCpu0 = subgraphs.reduce((sum, sg) => sum + cpuSeconds(sg.child.pid!), 0);
       },
     },
   );
   const cpu = pid ? cpuSeconds(pid) - cpu0 : 0;
+  const subgraphCpu = subgraphs.reduce((sum, sg) => sum + cpuSeconds(sg.child.pid!), 0) - subgraphCpu0;
   const stats1 = await subgraphStats(subgraphs);
   const n = Math.max(result.requests, 1);
   return {
@@ -345,6 +398,7 @@ async function measure(
     cores: pid ? cpu / duration : undefined,
     peakRssMiB: pid ? peakRssMiB(pid) : undefined,
     subgraphRequestsPerRequest: (stats1.requests - stats0.requests) / n,
+    subgraphCpuMsPerRequest: (subgraphCpu * 1000) / n,
     sqlPerRequest: (stats1.statements - stats0.statements) / n,
     loadAverage: os.loadavg()[0],
   };
@@ -402,14 +456,14 @@ const fmt = (n: number | undefined, digits = 0) => (n === undefined ? '—' : n.
 
 function table(cells: Cell[]): string {
   const lines = [
-    '| scenario | target | RPS | ×apollo | p50 ms | p99 ms | CPU ms/req | cores | peak RSS MiB | subgraph req/req | SQL/req | KiB/resp | wrong | load avg |',
-    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+    '| scenario | target | RPS | ×apollo | RPS by round | p50 ms | p99 ms | CPU ms/req | cores | peak RSS MiB | subgraph req/req | subgraph CPU ms/req | SQL/req | KiB/resp | wrong | load avg |',
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
   ];
   for (const c of cells) {
     const base = cells.find((b) => b.scenario === c.scenario && b.target === BASELINE);
     const ratio = base ? c.load.rps / base.load.rps : undefined;
     lines.push(
-      `| ${c.scenario} | ${c.target}${c.note ? ` (${c.note})` : ''} | ${fmt(c.load.rps)} | ${ratio ? `${ratio.toFixed(2)}×` : '—'} | ${fmt(c.load.p50)} | ${fmt(c.load.p99)} | ${fmt(c.cpuMsPerRequest, 2)} | ${fmt(c.cores, 2)} | ${fmt(c.peakRssMiB)} | ${fmt(c.subgraphRequestsPerRequest, 2)} | ${fmt(c.sqlPerRequest, 2)} | ${fmt(c.load.bytesPerResponse / 1024, 1)} | ${c.load.wrong + c.load.errors + c.load.timeouts} | ${fmt(c.loadAverage, 1)} |`,
+      `| ${c.scenario} | ${c.target}${c.note ? ` (${c.note})` : ''} | ${fmt(c.load.rps)} | ${ratio ? `${ratio.toFixed(2)}×` : '—'} | ${c.roundRps ? c.roundRps.map((r) => fmt(r)).join(' / ') : '—'} | ${fmt(c.load.p50)} | ${fmt(c.load.p99)} | ${fmt(c.cpuMsPerRequest, 2)} | ${fmt(c.cores, 2)} | ${fmt(c.peakRssMiB)} | ${fmt(c.subgraphRequestsPerRequest, 2)} | ${fmt(c.subgraphCpuMsPerRequest, 1)} | ${fmt(c.sqlPerRequest, 2)} | ${fmt(c.load.bytesPerResponse / 1024, 1)} | ${c.load.wrong + c.load.errors + c.load.timeouts} | ${fmt(c.loadAverage, 1)} |`,
     );
   }
   return lines.join('\n');
@@ -425,7 +479,7 @@ function machine(): string {
     `- CPU: ${cpus[0]?.model ?? 'unknown'} × ${cpus.length} cores; memory ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; ${os.type()} ${os.release()}`,
     `- Node ${process.version}; ${['@apollo/gateway', '@apollo/server', '@apollo/query-planner', 'graphql', 'undici', 'autocannon', '@mikro-orm/core'].map((p) => `${p} ${versionOf(p)}`).join(', ')}`,
     `- Gateways pinned to CPU ${settings.gatewayCpus || 'any'}; subgraphs and load generator on CPU ${settings.otherCpus || 'any'}; SQLite databases (seed scale small); NODE_ENV=production`,
-    `- ${settings.connections} connections, ${settings.warmup} s warm-up (excluded), ${settings.duration} s measured per cell; every response compared byte for byte with the expected answer`,
+    `- ${settings.connections} connections; every gateway of a scenario measured in ${settings.rounds} round(s) of ${settings.duration} s (after ${settings.warmup} s of warm-up, excluded), in a different order each round; rows give the median round; every response compared byte for byte with the expected answer`,
   ].join('\n');
 }
 
@@ -461,20 +515,36 @@ async function main(): Promise<void> {
     for (const scenario of scenarios) {
       const expected = await expectedAnswer(scenario, subgraphs);
       console.log(`\nscenario ${scenario.id}: ${scenario.title} — answer ${(expected.length / 1024).toFixed(1)} KiB`);
-      for (const variant of variants) {
-        if (variant.scenarios && !variant.scenarios.includes(scenario.id)) continue;
-        const gw = await startGateway(variant, subgraphs);
-        try {
+      const targets = variants.filter((variant) => !variant.scenarios || variant.scenarios.includes(scenario.id));
+      const gateways = new Map<Variant, Gateway>();
+      try {
+        for (const variant of targets) {
+          const gw = await startGateway(variant, subgraphs);
+          gateways.set(variant, gw);
           if (scenario.register) await post(gw.url, scenario.register, scenario.headers);
           const first = await post(gw.url, scenario.body, scenario.headers);
           if (first.text !== expected) throw new Error(`${variant.name} answers scenario ${scenario.id} differently from the plain gateway:\n${first.text.slice(0, 400)}`);
-          const cell = await measure(scenario, variant.name, gw.url, scenario.body, scenario.headers ?? {}, expected, gw.child.pid!, subgraphs);
-          cells.push(cell);
-          if (cell.load.sampleWrong) console.log(`  a wrong answer: ${cell.load.sampleWrong.slice(0, 300)}`);
-          console.log(`  ${variant.name.padEnd(24)} ${fmt(cell.load.rps).padStart(6)} rps  p50 ${fmt(cell.load.p50)} ms  p99 ${fmt(cell.load.p99)} ms  cpu ${fmt(cell.cpuMsPerRequest, 2)} ms/req  rss ${fmt(cell.peakRssMiB)} MiB  wrong ${cell.load.wrong}`);
-        } finally {
-          await stopProcess(gw.child);
         }
+        const rounds = new Map<Variant, Cell[]>(targets.map((v) => [v, []]));
+        for (let round = 0; round < settings.rounds; round++) {
+          // a different order every round: no target is always measured on the warmest subgraphs
+          const order = targets.map((_, k) => targets[(k + round) % targets.length]);
+          if (round % 2 === 1) order.reverse();
+          for (const variant of order) {
+            const gw = gateways.get(variant)!;
+            const cell = await measure(scenario, variant.name, gw.url, scenario.body, scenario.headers ?? {}, expected, gw.child.pid!, subgraphs);
+            rounds.get(variant)!.push(cell);
+            if (cell.load.sampleWrong) console.log(`  a wrong answer: ${cell.load.sampleWrong.slice(0, 300)}`);
+            console.log(`  round ${round + 1}: ${variant.name.padEnd(32)} ${fmt(cell.load.rps).padStart(6)} rps  p50 ${fmt(cell.load.p50)} ms  p99 ${fmt(cell.load.p99)} ms  cpu ${fmt(cell.cpuMsPerRequest, 2)} ms/req  subgraphs ${fmt(cell.subgraphCpuMsPerRequest, 1)} ms/req  wrong ${cell.load.wrong}`);
+          }
+        }
+        for (const variant of targets) {
+          const cell = combineRounds(rounds.get(variant)!);
+          cells.push(cell);
+          console.log(`  median: ${variant.name.padEnd(32)} ${fmt(cell.load.rps).padStart(6)} rps  p50 ${fmt(cell.load.p50)} ms  p99 ${fmt(cell.load.p99)} ms  cpu ${fmt(cell.cpuMsPerRequest, 2)} ms/req  rss ${fmt(cell.peakRssMiB)} MiB  wrong ${cell.load.wrong}`);
+        }
+      } finally {
+        await Promise.all([...gateways.values()].map((gw) => stopProcess(gw.child)));
       }
       const shared = scenario.ceilingOf ? ceilings.get(scenario.ceilingOf) : undefined;
       const cell = shared ? { ...shared, scenario: scenario.id, note: `${shared.note}; same fetches as scenario ${scenario.ceilingOf}` } : await ceiling(scenario, subgraphs);
@@ -504,8 +574,10 @@ async function main(): Promise<void> {
     '',
     table(cells),
     '',
-    'RPS: answered requests per second; ×apollo: RPS over the plain @apollo/gateway in the same run; CPU ms/req and cores: the',
-    "gateway process's user+system CPU over the measured window; peak RSS: the gateway process's VmHWM; subgraph req/req and",
+    'RPS: answered requests per second (the median round); ×apollo: RPS over the plain @apollo/gateway in the same run; RPS by round:',
+    'every round in the order measured (a different target order each round); p50/p99: of the median rounds; CPU ms/req and cores: the',
+    "gateway process's user+system CPU over the measured window; peak RSS: the gateway process's VmHWM; subgraph CPU ms/req: the five",
+    'subgraph processes\' CPU per gateway request; subgraph req/req and',
     'SQL/req: requests served and SQL statements run by all five subgraphs, per gateway request; wrong: responses whose status or',
     'body differed from the expected answer, plus socket errors and timeouts; load avg: the machine\'s 1-minute load average as',
     'the cell ended (above the core count, other work competed with the benchmark). The ceiling row is one subgraph called directly.',

@@ -1,19 +1,21 @@
 import type { SubgraphContext } from '../kit/server.ts';
 import { byKey, groupedBy } from '../kit/loaders.ts';
 import type { EntityManager } from '../kit/orm.ts';
+import { findRows } from '../kit/rows.ts';
 import { Coupon, CouponTemplate } from './entities.ts';
 import { LISTED_CHANNELS } from './service.ts';
 
 export function createLoaders(em: EntityManager) {
   const now = new Date();
   const openOffers = (channels: string[]) => (merchantIds: string[]) =>
-    em.find(
+    findRows(
+      em,
       CouponTemplate,
       { merchantId: { $in: merchantIds }, status: 'ACTIVE', channel: { $in: channels }, startsAt: { $lte: now }, endsAt: { $gt: now } },
       { orderBy: { merchantId: 'asc', id: 'asc' } },
     );
   return {
-    templateById: byKey((ids: string[]) => em.find(CouponTemplate, { id: { $in: ids } }), (t) => t.id),
+    templateById: byKey((ids: string[]) => findRows(em, CouponTemplate, { id: { $in: ids } }), (t) => t.id),
     couponById: byKey((ids: string[]) => em.find(Coupon, { id: { $in: ids } }), (c) => c.id),
     openOffersByMerchant: groupedBy(openOffers(LISTED_CHANNELS), (t) => t.merchantId),
     repurchaseOffersByMerchant: groupedBy(openOffers(['PAYMENT_SUCCESS']), (t) => t.merchantId),

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { SubgraphContext } from '../kit/server.ts';
 import { outsideStatementScope, type EntityManager } from '../kit/orm.ts';
+import { findRows } from '../kit/rows.ts';
 import { groupedBy } from '../kit/loaders.ts';
 import { EVERY_CITY, Placement, PlacementCity } from './entities.ts';
 
@@ -100,50 +101,16 @@ export class CandidateCache {
   }
 }
 
-/** A date column as the driver returns it: a Date (PostgreSQL) or epoch milliseconds (SQLite). */
-function dateOf(value: unknown): Date {
-  if (value instanceof Date) return value;
-  return new Date(typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : (value as number | string));
-}
-
-/** A JSON column as the driver returns it: parsed (PostgreSQL) or text (SQLite). */
-function jsonOf<T>(value: unknown): T {
-  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
-}
-
-/**
- * One placement row, read without the ORM's identity map: the candidates of a city are
- * tens of thousands of rows on real volumes, read-only and shared between requests, and
- * hydrating them as managed entities took seconds. Only the ORM's name mapping is used;
- * the JSON and date columns are converted here.
- */
-function placementOf(row: Record<string, unknown>): Placement {
-  return {
-    ...row,
-    categories: jsonOf<string[]>(row.categories),
-    startsAt: dateOf(row.startsAt),
-    endsAt: dateOf(row.endsAt),
-    submittedAt: dateOf(row.submittedAt),
-  } as Placement;
-}
-
 async function readCity(em: EntityManager, city: string, readAt: Date): Promise<CityRows> {
   const cities = [city, EVERY_CITY];
-  const targets = await em
-    .createQueryBuilder(PlacementCity)
-    .select(['city', 'placementId'])
-    .where({ city: { $in: cities } })
-    .execute<{ city: string; placementId: string }[]>('all', true);
+  const targets = await findRows(em, PlacementCity, { city: { $in: cities } });
   const targeted = em.createQueryBuilder(PlacementCity).select('placementId').where({ city: { $in: cities } });
-  const rows = await em
-    .createQueryBuilder(Placement)
-    .select('*')
-    .where({ id: { $in: targeted.getKnexQuery() }, status: 'APPROVED', endsAt: { $gt: readAt } })
-    .orderBy({ id: 'asc' })
-    .execute<Record<string, unknown>[]>('all', true);
+  // plain rows, not managed entities: tens of thousands per city on real volumes, read-only and shared
+  const rows = await findRows(em, Placement, { id: { $in: targeted.getKnexQuery() }, status: 'APPROVED', endsAt: { $gt: readAt } } as never, {
+    orderBy: { id: 'asc' },
+  });
   const bySlot = new Map<string, Placement[]>();
-  for (const row of rows) {
-    const placement = placementOf(row);
+  for (const placement of rows) {
     const list = bySlot.get(placement.slot);
     if (list) list.push(placement);
     else bySlot.set(placement.slot, [placement]);
@@ -181,12 +148,12 @@ export function createLoaders(em: EntityManager, _viewer?: unknown, cache: Candi
     placementsChanged: () => cache.clear(),
     /** Every city each placement targets (EVERY_CITY for all), for its Targeting. */
     citiesByPlacement: groupedBy(
-      (ids: string[]) => em.find(PlacementCity, { placementId: { $in: ids } }, { orderBy: { placementId: 'asc', city: 'asc' } }),
+      (ids: string[]) => findRows(em, PlacementCity, { placementId: { $in: ids } }, { orderBy: { placementId: 'asc', city: 'asc' } }),
       (t) => t.placementId,
     ),
     /** Every placement each merchant ever submitted, reviewed or not. */
     placementsByMerchant: groupedBy(
-      (ids: string[]) => em.find(Placement, { merchantId: { $in: ids } }, { orderBy: { merchantId: 'asc', id: 'asc' } }),
+      (ids: string[]) => findRows(em, Placement, { merchantId: { $in: ids } }, { orderBy: { merchantId: 'asc', id: 'asc' } }),
       (p) => p.merchantId,
     ),
   };
