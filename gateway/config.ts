@@ -200,6 +200,8 @@ export interface OperationsConfig {
   dedup: boolean;
   /** Merge the entity fetches one request makes to one subgraph at the same moment into one fetch. `PLAZA_MERGE_FETCHES`; default true. */
   mergeFetches: boolean;
+  /** Memory budget of the query-plan cache, in MiB (plans are sized by their approximate bytes). `PLAZA_QUERY_PLAN_CACHE_MIB`; default 30. */
+  queryPlanCacheMiB: number;
   /** Time allowed for one subgraph fetch, in ms. `PLAZA_SUBGRAPH_TIMEOUT_MS`; default 10000. */
   subgraphTimeoutMs: number;
   /** Extra attempts of a failed subgraph query (never a mutation). `PLAZA_SUBGRAPH_RETRIES`; default 1. */
@@ -222,6 +224,7 @@ export const OPERATIONS_DEFAULTS: OperationsConfig = Object.freeze({
   subgraphFetcher: 'undici',
   dedup: true,
   mergeFetches: true,
+  queryPlanCacheMiB: 30,
   subgraphTimeoutMs: 10_000,
   subgraphRetries: 1,
   breakerFailures: 5,
@@ -243,6 +246,7 @@ export function readOperationsConfig(env: NodeJS.ProcessEnv = process.env): Oper
     subgraphFetcher: fetcher,
     dedup: readBoolean(env, 'PLAZA_DEDUP', OPERATIONS_DEFAULTS.dedup),
     mergeFetches: readBoolean(env, 'PLAZA_MERGE_FETCHES', OPERATIONS_DEFAULTS.mergeFetches),
+    queryPlanCacheMiB: readPositiveInt(env, 'PLAZA_QUERY_PLAN_CACHE_MIB', OPERATIONS_DEFAULTS.queryPlanCacheMiB),
     subgraphTimeoutMs: readPositiveInt(env, 'PLAZA_SUBGRAPH_TIMEOUT_MS', OPERATIONS_DEFAULTS.subgraphTimeoutMs),
     subgraphRetries: retries ? Number(retries) : OPERATIONS_DEFAULTS.subgraphRetries,
     breakerFailures: readPositiveInt(env, 'PLAZA_BREAKER_FAILURES', OPERATIONS_DEFAULTS.breakerFailures),

@@ -15,6 +15,8 @@ import { createLogger } from '../subgraphs/kit/log.ts';
 import type { GatewayPlugin } from './plugin.ts';
 import { gatewayPlugins } from './plugins/index.ts';
 import { supergraphForGateway } from './plugins/authorization.ts';
+import { persistedDocumentsIn } from './plugins/persisted-documents.ts';
+import { warmQueryPlans } from './plan-warming.ts';
 
 export interface RunningGateway {
   url: string;
@@ -32,6 +34,8 @@ export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin
   disableApolloTelemetry();
   const gateway = new ApolloGateway({
     logger,
+    // the plan cache is an LRU bounded by the approximate bytes of its plans
+    experimental_approximateQueryPlanStoreMiB: operations.queryPlanCacheMiB,
     // a function (not a string) so the gateway can switch supergraphs while serving
     supergraphSdl: async ({ update }) => {
       // @authenticated/@requiresScopes are enforced by gateway/plugins/authorization.ts
@@ -60,6 +64,21 @@ export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin
     plugins: [ApolloServerPluginLandingPageDisabled(), ...plugins.flatMap((p) => (p.apollo ? [p.apollo] : []))],
   });
   await server.start();
+
+  // registered operations never wait for their plan: planned at start, after each manifest change and each supergraph change
+  const persisted = persistedDocumentsIn(plugins);
+  if (persisted) {
+    const warm = async (why: string) => {
+      const started = performance.now();
+      const planned = await warmQueryPlans(gateway, persisted.operations(), (operation, error) =>
+        logger.warn({ operation, err: error }, 'could not plan a registered operation ahead'),
+      );
+      if (planned) logger.info({ planned, why, ms: Math.round(performance.now() - started) }, 'query plans warmed');
+    };
+    await warm('start');
+    persisted.onRegistered(() => void warm('manifests changed'));
+    gateway.onSchemaLoadOrUpdate(() => void warm('supergraph changed'));
+  }
 
   async function context(req: IncomingMessage): Promise<GatewayContext> {
     const context: GatewayContext = { viewer: ANONYMOUS, client: UNKNOWN_CLIENT };

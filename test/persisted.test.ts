@@ -6,6 +6,7 @@ import { manifestFromDocuments, sha256 } from '../gateway/manifests.ts';
 import { BYPASS_HEADER, USAGE_PATH } from '../gateway/plugins/persisted-documents.ts';
 import { FolderManifestStore } from '../gateway/stores/memory.ts';
 import type { UsageRow } from '../gateway/stores/types.ts';
+import { sample } from './support/load.ts';
 import { postJson, startPlaza, type GraphQLResponse, type Plaza } from './support/plaza.ts';
 
 const BYPASS = 'operator-bypass-secret-0123456789abcdef';
@@ -221,5 +222,25 @@ describe('manifests in the watched folder', () => {
     await store.retire('strict-app', '9.0.0');
     const gone = await eventually(() => postJson(plaza.gateway.url, persisted(id), headers), (r) => r.status === 400);
     expect(gone.body.errors?.[0].extensions?.code).toBe('PERSISTED_QUERY_NOT_IN_LIST');
+  });
+
+  it('registered operations are planned ahead: the first request of one finds its query plan cached', async () => {
+    const stamp = Date.now();
+    const texts = [`query PlannedA { merchant(id: "m4") { name } } # ${stamp}`, `query PlannedB { homepage(city: "Shanghai") { cards { id service { title } } } } # ${stamp}`];
+    const manifest = manifestFromDocuments(texts.map((text, k) => ({ path: `planned-${k}.graphql`, text })), 'planned-app', '1.0.0');
+    const [a, b] = manifest.operations.map((op) => op.id);
+    const headers = { 'apollographql-client-name': 'planned-app' };
+    await new FolderManifestStore(manifestDir).publish({ client: 'planned-app', appVersion: '1.0.0', json: JSON.stringify(manifest) });
+    await eventually(() => postJson(plaza.gateway.url, persisted(a, { operationName: 'PlannedA' }), headers), (r) => r.status === 200 && !r.body.errors);
+    await new Promise((r) => setTimeout(r, 100));
+    const metrics = async () => (await fetch(plaza.gateway.url.replace('/graphql', '/metrics'))).text();
+    const lookups = (text: string, outcome: string) => sample(text, 'plaza_cache_lookups_total', { cache: 'query_plan', outcome });
+    const before = await metrics();
+    const first = await postJson(plaza.gateway.url, persisted(b, { operationName: 'PlannedB' }), headers);
+    expect(first.status).toBe(200);
+    expect(first.body.data.homepage.cards.length).toBeGreaterThan(0);
+    const after = await metrics();
+    expect(lookups(after, 'miss') - lookups(before, 'miss')).toBe(0);
+    expect(lookups(after, 'hit') - lookups(before, 'hit')).toBe(1);
   });
 });
