@@ -7,7 +7,7 @@ import { EVERY_CITY, Placement, PlacementCity } from './entities.ts';
 
 /** A city's candidate placements: each slot's, and the targeted cities of each among (that city, every city). */
 export interface CityCandidates {
-  /** Approved placements of the slot not yet ended when read, in id order; the time window is checked when ranking. */
+  /** Approved placements of the slot not yet ended when read, highest priority first; the time window is checked when ranking. */
   inSlot(slot: string): readonly Placement[];
   citiesOf(placementId: string): readonly string[];
 }
@@ -115,6 +115,8 @@ async function readCity(em: EntityManager, city: string, readAt: Date): Promise<
     if (list) list.push(placement);
     else bySlot.set(placement.slot, [placement]);
   }
+  // highest priority first: ranking stops scanning once nothing further down can reach a section
+  for (const list of bySlot.values()) list.sort((a, b) => b.priority - a.priority || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const citiesById = new Map<string, string[]>();
   for (const t of targets) {
     const list = citiesById.get(t.placementId);

@@ -21,7 +21,7 @@ async function section(homepage: HomepageRef, slot: Slot, { loaders }: Context):
   const city = checkCity(homepage.city);
   const { inSlot, citiesOf } = await loaders.servableByCity.load(city);
   const affinity = affinityCategories(homepage.affinityFromMemberships, homepage.affinityFromCoupons);
-  return rankSection(slot, inSlot(slot), citiesOf, { city, affinity, now: loaders.now });
+  return rankSection(slot, inSlot(slot), citiesOf, { city, affinity, now: loaders.now }, { byPriority: true });
 }
 
 export const resolvers: Resolvers = {
@@ -62,7 +62,7 @@ export const resolvers: Resolvers = {
       return paymentRecommendations(
         feeds.map((feed, k) => {
           if (feed instanceof Error) throw feed;
-          return { city: cities[k] ?? EVERY_CITY, placements: feed.inSlot('PAYMENT_SUCCESS'), citiesOf: feed.citiesOf };
+          return { city: cities[k] ?? EVERY_CITY, placements: feed.inSlot('PAYMENT_SUCCESS'), citiesOf: feed.citiesOf, byPriority: true };
         }),
         page.merchantId,
         loaders.now,
@@ -92,7 +92,7 @@ export const resolvers: Resolvers = {
       if (!user.city) return [];
       const city = checkCity(user.city);
       const { inSlot, citiesOf } = await loaders.servableByCity.load(city);
-      return rankSection('GRID', inSlot('GRID'), citiesOf, { city, affinity: new Set(), now: loaders.now }).map((p) => ({ id: p.serviceId }));
+      return rankSection('GRID', inSlot('GRID'), citiesOf, { city, affinity: new Set(), now: loaders.now }, { byPriority: true }).map((p) => ({ id: p.serviceId }));
     },
   },
 };

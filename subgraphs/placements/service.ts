@@ -106,27 +106,68 @@ export function byScore(a: { id: string; rank?: RankExplanation }, b: { id: stri
   return b.rank!.score - a.rank!.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
+/** The most a placement's score can exceed its priority for this viewer and city. */
+export function maxBonus(input: RankingInput): number {
+  const viewerBonus = input.affinity.size ? RANK_WEIGHTS.categoryTargeted + RANK_WEIGHTS.affinity : 0;
+  return RANK_WEIGHTS.freshness + RANK_WEIGHTS.cityTargeted + viewerBonus;
+}
+
+type Scored = { id: string; rank: RankExplanation; placement: Placement };
+
+/** The score of the size-th merchant of a section made of `scored` (each merchant by its best), or -Infinity. */
+function sectionThreshold(scored: readonly Scored[], size: number): number {
+  const best = new Map<string, number>();
+  for (const { placement, rank } of scored) best.set(placement.merchantId, Math.max(best.get(placement.merchantId) ?? -Infinity, rank.score));
+  if (best.size < size) return -Infinity;
+  return [...best.values()].sort((a, b) => b - a)[size - 1];
+}
+
 /**
  * One slot's section of a feed: servable placements of that slot that target the city,
  * scored, sorted by score then id, at most one per merchant (its best), cut to the
  * slot's size. A pure function of its inputs.
+ *
+ * Candidates may come in any order. When the caller says they come in descending
+ * priority (`byPriority`, as a city's shared candidates do), the scan stops as soon as no
+ * later candidate can reach the section: its priority plus the largest bonus this viewer
+ * can get stays below the score of the section's last merchant so far. The answer is the
+ * same as a full scan's.
  */
 export function rankSection(
   slot: Slot,
   candidates: readonly Placement[],
   citiesOf: (placementId: string) => readonly string[],
   input: RankingInput,
-  options: { exceptMerchant?: string; size?: number } = {},
+  options: { exceptMerchant?: string; size?: number; byPriority?: boolean } = {},
 ): RankedPlacement[] {
   const size = options.size ?? SECTION_SIZES[slot];
+  const bound = maxBonus(input);
   // scored without copying: a city can hold thousands of candidates per slot, and only the chosen few are served
-  const scored: { id: string; rank: RankExplanation; placement: Placement }[] = [];
+  const scored: Scored[] = [];
+  let lastPriority = Infinity;
+  let bestScore = -Infinity;
+  // the section's threshold only rises as candidates are scored: a stale one is a safe lower bound,
+  // recomputed each time the scored candidates double (so at most a logarithmic number of times)
+  let threshold = -Infinity;
+  let thresholdAt = 0;
   for (const placement of candidates) {
+    const reach = placement.priority + bound;
+    // strictly below: a later candidate with an equal score could still win on its id
+    if (options.byPriority && placement.priority < lastPriority && reach < bestScore) {
+      if (reach >= threshold && scored.length >= Math.max(size, 2 * thresholdAt)) {
+        threshold = sectionThreshold(scored, size);
+        thresholdAt = scored.length;
+      }
+      if (reach < threshold) break;
+    }
+    lastPriority = placement.priority;
     if (placement.slot !== slot || !isServable(placement, input.now)) continue;
     if (placement.merchantId === options.exceptMerchant) continue;
     const cities = citiesOf(placement.id);
     if (!cities.includes(input.city) && !cities.includes(EVERY_CITY)) continue;
-    scored.push({ id: placement.id, rank: explainRank(placement, cities, input), placement });
+    const rank = explainRank(placement, cities, input);
+    if (rank.score > bestScore) bestScore = rank.score;
+    scored.push({ id: placement.id, rank, placement });
   }
   scored.sort(byScore);
   const section: RankedPlacement[] = [];
@@ -145,13 +186,13 @@ export function rankSection(
  * (without the merchant just paid), merged by score then id, one per merchant, five at most.
  */
 export function paymentRecommendations(
-  feeds: { city: string; placements: readonly Placement[]; citiesOf(placementId: string): readonly string[] }[],
+  feeds: { city: string; placements: readonly Placement[]; citiesOf(placementId: string): readonly string[]; byPriority?: boolean }[],
   paidMerchant: string,
   now: Date,
 ): RankedPlacement[] {
   const byId = new Map<string, RankedPlacement>();
   for (const feed of feeds) {
-    for (const p of rankSection('PAYMENT_SUCCESS', feed.placements, feed.citiesOf, { city: feed.city, affinity: new Set(), now }, { exceptMerchant: paidMerchant })) {
+    for (const p of rankSection('PAYMENT_SUCCESS', feed.placements, feed.citiesOf, { city: feed.city, affinity: new Set(), now }, { exceptMerchant: paidMerchant, byPriority: feed.byPriority })) {
       if (!byId.has(p.id)) byId.set(p.id, p);
     }
   }
