@@ -25,6 +25,16 @@ function reads() {
 const labelOf = async (rows: Promise<CityRows>) => [...(await rows).bySlot.keys()][0];
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 
+/** A cache whose Shanghai candidates were read once (labelled `label`), and the reads behind it. */
+async function primed(label: string) {
+  const cache = new CandidateCache(2_000, 30_000);
+  const db = reads();
+  const first = cache.rows('Shanghai', db.read);
+  db.settle(label);
+  await first;
+  return { cache, db };
+}
+
 describe("the city's shared candidate placements", () => {
   beforeEach(() => {
     vi.useFakeTimers({ toFake: ['Date'] });
@@ -46,11 +56,7 @@ describe("the city's shared candidate placements", () => {
   });
 
   it('past the TTL serves the stale candidates at once while one background read replaces them', async () => {
-    const cache = new CandidateCache(2_000, 30_000);
-    const db = reads();
-    const first = cache.rows('Shanghai', db.read);
-    db.settle('first');
-    await first;
+    const { cache, db } = await primed('first');
     vi.advanceTimersByTime(5_000);
     // neither request waits: both get the stale rows, and only one read starts
     expect(await labelOf(cache.rows('Shanghai', db.read))).toBe('first');
@@ -63,11 +69,7 @@ describe("the city's shared candidate placements", () => {
   });
 
   it('never serves candidates older than maxStale: the request waits for a fresh read', async () => {
-    const cache = new CandidateCache(2_000, 30_000);
-    const db = reads();
-    const first = cache.rows('Shanghai', db.read);
-    db.settle('first');
-    await first;
+    const { cache, db } = await primed('first');
     vi.advanceTimersByTime(30_000);
     const fresh = cache.rows('Shanghai', db.read);
     db.settle('fresh');
@@ -75,11 +77,7 @@ describe("the city's shared candidate placements", () => {
   });
 
   it('a change drops every city, and a read begun before the change never repopulates the cache', async () => {
-    const cache = new CandidateCache(2_000, 30_000);
-    const db = reads();
-    const first = cache.rows('Shanghai', db.read);
-    db.settle('before');
-    await first;
+    const { cache, db } = await primed('before');
     vi.advanceTimersByTime(5_000);
     cache.rows('Shanghai', db.read); // starts a background read of the old state
     cache.clear(); // a placement was reviewed
