@@ -7,11 +7,10 @@
  * one place Plaza reaches them, and it files each plan under the key the gateway itself
  * looks up: sha256 of the query text, then with the operation name when one is sent.
  */
-import { createHash } from 'node:crypto';
 import type { ApolloGateway } from '@apollo/gateway';
 import { operationFromDocument, type Schema } from '@apollo/federation-internals';
 import type { QueryPlan, QueryPlanner } from '@apollo/query-planner';
-import type { RegisteredOperation } from './manifests.ts';
+import { sha256, type RegisteredOperation } from './manifests.ts';
 
 interface GatewayInternals {
   queryPlanStore?: { set(key: string, plan: QueryPlan): Promise<void> };
@@ -19,24 +18,29 @@ interface GatewayInternals {
   apiSchema?: Schema;
 }
 
-const sha256 = (...parts: string[]) => {
-  const hash = createHash('sha256');
-  for (const part of parts) hash.update(part);
-  return hash.digest('hex');
-};
+/**
+ * What each planner (one per supergraph) has planned ahead already: a supergraph change
+ * and the manifests' reload it causes both ask for warming, and each plan is made once.
+ */
+const warmedBy = new WeakMap<QueryPlanner, Set<string>>();
 
-/** Plans every operation and stores the plans; returns how many were planned. Never throws: a plan that fails is planned on first use. */
+/** Plans every operation not planned ahead yet and stores the plans; returns how many were planned. Never throws: a plan that fails is planned on first use. */
 export async function warmQueryPlans(gateway: ApolloGateway, operations: readonly RegisteredOperation[], onError: (operation: string, error: unknown) => void): Promise<number> {
   const internals = gateway as unknown as GatewayInternals;
   const { queryPlanStore: store, queryPlanner: planner, apiSchema: schema } = internals;
   if (!store || !planner || !schema) return 0;
+  let warmed = warmedBy.get(planner);
+  if (!warmed) warmedBy.set(planner, (warmed = new Set()));
   let planned = 0;
   for (const op of operations) {
+    const queryHash = sha256(op.body);
+    const key = sha256(queryHash + op.name);
+    if (warmed.has(key)) continue;
+    warmed.add(key);
     try {
       const plan = planner.buildQueryPlan(operationFromDocument(schema, op.document, { operationName: op.name }));
-      const queryHash = sha256(op.body);
       // a client may send the operation name or leave it out: the gateway keys the two differently
-      await store.set(sha256(queryHash, op.name), plan);
+      await store.set(key, plan);
       await store.set(queryHash, plan);
       planned++;
     } catch (error) {

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { ErrorCode } from '../../subgraphs/kit/errors.ts';
 import { HttpRefusal } from '../../subgraphs/kit/http.ts';
 import { parsePartnerKeys, type PartnerKey } from '../config.ts';
+import { sha256 } from '../manifests.ts';
 import { UNKNOWN_CLIENT, type ClientIdentity } from '../context.ts';
 import type { GatewayPlugin } from '../plugin.ts';
 import { NAME_PATTERN } from '../stores/types.ts';
@@ -35,7 +35,7 @@ export interface ClientsPlugin extends GatewayPlugin {
 }
 
 export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
+  return sha256(key);
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

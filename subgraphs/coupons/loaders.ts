@@ -3,7 +3,7 @@ import { byKey, groupedBy } from '../kit/loaders.ts';
 import type { EntityManager } from '../kit/orm.ts';
 import { findRows } from '../kit/rows.ts';
 import { Coupon, CouponTemplate } from './entities.ts';
-import { LISTED_CHANNELS } from './service.ts';
+import { LISTED_CHANNELS, openAt } from './service.ts';
 
 export function createLoaders(em: EntityManager) {
   const now = new Date();
@@ -11,7 +11,7 @@ export function createLoaders(em: EntityManager) {
     findRows(
       em,
       CouponTemplate,
-      { merchantId: { $in: merchantIds }, status: 'ACTIVE', channel: { $in: channels }, startsAt: { $lte: now }, endsAt: { $gt: now } },
+      { merchantId: { $in: merchantIds }, channel: { $in: channels }, ...openAt(now) },
       { orderBy: { merchantId: 'asc', id: 'asc' } },
     );
   return {

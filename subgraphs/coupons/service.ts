@@ -3,7 +3,7 @@ import { ErrorCode, plazaError } from '../kit/errors.ts';
 import { isValidMembershipPass } from '../kit/membership-pass.ts';
 import type { EntityManager } from '../kit/orm.ts';
 import { newId, newTenDigitCode } from '../kit/ids.ts';
-import { checkIdempotencyKey, checkReference } from '../kit/viewer.ts';
+import { checkFirst, checkIdempotencyKey, checkReference, checkYuanAmount } from '../kit/viewer.ts';
 import { Coupon, CouponTemplate } from './entities.ts';
 
 /** Largest page of offers one field may ask for. */
@@ -13,12 +13,12 @@ export const MAX_OFFERS_PAGE = 50;
 export const LISTED_CHANNELS = ['PUBLIC', 'MEMBERS_ONLY'];
 
 export function checkPageSize(first: number): number {
-  if (!Number.isInteger(first) || first < 1 || first > MAX_OFFERS_PAGE) {
-    throw plazaError(ErrorCode.BAD_USER_INPUT, `first must be between 1 and ${MAX_OFFERS_PAGE}`, {
-      extensions: { argumentName: 'first' },
-    });
-  }
-  return first;
+  return checkFirst(first, MAX_OFFERS_PAGE);
+}
+
+/** Offers open at `now` (active and inside their validity window), as a query filter; isOpen is the same test on a row. */
+export function openAt(now: Date) {
+  return { status: 'ACTIVE', startsAt: { $lte: now }, endsAt: { $gt: now } };
 }
 
 /** An offer can be claimed now: active and inside its validity window. */
@@ -101,7 +101,7 @@ export async function claimCoupon(em: EntityManager, input: ClaimInput): Promise
       }
       const taken = await tx.nativeUpdate(
         CouponTemplate,
-        { id: template.id, remainingStock: { $gt: 0 }, status: 'ACTIVE', startsAt: { $lte: now }, endsAt: { $gt: now } },
+        { id: template.id, remainingStock: { $gt: 0 }, ...openAt(now) },
         { remainingStock: raw('remaining_stock - 1') },
       );
       if (taken !== 1) throw plazaError(ErrorCode.COUPON_OUT_OF_STOCK, 'This offer has run out');
@@ -164,11 +164,7 @@ function redemptionOf(coupon: Coupon): Redemption {
  * Retrying with the same paymentId returns the same redemption.
  */
 export async function redeemCoupon(em: EntityManager, input: RedeemInput): Promise<Redemption> {
-  if (!Number.isInteger(input.orderAmount) || input.orderAmount <= 0 || input.orderAmount > 10_000_000) {
-    throw plazaError(ErrorCode.BAD_USER_INPUT, 'orderAmount must be a whole number of yuan between 1 and 10,000,000', {
-      extensions: { argumentName: 'orderAmount' },
-    });
-  }
+  checkYuanAmount('orderAmount', input.orderAmount);
   checkReference('paymentId', input.paymentId);
   const coupon = await em.findOne(Coupon, { id: input.couponId }, { disableIdentityMap: true });
   // Another user's coupon is reported exactly like a missing one: ids reveal nothing.

@@ -62,3 +62,8 @@ export function plazaError(
   const http = options.httpStatus ? { http: { status: options.httpStatus } } : {};
   return new GraphQLError(message, { extensions: { code, ...options.extensions, ...http } });
 }
+
+/** Refuses an argument: BAD_USER_INPUT naming the argument in `extensions.argumentName`. */
+export function badUserInput(argumentName: string, message: string): never {
+  throw plazaError(ErrorCode.BAD_USER_INPUT, message, { extensions: { argumentName } });
+}

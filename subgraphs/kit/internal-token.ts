@@ -1,4 +1,4 @@
-import { SignJWT, jwtVerify } from 'jose';
+import { signHs256, verifyHs256 } from './jwt.ts';
 
 /**
  * The gateway vouches for every subgraph request with a short-lived HS256 token in
@@ -7,8 +7,7 @@ import { SignJWT, jwtVerify } from 'jose';
  */
 export const INTERNAL_TOKEN_HEADER = 'x-plaza-gateway-token';
 
-const ISSUER = 'plaza-gateway';
-const AUDIENCE = 'plaza-subgraphs';
+const INTERNAL = { issuer: 'plaza-gateway', audience: 'plaza-subgraphs' };
 /** Lifetime of an internal token; long enough for one request's whole plan. */
 const LIFETIME_SECONDS = 60;
 
@@ -24,37 +23,18 @@ export interface Viewer {
 
 export const ANONYMOUS: Viewer = Object.freeze({ scopes: [] }) as Viewer;
 
-function keyOf(secret: string): Uint8Array {
-  return new TextEncoder().encode(secret);
-}
-
-export async function signInternalToken(viewer: Viewer, secret: string): Promise<string> {
-  const jwt = new SignJWT({ scopes: viewer.scopes, client: viewer.clientName })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setIssuer(ISSUER)
-    .setAudience(AUDIENCE)
-    .setIssuedAt()
-    .setExpirationTime(`${LIFETIME_SECONDS}s`);
-  if (viewer.userId) jwt.setSubject(viewer.userId);
-  return jwt.sign(keyOf(secret));
+export function signInternalToken(viewer: Viewer, secret: string): Promise<string> {
+  return signHs256(INTERNAL, { scopes: viewer.scopes, client: viewer.clientName }, viewer.userId, LIFETIME_SECONDS, secret);
 }
 
 /** Returns the viewer the gateway vouched for, or null when the token is missing or invalid. */
 export async function verifyInternalToken(token: string | undefined, secret: string): Promise<Viewer | null> {
-  if (!token) return null;
-  try {
-    const { payload } = await jwtVerify(token, keyOf(secret), {
-      issuer: ISSUER,
-      audience: AUDIENCE,
-      algorithms: ['HS256'],
-    });
-    const scopes = Array.isArray(payload.scopes) ? payload.scopes.filter((s): s is string => typeof s === 'string') : [];
-    return {
-      userId: typeof payload.sub === 'string' ? payload.sub : undefined,
-      scopes,
-      clientName: typeof payload.client === 'string' ? payload.client : undefined,
-    };
-  } catch {
-    return null;
-  }
+  const payload = token ? await verifyHs256(INTERNAL, token, secret) : null;
+  if (!payload) return null;
+  const scopes = Array.isArray(payload.scopes) ? payload.scopes.filter((s): s is string => typeof s === 'string') : [];
+  return {
+    userId: typeof payload.sub === 'string' ? payload.sub : undefined,
+    scopes,
+    clientName: typeof payload.client === 'string' ? payload.client : undefined,
+  };
 }

@@ -19,14 +19,19 @@ export function byKey<K, V>(fetch: (keys: K[]) => Promise<V[]>, keyOf: (row: V) 
  */
 export function groupedBy<K, V>(fetch: (keys: K[]) => Promise<V[]>, keyOf: (row: V) => K): DataLoader<K, V[]> {
   return new DataLoader<K, V[]>(async (keys) => {
-    const rows = await fetch([...keys]);
-    const groups = new Map<K, V[]>();
-    for (const row of rows) {
-      const key = keyOf(row);
-      const group = groups.get(key);
-      if (group) group.push(row);
-      else groups.set(key, [row]);
-    }
+    const groups = groupBy(await fetch([...keys]), keyOf);
     return keys.map((key) => groups.get(key) ?? []);
   });
+}
+
+/** Rows grouped by a key, each group in the rows' order (optionally mapped to a value). */
+export function groupBy<K, V, T = V>(rows: Iterable<V>, keyOf: (row: V) => K, valueOf: (row: V) => T = (row) => row as unknown as T): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    const group = groups.get(key);
+    if (group) group.push(valueOf(row));
+    else groups.set(key, [valueOf(row)]);
+  }
+  return groups;
 }

@@ -1,28 +1,16 @@
-import { SignJWT, jwtVerify } from 'jose';
+import { signHs256, verifyHs256 } from './jwt.ts';
 
 /**
  * A membership pass: the membership subgraph's signed statement that a user is a
  * member of a merchant's program. The coupons subgraph checks it for members-only
  * offers, so subgraphs never read each other's tables.
  */
-const ISSUER = 'plaza-membership';
-const AUDIENCE = 'plaza-membership-pass';
+const PASS = { issuer: 'plaza-membership', audience: 'plaza-membership-pass' };
 /** A pass is valid this long; the client fetches a fresh one with the membership. */
 export const PASS_LIFETIME_SECONDS = 15 * 60;
 
-function keyOf(secret: string): Uint8Array {
-  return new TextEncoder().encode(secret);
-}
-
 export function signMembershipPass(userId: string, merchantId: string, secret: string): Promise<string> {
-  return new SignJWT({ merchant: merchantId })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setIssuer(ISSUER)
-    .setAudience(AUDIENCE)
-    .setSubject(userId)
-    .setIssuedAt()
-    .setExpirationTime(`${PASS_LIFETIME_SECONDS}s`)
-    .sign(keyOf(secret));
+  return signHs256(PASS, { merchant: merchantId }, userId, PASS_LIFETIME_SECONDS, secret);
 }
 
 /** True when the pass is genuine, unexpired, and names this user and merchant. */
@@ -32,11 +20,6 @@ export async function isValidMembershipPass(
   merchantId: string,
   secret: string,
 ): Promise<boolean> {
-  if (!pass) return false;
-  try {
-    const { payload } = await jwtVerify(pass, keyOf(secret), { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
-    return payload.sub === userId && payload.merchant === merchantId;
-  } catch {
-    return false;
-  }
+  const payload = pass ? await verifyHs256(PASS, pass, secret) : null;
+  return !!payload && payload.sub === userId && payload.merchant === merchantId;
 }

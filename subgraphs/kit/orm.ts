@@ -18,8 +18,6 @@ export const DIALECTS: readonly Dialect[] = ['sqlite', 'postgresql'];
 export interface Database {
   orm: MikroORM;
   kind: Dialect;
-  /** SQL statements run since start, seed included (for metrics). */
-  statements(): number;
   /** SQL statements run inside statement scopes (the GraphQL requests served) since start. */
   requestStatements(): number;
   close(): Promise<void>;
@@ -51,9 +49,14 @@ export function dialectOf(databaseUrl: string): Dialect {
   return databaseUrl.startsWith('file:') ? 'sqlite' : 'postgresql';
 }
 
+/** The file of a SQLite database URL (`file:relative/path`, `file:///absolute/path` or `file::memory:`). */
+export function sqliteFileOf(databaseUrl: string): string {
+  return databaseUrl.startsWith('file://') ? fileURLToPath(databaseUrl) : databaseUrl.slice('file:'.length);
+}
+
 function driverOptions(databaseUrl: string): Options {
   if (dialectOf(databaseUrl) === 'sqlite') {
-    const file = databaseUrl.startsWith('file://') ? fileURLToPath(databaseUrl) : databaseUrl.slice('file:'.length);
+    const file = sqliteFileOf(databaseUrl);
     if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     return { driver: LibSqlDriver, dbName: file };
   }
@@ -142,12 +145,10 @@ export async function openDatabase(
       throw error;
     }
   }
-  let count = 0;
   let inRequests = 0;
   em.getConnection()
     .getKnex()
     .on('query', () => {
-      count++;
       const scope = statementScopes.getStore();
       if (scope) {
         scope.statements++;
@@ -157,7 +158,6 @@ export async function openDatabase(
   return {
     orm,
     kind,
-    statements: () => count,
     requestStatements: () => inRequests,
     close: () => orm.close(true),
   };
@@ -180,14 +180,4 @@ async function onPostgresServer(databaseUrl: string, sql: (database: string) => 
 /** Drops a PostgreSQL database, closing whatever connections it still has. */
 export function dropPostgresDatabase(databaseUrl: string): Promise<void> {
   return onPostgresServer(databaseUrl, (database) => `drop database if exists "${database}" with (force)`);
-}
-
-/** True when a PostgreSQL server answers at this URL (any database on it). */
-export async function postgresReachable(databaseUrl: string): Promise<boolean> {
-  try {
-    await onPostgresServer(databaseUrl.replace(/\/[^/]*$/, '/postgres'), () => 'select 1');
-    return true;
-  } catch {
-    return false;
-  }
 }

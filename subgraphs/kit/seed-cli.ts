@@ -8,9 +8,8 @@
  * data is left alone unless --reset drops it first. Prints each subgraph's time.
  */
 import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { ConfigError, readSubgraphConfig, SUBGRAPH_NAMES, type SeedScale, type SubgraphName } from './config.ts';
-import { dialectOf, dropPostgresDatabase, openDatabase, type EntityManager } from './orm.ts';
+import { dialectOf, dropPostgresDatabase, openDatabase, sqliteFileOf, type EntityManager } from './orm.ts';
 import { isEmpty } from './server.ts';
 import { definitionOf } from '../registry.ts';
 
@@ -39,7 +38,7 @@ function parseArgs(argv: string[]): SeedArgs {
 /** Removes a subgraph's database: the PostgreSQL database, or the SQLite file and its journal. */
 async function dropDatabase(databaseUrl: string): Promise<void> {
   if (dialectOf(databaseUrl) === 'postgresql') return dropPostgresDatabase(databaseUrl);
-  const file = databaseUrl.startsWith('file://') ? fileURLToPath(databaseUrl) : databaseUrl.slice('file:'.length);
+  const file = sqliteFileOf(databaseUrl);
   for (const suffix of ['', '-wal', '-shm']) fs.rmSync(file + suffix, { force: true });
 }
 

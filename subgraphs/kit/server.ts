@@ -12,13 +12,15 @@ import { metricsRoute, subgraphMetrics } from './metrics.ts';
 import { observeRequests } from './observe.ts';
 import { graphqlRequestListener, listen, sendJson, type Route } from './http.ts';
 import { INTERNAL_TOKEN_HEADER, verifyInternalToken, type Viewer } from './internal-token.ts';
-import { currentStatementScope, openDatabase, withStatementScope, type Database, type EntityManager } from './orm.ts';
+import { currentStatementScope, openDatabase, withStatementScope, type Database, type Dialect, type EntityManager } from './orm.ts';
 import type { SeedScale, SubgraphConfig, SubgraphName } from './config.ts';
 
 /** What every resolver of every subgraph receives. */
 export interface SubgraphContext<Loaders> {
   /** A request-scoped fork of the EntityManager: no identity map shared between requests. */
   em: EntityManager;
+  /** The SQL dialect of this subgraph's database. */
+  dialect: Dialect;
   /** Request-scoped DataLoaders built over `em`. */
   loaders: Loaders;
   /** The caller, as vouched for by the gateway. */
@@ -42,7 +44,7 @@ export interface SubgraphDefinition<Loaders> {
    * Builds a request's DataLoaders. `shared` is what createShared made for this running
    * subgraph (caches that outlive a request), or undefined.
    */
-  createLoaders(em: EntityManager, viewer: Viewer, shared?: any): Loaders;
+  createLoaders(em: EntityManager, shared?: any): Loaders;
   /** State shared by every request of one running subgraph (e.g. a short-lived cache). Optional. */
   createShared?(): unknown;
   /** Inserts this subgraph's slice of the seed world into an empty database. */
@@ -111,7 +113,7 @@ export async function startSubgraph<Loaders>(
       });
     }
     const em = rootEm.fork();
-    return { em, loaders: definition.createLoaders(em, viewer, shared), viewer, internalSecret: config.internalSecret };
+    return { em, dialect: database.kind, loaders: definition.createLoaders(em, shared), viewer, internalSecret: config.internalSecret };
   }
 
   const routes: Route[] = [

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { raw } from '@mikro-orm/core';
 import type { SubgraphContext } from '../kit/server.ts';
-import { byKey, groupedBy } from '../kit/loaders.ts';
+import { byKey, groupBy, groupedBy } from '../kit/loaders.ts';
 import type { EntityManager } from '../kit/orm.ts';
 import { Membership, MembershipProgram, MemberRight, PointsAccount, PointsTransaction } from './entities.ts';
 
@@ -24,7 +24,8 @@ export function createLoaders(em: EntityManager) {
         .where({ userId: { $in: [...ids] }, amount: { $gt: 0 }, merchantId: { $ne: null } })
         .groupBy(['userId', 'merchantId'])
         .execute('all');
-      return ids.map((id) => new Map(rows.filter((r) => r.userId === id).map((r) => [r.merchantId, Number(r.earned)])));
+      const byUser = groupBy(rows, (r) => r.userId);
+      return ids.map((id) => new Map((byUser.get(id) ?? []).map((r) => [r.merchantId, Number(r.earned)])));
     }),
     programByMerchant: byKey((ids: string[]) => em.find(MembershipProgram, { merchantId: { $in: ids } }), (p) => p.merchantId),
     memberCountByMerchant: new DataLoader<string, number>(async (ids) => {

@@ -2,7 +2,7 @@ import { raw } from '@mikro-orm/core';
 import { ErrorCode, plazaError } from '../kit/errors.ts';
 import type { EntityManager } from '../kit/orm.ts';
 import { newId, newTenDigitCode } from '../kit/ids.ts';
-import { checkIdempotencyKey, checkReference } from '../kit/viewer.ts';
+import { checkIdempotencyKey, checkReference, checkYuanAmount } from '../kit/viewer.ts';
 import { Exchange, Membership, MembershipProgram, MemberRight, Payment, PointsAccount, PointsTransaction } from './entities.ts';
 
 export type Tier = 'BRONZE' | 'SILVER' | 'GOLD' | 'PLATINUM';
@@ -22,17 +22,6 @@ export function tierFor(lifetimePoints: number): Tier {
 /** The earning rule: one point per whole yuan paid. */
 export function pointsForPayment(amount: number): number {
   return Math.floor(amount);
-}
-
-const MAX_AMOUNT = 10_000_000;
-
-function checkAmount(amount: number): number {
-  if (!Number.isInteger(amount) || amount <= 0 || amount > MAX_AMOUNT) {
-    throw plazaError(ErrorCode.BAD_USER_INPUT, 'amount must be a whole number of yuan between 1 and 10,000,000', {
-      extensions: { argumentName: 'amount' },
-    });
-  }
-  return amount;
 }
 
 async function requireProgram(em: EntityManager, merchantId: string): Promise<void> {
@@ -89,7 +78,7 @@ function sameRequest(payment: Payment, input: PaymentInput): Payment {
  */
 export async function completePayment(em: EntityManager, input: PaymentInput): Promise<Payment> {
   checkReference('paymentId', input.paymentId);
-  checkAmount(input.amount);
+  checkYuanAmount('amount', input.amount);
   if (input.couponId) checkReference('couponId', input.couponId);
   const known = await em.findOne(Payment, { paymentId: input.paymentId }, { disableIdentityMap: true });
   if (known) return sameRequest(known, input);

@@ -1,13 +1,12 @@
-import { LibSqlDriver } from '@mikro-orm/libsql';
 import type { Resolvers } from './generated/resolvers-types.ts';
 import { categoryCounts, connectionOf, encodeCursor, isPlausibleId, matchingServices, matchOf, searchMerchants } from './service.ts';
 
 export const resolvers: Resolvers = {
   Query: {
     merchant: (_, { id }, { loaders }) => (isPlausibleId(id) ? loaders.merchantById.load(id) : null),
-    search: async (_, args, { em }) =>
+    search: async (_, args, { em, dialect }) =>
       connectionOf(
-        await searchMerchants(em, em.getDriver() instanceof LibSqlDriver ? 'sqlite' : 'postgresql', {
+        await searchMerchants(em, dialect, {
           query: args.query,
           city: args.city,
           first: args.first ?? 10,

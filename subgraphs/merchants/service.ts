@@ -1,17 +1,19 @@
-import { ErrorCode, plazaError } from '../kit/errors.ts';
-import type { EntityManager } from '../kit/orm.ts';
-import type { Merchant, MerchantService } from './entities.ts';
+import { badUserInput } from '../kit/errors.ts';
+import { checkFirst } from '../kit/viewer.ts';
+import type { Dialect, EntityManager } from '../kit/orm.ts';
+import type { MerchantService } from './entities.ts';
 
 /** Merchant ids are short opaque strings; anything else cannot name a merchant. */
 export function isPlausibleId(id: string): boolean {
   return id.length > 0 && id.length <= 64;
 }
 
-function badInput(argumentName: string, message: string): never {
-  throw plazaError(ErrorCode.BAD_USER_INPUT, message, { extensions: { argumentName } });
-}
-
 // ---- search ------------------------------------------------------------------------------
+
+/** The words of a text as search compares them: NFKC, lower case, letters and digits. Queries and titles must split alike. */
+function wordsOf(text: string): string[] {
+  return text.normalize('NFKC').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+}
 
 /** Longest search query accepted, in characters (after trimming); longer is BAD_USER_INPUT. */
 export const MAX_QUERY_LENGTH = 100;
@@ -44,8 +46,8 @@ export interface SearchPage {
  */
 export function searchTerms(query: string): string[] {
   const trimmed = query.trim();
-  if (trimmed.length > MAX_QUERY_LENGTH) badInput('query', `query must be at most ${MAX_QUERY_LENGTH} characters`);
-  const words = trimmed.normalize('NFKC').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  if (trimmed.length > MAX_QUERY_LENGTH) badUserInput('query', `query must be at most ${MAX_QUERY_LENGTH} characters`);
+  const words = wordsOf(trimmed);
   return [...new Set(words)].slice(0, MAX_QUERY_TERMS);
 }
 
@@ -62,7 +64,7 @@ export function decodeCursor(cursor: string): SearchHit {
   } catch {
     // falls through to the refusal below
   }
-  return badInput('after', 'after must be a cursor from an earlier page of the same search');
+  return badUserInput('after', 'after must be a cursor from an earlier page of the same search');
 }
 
 export function matchOf(hit: SearchHit): SearchMatch {
@@ -88,13 +90,13 @@ function tsQuery(terms: string[]): string {
  */
 export async function searchMerchants(
   em: EntityManager,
-  dialect: 'sqlite' | 'postgresql',
+  dialect: Dialect,
   args: { query: string; city?: string | null; first: number; after?: string | null },
 ): Promise<SearchPage> {
   const terms = searchTerms(args.query);
-  if (!Number.isInteger(args.first) || args.first < 1 || args.first > MAX_SEARCH_PAGE) badInput('first', `first must be between 1 and ${MAX_SEARCH_PAGE}`);
+  checkFirst(args.first, MAX_SEARCH_PAGE);
   const city = args.city?.trim() || null;
-  if (city && city.length > 64) badInput('city', 'city must be at most 64 characters');
+  if (city && city.length > 64) badUserInput('city', 'city must be at most 64 characters');
   const after = args.after ? decodeCursor(args.after) : { tier: -1, popularity: 0, id: '' };
   const inCity = `(cast(? as text) is null or exists (select 1 from stores st where st.merchant_id = m.id and st.city = ?))`;
   let ranked: string;
@@ -133,7 +135,7 @@ export async function searchMerchants(
 export function matchingServices(services: MerchantService[], terms: string[]): MerchantService[] {
   if (terms.length === 0) return [];
   return services.filter((service) => {
-    const words = service.title.normalize('NFKC').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+    const words = wordsOf(service.title);
     return terms.every((term) => words.some((word) => word.startsWith(term)));
   });
 }
@@ -143,7 +145,7 @@ export function matchingServices(services: MerchantService[], terms: string[]): 
  * runs on: one row per merchant with its name, and its category and service titles as
  * keywords. PostgreSQL searches the tables directly with to_tsvector.
  */
-export async function ensureSearchIndex(em: EntityManager, dialect: 'sqlite' | 'postgresql'): Promise<void> {
+export async function ensureSearchIndex(em: EntityManager, dialect: Dialect): Promise<void> {
   if (dialect !== 'sqlite') return;
   const connection = em.getConnection();
   await connection.execute(
@@ -170,7 +172,6 @@ export async function categoryCounts(em: EntityManager): Promise<{ name: string;
   return rows.map((r) => ({ name: r.name, merchantCount: Number(r.n) }));
 }
 
-export type { Merchant };
 
 /** A search result as resolvers pass it on: the hit and the words searched. */
 export interface SearchEdge {

@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import type { SubgraphContext } from '../kit/server.ts';
 import { outsideStatementScope, type EntityManager } from '../kit/orm.ts';
 import { findRows } from '../kit/rows.ts';
-import { groupedBy } from '../kit/loaders.ts';
+import { groupBy, groupedBy } from '../kit/loaders.ts';
 import { EVERY_CITY, Placement, PlacementCity } from './entities.ts';
 
 /** A city's candidate placements: each slot's, and the targeted cities of each among (that city, every city). */
@@ -109,24 +109,13 @@ async function readCity(em: EntityManager, city: string, readAt: Date): Promise<
   const rows = await findRows(em, Placement, { id: { $in: targeted.getKnexQuery() }, status: 'APPROVED', endsAt: { $gt: readAt } } as never, {
     orderBy: { id: 'asc' },
   });
-  const bySlot = new Map<string, Placement[]>();
-  for (const placement of rows) {
-    const list = bySlot.get(placement.slot);
-    if (list) list.push(placement);
-    else bySlot.set(placement.slot, [placement]);
-  }
+  const bySlot = groupBy(rows, (p) => p.slot);
   // highest priority first: ranking stops scanning once nothing further down can reach a section
   for (const list of bySlot.values()) list.sort((a, b) => b.priority - a.priority || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const citiesById = new Map<string, string[]>();
-  for (const t of targets) {
-    const list = citiesById.get(t.placementId);
-    if (list) list.push(t.city);
-    else citiesById.set(t.placementId, [t.city]);
-  }
-  return { bySlot, citiesById };
+  return { bySlot, citiesById: groupBy(targets, (t) => t.placementId, (t) => t.city) };
 }
 
-export function createLoaders(em: EntityManager, _viewer?: unknown, cache: CandidateCache = new CandidateCache(0, 0)) {
+export function createLoaders(em: EntityManager, cache: CandidateCache) {
   // one instant per request: every section of one answer is ranked at the same moment
   const now = new Date();
 

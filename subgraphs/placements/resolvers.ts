@@ -62,7 +62,7 @@ export const resolvers: Resolvers = {
       return paymentRecommendations(
         feeds.map((feed, k) => {
           if (feed instanceof Error) throw feed;
-          return { city: cities[k] ?? EVERY_CITY, placements: feed.inSlot('PAYMENT_SUCCESS'), citiesOf: feed.citiesOf, byPriority: true };
+          return { city: cities[k] ?? EVERY_CITY, placements: feed.inSlot('PAYMENT_SUCCESS'), citiesOf: feed.citiesOf };
         }),
         page.merchantId,
         loaders.now,
@@ -88,11 +88,7 @@ export const resolvers: Resolvers = {
   },
   User: {
     __resolveReference: (ref) => ref,
-    defaultGrid: async (user, _, { loaders }) => {
-      if (!user.city) return [];
-      const city = checkCity(user.city);
-      const { inSlot, citiesOf } = await loaders.servableByCity.load(city);
-      return rankSection('GRID', inSlot('GRID'), citiesOf, { city, affinity: new Set(), now: loaders.now }, { byPriority: true }).map((p) => ({ id: p.serviceId }));
-    },
+    // the grid an anonymous viewer of the user's city would see (no affinity)
+    defaultGrid: async (user, _, context) => (user.city ? (await section({ city: user.city }, 'GRID', context)).map((p) => ({ id: p.serviceId })) : []),
   },
 };

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { ErrorCode, plazaError } from '../kit/errors.ts';
+import { badUserInput, ErrorCode, plazaError } from '../kit/errors.ts';
 import type { Viewer } from '../kit/internal-token.ts';
 import type { EntityManager } from '../kit/orm.ts';
-import { checkIdempotencyKey } from '../kit/viewer.ts';
+import { checkFirst, checkIdempotencyKey, requireUserId } from '../kit/viewer.ts';
 import { CATEGORIES } from '../kit/world.ts';
 import { EVERY_CITY, Placement, PlacementCity } from './entities.ts';
+import type { SubmitPlacementInput } from './generated/resolvers-types.ts';
 
 export const SLOTS = ['SEARCH_HINT', 'GRID', 'NEWS', 'BANNER', 'CARD', 'BASEMENT', 'PAYMENT_SUCCESS'] as const;
 export type Slot = (typeof SLOTS)[number];
@@ -78,11 +79,7 @@ export function checkId(argumentName: string, id: string): string {
 }
 
 export function checkCity(city: string): string {
-  const trimmed = city.trim();
-  if (trimmed.length === 0 || trimmed.length > 64) {
-    throw plazaError(ErrorCode.BAD_USER_INPUT, 'city must be 1-64 characters', { extensions: { argumentName: 'city' } });
-  }
-  return trimmed;
+  return text('city', city, 64);
 }
 
 /** Served only when approved and inside the time window, wherever it comes from. */
@@ -170,41 +167,39 @@ export function rankSection(
     scored.push({ id: placement.id, rank, placement });
   }
   scored.sort(byScore);
-  const section: RankedPlacement[] = [];
+  return onePerMerchant(scored, size, (s) => s.placement.merchantId).map(({ placement, rank }) => ({ ...placement, rank }));
+}
+
+/** The first `size` of `sorted`, skipping any whose merchant came earlier: each merchant by its best. */
+function onePerMerchant<T>(sorted: Iterable<T>, size: number, merchantOf: (item: T) => string): T[] {
+  const chosen: T[] = [];
   const merchants = new Set<string>();
-  for (const { placement, rank } of scored) {
-    if (section.length >= size) break;
-    if (merchants.has(placement.merchantId)) continue;
-    merchants.add(placement.merchantId);
-    section.push({ ...placement, rank });
+  for (const item of sorted) {
+    if (chosen.length >= size) break;
+    if (merchants.has(merchantOf(item))) continue;
+    merchants.add(merchantOf(item));
+    chosen.push(item);
   }
-  return section;
+  return chosen;
 }
 
 /**
  * The payment-success page's recommendations: each city's PAYMENT_SUCCESS section
  * (without the merchant just paid), merged by score then id, one per merchant, five at most.
+ * Each city's placements come as a city's shared candidates do: highest priority first.
  */
 export function paymentRecommendations(
-  feeds: { city: string; placements: readonly Placement[]; citiesOf(placementId: string): readonly string[]; byPriority?: boolean }[],
+  feeds: { city: string; placements: readonly Placement[]; citiesOf(placementId: string): readonly string[] }[],
   paidMerchant: string,
   now: Date,
 ): RankedPlacement[] {
   const byId = new Map<string, RankedPlacement>();
   for (const feed of feeds) {
-    for (const p of rankSection('PAYMENT_SUCCESS', feed.placements, feed.citiesOf, { city: feed.city, affinity: new Set(), now }, { exceptMerchant: paidMerchant, byPriority: feed.byPriority })) {
+    for (const p of rankSection('PAYMENT_SUCCESS', feed.placements, feed.citiesOf, { city: feed.city, affinity: new Set(), now }, { exceptMerchant: paidMerchant, byPriority: true })) {
       if (!byId.has(p.id)) byId.set(p.id, p);
     }
   }
-  const merchants = new Set<string>();
-  const merged: RankedPlacement[] = [];
-  for (const p of [...byId.values()].sort(byScore)) {
-    if (merged.length >= SECTION_SIZES.PAYMENT_SUCCESS) break;
-    if (merchants.has(p.merchantId)) continue;
-    merchants.add(p.merchantId);
-    merged.push(p);
-  }
-  return merged;
+  return onePerMerchant([...byId.values()].sort(byScore), SECTION_SIZES.PAYMENT_SUCCESS, (p) => p.merchantId);
 }
 
 /** The categories of the merchants the viewer has an affinity with, as the gateway brought them. */
@@ -236,48 +231,31 @@ export interface Submission {
   endsAt: Date;
 }
 
-function badInput(argumentName: string, message: string): never {
-  throw plazaError(ErrorCode.BAD_USER_INPUT, message, { extensions: { argumentName } });
-}
-
 function text(name: string, value: string, max: number): string {
   const trimmed = value.trim();
-  if (trimmed.length === 0 || trimmed.length > max) badInput(name, `${name} must be 1-${max} characters`);
+  if (trimmed.length === 0 || trimmed.length > max) badUserInput(name, `${name} must be 1-${max} characters`);
   return trimmed;
 }
 
 function instant(name: string, value: string): Date {
   const date = new Date(value);
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(date.getTime())) badInput(name, `${name} must be an ISO 8601 date-time`);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(date.getTime())) badUserInput(name, `${name} must be an ISO 8601 date-time`);
   return date;
 }
 
 /** Checks a merchant's submission and puts it in the stored shape. */
-export function checkSubmission(input: {
-  merchantId: string;
-  serviceId: string;
-  offerId?: string | null;
-  slot: Slot;
-  category: string;
-  title: string;
-  subtitle: string;
-  imageUrl: string;
-  cities: string[];
-  categories?: string[] | null;
-  startsAt: string;
-  endsAt: string;
-}): Submission {
+export function checkSubmission(input: Omit<SubmitPlacementInput, 'idempotencyKey'>): Submission {
   const startsAt = instant('startsAt', input.startsAt);
   const endsAt = instant('endsAt', input.endsAt);
-  if (endsAt <= startsAt) badInput('endsAt', 'endsAt must be after startsAt');
-  if (endsAt.getTime() - startsAt.getTime() > MAX_WINDOW_DAYS * DAY_MS) badInput('endsAt', `a placement runs at most ${MAX_WINDOW_DAYS} days`);
+  if (endsAt <= startsAt) badUserInput('endsAt', 'endsAt must be after startsAt');
+  if (endsAt.getTime() - startsAt.getTime() > MAX_WINDOW_DAYS * DAY_MS) badUserInput('endsAt', `a placement runs at most ${MAX_WINDOW_DAYS} days`);
   const categories = [...new Set(input.categories ?? [])];
   for (const category of [input.category, ...categories]) {
-    if (!(CATEGORIES as readonly string[]).includes(category)) badInput('categories', `unknown category ${JSON.stringify(category.slice(0, 40))}; one of ${CATEGORIES.join(', ')}`);
+    if (!(CATEGORIES as readonly string[]).includes(category)) badUserInput('categories', `unknown category ${JSON.stringify(category.slice(0, 40))}; one of ${CATEGORIES.join(', ')}`);
   }
-  if (input.cities.length > 20) badInput('cities', 'target at most 20 cities, or none for every city');
+  if (input.cities.length > 20) badUserInput('cities', 'target at most 20 cities, or none for every city');
   const cities = [...new Set(input.cities.map((city) => checkCity(city)))];
-  if (!/^(https:\/\/|\/)[\x21-\x7e]{1,300}$/.test(input.imageUrl)) badInput('imageUrl', 'imageUrl must be an https:// URL or a /path');
+  if (!/^(https:\/\/|\/)[\x21-\x7e]{1,300}$/.test(input.imageUrl)) badUserInput('imageUrl', 'imageUrl must be an https:// URL or a /path');
   return {
     merchantId: text('merchantId', input.merchantId, 64),
     serviceId: text('serviceId', input.serviceId, 64),
@@ -312,7 +290,7 @@ export function sameSubmission(stored: Placement, cities: readonly string[], sub
 }
 
 export function checkPriority(priority: number): number {
-  if (!Number.isInteger(priority) || priority < 0 || priority > 100) badInput('priority', 'priority must be 0-100');
+  if (!Number.isInteger(priority) || priority < 0 || priority > 100) badUserInput('priority', 'priority must be 0-100');
   return priority;
 }
 
@@ -330,7 +308,7 @@ export const REVIEW_SCOPE = 'platform:review';
 
 /** Refuses anonymous callers (UNAUTHENTICATED) and callers without the scope (FORBIDDEN). */
 export function requireScope(viewer: Viewer, scope: string, what: string): void {
-  if (!viewer.userId) throw plazaError(ErrorCode.UNAUTHENTICATED, 'Sign in first');
+  requireUserId(viewer);
   if (!viewer.scopes.includes(scope)) throw plazaError(ErrorCode.FORBIDDEN, `${what} needs the scope ${scope}`);
 }
 
@@ -392,7 +370,7 @@ export async function reviewPlacement(
 ): Promise<Placement> {
   requireScope(viewer, REVIEW_SCOPE, 'Reviewing placements');
   const reason = review.reason?.trim() ? text('reason', review.reason, 500) : null;
-  if (review.decision === 'REJECT' && !reason) badInput('reason', 'rejecting a placement needs a reason the merchant can act on');
+  if (review.decision === 'REJECT' && !reason) badUserInput('reason', 'rejecting a placement needs a reason the merchant can act on');
   const priority = review.priority == null ? null : checkPriority(review.priority);
   const placement = await em.findOne(Placement, { id: review.id.slice(0, 80) });
   if (!placement) throw plazaError(ErrorCode.NOT_FOUND, `No placement ${JSON.stringify(review.id.slice(0, 80))}`);
@@ -408,6 +386,6 @@ export const MAX_REVIEW_PAGE = 100;
 
 export async function placementsForReview(em: EntityManager, viewer: Viewer, first: number): Promise<Placement[]> {
   requireScope(viewer, REVIEW_SCOPE, 'The review queue');
-  if (!Number.isInteger(first) || first < 1 || first > MAX_REVIEW_PAGE) badInput('first', `first must be between 1 and ${MAX_REVIEW_PAGE}`);
+  checkFirst(first, MAX_REVIEW_PAGE);
   return em.find(Placement, { status: 'PENDING' }, { orderBy: { submittedAt: 'asc', id: 'asc' }, limit: first });
 }

@@ -1,5 +1,5 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { ErrorCode, plazaError } from '../kit/errors.ts';
+import { badUserInput, ErrorCode, plazaError } from '../kit/errors.ts';
 import type { Viewer } from '../kit/internal-token.ts';
 import type { EntityManager } from '../kit/orm.ts';
 import { requireUserId } from '../kit/viewer.ts';
@@ -35,17 +35,13 @@ export interface GridEntry {
 
 const NO_EDITS: GridEdits = { pinned: [], hidden: [], exact: false };
 
-function badInput(argumentName: string, message: string): never {
-  throw plazaError(ErrorCode.BAD_USER_INPUT, message, { extensions: { argumentName } });
-}
-
 function checkServiceId(argumentName: string, id: string): string {
-  if (id.length === 0 || id.length > 64) badInput(argumentName, `${argumentName} must be 1-64 characters`);
+  if (id.length === 0 || id.length > 64) badUserInput(argumentName, `${argumentName} must be 1-64 characters`);
   return id;
 }
 
 function checkPosition(position: number): number {
-  if (!Number.isInteger(position) || position < 0 || position >= GRID_SIZE) badInput('position', `position must be 0-${GRID_SIZE - 1}`);
+  if (!Number.isInteger(position) || position < 0 || position >= GRID_SIZE) badUserInput('position', `position must be 0-${GRID_SIZE - 1}`);
   return position;
 }
 
@@ -66,9 +62,9 @@ export function effectiveGrid(edits: GridEdits | null, defaults: readonly string
 
 /** setGrid: exactly these services, in this order. */
 export function replaceGrid(serviceIds: readonly string[]): GridEdits {
-  if (serviceIds.length > GRID_SIZE) badInput('serviceIds', `a grid holds at most ${GRID_SIZE} services`);
+  if (serviceIds.length > GRID_SIZE) badUserInput('serviceIds', `a grid holds at most ${GRID_SIZE} services`);
   const ids = serviceIds.map((id) => checkServiceId('serviceIds', id));
-  if (new Set(ids).size !== ids.length) badInput('serviceIds', 'a service appears in a grid once');
+  if (new Set(ids).size !== ids.length) badUserInput('serviceIds', 'a service appears in a grid once');
   return { pinned: ids, hidden: [], exact: true };
 }
 
@@ -79,7 +75,7 @@ export function replaceGrid(serviceIds: readonly string[]): GridEdits {
 export function pinService(edits: GridEdits, serviceId: string, position?: number | null): GridEdits {
   checkServiceId('serviceId', serviceId);
   const pinned = edits.pinned.filter((id) => id !== serviceId);
-  if (pinned.length >= GRID_SIZE) badInput('serviceId', `the grid is full (${GRID_SIZE}); remove a service first`);
+  if (pinned.length >= GRID_SIZE) badUserInput('serviceId', `the grid is full (${GRID_SIZE}); remove a service first`);
   const at = position == null ? pinned.length : Math.min(checkPosition(position), pinned.length);
   pinned.splice(at, 0, serviceId);
   return { pinned, hidden: edits.hidden.filter((id) => id !== serviceId), exact: edits.exact };
