@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, isProduction, readBoolean, readInternalSecret, readLogLevel, readPort } from '../subgraphs/kit/config.ts';
+import { NAME_PATTERN } from './stores/types.ts';
 
 /** Everything the gateway needs, read once at start-up from arguments and environment. */
 export interface GatewayConfig {
@@ -336,7 +337,7 @@ export function parsePartnerKeys(variable: string, text: string): PartnerKey[] {
   return list.map((entry: unknown, index) => {
     const e = (entry ?? {}) as Record<string, unknown>;
     const where = `${variable} partner #${index}`;
-    if (typeof e.name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._+-]{0,99}$/.test(e.name)) throw new ConfigError(where, 'a name of letters, digits and ._+-', String(e.name));
+    if (typeof e.name !== 'string' || !NAME_PATTERN.test(e.name)) throw new ConfigError(where, 'a name of letters, digits and ._+-', String(e.name));
     if (typeof e.keySha256 !== 'string' || !/^[a-f0-9]{64}$/.test(e.keySha256)) throw new ConfigError(`${where} (${e.name})`, 'keySha256: the lower-case hex SHA-256 of the key', String(e.keySha256));
     if (names.has(e.name)) throw new ConfigError(`${where} (${e.name})`, 'a name used once', e.name);
     if (hashes.has(e.keySha256)) throw new ConfigError(`${where} (${e.name})`, 'a key used once', '<hidden>');

@@ -94,8 +94,6 @@ function restrictCachePolicy(options: Options, cacheControl: string | undefined)
  */
 export class PlazaDataSource implements GraphQLDataSource<GatewayContext> {
   readonly client: SubgraphClient;
-  readonly url: string;
-  private readonly name: string;
   private readonly dedup: boolean;
   private readonly mergeFetches: boolean;
   /** Per client request: the entity fetches issued together, merged (see fetch-merging.ts). */
@@ -103,8 +101,6 @@ export class PlazaDataSource implements GraphQLDataSource<GatewayContext> {
 
   constructor(options: PlazaDataSourceOptions) {
     const operations = options.operations ?? OPERATIONS_DEFAULTS;
-    this.url = options.url;
-    this.name = options.name;
     const transport =
       operations.subgraphFetcher === 'undici' && options.transport
         ? options.transport
@@ -180,7 +176,7 @@ export class PlazaDataSource implements GraphQLDataSource<GatewayContext> {
           answers[members[0]] = await this.processOne(pending[members[0]]).catch((error: Error) => error);
           return;
         }
-        subgraphFetchMerged.inc({ subgraph: this.name }, members.length - 1);
+        subgraphFetchMerged.inc({ subgraph: this.client.name }, members.length - 1);
         // a stable order: the same plan always sends the same merged body (so identical requests can share it)
         members.sort((a, b) => compare(pending[a].options.request.query!, pending[b].options.request.query!));
         const merged = mergeEntityFetches(members.map((i) => pending[i].options.request));
@@ -216,7 +212,7 @@ export class PlazaDataSource implements GraphQLDataSource<GatewayContext> {
       parsed = raw.text;
     }
     if (raw.status >= 400) {
-      const extensions: Record<string, unknown> = { response: { url: this.url, status: raw.status, body: parsed } };
+      const extensions: Record<string, unknown> = { response: { url: this.client.url, status: raw.status, body: parsed } };
       if (raw.status === 401) extensions.code = 'UNAUTHENTICATED';
       else if (raw.status === 403) extensions.code = 'FORBIDDEN';
       throw new GraphQLError(`${raw.status}: ${raw.statusText || 'subgraph error'}`, { extensions });

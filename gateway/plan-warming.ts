@@ -19,8 +19,8 @@ interface GatewayInternals {
 }
 
 /**
- * What each planner (one per supergraph) has planned ahead already: a supergraph change
- * and the manifests' reload it causes both ask for warming, and each plan is made once.
+ * What each planner (one per supergraph) has planned ahead already: a manifest reload
+ * re-registers every operation, and only the new ones need planning.
  */
 const warmedBy = new WeakMap<QueryPlanner, Set<string>>();
 
@@ -33,7 +33,8 @@ export async function warmQueryPlans(gateway: ApolloGateway, operations: readonl
   if (!warmed) warmedBy.set(planner, (warmed = new Set()));
   let planned = 0;
   for (const op of operations) {
-    const queryHash = sha256(op.body);
+    // a registered operation's id is the SHA-256 of its text, which is the gateway's query hash
+    const queryHash = op.id;
     const key = sha256(queryHash + op.name);
     if (warmed.has(key)) continue;
     warmed.add(key);

@@ -33,14 +33,18 @@ export interface GatewayPlugin {
  * across hot reloads: spread `hooks` into the plugin's `apollo` hooks and read `current()`.
  */
 export function derivedFromSupergraph<T>(supergraphSdl: string, derive: (sdl: string) => T) {
-  let value = derive(supergraphSdl);
+  // derived when first read, once per supergraph (start-up announces the supergraph it was given too)
+  let sdl = supergraphSdl;
+  let value: { of: T } | undefined;
   return {
-    current: () => value,
+    current: () => (value ??= { of: derive(sdl) }).of,
     hooks: {
       async serverWillStart() {
         return {
           schemaDidLoadOrUpdate({ coreSupergraphSdl }: { coreSupergraphSdl?: string }) {
-            if (coreSupergraphSdl) value = derive(coreSupergraphSdl);
+            if (!coreSupergraphSdl || coreSupergraphSdl === sdl) return;
+            sdl = coreSupergraphSdl;
+            value = undefined;
           },
         };
       },

@@ -16,6 +16,7 @@ import type { GatewayPlugin } from './plugin.ts';
 import { gatewayPlugins } from './plugins/index.ts';
 import { supergraphForGateway } from './plugins/authorization.ts';
 import { persistedDocumentsIn } from './plugins/persisted-documents.ts';
+import type { RegisteredOperation } from './manifests.ts';
 import { warmQueryPlans } from './plan-warming.ts';
 
 export interface RunningGateway {
@@ -61,23 +62,24 @@ export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin
     stopOnTerminationSignals: false,
     csrfPrevention: true,
     // the playground plugin serves Plaza's own offline GraphiQL; Apollo's landing page would load a CDN
-    plugins: [ApolloServerPluginLandingPageDisabled(), ...plugins.flatMap((p) => (p.apollo ? [p.apollo] : []))],
+    // one hook object may serve several concerns (logging and metrics observe operations together): added once
+    plugins: [ApolloServerPluginLandingPageDisabled(), ...new Set(plugins.flatMap((p) => (p.apollo ? [p.apollo] : [])))],
   });
   await server.start();
 
-  // registered operations never wait for their plan: planned at start, after each manifest change and each supergraph change
+  // registered operations never wait for their plan: planned at start and after every reload of the manifests,
+  // which a supergraph change causes too (the gateway's plan cache starts empty then)
   const persisted = persistedDocumentsIn(plugins);
   if (persisted) {
-    const warm = async (why: string) => {
+    const warm = async (why: string, operations: RegisteredOperation[]) => {
       const started = performance.now();
-      const planned = await warmQueryPlans(gateway, persisted.operations(), (operation, error) =>
+      const planned = await warmQueryPlans(gateway, operations, (operation, error) =>
         logger.warn({ operation, err: error }, 'could not plan a registered operation ahead'),
       );
       if (planned) logger.info({ planned, why, ms: Math.round(performance.now() - started) }, 'query plans warmed');
     };
-    await warm('start');
-    persisted.onRegistered(() => void warm('manifests changed'));
-    gateway.onSchemaLoadOrUpdate(() => void warm('supergraph changed'));
+    await warm('start', persisted.operations());
+    persisted.onRegistered((operations) => void warm('manifests reloaded', operations));
   }
 
   async function context(req: IncomingMessage): Promise<GatewayContext> {

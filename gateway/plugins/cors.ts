@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode } from '../../subgraphs/kit/errors.ts';
-import { sendJson } from '../../subgraphs/kit/http.ts';
+import { sendError } from '../../subgraphs/kit/http.ts';
 import type { GatewayPlugin } from '../plugin.ts';
 
 /** Options of the browser origin policy. */
@@ -18,7 +18,7 @@ function ownOrigins(req: IncomingMessage): string[] {
 }
 
 function refuse(res: ServerResponse, origin: string): true {
-  sendJson(res, 403, { errors: [{ message: `Origin ${origin} may not call this API`, extensions: { code: ErrorCode.ORIGIN_NOT_ALLOWED } }] });
+  sendError(res, 403, ErrorCode.ORIGIN_NOT_ALLOWED, `Origin ${origin} may not call this API`);
   return true;
 }
 

@@ -17,6 +17,7 @@ import {
 } from 'jose';
 import { ErrorCode, plazaError } from '../../subgraphs/kit/errors.ts';
 import { ANONYMOUS, type Viewer } from '../../subgraphs/kit/internal-token.ts';
+import { hmacKey } from '../../subgraphs/kit/jwt.ts';
 import type { GatewayPlugin } from '../plugin.ts';
 
 /** Options of the bearer-token identity check. */
@@ -82,7 +83,7 @@ function scopesOf(value: unknown): string[] {
  */
 export function useIdentity(options: IdentityOptions): GatewayPlugin {
   const settings = { ...IDENTITY_DEFAULTS, ...options };
-  const secret = options.secret ? new TextEncoder().encode(options.secret) : null;
+  const secret = options.secret ? hmacKey(options.secret) : null;
   const keySet: JWTVerifyGetKey | null = options.jwksUrl
     ? createRemoteJWKSet(new URL(options.jwksUrl), { cooldownDuration: settings.jwksCooldownMs, timeoutDuration: 5000 })
     : options.jwksFile
@@ -100,7 +101,7 @@ export function useIdentity(options: IdentityOptions): GatewayPlugin {
     try {
       if (alg === 'HS256') {
         if (!secret) refuse('HS256 tokens are not accepted by this gateway');
-        return (await jwtVerify(token, secret, { ...claims, algorithms: ['HS256'] })).payload;
+        return (await jwtVerify(token, await secret, { ...claims, algorithms: ['HS256'] })).payload;
       }
       if (!keySet) refuse('Bearer tokens signed with keys are not accepted by this gateway (no key set configured)');
       return (await jwtVerify(token, keySet, { ...claims, algorithms: [...KEY_SET_ALGORITHMS] })).payload;
@@ -155,7 +156,7 @@ function unsignedToken(claims: TokenClaims): SignJWT {
 
 /** Issues a development token signed with the HS256 secret (see `npm run token`). */
 export async function issueToken(secret: string, claims: TokenClaims): Promise<string> {
-  return unsignedToken(claims).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(secret));
+  return unsignedToken(claims).setProtectedHeader({ alg: 'HS256' }).sign(await hmacKey(secret));
 }
 
 /** Issues a token signed with a private JWK (RS256 or ES256, named by its `kid`), as an identity provider would. */

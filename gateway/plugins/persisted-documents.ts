@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { parse, type GraphQLSchema } from 'graphql';
 import { ErrorCode } from '../../subgraphs/kit/errors.ts';
-import { HttpRefusal, sendJson } from '../../subgraphs/kit/http.ts';
+import { HttpRefusal, sendError, sendJson } from '../../subgraphs/kit/http.ts';
 import type { ClientMode } from '../config.ts';
 import type { ClientIdentity } from '../context.ts';
 import { normalizedId, readManifest, registerManifest, sha256, type OperationLimits, type RegisteredOperation } from '../manifests.ts';
@@ -54,14 +54,12 @@ export const PERSISTED_DOCUMENTS_DEFAULTS = {
   onInvalidManifest: (error: unknown) => console.error(error instanceof Error ? error.message : error),
 };
 
-/** Persisted documents plus what other concerns may use: the registered operations (to warm plans) and a reload. */
+/** Persisted documents plus what other concerns may use: the registered operations (to warm plans). */
 export interface PersistedDocumentsPlugin extends GatewayPlugin {
   /** Every registered operation, parsed and validated. */
   operations(): RegisteredOperation[];
   /** Calls `listener` with every registered operation after each (re)load, e.g. to warm query plans. */
   onRegistered(listener: (operations: RegisteredOperation[]) => void): void;
-  /** Re-reads the manifests now (they are also re-read when the store announces a change). */
-  reload(): Promise<void>;
 }
 
 /** The registered operations, indexed for lookup. Replaced whole on each reload. */
@@ -290,13 +288,12 @@ export function usePersistedDocuments(options: PersistedDocumentsOptions): Persi
     onRegistered(listener) {
       listeners.push(listener);
     },
-    reload,
     prepare,
     routes: [
       async (req, res) => {
         if (req.url !== USAGE_PATH) return false;
         if (!secretMatches(req.headers[BYPASS_HEADER], settings.bypassSecret)) {
-          sendJson(res, 403, { errors: [{ message: `Send the operator secret in ${BYPASS_HEADER}`, extensions: { code: ErrorCode.FORBIDDEN } }] });
+          sendError(res, 403, ErrorCode.FORBIDDEN, `Send the operator secret in ${BYPASS_HEADER}`);
           return true;
         }
         sendJson(res, 200, { uses: await settings.usage.report() });

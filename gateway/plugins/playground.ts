@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 // the CommonJS build Apollo's schema objects come from (bundlers may pick graphql's .mjs for a bare 'graphql')
 import { printSchema } from 'graphql/utilities/printSchema.js';
 import { ErrorCode } from '../../subgraphs/kit/errors.ts';
-import { sendJson } from '../../subgraphs/kit/http.ts';
+import { sendError, sendJson } from '../../subgraphs/kit/http.ts';
 import type { GatewayPlugin } from '../plugin.ts';
 import { sendFile, sendNotBuilt, staticPage } from '../static-files.ts';
 import { issueToken } from './identity.ts';
@@ -98,7 +98,7 @@ function readSmallJson(req: IncomingMessage, limit = 4096): Promise<unknown> {
 }
 
 function refuse(res: ServerResponse, status: number, code: string, message: string): true {
-  sendJson(res, status, { errors: [{ message, extensions: { code } }] });
+  sendError(res, status, code, message);
   return true;
 }
 

@@ -101,34 +101,6 @@ export class FolderManifestStore implements ManifestStore {
   }
 }
 
-/** Manifests held in memory only (tests, or a gateway given its manifests in code). */
-export class MemoryManifestStore implements ManifestStore {
-  private readonly manifests = new Map<string, StoredManifest>();
-  private readonly listeners = new Set<() => void>();
-
-  async list(): Promise<StoredManifest[]> {
-    return [...this.manifests.values()];
-  }
-
-  async publish(manifest: StoredManifest): Promise<void> {
-    this.manifests.set(manifestKey(manifest.client, manifest.appVersion), manifest);
-    for (const listener of this.listeners) listener();
-  }
-
-  async retire(client: string, appVersion: string): Promise<boolean> {
-    const removed = this.manifests.delete(manifestKey(client, appVersion));
-    if (removed) for (const listener of this.listeners) listener();
-    return removed;
-  }
-
-  watch(onChange: () => void): () => Promise<void> {
-    this.listeners.add(onChange);
-    return async () => {
-      this.listeners.delete(onChange);
-    };
-  }
-}
-
 /** Uses counted in this process. */
 export class MemoryUsageCounter implements UsageCounter {
   private readonly counts = new Map<string, number>();

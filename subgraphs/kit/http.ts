@@ -45,7 +45,8 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
-function sendError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+/** Answers with one GraphQL error: its message and `extensions.code`, with this HTTP status. */
+export function sendError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
   for (const [key, value] of Object.entries(headers)) res.setHeader(key, value);
   sendJson(res, status, { errors: [{ message, extensions: { code } }] });
 }
