@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 import { POSTGRES, serviceAvailable } from './test/support/services.ts';
 
 // Every test file runs on SQLite and, when PostgreSQL answers (always in CI), on PostgreSQL too.
@@ -17,6 +17,21 @@ if (!process.env.PLAZA_TEST_ANNOUNCED) {
   );
 }
 
+// Files that never open a database (pure functions, configuration, generated-file checks):
+// they run in the first database's project only, not once per database.
+const DATABASE_FREE = [
+  'codegen',
+  'config',
+  'fetch-merging',
+  'homepage-candidates',
+  'homepage-ranking',
+  'persisted-cli',
+  'persisted-settings',
+  'security-config',
+  'supergraph',
+  'world',
+].map((name) => `test/${name}.test.ts`);
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'subgraphs/**/*.test.ts', 'gateway/**/*.test.ts'],
@@ -24,10 +39,11 @@ export default defineConfig({
     hookTimeout: 120_000,
     // each file boots its own Plaza; two at a time suits a two-core machine
     maxWorkers: 2,
-    projects: databases.map((database) => ({
+    projects: databases.map((database, index) => ({
       extends: true,
       test: {
         name: database,
+        exclude: index === 0 ? configDefaults.exclude : [...configDefaults.exclude, ...DATABASE_FREE],
         env: { PLAZA_TEST_DATABASE: database },
         globalSetup: database === 'postgresql' ? ['test/support/postgres-setup.ts'] : [],
       },
