@@ -9,8 +9,8 @@
 import './style.css';
 import { HomepageFeedDocument, type HomepageFeedQuery } from './generated/graphql.ts';
 import manifest from './generated/persisted-documents.json' with { type: 'json' };
-import { createPersistedClient, GraphQLRequestError } from '../shared/persisted.ts';
-import { el, initialOf, readToken } from '../shared/dom.ts';
+import { createPersistedClient } from '../shared/persisted.ts';
+import { el, initialOf, readToken, showBusy, showError } from '../shared/dom.ts';
 
 const params = new URLSearchParams(location.search);
 const city = params.get('city') || 'Shanghai';
@@ -87,8 +87,7 @@ function renderCards(cards: Feed['cards']): HTMLElement {
 }
 
 async function load(): Promise<void> {
-  app.setAttribute('aria-busy', 'true');
-  app.replaceChildren(el('p', { class: 'state', 'data-testid': 'loading' }, 'Loading your homepage…'));
+  showBusy(app, 'Loading your homepage…');
   try {
     const { data, errors } = await client.run(HomepageFeedDocument, { city });
     renderPoints(data.me);
@@ -99,10 +98,7 @@ async function load(): Promise<void> {
     app.replaceChildren(...[notice, ...sections].filter((n): n is HTMLElement => n !== null));
     if (data.homepage.grid.length === 0 && data.homepage.cards.length === 0) app.append(el('p', { class: 'muted' }, `Nothing is placed in ${city} yet.`));
   } catch (error) {
-    const message = error instanceof GraphQLRequestError ? `${error.message} (${error.code})` : 'Something went wrong';
-    app.replaceChildren(
-      el('div', { class: 'error', role: 'alert', 'data-testid': 'error' }, el('p', {}, `The homepage could not be loaded: ${message}`), el('button', { type: 'button', onclick: () => void load() }, 'Try again')),
-    );
+    showError(app, 'The homepage could not be loaded', error, () => void load());
   } finally {
     app.setAttribute('aria-busy', 'false');
   }

@@ -18,8 +18,8 @@ import {
   type MerchantOffersQuery,
 } from './generated/graphql.ts';
 import manifest from './generated/persisted-documents.json' with { type: 'json' };
-import { createPersistedClient, GraphQLRequestError } from '../shared/persisted.ts';
-import { el, readToken, show } from '../shared/dom.ts';
+import { createPersistedClient } from '../shared/persisted.ts';
+import { el, readToken, show, showBusy, showError } from '../shared/dom.ts';
 
 const merchantId = new URLSearchParams(location.search).get('merchant') || 'm1';
 const token = readToken();
@@ -32,23 +32,8 @@ const title = document.getElementById('merchant-name')!;
 type Offer = NonNullable<NonNullable<MerchantOffersQuery['merchant']>['offers']>[number];
 type Coupon = ClaimCouponMutation['claimCoupon'];
 
-function describeError(error: unknown): string {
-  return error instanceof GraphQLRequestError ? `${error.message} (${error.code})` : 'Something went wrong';
-}
-
-function showError(context: string, error: unknown, retry: () => void): void {
-  app.replaceChildren(
-    el('div', { class: 'error', role: 'alert', 'data-testid': 'error' }, el('p', {}, `${context}: ${describeError(error)}`), el('button', { type: 'button', onclick: retry }, 'Try again')),
-  );
-}
-
 function showPoints(balance: number | null): void {
   pointsBox.replaceChildren(balance === null ? el('span', {}, 'Sign in to earn points') : el('span', {}, el('strong', { 'data-testid': 'points-balance' }, String(balance)), ' points'));
-}
-
-function busy(message: string): void {
-  app.setAttribute('aria-busy', 'true');
-  app.replaceChildren(el('p', { class: 'state', 'data-testid': 'loading' }, message));
 }
 
 function offerLabel(offer: Pick<Offer, 'kind' | 'value' | 'minSpend'>): string {
@@ -59,7 +44,7 @@ function offerLabel(offer: Pick<Offer, 'kind' | 'value' | 'minSpend'>): string {
 
 /** Screen 1: the merchant's offers, each claimable by the signed-in user. */
 async function showOffers(): Promise<void> {
-  busy('Loading offers…');
+  showBusy(app, 'Loading offers…');
   try {
     const { data } = await client.run(MerchantOffersDocument, { merchantId });
     app.setAttribute('aria-busy', 'false');
@@ -100,19 +85,19 @@ async function showOffers(): Promise<void> {
       token ? null : el('p', { class: 'muted' }, 'Sign in to claim coupons.'),
     );
   } catch (error) {
-    showError('The offers could not be loaded', error, () => void showOffers());
+    showError(app, 'The offers could not be loaded', error, () => void showOffers());
   }
 }
 
 /** Claims a coupon, then shows the checkout. */
 async function claim(offer: Offer, merchantName: string, pointsBefore: number): Promise<void> {
-  busy('Claiming your coupon…');
+  showBusy(app, 'Claiming your coupon…');
   try {
     const { data } = await client.run(ClaimCouponDocument, { templateId: offer.id, idempotencyKey: crypto.randomUUID() });
     app.setAttribute('aria-busy', 'false');
     showCheckout(data.claimCoupon, offer, merchantName, pointsBefore);
   } catch (error) {
-    showError('The coupon could not be claimed', error, () => void showOffers());
+    showError(app, 'The coupon could not be claimed', error, () => void showOffers());
   }
 }
 
@@ -135,7 +120,7 @@ function showCheckout(coupon: Coupon, offer: Offer, merchantName: string, points
 
 /** Redeems the coupon at checkout, completes the payment, then opens the success page. */
 async function pay(coupon: Coupon, orderAmount: number, merchantName: string, pointsBefore: number): Promise<void> {
-  busy('Paying…');
+  showBusy(app, 'Paying…');
   // one id for the whole payment, so a retried step never charges or earns twice
   const paymentId = `pay-${crypto.randomUUID()}`;
   try {
@@ -170,7 +155,7 @@ async function pay(coupon: Coupon, orderAmount: number, merchantName: string, po
       el('button', { type: 'button', onclick: () => void showOffers() }, 'Back to offers'),
     );
   } catch (error) {
-    showError('The payment could not be completed', error, () => void showOffers());
+    showError(app, 'The payment could not be completed', error, () => void showOffers());
   }
 }
 

@@ -1,4 +1,5 @@
 /** Small DOM helpers shared by the Plaza client pages. */
+import { GraphQLRequestError } from './persisted.ts';
 
 type Child = Node | string | null | undefined | false;
 /** Attribute values; `false` or undefined leaves the attribute out (e.g. `disabled`). */
@@ -36,4 +37,18 @@ export function readToken(): string | null {
 /** Replaces a container's content, leaving out absent parts. */
 export function show(container: Element, ...parts: Child[]): void {
   container.replaceChildren(...parts.filter((p): p is Node | string => p !== null && p !== undefined && p !== false));
+}
+
+/** Marks a container busy and shows what it is waiting for. */
+export function showBusy(container: Element, message: string): void {
+  container.setAttribute('aria-busy', 'true');
+  container.replaceChildren(el('p', { class: 'state', 'data-testid': 'loading' }, message));
+}
+
+/** Shows what failed (with the error's code when the API gave one) and a button to try again. */
+export function showError(container: Element, context: string, error: unknown, retry: () => void): void {
+  const message = error instanceof GraphQLRequestError ? `${error.message} (${error.code})` : 'Something went wrong';
+  container.replaceChildren(
+    el('div', { class: 'error', role: 'alert', 'data-testid': 'error' }, el('p', {}, `${context}: ${message}`), el('button', { type: 'button', onclick: retry }, 'Try again')),
+  );
 }
