@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { SecurityConfig } from './config.ts';
 import { estimateCost, readCostModel, type CostModel } from './plugins/demand-control.ts';
-import { checkLimits, type LimitsOptions } from './plugins/limits.ts';
+import { checkShape, checkTokens, type LimitsOptions } from './plugins/limits.ts';
 import {
   GraphQLError,
   Kind,
@@ -140,7 +140,8 @@ export function checkOperation(schema: GraphQLSchema, body: string, limits: Oper
   const operation = onlyOperation(document);
   if (!operation) problems.push('must hold exactly one operation');
   if (problems.length || !operation) return { problems };
-  const shape = checkLimits(body, operation.name?.value, limits.shape);
+  // the document is parsed already: only the token count needs the text
+  const shape = checkTokens(body, limits.shape) ?? checkShape(document, operation.name?.value, limits.shape);
   if (shape) problems.push(`${shape.code}: ${shape.message}`);
   const cost = estimateCost(schema, limits.costModel, document, operation, undefined, limits.listSize);
   const budget = (client !== undefined ? limits.budgets[client] : undefined) ?? limits.maxCost;

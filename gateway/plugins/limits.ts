@@ -90,15 +90,25 @@ function shapeOf(document: DocumentNode, operationName: string | undefined, cap:
 
 /** Checks one GraphQL document against the limits. Unparseable documents pass: GraphQL reports them. */
 export function checkLimits(query: string, operationName: string | undefined, limits: Required<LimitsOptions>): LimitRefusal | null {
-  if (tokenCountOver(query, limits.maxTokens)) {
-    return { code: ErrorCode.TOO_MANY_TOKENS, message: `The document has more than ${limits.maxTokens} tokens` };
-  }
+  const tokens = checkTokens(query, limits);
+  if (tokens) return tokens;
   let document: DocumentNode;
   try {
     document = parse(query, { noLocation: true });
   } catch {
     return null;
   }
+  return checkShape(document, operationName, limits);
+}
+
+/** Refuses a document of more tokens than allowed, counted without parsing it. */
+export function checkTokens(query: string, limits: Required<LimitsOptions>): LimitRefusal | null {
+  if (!tokenCountOver(query, limits.maxTokens)) return null;
+  return { code: ErrorCode.TOO_MANY_TOKENS, message: `The document has more than ${limits.maxTokens} tokens` };
+}
+
+/** Checks a parsed document's depth, aliases and root fields against the limits (tokens: checkTokens). */
+export function checkShape(document: DocumentNode, operationName: string | undefined, limits: Required<LimitsOptions>): LimitRefusal | null {
   const cap = Math.max(limits.maxAliases, limits.maxRootFields) + 1;
   const shape = shapeOf(document, operationName, cap);
   if (!shape) return null;

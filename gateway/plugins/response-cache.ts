@@ -1,9 +1,10 @@
 import crypto from 'node:crypto';
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
-import type { GraphQLField, GraphQLNamedType, GraphQLSchema, GraphQLType, OperationDefinitionNode } from 'graphql';
+import { getNamedType, isInterfaceType, isObjectType, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import type { Redis } from 'ioredis';
 import type { GatewayContext } from '../context.ts';
 import type { GatewayPlugin } from '../plugin.ts';
+import { localApiSchema } from './authorization.ts';
 import { connectRedis } from '../stores/redis.ts';
 
 /**
@@ -107,18 +108,8 @@ export const RESPONSE_CACHE_DEFAULTS = { maxBytes: 64 * 1024 * 1024, maxAgeCapSe
 export const RESPONSE_CACHE_HEADER = 'x-plaza-cache';
 const GENERATION_TAG = 'feed';
 
-/**
- * The named type under lists and non-nulls. Written without graphql's predicates on
- * purpose: the gateway's schema may come from the other (CommonJS) copy of graphql.
- */
-function namedType(type: GraphQLType): GraphQLNamedType {
-  let current = type as GraphQLType & { ofType?: GraphQLType };
-  while (current.ofType) current = current.ofType as GraphQLType & { ofType?: GraphQLType };
-  return current as GraphQLNamedType;
-}
-
 /** Whether a mutation touches one of the types: a root field returning it, or a payload holding it. */
-export function mutationTouches(schema: GraphQLSchema, operation: OperationDefinitionNode, types: readonly string[]): boolean {
+function mutationTouches(schema: GraphQLSchema, operation: OperationDefinitionNode, types: readonly string[]): boolean {
   const mutation = schema.getMutationType();
   if (!mutation || operation.operation !== 'mutation') return false;
   const fields = mutation.getFields();
@@ -126,9 +117,9 @@ export function mutationTouches(schema: GraphQLSchema, operation: OperationDefin
     if (selection.kind !== 'Field') continue;
     const field = fields[selection.name.value];
     if (!field) continue;
-    const named = namedType(field.type) as GraphQLNamedType & { getFields?: () => Record<string, GraphQLField<unknown, unknown>> };
+    const named = getNamedType(field.type);
     if (types.includes(named.name)) return true;
-    if (named.getFields && Object.values(named.getFields()).some((f) => types.includes(namedType(f.type).name))) return true;
+    if ((isObjectType(named) || isInterfaceType(named)) && Object.values(named.getFields()).some((f) => types.includes(getNamedType(f.type).name))) return true;
   }
   return false;
 }
@@ -173,7 +164,7 @@ export function useResponseCache(options: ResponseCacheOptions = {}): GatewayPlu
         },
         async willSendResponse(rc) {
           const { response } = rc;
-          if (rc.operation && mutationTouches(rc.schema, rc.operation, settings.invalidatingTypes)) {
+          if (rc.operation && mutationTouches(localApiSchema(rc.schema), rc.operation, settings.invalidatingTypes)) {
             const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
             if (body?.data) await store.bump(GENERATION_TAG).catch(onStoreError);
             return;
