@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import type { GatewayContext } from '../context.ts';
 import type { GatewayPlugin } from '../plugin.ts';
 import { localApiSchema } from './authorization.ts';
+import { ByteBudgetLru } from '../stores/lru.ts';
 import { connectRedis } from '../stores/redis.ts';
 
 /**
@@ -23,37 +24,24 @@ export interface ResponseCacheStore {
 
 /** Answers in process memory, least recently used first out once over `maxBytes`. */
 export class MemoryResponseCacheStore implements ResponseCacheStore {
-  private readonly entries = new Map<string, { value: string; expires: number }>();
+  private readonly entries: ByteBudgetLru<{ value: string; expires: number }>;
   private readonly generations = new Map<string, number>();
-  private bytes = 0;
-  constructor(private readonly maxBytes: number, private readonly now: () => number = Date.now) {}
+  constructor(maxBytes: number, private readonly now: () => number = Date.now) {
+    this.entries = new ByteBudgetLru(maxBytes, (_, entry) => entry.value.length);
+  }
 
   async get(key: string): Promise<string | undefined> {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
-    this.entries.delete(key);
     if (entry.expires <= this.now()) {
-      this.bytes -= entry.value.length;
+      this.entries.delete(key);
       return undefined;
     }
-    this.entries.set(key, entry); // most recently used goes last
     return entry.value;
   }
 
   async set(key: string, value: string, ttlSeconds: number): Promise<void> {
-    if (value.length > this.maxBytes) return;
-    const old = this.entries.get(key);
-    if (old) {
-      this.bytes -= old.value.length;
-      this.entries.delete(key);
-    }
     this.entries.set(key, { value, expires: this.now() + ttlSeconds * 1000 });
-    this.bytes += value.length;
-    for (const [oldest, entry] of this.entries) {
-      if (this.bytes <= this.maxBytes) break;
-      this.entries.delete(oldest);
-      this.bytes -= entry.value.length;
-    }
   }
 
   async generation(tag: string): Promise<number> {

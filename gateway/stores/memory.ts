@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { ByteBudgetLru } from './lru.ts';
 import { manifestKey, NAME_PATTERN, usageKey, usageRow, type DocumentStore, type ManifestStore, type StoredManifest, type UsageCounter, type UsageRow, type UseOutcome } from './types.ts';
 
 /**
@@ -7,41 +8,23 @@ import { manifestKey, NAME_PATTERN, usageKey, usageRow, type DocumentStore, type
  * `maxBytes` (UTF-8 bytes of ids and texts).
  */
 export class MemoryDocumentStore implements DocumentStore {
-  private readonly entries = new Map<string, string>();
-  private bytes = 0;
+  private readonly documents: ByteBudgetLru<string>;
 
-  constructor(readonly maxBytes: number) {}
+  constructor(readonly maxBytes: number) {
+    this.documents = new ByteBudgetLru(maxBytes, (id, document) => Buffer.byteLength(id) + Buffer.byteLength(document));
+  }
 
   /** Bytes held now. */
   get size(): number {
-    return this.bytes;
+    return this.documents.bytes;
   }
 
   async get(id: string): Promise<string | undefined> {
-    const document = this.entries.get(id);
-    if (document !== undefined) {
-      // Map order is insertion order: re-inserting marks it most recently used.
-      this.entries.delete(id);
-      this.entries.set(id, document);
-    }
-    return document;
+    return this.documents.get(id);
   }
 
   async set(id: string, document: string): Promise<void> {
-    const cost = Buffer.byteLength(id) + Buffer.byteLength(document);
-    if (cost > this.maxBytes) return;
-    const old = this.entries.get(id);
-    if (old !== undefined) {
-      this.entries.delete(id);
-      this.bytes -= Buffer.byteLength(id) + Buffer.byteLength(old);
-    }
-    this.entries.set(id, document);
-    this.bytes += cost;
-    for (const [oldestId, oldest] of this.entries) {
-      if (this.bytes <= this.maxBytes) break;
-      this.entries.delete(oldestId);
-      this.bytes -= Buffer.byteLength(oldestId) + Buffer.byteLength(oldest);
-    }
+    this.documents.set(id, document);
   }
 }
 
