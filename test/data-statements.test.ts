@@ -13,6 +13,7 @@ import { INTERNAL_TOKEN_HEADER, signInternalToken } from '../subgraphs/kit/inter
 import { SQL_STATEMENTS_HEADER } from '../subgraphs/kit/server.ts';
 import { seedMerchant, seedServices, WORLD_SIZES } from '../subgraphs/kit/world.ts';
 import { testDatabase } from './support/databases.ts';
+import { asMerchant, asReviewer, REVIEW, SUBMIT } from './support/flows.ts';
 import { postJson, startPlaza, TEST_INTERNAL_SECRET, type Plaza } from './support/plaza.ts';
 
 const HOME = fs.readFileSync(new URL('../clients/homepage/Home.graphql', import.meta.url), 'utf8');
@@ -63,7 +64,7 @@ async function buildFeed(feed: Feed): Promise<void> {
     const merchant = seedMerchant(feed.firstMerchant + k);
     const service = seedServices(feed.firstMerchant + k, WORLD_SIZES.small)[0];
     const submitted = await plaza.query(
-      `mutation Submit($input: SubmitPlacementInput!) { submitPlacement(input: $input) { id } }`,
+      SUBMIT,
       {
         input: {
           merchantId: merchant.id,
@@ -79,14 +80,10 @@ async function buildFeed(feed: Feed): Promise<void> {
           idempotencyKey: `feed-${feed.city}-${k}`,
         },
       },
-      { user: `owner-${merchant.id}`, scopes: [`merchant:${merchant.id}`] },
+      asMerchant(merchant.id),
     );
     expect(submitted.body.errors).toBeUndefined();
-    const reviewed = await plaza.query(
-      `mutation Approve($id: ID!) { reviewPlacement(id: $id, decision: APPROVE, priority: 90) { status } }`,
-      { id: submitted.body.data.submitPlacement.id },
-      { user: 'reviewer', scopes: ['platform:review'] },
-    );
+    const reviewed = await plaza.query(REVIEW, { id: submitted.body.data.submitPlacement.id, decision: 'APPROVE', priority: 90 }, asReviewer);
     expect(reviewed.body.data?.reviewPlacement.status).toBe('APPROVED');
   }
 }

@@ -10,7 +10,7 @@ import { startGateway, type RunningGateway } from '../gateway/server.ts';
 import type { GatewayConfig } from '../gateway/config.ts';
 import { SUPERGRAPH_PATH } from '../schema/compose.ts';
 import { codesOf, exitOf, freePort, runLoad, sample, waitForLine } from './support/load.ts';
-import { startPlaza, TEST_INTERNAL_SECRET, TEST_JWT_SECRET, type Plaza } from './support/plaza.ts';
+import { postJson, startPlaza, TEST_INTERNAL_SECRET, TEST_JWT_SECRET, type Plaza } from './support/plaza.ts';
 
 const HOME = fs.readFileSync(new URL('../clients/homepage/Home.graphql', import.meta.url), 'utf8');
 const HOME_VARIABLES = { city: 'Shanghai', merchantId: 'm1' };
@@ -80,15 +80,6 @@ async function flakyProxy(target: string) {
   return { url: `http://127.0.0.1:${port}/graphql`, seen, state };
 }
 
-async function bearer(p: Plaza, user: string): Promise<Record<string, string>> {
-  return { authorization: `Bearer ${await p.tokenFor(user)}`, 'content-type': 'application/json' };
-}
-
-async function ask(url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = { 'content-type': 'application/json' }) {
-  const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
-  return { status: res.status, body: (await res.json()) as any };
-}
-
 describe('a subgraph that is down', () => {
   it('degrades the homepage: the feed still renders, the other fields resolve, its fields are null with SUBGRAPH_UNAVAILABLE and their paths', async () => {
     plaza = await startPlaza();
@@ -154,7 +145,7 @@ describe('a subgraph that is down', () => {
     };
     let membership = await startMembership();
     const gateway = await gatewayInFront(plaza, { membership: `http://127.0.0.1:${port}/graphql` });
-    const headers = await bearer(plaza, 'u1');
+    const headers = { authorization: `Bearer ${await plaza.tokenFor('u1')}` };
 
     const timeline: { killedAt?: number; restartedAt?: number } = {};
     const load = runLoad({
@@ -200,16 +191,16 @@ describe('a subgraph that is down', () => {
     const proxy = await flakyProxy(plaza.subgraphs.users.url);
     const gateway = await gatewayInFront(plaza, { users: proxy.url }, { breakerFailures: 3, breakerResetMs: 300, subgraphRetries: 0 });
     const query = '{ me { nickname } }';
-    const headers = await bearer(plaza, 'u2');
+    const headers = { authorization: `Bearer ${await plaza.tokenFor('u2')}` };
     proxy.state.dropNext = 1000;
-    for (let i = 0; i < 3; i++) expect(codesOf({ at: 0, body: (await ask(gateway.url, query, {}, headers)).body })).toEqual(['SUBGRAPH_UNAVAILABLE']);
+    for (let i = 0; i < 3; i++) expect(codesOf({ at: 0, body: (await postJson(gateway.url, { query }, headers)).body })).toEqual(['SUBGRAPH_UNAVAILABLE']);
     const tried = proxy.seen.length;
-    const fast = await ask(gateway.url, query, {}, headers);
-    expect(fast.body.errors[0].extensions.reason).toBe('circuit_open');
+    const fast = await postJson(gateway.url, { query }, headers);
+    expect(fast.body.errors![0].extensions!.reason).toBe('circuit_open');
     expect(proxy.seen.length).toBe(tried); // failed fast: never sent
     proxy.state.dropNext = 0;
     await new Promise((r) => setTimeout(r, 350));
-    const recovered = await ask(gateway.url, query, {}, headers);
+    const recovered = await postJson(gateway.url, { query }, headers);
     expect(recovered.body.errors).toBeUndefined();
     expect(recovered.body.data.me.nickname).toBeTruthy();
     const metrics = await (await fetch(gateway.url.replace('/graphql', '/metrics'))).text();
@@ -224,32 +215,32 @@ describe('a subgraph that is slow or flaky', () => {
     const gateway = await gatewayInFront(plaza, { membership: proxy.url }, { subgraphTimeoutMs: 300, subgraphRetries: 0 });
     proxy.state.delayMs = 3000;
     const started = Date.now();
-    const { status, body } = await ask(gateway.url, HOME, HOME_VARIABLES, await bearer(plaza, 'u1'));
+    const { status, body } = await postJson(gateway.url, { query: HOME, variables: HOME_VARIABLES }, { authorization: `Bearer ${await plaza.tokenFor('u1')}` });
     expect(Date.now() - started).toBeLessThan(2500);
     expect(status).toBe(200);
     expect(body.data.me.points).toBeNull();
     expect(body.data.me.nickname).toBeTruthy();
-    expect(body.errors[0].extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', reason: 'timeout' });
+    expect(body.errors![0].extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', reason: 'timeout' });
   });
 
   it('a dropped connection is retried for a query, but a mutation is sent exactly once', async () => {
     plaza = await startPlaza();
     const proxy = await flakyProxy(plaza.subgraphs.coupons.url);
     const gateway = await gatewayInFront(plaza, { coupons: proxy.url }, { subgraphRetries: 1 });
-    const headers = await bearer(plaza, 'u3');
+    const headers = { authorization: `Bearer ${await plaza.tokenFor('u3')}` };
 
     proxy.state.dropNext = 1;
     const before = proxy.seen.length;
-    const query = await ask(gateway.url, '{ merchant(id: "m1") { offers(first: 1) { title } } }', {}, headers);
+    const query = await postJson(gateway.url, { query: '{ merchant(id: "m1") { offers(first: 1) { title } } }' }, headers);
     expect(query.body.errors).toBeUndefined();
     expect(query.body.data.merchant.offers).toHaveLength(1);
     expect(proxy.seen.length - before).toBe(2);
 
     proxy.state.dropNext = 1;
     const beforeMutation = proxy.seen.length;
-    const mutation = await ask(gateway.url, 'mutation { claimCoupon(templateId: "o1-1", idempotencyKey: "faults-retry-1") { id } }', {}, headers);
+    const mutation = await postJson(gateway.url, { query: 'mutation { claimCoupon(templateId: "o1-1", idempotencyKey: "faults-retry-1") { id } }' }, headers);
     expect(proxy.seen.length - beforeMutation).toBe(1);
-    expect(mutation.body.errors.map((e: any) => e.extensions.code)).toEqual(['SUBGRAPH_UNAVAILABLE']);
+    expect(mutation.body.errors!.map((e: any) => e.extensions.code)).toEqual(['SUBGRAPH_UNAVAILABLE']);
   });
 });
 
@@ -260,7 +251,7 @@ describe('identical in-flight subgraph requests', () => {
     const gateway = await gatewayInFront(plaza, { merchants: proxy.url });
     proxy.state.delayMs = 200;
     const query = '{ merchant(id: "m7") { name } }';
-    const answers = await Promise.all(Array.from({ length: 10 }, () => ask(gateway.url, query)));
+    const answers = await Promise.all(Array.from({ length: 10 }, () => postJson(gateway.url, { query })));
     for (const a of answers) expect(a.body.data.merchant.name).toBeTruthy();
     expect(proxy.seen.length).toBe(1);
   });
@@ -271,8 +262,8 @@ describe('identical in-flight subgraph requests', () => {
     const gateway = await gatewayInFront(plaza, { users: proxy.url });
     proxy.state.delayMs = 200;
     const users = ['u1', 'u2', 'u3', 'u4'];
-    const headers = await Promise.all(users.map((u) => bearer(plaza!, u)));
-    const answers = await Promise.all(users.flatMap((_, i) => [0, 1, 2].map(() => ask(gateway.url, '{ me { id nickname } }', {}, headers[i]))));
+    const headers = await Promise.all(users.map(async (u) => ({ authorization: `Bearer ${await plaza!.tokenFor(u)}` })));
+    const answers = await Promise.all(users.flatMap((_, i) => [0, 1, 2].map(() => postJson(gateway.url, { query: '{ me { id nickname } }' }, headers[i]))));
     answers.forEach((a, k) => expect(a.body.data.me.id).toBe(users[Math.floor(k / 3)]));
     expect(proxy.seen.length).toBe(users.length);
   });
@@ -282,7 +273,7 @@ describe('identical in-flight subgraph requests', () => {
     const proxy = await flakyProxy(plaza.subgraphs.merchants.url);
     const gateway = await gatewayInFront(plaza, { merchants: proxy.url }, { dedup: false, subgraphFetcher: 'default' });
     proxy.state.delayMs = 100;
-    const answers = await Promise.all(Array.from({ length: 5 }, () => ask(gateway.url, '{ merchant(id: "m8") { name } }')));
+    const answers = await Promise.all(Array.from({ length: 5 }, () => postJson(gateway.url, { query: '{ merchant(id: "m8") { name } }' })));
     for (const a of answers) expect(a.body.data.merchant.name).toBeTruthy();
     expect(proxy.seen.length).toBe(5);
   });

@@ -1,13 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { submission } from './support/flows.ts';
+import { asMerchant, asReviewer, REVIEW, SUBMIT, submission } from './support/flows.ts';
 import { startPlaza, type Plaza } from './support/plaza.ts';
 
-const SUBMIT = `mutation Submit($input: SubmitPlacementInput!) {
-  submitPlacement(input: $input) { id status priority slot reviewReason targeting { cities categories startsAt endsAt } merchant { id } service { id } }
-}`;
-const REVIEW = `mutation Review($id: ID!, $decision: ReviewDecision!, $reason: String, $priority: Int) {
-  reviewPlacement(id: $id, decision: $decision, reason: $reason, priority: $priority) { id status reviewReason priority }
-}`;
 const CARDS = `query Cards($city: String!) { homepage(city: $city) { cards { id title merchant { id } rank { score } } } }`;
 
 const DAY = 86_400_000;
@@ -17,9 +11,6 @@ beforeAll(async () => {
   plaza = await startPlaza();
 });
 afterAll(() => plaza?.stop());
-
-const asMerchant = (merchantId: string) => ({ user: 'u9', scopes: [`merchant:${merchantId}`] });
-const asReviewer = { user: 'u10', scopes: ['platform:review'] };
 
 async function cards(city: string) {
   const { body } = await plaza.query(CARDS, { city });

@@ -7,7 +7,7 @@ import { parsePartnerKeys, type PartnerKey } from '../gateway/config.ts';
 import { manifestFromDocuments, sha256 } from '../gateway/manifests.ts';
 import { hashApiKey } from '../gateway/plugins/clients.ts';
 import { FolderManifestStore } from '../gateway/stores/memory.ts';
-import { postJson, startPlaza, type Plaza } from './support/plaza.ts';
+import { byHash, eventually, postJson, startPlaza, type Plaza } from './support/plaza.ts';
 
 const ACME_KEY = 'pk_test_acme_0123456789abcdefghijklmnop';
 const OTHER_KEY = 'pk_test_other_0123456789abcdefghijklmnop';
@@ -25,10 +25,6 @@ const partners: PartnerKey[] = [
   { name: 'other-partner', keySha256: hashApiKey(OTHER_KEY), mode: 'require-id', revoked: false },
   { name: 'leaving-partner', keySha256: hashApiKey(LEAVING_KEY), mode: 'require-id', revoked: false },
 ];
-
-function byId(hash: string, variables?: Record<string, unknown>) {
-  return { variables, extensions: { persistedQuery: { version: 1, sha256Hash: hash } } };
-}
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaza-partner-'));
@@ -58,20 +54,20 @@ describe('partner access', () => {
 
   it('a partner cannot run an id outside its manifest: 400 PERSISTED_QUERY_NOT_IN_LIST, even registering it with APQ', async () => {
     const query = '{ merchant(id: "m1") { name } }';
-    const unknown = await postJson(plaza.gateway.url, byId(sha256(query)), { 'x-api-key': ACME_KEY });
+    const unknown = await postJson(plaza.gateway.url, byHash(sha256(query)), { 'x-api-key': ACME_KEY });
     expect(unknown.status).toBe(400);
     expect(unknown.body.errors?.[0].extensions?.code).toBe('PERSISTED_QUERY_NOT_IN_LIST');
-    const register = await postJson(plaza.gateway.url, { query, ...byId(sha256(query)) }, { 'x-api-key': ACME_KEY });
+    const register = await postJson(plaza.gateway.url, byHash(sha256(query), { query }), { 'x-api-key': ACME_KEY });
     expect(register.status).toBe(400);
     expect(register.body.errors?.[0].extensions?.code).toBe('PERSISTED_QUERY_NOT_IN_LIST');
   });
 
   it("a partner cannot run another partner's registered operation", async () => {
     const otherId = manifestFromDocuments([{ path: 'other.graphql', text: OTHER_QUERY }], 'other-partner', '1.0.0').operations[0].id;
-    const theirs = await postJson(plaza.gateway.url, byId(otherId, { id: 'm1' }), { 'x-api-key': OTHER_KEY });
+    const theirs = await postJson(plaza.gateway.url, byHash(otherId, { variables: { id: 'm1' } }), { 'x-api-key': OTHER_KEY });
     expect(theirs.status).toBe(200);
     expect(theirs.body.data.merchant.name).toEqual(expect.any(String));
-    const mine = await postJson(plaza.gateway.url, byId(otherId, { id: 'm1' }), { 'x-api-key': ACME_KEY });
+    const mine = await postJson(plaza.gateway.url, byHash(otherId, { variables: { id: 'm1' } }), { 'x-api-key': ACME_KEY });
     expect(mine.status).toBe(400);
     expect(mine.body.errors?.[0].extensions?.code).toBe('PERSISTED_QUERY_NOT_IN_LIST');
   });
@@ -88,7 +84,7 @@ describe('partner access', () => {
   });
 
   it('an unknown API key is refused with 401 UNAUTHENTICATED', async () => {
-    const res = await postJson(plaza.gateway.url, byId(cityCardsId, { city: 'Shanghai' }), { 'x-api-key': 'pk_guessed' });
+    const res = await postJson(plaza.gateway.url, byHash(cityCardsId, { variables: { city: 'Shanghai' } }), { 'x-api-key': 'pk_guessed' });
     expect(res.status).toBe(401);
     expect(res.body.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
   });
@@ -100,17 +96,15 @@ describe('partner access', () => {
   });
 
   it('a key revoked in the keys file is refused without a restart', async () => {
-    const before = await postJson(plaza.gateway.url, byId(cityCardsId, { city: 'Shanghai' }), { 'x-api-key': LEAVING_KEY });
+    const before = await postJson(plaza.gateway.url, byHash(cityCardsId, { variables: { city: 'Shanghai' } }), { 'x-api-key': LEAVING_KEY });
     // leaving-partner has no manifest: known key, but nothing registered
     expect(before.status).toBe(400);
     expect(before.body.errors?.[0].extensions?.code).toBe('PERSISTED_QUERY_NOT_IN_LIST');
     fs.writeFileSync(keysFile, JSON.stringify(partners.map((p) => (p.name === 'leaving-partner' ? { ...p, revoked: true } : p))));
-    const deadline = Date.now() + 5000;
-    let after = before;
-    while (Date.now() < deadline && after.status !== 401) {
-      await new Promise((r) => setTimeout(r, 100));
-      after = await postJson(plaza.gateway.url, byId(cityCardsId, { city: 'Shanghai' }), { 'x-api-key': LEAVING_KEY });
-    }
+    const after = await eventually(
+      () => postJson(plaza.gateway.url, byHash(cityCardsId, { variables: { city: 'Shanghai' } }), { 'x-api-key': LEAVING_KEY }),
+      (r) => r.status === 401,
+    );
     expect(after.status).toBe(401);
     expect(after.body.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
   });

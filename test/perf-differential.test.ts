@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlainGateway, type PlainGateway } from '../bench/plain-gateway.ts';
 import { SUPERGRAPH_PATH } from '../schema/compose.ts';
 import { CITIES } from '../subgraphs/kit/world.ts';
+// a small deterministic generator (mulberry32), so generated queries are the same every run
+import { random } from './support/hostile.ts';
 import { postJson, startPlaza, TEST_INTERNAL_SECRET, TEST_JWT_SECRET, type GraphQLResponse, type Plaza } from './support/plaza.ts';
 
 const HOME = fs.readFileSync(new URL('../clients/homepage/Home.graphql', import.meta.url), 'utf8');
@@ -47,17 +49,6 @@ async function both(query: string, variables: Record<string, unknown> = {}, user
   const headers: Record<string, string> = user ? { authorization: `Bearer ${await plaza.tokenFor(user)}` } : {};
   const [ours, theirs] = await Promise.all([postJson(plaza.gateway.url, { query, variables }, headers), postJson(plain.url, { query, variables }, headers)]);
   return { ours: seen(ours), theirs: seen(theirs) };
-}
-
-/** A small deterministic generator (mulberry32), so generated queries are the same every run. */
-function random(seed: number): () => number {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const MERCHANT_FIELDS = ['id', 'name', 'category', 'city', 'popularity', 'miniProgram { appId name }', 'services { id title deepLink }', 'offers(first: 2) { id title remainingStock }', 'offers(first: 0) { id }', '__typename'];

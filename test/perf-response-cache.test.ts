@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readResponseCacheConfig } from '../gateway/config.ts';
 import { MemoryResponseCacheStore, RESPONSE_CACHE_HEADER } from '../gateway/plugins/response-cache.ts';
-import { submission } from './support/flows.ts';
+import { asMerchant, asReviewer, REVIEW, SUBMIT, submission } from './support/flows.ts';
 import { startPlaza, type Plaza } from './support/plaza.ts';
 
 const CARDS = `query Cards($city: String!) { homepage(city: $city) { cards { id title merchant { id name } } } }`;
-const SUBMIT = `mutation Submit($input: SubmitPlacementInput!) { submitPlacement(input: $input) { id status } }`;
-const REVIEW = `mutation Review($id: ID!, $decision: ReviewDecision!, $priority: Int) { reviewPlacement(id: $id, decision: $decision, priority: $priority) { id status } }`;
 
 let plaza: Plaza;
 beforeAll(async () => {
@@ -55,9 +53,9 @@ describe('the response cache of public answers', () => {
     expect((await plaza.query(CARDS, { city: 'Xiamen' })).headers.get(RESPONSE_CACHE_HEADER)).toBe('hit');
 
     const input = submission('m11', { idempotencyKey: `response-cache-${process.pid}` });
-    const submitted = await plaza.query(SUBMIT, { input }, { user: 'u9', scopes: ['merchant:m11'] });
+    const submitted = await plaza.query(SUBMIT, { input }, asMerchant('m11'));
     expect(submitted.body.errors).toBeUndefined();
-    const approved = await plaza.query(REVIEW, { id: submitted.body.data.submitPlacement.id, decision: 'APPROVE', priority: 70 }, { user: 'u10', scopes: ['platform:review'] });
+    const approved = await plaza.query(REVIEW, { id: submitted.body.data.submitPlacement.id, decision: 'APPROVE', priority: 70 }, asReviewer);
     expect(approved.body.errors).toBeUndefined();
 
     const after = await plaza.query(CARDS, { city: 'Xiamen' });

@@ -3,19 +3,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { PersistedQueriesConfig } from '../gateway/config.ts';
 import { manifestFromDocuments, sha256 } from '../gateway/manifests.ts';
 import { hashApiKey } from '../gateway/plugins/clients.ts';
-import { startGateway, type RunningGateway } from '../gateway/server.ts';
+import type { RunningGateway } from '../gateway/server.ts';
 import { connectRedis, DEFAULT_REDIS_PREFIX, REDIS_KEYS, RedisManifestStore, RedisUsageCounter } from '../gateway/stores/redis.ts';
 import { usageKey } from '../gateway/stores/types.ts';
-import { postJson, startPlaza, testGatewayConfig, type Plaza } from './support/plaza.ts';
+import { byHash, eventually, postJson, startPlaza, type Plaza } from './support/plaza.ts';
 import { REDIS, serviceAvailable } from './support/services.ts';
 
 const run = randomBytes(4).toString('hex');
 const partnerName = `redis-partner-${run}`;
 const partnerKey = `pk_test_${run}_0123456789abcdefghij`;
-
-function byId(hash: string, extra: Record<string, unknown> = {}) {
-  return { extensions: { persistedQuery: { version: 1, sha256Hash: hash } }, ...extra };
-}
 
 describe('two gateway replicas share persisted queries through Redis', async () => {
   const redisUp = await serviceAvailable('Redis');
@@ -29,7 +25,7 @@ describe('two gateway replicas share persisted queries through Redis', async () 
       const ours = (await new RedisUsageCounter(redis).report()).filter((r) => r.client === partnerName);
       for (const r of ours) await redis.hdel(REDIS_KEYS.usage(DEFAULT_REDIS_PREFIX), usageKey(r.client, r.appVersion, r.operationId, r.outcome));
     }
-    await second?.stop();
+    // stops the second replica too
     await plaza?.stop();
     await redis?.quit();
   });
@@ -39,7 +35,7 @@ describe('two gateway replicas share persisted queries through Redis', async () 
       partners: [{ name: partnerName, keySha256: hashApiKey(partnerKey), mode: 'require-id', revoked: false }],
     };
     plaza ??= await startPlaza({ redisUrl: REDIS.url, persistedQueries });
-    second ??= await startGateway(testGatewayConfig(Object.values(plaza.subgraphs), { redisUrl: REDIS.url, persistedQueries }));
+    second ??= await plaza.replica();
     return [plaza.gateway.url, second.url];
   }
 
@@ -47,10 +43,10 @@ describe('two gateway replicas share persisted queries through Redis', async () 
     const [a, b] = await replicas();
     const query = `query SharedApq { merchant(id: "m1") { name } } # ${run}`;
     const hash = sha256(query);
-    expect((await postJson(b, byId(hash))).body.errors?.[0].extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
-    const registered = await postJson(a, byId(hash, { query }));
+    expect((await postJson(b, byHash(hash))).body.errors?.[0].extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+    const registered = await postJson(a, byHash(hash, { query }));
     expect(registered.body.errors).toBeUndefined();
-    const hit = await postJson(b, byId(hash));
+    const hit = await postJson(b, byHash(hash));
     expect(hit.status).toBe(200);
     expect(hit.body).toEqual(registered.body);
   });
@@ -60,16 +56,11 @@ describe('two gateway replicas share persisted queries through Redis', async () 
     const manifest = manifestFromDocuments([{ path: 'p.graphql', text: 'query RedisPartnerMerchant($id: ID!) { merchant(id: $id) { name } }' }], partnerName, '1.0.0');
     const id = manifest.operations[0].id;
     const headers = { 'x-api-key': partnerKey, 'apollographql-client-version': '1.0.0' };
-    expect((await postJson(a, byId(id, { variables: { id: 'm1' } }), headers)).body.errors?.[0].extensions?.code).toBe('PERSISTED_QUERY_NOT_IN_LIST');
+    expect((await postJson(a, byHash(id, { variables: { id: 'm1' } }), headers)).body.errors?.[0].extensions?.code).toBe('PERSISTED_QUERY_NOT_IN_LIST');
 
     await new RedisManifestStore(redis!).publish({ client: partnerName, appVersion: '1.0.0', json: JSON.stringify(manifest) });
     for (const url of [a, b]) {
-      const deadline = Date.now() + 5000;
-      let res = await postJson(url, byId(id, { variables: { id: 'm1' } }), headers);
-      while (res.status !== 200 && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 50));
-        res = await postJson(url, byId(id, { variables: { id: 'm1' } }), headers);
-      }
+      const res = await eventually(() => postJson(url, byHash(id, { variables: { id: 'm1' } }), headers), (r) => r.status === 200);
       expect(res.status).toBe(200);
       expect(res.body.data.merchant.name).toEqual(expect.any(String));
     }

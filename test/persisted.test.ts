@@ -7,7 +7,7 @@ import { BYPASS_HEADER, USAGE_PATH } from '../gateway/plugins/persisted-document
 import { FolderManifestStore } from '../gateway/stores/memory.ts';
 import type { UsageRow } from '../gateway/stores/types.ts';
 import { sample } from './support/load.ts';
-import { postJson, startPlaza, type GraphQLResponse, type Plaza } from './support/plaza.ts';
+import { byHash, eventually, postJson, startPlaza, type GraphQLResponse, type Plaza } from './support/plaza.ts';
 
 const BYPASS = 'operator-bypass-secret-0123456789abcdef';
 
@@ -28,10 +28,6 @@ function idOf(name: string): string {
   return op.id;
 }
 
-function persisted(hash: string, extra: Record<string, unknown> = {}) {
-  return { extensions: { persistedQuery: { version: 1, sha256Hash: hash } }, ...extra };
-}
-
 async function getGraphQL(params: Record<string, unknown>, headers: Record<string, string> = {}): Promise<GraphQLResponse> {
   const url = new URL(plaza.gateway.url);
   for (const [key, value] of Object.entries(params)) url.searchParams.set(key, typeof value === 'string' ? value : JSON.stringify(value));
@@ -43,15 +39,6 @@ async function uses(): Promise<UsageRow[]> {
   const res = await fetch(new URL(USAGE_PATH, plaza.gateway.url), { headers: { [BYPASS_HEADER]: BYPASS } });
   expect(res.status).toBe(200);
   return ((await res.json()) as { uses: UsageRow[] }).uses;
-}
-
-async function eventually<T>(attempt: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await attempt();
-    if (ok(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 beforeAll(async () => {
@@ -81,34 +68,34 @@ describe('automatic persisted queries', () => {
   it('a hash the gateway has not seen gets PERSISTED_QUERY_NOT_FOUND, then registering it lets the hash alone run', async () => {
     const query = `query ApqMerchant { merchant(id: "m1") { name } } # ${Date.now()}`;
     const hash = sha256(query);
-    const miss = await postJson(plaza.gateway.url, persisted(hash));
+    const miss = await postJson(plaza.gateway.url, byHash(hash));
     expect(miss.status).toBe(200);
     expect(miss.body.errors?.[0].extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
     expect(miss.body.errors?.[0].message).toBe('PersistedQueryNotFound');
 
-    const register = await postJson(plaza.gateway.url, persisted(hash, { query }));
+    const register = await postJson(plaza.gateway.url, byHash(hash, { query }));
     expect(register.status).toBe(200);
     expect(register.body.errors).toBeUndefined();
     const name = register.body.data.merchant.name;
     expect(name).toEqual(expect.any(String));
 
-    const hit = await postJson(plaza.gateway.url, persisted(hash));
+    const hit = await postJson(plaza.gateway.url, byHash(hash));
     expect(hit.status).toBe(200);
     expect(hit.body).toEqual({ data: { merchant: { name } } });
   });
 
   it('an unknown id is PERSISTED_QUERY_NOT_FOUND, over GET too', async () => {
     const unknown = sha256(`never registered ${Math.random()}`);
-    const post = await postJson(plaza.gateway.url, persisted(unknown));
+    const post = await postJson(plaza.gateway.url, byHash(unknown));
     expect(post.body.errors?.[0].extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
-    const get = await getGraphQL({ extensions: { persistedQuery: { version: 1, sha256Hash: unknown } } });
+    const get = await getGraphQL(byHash(unknown));
     expect(get.status).toBe(200);
     expect(get.body.errors?.[0].extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
     expect(get.body.data).toBeUndefined();
   });
 
   it('a hash that is not the SHA-256 of the query is refused with 400', async () => {
-    const res = await postJson(plaza.gateway.url, persisted(sha256('something else'), { query: '{ __typename }' }));
+    const res = await postJson(plaza.gateway.url, byHash(sha256('something else'), { query: '{ __typename }' }));
     expect(res.status).toBe(400);
     expect(res.body.errors?.[0].extensions?.code).toBe('BAD_REQUEST');
   });
@@ -152,10 +139,10 @@ describe('client modes', () => {
     const text = await postJson(plaza.gateway.url, { query: MERCHANT_NAME, variables: { id: 'm1' } }, headers);
     expect(text.status).toBe(400);
     expect(text.body.errors?.[0].extensions?.code).toBe('PERSISTED_QUERY_ID_REQUIRED');
-    const byId = await postJson(plaza.gateway.url, persisted(idOf('MerchantName'), { variables: { id: 'm1' } }), headers);
+    const byId = await postJson(plaza.gateway.url, byHash(idOf('MerchantName'), { variables: { id: 'm1' } }), headers);
     expect(byId.status).toBe(200);
     expect(byId.body.data.merchant.name).toEqual(expect.any(String));
-    const unknown = await postJson(plaza.gateway.url, persisted(sha256('not registered')), headers);
+    const unknown = await postJson(plaza.gateway.url, byHash(sha256('not registered')), headers);
     expect(unknown.status).toBe(400);
     expect(unknown.body.errors?.[0].extensions?.code).toBe('PERSISTED_QUERY_NOT_IN_LIST');
   });
@@ -177,11 +164,7 @@ describe('client modes', () => {
 
 describe('persisted queries over GET', () => {
   it('a public homepage operation by id gets a Cache-Control a CDN can use, from the schema cache hints', async () => {
-    const res = await getGraphQL({
-      operationName: 'CityCards',
-      variables: { city: 'Shanghai' },
-      extensions: { persistedQuery: { version: 1, sha256Hash: idOf('CityCards') } },
-    });
+    const res = await getGraphQL(byHash(idOf('CityCards'), { operationName: 'CityCards', variables: { city: 'Shanghai' } }));
     expect(res.status).toBe(200);
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data.homepage.cards.length).toBeGreaterThan(0);
@@ -191,7 +174,7 @@ describe('persisted queries over GET', () => {
 
   it('the same operation for a signed-in user is private', async () => {
     const res = await getGraphQL(
-      { variables: { city: 'Shanghai' }, extensions: { persistedQuery: { version: 1, sha256Hash: idOf('CityCards') } } },
+      byHash(idOf('CityCards'), { variables: { city: 'Shanghai' } }),
       { authorization: `Bearer ${await plaza.tokenFor('u1')}` },
     );
     expect(res.status).toBe(200);
@@ -200,7 +183,7 @@ describe('persisted queries over GET', () => {
 
   it("an operation reading the user's own data is never stored", async () => {
     const res = await getGraphQL(
-      { extensions: { persistedQuery: { version: 1, sha256Hash: idOf('MyPoints') } } },
+      byHash(idOf('MyPoints')),
       { authorization: `Bearer ${await plaza.tokenFor('u1')}` },
     );
     expect(res.status).toBe(200);
@@ -217,10 +200,10 @@ describe('manifests in the watched folder', () => {
     const headers = { 'apollographql-client-name': 'strict-app' };
     const store = new FolderManifestStore(manifestDir);
     await store.publish({ client: 'strict-app', appVersion: '9.0.0', json: JSON.stringify(manifest) });
-    const served = await eventually(() => postJson(plaza.gateway.url, persisted(id), headers), (r) => r.status === 200);
+    const served = await eventually(() => postJson(plaza.gateway.url, byHash(id), headers), (r) => r.status === 200);
     expect(served.body.data.merchant.name).toEqual(expect.any(String));
     await store.retire('strict-app', '9.0.0');
-    const gone = await eventually(() => postJson(plaza.gateway.url, persisted(id), headers), (r) => r.status === 400);
+    const gone = await eventually(() => postJson(plaza.gateway.url, byHash(id), headers), (r) => r.status === 400);
     expect(gone.body.errors?.[0].extensions?.code).toBe('PERSISTED_QUERY_NOT_IN_LIST');
   });
 
@@ -231,12 +214,12 @@ describe('manifests in the watched folder', () => {
     const [a, b] = manifest.operations.map((op) => op.id);
     const headers = { 'apollographql-client-name': 'planned-app' };
     await new FolderManifestStore(manifestDir).publish({ client: 'planned-app', appVersion: '1.0.0', json: JSON.stringify(manifest) });
-    await eventually(() => postJson(plaza.gateway.url, persisted(a, { operationName: 'PlannedA' }), headers), (r) => r.status === 200 && !r.body.errors);
+    await eventually(() => postJson(plaza.gateway.url, byHash(a, { operationName: 'PlannedA' }), headers), (r) => r.status === 200 && !r.body.errors);
     await new Promise((r) => setTimeout(r, 100));
     const metrics = async () => (await fetch(plaza.gateway.url.replace('/graphql', '/metrics'))).text();
     const lookups = (text: string, outcome: string) => sample(text, 'plaza_cache_lookups_total', { cache: 'query_plan', outcome });
     const before = await metrics();
-    const first = await postJson(plaza.gateway.url, persisted(b, { operationName: 'PlannedB' }), headers);
+    const first = await postJson(plaza.gateway.url, byHash(b, { operationName: 'PlannedB' }), headers);
     expect(first.status).toBe(200);
     expect(first.body.data.homepage.cards.length).toBeGreaterThan(0);
     const after = await metrics();

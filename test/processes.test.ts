@@ -4,59 +4,17 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SUBGRAPH_NAMES } from '../subgraphs/kit/config.ts';
 import { seedMerchant } from '../subgraphs/kit/world.ts';
+import { exitOf, freePort, waitForLine } from './support/load.ts';
 import { postJson, startPlaza, type Plaza } from './support/plaza.ts';
+import { reachable } from './support/services.ts';
 
 const HOME = fs.readFileSync(new URL('../clients/homepage/Home.graphql', import.meta.url), 'utf8');
 const root = path.resolve(import.meta.dirname, '..');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs = 90_000): Promise<RegExpMatchArray> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(() => reject(new Error(`no line matching ${pattern} in:\n${seen}`)), timeoutMs);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      seen += chunk.toString();
-      const match = seen.match(pattern);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`exited with ${code} before printing ${pattern}:\n${seen}`)));
-  });
-}
-
-function exitOf(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) resolve(child.exitCode);
-    else child.once('exit', (code) => resolve(code));
-  });
-}
-
-function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 const children: ChildProcess[] = [];
 let plaza: Plaza | undefined;
@@ -85,7 +43,7 @@ describe('npm start', () => {
 
     start.kill('SIGTERM');
     expect(await exitOf(start)).toBe(0);
-    for (const port of Object.values(ports)) expect(await isListening(port)).toBe(false);
+    for (const port of Object.values(ports)) expect(await reachable('127.0.0.1', port)).toBe(false);
     fs.rmSync(dataDir, { recursive: true, force: true });
     // six processes each compile TypeScript at start: allow for a busy machine
   }, 180_000);

@@ -1,28 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayConfig } from '../gateway/config.ts';
-import { startGateway, type RunningGateway } from '../gateway/server.ts';
-import { postJson, startPlaza, testGatewayConfig, type Plaza } from './support/plaza.ts';
+import { postJson, startPlaza, type Plaza } from './support/plaza.ts';
 import { REDIS, serviceAvailable } from './support/services.ts';
 
 let plaza: Plaza;
-const gateways: RunningGateway[] = [];
 beforeAll(async () => {
   plaza = await startPlaza();
 });
-afterAll(async () => {
-  for (const g of gateways) await g.stop();
-  await plaza?.stop();
-});
+// stops the replicas too
+afterAll(() => plaza?.stop());
 
 /** Another gateway replica in front of the same subgraphs. */
-async function replica(overrides: Partial<GatewayConfig>): Promise<RunningGateway> {
-  const gateway = await startGateway(
-    testGatewayConfig(Object.values(plaza.subgraphs), { operations: { watchSupergraph: false, logLevel: 'silent' }, ...overrides }),
-  );
-  gateways.push(gateway);
-  return gateway;
-}
+const replica = (overrides: Partial<GatewayConfig>) => plaza.replica({ operations: { watchSupergraph: false, logLevel: 'silent' }, ...overrides });
 
 const QUERY = { query: '{ merchant(id: "m1") { name } }' };
 

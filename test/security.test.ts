@@ -8,8 +8,8 @@ import type { JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayConfig } from '../gateway/config.ts';
 import { generateSigningKey, issueKeySignedToken, issueToken } from '../gateway/plugins/identity.ts';
-import { startGateway, type RunningGateway } from '../gateway/server.ts';
-import { postJson, startPlaza, TEST_JWT_SECRET, testGatewayConfig, type Plaza } from './support/plaza.ts';
+import type { RunningGateway } from '../gateway/server.ts';
+import { postJson, startPlaza, TEST_JWT_SECRET, type Plaza } from './support/plaza.ts';
 
 /** A tiny identity provider: serves whatever key set the test gives it. */
 let jwks: { keys: JWK[] } = { keys: [] };
@@ -23,7 +23,6 @@ const idp = http.createServer((req, res) => {
 let plaza: Plaza;
 let k1: Awaited<ReturnType<typeof generateSigningKey>>;
 let k2: Awaited<ReturnType<typeof generateSigningKey>>;
-const gateways: RunningGateway[] = [];
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'plaza-keys-'));
 const PARTNER_KEY = randomBytes(24).toString('hex');
 
@@ -38,19 +37,15 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  for (const g of gateways) await g.stop();
+  // stops the replicas too
   await plaza?.stop();
   idp.close();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-async function replica(overrides: Partial<GatewayConfig>): Promise<RunningGateway> {
-  const gateway = await startGateway(
-    testGatewayConfig(Object.values(plaza.subgraphs), { operations: { watchSupergraph: false, logLevel: 'silent' }, ...overrides }),
-  );
-  gateways.push(gateway);
-  return gateway;
-}
+/** Another gateway replica in front of the same subgraphs, without the first one's identity provider and partner keys. */
+const replica = (overrides: Partial<GatewayConfig>) =>
+  plaza.replica({ security: undefined, persistedQueries: undefined, operations: { watchSupergraph: false, logLevel: 'silent' }, ...overrides });
 
 const ME = '{ me { id } }';
 const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });

@@ -8,6 +8,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import type { GatewayConfig } from '../../gateway/config.ts';
+import { pagesAreCurrent } from '../../clients/build.ts';
+import { startPlaza, type Plaza } from '../support/plaza.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -21,6 +25,7 @@ export const ARTIFACTS = path.join(root, 'test', '.artifacts');
 
 /** Builds the pages when their sources changed (as `npm test` does first), so one test file runs on its own. */
 export function ensurePagesBuilt(): void {
+  if (pagesAreCurrent()) return;
   execFileSync(process.execPath, ['--import', 'tsx', path.join(root, 'clients', 'build.ts')], { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'development' } });
 }
 
@@ -69,4 +74,30 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 /** The gateway's origin (http://127.0.0.1:<port>). */
 export function originOf(graphqlUrl: string): string {
   return new URL(graphqlUrl).origin;
+}
+
+export interface BrowserPlaza {
+  plaza: Plaza;
+  browser: Browser;
+  /** The gateway's origin (http://127.0.0.1:<port>). */
+  origin: string;
+}
+
+/**
+ * Registers the hooks of a browser test file: before all, the pages built, a Plaza started
+ * with `overrides` and chromium launched; after all, both stopped. The returned object's
+ * properties are set once the beforeAll hook has run.
+ */
+export function useBrowserPlaza(overrides: Partial<GatewayConfig>): BrowserPlaza {
+  const env = {} as BrowserPlaza;
+  beforeAll(async () => {
+    ensurePagesBuilt();
+    [env.plaza, env.browser] = await Promise.all([startPlaza(overrides), launchChromium()]);
+    env.origin = originOf(env.plaza.gateway.url);
+  });
+  afterAll(async () => {
+    await env.browser?.close();
+    await env.plaza?.stop();
+  });
+  return env;
 }

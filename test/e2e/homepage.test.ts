@@ -1,34 +1,21 @@
 import fs from 'node:fs';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { seedPoints, seedUser } from '../../subgraphs/kit/world.ts';
-import { startPlaza, type Plaza } from '../support/plaza.ts';
-import { ensurePagesBuilt, launchChromium, originOf, screenshot, WAIT, watchedPage } from './browser.ts';
+import { screenshot, useBrowserPlaza, WAIT, watchedPage } from './browser.ts';
 
 const FEED = fs.readFileSync(new URL('../../clients/homepage/HomepageFeed.graphql', import.meta.url), 'utf8');
 
-let plaza: Plaza;
-let browser: Browser;
-let origin: string;
-beforeAll(async () => {
-  ensurePagesBuilt();
-  [plaza, browser] = await Promise.all([startPlaza({ pages: { clientPages: true } }), launchChromium()]);
-  origin = originOf(plaza.gateway.url);
-});
-afterAll(async () => {
-  await browser?.close();
-  await plaza?.stop();
-});
+const env = useBrowserPlaza({ pages: { clientPages: true } });
 
 describe('the homepage page', () => {
   it('shows a signed-in user the city grid, the cards with their merchants\' offers, and their points', async () => {
-    const expected = (await plaza.query(FEED, { city: 'Shanghai' }, { user: 'u1' })).body.data;
-    const { page, context, outside } = await watchedPage(browser);
+    const expected = (await env.plaza.query(FEED, { city: 'Shanghai' }, { user: 'u1' })).body.data;
+    const { page, context, outside } = await watchedPage(env.browser);
     const bodies: unknown[] = [];
     page.on('request', (request) => {
       if (request.url().endsWith('/graphql') && request.method() === 'POST') bodies.push(request.postDataJSON());
     });
-    await page.goto(`${origin}/homepage/?city=Shanghai#token=${await plaza.tokenFor('u1')}`);
+    await page.goto(`${env.origin}/homepage/?city=Shanghai#token=${await env.plaza.tokenFor('u1')}`);
 
     const grid = page.getByTestId('grid').locator('li');
     await expect.poll(() => grid.count(), WAIT).toBe(9);
@@ -59,22 +46,22 @@ describe('the homepage page', () => {
   });
 
   it('asks an anonymous visitor to sign in and still shows the feed', async () => {
-    const { page, context } = await watchedPage(browser);
-    await page.goto(`${origin}/homepage/?city=Beijing`);
+    const { page, context } = await watchedPage(env.browser);
+    await page.goto(`${env.origin}/homepage/?city=Beijing`);
     await expect.poll(() => page.getByTestId('grid').locator('li').count(), WAIT).toBeGreaterThan(0);
     expect(await page.getByTestId('signed-out').innerText()).toBe('Sign in to see your points');
     await context.close();
   });
 
   it('shows a loading state, then an error with a retry that recovers when Plaza cannot be reached', async () => {
-    const { page, context } = await watchedPage(browser);
+    const { page, context } = await watchedPage(env.browser);
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     await page.route('**/graphql', async (route) => {
       await held;
       await route.abort('connectionrefused');
     });
-    await page.goto(`${origin}/homepage/?city=Shanghai`);
+    await page.goto(`${env.origin}/homepage/?city=Shanghai`);
     await expect.poll(() => page.getByTestId('loading').isVisible(), WAIT).toBe(true);
     release();
     const alert = page.getByRole('alert');

@@ -1,34 +1,21 @@
 import fs from 'node:fs';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPlaza, type Plaza } from '../support/plaza.ts';
-import { ensurePagesBuilt, launchChromium, originOf, screenshot, WAIT, watchedPage } from './browser.ts';
+import { describe, expect, it } from 'vitest';
+import { screenshot, useBrowserPlaza, WAIT, watchedPage } from './browser.ts';
 
 const OFFERS = fs.readFileSync(new URL('../../clients/miniprogram/MerchantOffers.graphql', import.meta.url), 'utf8');
 
-let plaza: Plaza;
-let browser: Browser;
-let origin: string;
-beforeAll(async () => {
-  ensurePagesBuilt();
-  [plaza, browser] = await Promise.all([startPlaza({ pages: { clientPages: true } }), launchChromium()]);
-  origin = originOf(plaza.gateway.url);
-});
-afterAll(async () => {
-  await browser?.close();
-  await plaza?.stop();
-});
+const env = useBrowserPlaza({ pages: { clientPages: true } });
 
 const numberIn = (text: string, pattern: RegExp) => Number(pattern.exec(text)?.[1]);
 
 describe('the merchant mini-program page', () => {
   it('walks the in-store loop: claim a coupon, pay with it, see the success page and the points go up', async () => {
-    const before = (await plaza.query(OFFERS, { merchantId: 'm1' }, { user: 'u2' })).body.data;
+    const before = (await env.plaza.query(OFFERS, { merchantId: 'm1' }, { user: 'u2' })).body.data;
     const claimable = before.merchant.offers.filter((o: { channel: string; remainingStock: number }) => o.channel !== 'MEMBERS_ONLY' && o.remainingStock > 0);
     expect(claimable.length).toBeGreaterThan(0);
 
-    const { page, context, outside } = await watchedPage(browser);
-    await page.goto(`${origin}/miniprogram/?merchant=m1#token=${await plaza.tokenFor('u2')}`);
+    const { page, context, outside } = await watchedPage(env.browser);
+    await page.goto(`${env.origin}/miniprogram/?merchant=m1#token=${await env.plaza.tokenFor('u2')}`);
 
     // the merchant's offers and the user's points
     const offers = page.getByTestId('offer');
@@ -62,14 +49,14 @@ describe('the merchant mini-program page', () => {
     expect(Number(await page.getByTestId('points-balance').innerText())).toBe(before.me.points.balance + earned);
 
     // the repurchase offers the merchant shows after paying
-    const repurchase = (await plaza.query('query($m: ID!) { merchant(id: $m) { repurchaseOffers(first: 3) { title } } }', { m: 'm1' }, { user: 'u2' })).body.data.merchant.repurchaseOffers;
+    const repurchase = (await env.plaza.query('query($m: ID!) { merchant(id: $m) { repurchaseOffers(first: 3) { title } } }', { m: 'm1' }, { user: 'u2' })).body.data.merchant.repurchaseOffers;
     expect(repurchase.length).toBeGreaterThan(0);
     const shown = await page.getByTestId('repurchase-offers').locator('li').allInnerTexts();
     expect(shown.length).toBe(repurchase.length);
     shown.forEach((text, i) => expect(text).toContain(repurchase[i].title));
 
     // what Plaza recorded matches what the page showed
-    const after = (await plaza.query('{ me { points { balance } coupons(status: REDEEMED) { template { title } } } }', {}, { user: 'u2' })).body.data.me;
+    const after = (await env.plaza.query('{ me { points { balance } coupons(status: REDEEMED) { template { title } } } }', {}, { user: 'u2' })).body.data.me;
     expect(after.points.balance).toBe(before.me.points.balance + earned);
     expect(after.coupons.map((c: { template: { title: string } }) => c.template.title)).toContain(claimable[0].title);
     expect(outside).toEqual([]);
@@ -77,8 +64,8 @@ describe('the merchant mini-program page', () => {
   });
 
   it('keeps an anonymous visitor from claiming and asks them to sign in', async () => {
-    const { page, context } = await watchedPage(browser);
-    await page.goto(`${origin}/miniprogram/?merchant=m1`);
+    const { page, context } = await watchedPage(env.browser);
+    await page.goto(`${env.origin}/miniprogram/?merchant=m1`);
     await expect.poll(() => page.getByTestId('offer').count(), WAIT).toBeGreaterThan(0);
     expect(await page.getByRole('button', { name: 'Claim' }).first().isDisabled()).toBe(true);
     expect(await page.locator('main').innerText()).toContain('Sign in to claim coupons.');

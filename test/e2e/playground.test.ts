@@ -1,26 +1,14 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { seedUser } from '../../subgraphs/kit/world.ts';
-import { startPlaza, type Plaza } from '../support/plaza.ts';
-import { ensurePagesBuilt, launchChromium, originOf, screenshot, WAIT, watchedPage } from './browser.ts';
+import { startPlaza } from '../support/plaza.ts';
+import { screenshot, useBrowserPlaza, WAIT, watchedPage } from './browser.ts';
 
-let plaza: Plaza;
-let browser: Browser;
-let origin: string;
-beforeAll(async () => {
-  ensurePagesBuilt();
-  [plaza, browser] = await Promise.all([startPlaza({ pages: { playground: true } }), launchChromium()]);
-  origin = originOf(plaza.gateway.url);
-});
-afterAll(async () => {
-  await browser?.close();
-  await plaza?.stop();
-});
+const env = useBrowserPlaza({ pages: { playground: true } });
 
 describe('the playground', () => {
   it('opens from a browser on /graphql with the headline query, runs it and shows the answer, with no request leaving the machine', async () => {
-    const { page, context, requests, outside } = await watchedPage(browser);
-    await page.goto(`${origin}/graphql`);
+    const { page, context, requests, outside } = await watchedPage(env.browser);
+    await page.goto(`${env.origin}/graphql`);
     const tabs = page.locator('.graphiql-tab');
     await expect.poll(() => tabs.count(), WAIT).toBe(7);
     expect(await tabs.allInnerTexts()).toEqual(expect.arrayContaining([expect.stringContaining('Home'), expect.stringContaining('ClaimCoupon'), expect.stringContaining('PaymentSuccess')]));
@@ -36,14 +24,14 @@ describe('the playground', () => {
     expect(await response.innerText()).toContain('"me": null');
     await screenshot(page, 'playground-anonymous');
 
-    expect(requests.every((url) => url.startsWith(origin) || url.startsWith('data:') || url.startsWith('blob:'))).toBe(true);
+    expect(requests.every((url) => url.startsWith(env.origin) || url.startsWith('data:') || url.startsWith('blob:'))).toBe(true);
     expect(outside).toEqual([]);
     await context.close();
   });
 
   it('signs in with a development token so me answers for that user', async () => {
-    const { page, context, outside } = await watchedPage(browser);
-    await page.goto(`${origin}/playground/`);
+    const { page, context, outside } = await watchedPage(env.browser);
+    await page.goto(`${env.origin}/playground/`);
     await expect.poll(() => page.locator('.graphiql-tab').count(), WAIT).toBe(7);
     await page.getByRole('button', { name: 'Show Sign in' }).click();
     await page.getByRole('button', { name: 'Issue a development token' }).click();
@@ -56,8 +44,8 @@ describe('the playground', () => {
   });
 
   it('lists each client\'s registered operations and opens one', async () => {
-    const { page, context } = await watchedPage(browser);
-    await page.goto(`${origin}/playground/`);
+    const { page, context } = await watchedPage(env.browser);
+    await page.goto(`${env.origin}/playground/`);
     await page.getByRole('button', { name: 'Show Operations' }).click();
     const list = page.getByTestId('operations');
     await expect.poll(() => list.innerText(), WAIT).toContain('miniprogram');

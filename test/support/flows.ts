@@ -1,4 +1,4 @@
-/** Shared steps of the coupons and points tests: set up data, run mutations, read the database. */
+/** Shared steps of the coupons, points and placement tests: set up data, run mutations, read the database. */
 import { CouponTemplate, Coupon } from '../../subgraphs/coupons/entities.ts';
 import { MemberRight, PointsAccount, PointsTransaction } from '../../subgraphs/membership/entities.ts';
 import type { EntityManager } from '../../subgraphs/kit/orm.ts';
@@ -114,3 +114,17 @@ export function submission(merchantId: string, overrides: Record<string, unknown
     ...overrides,
   };
 }
+
+/** A merchant submitting a placement, with every field of the placement the tests read. */
+export const SUBMIT = `mutation Submit($input: SubmitPlacementInput!) {
+  submitPlacement(input: $input) { id status priority slot reviewReason targeting { cities categories startsAt endsAt } merchant { id } service { id } }
+}`;
+/** A reviewer approving or rejecting a placement. */
+export const REVIEW = `mutation Review($id: ID!, $decision: ReviewDecision!, $reason: String, $priority: Int) {
+  reviewPlacement(id: $id, decision: $decision, reason: $reason, priority: $priority) { id status reviewReason priority }
+}`;
+
+/** Query options of someone placing for the merchant (u9 with the merchant's scope). */
+export const asMerchant = (merchantId: string) => ({ user: 'u9', scopes: [`merchant:${merchantId}`] });
+/** Query options of a platform reviewer. */
+export const asReviewer = { user: 'u10', scopes: ['platform:review'] };

@@ -21,7 +21,7 @@ export const TEST_JWT_SECRET = 'test-jwt-secret';
 export interface GraphQLResponse<T = any> {
   status: number;
   headers: Headers;
-  body: { data?: T; errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string } }[] };
+  body: { data?: T; errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string; [key: string]: unknown } }[] };
 }
 
 export interface Plaza {
@@ -76,6 +76,21 @@ export async function postJson(url: string, body: unknown, headers: Record<strin
   });
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: JSON.parse(text) };
+}
+
+/** A request body naming a persisted query by its hash (APQ or a registered id), with any other fields. */
+export function byHash(hash: string, extra: Record<string, unknown> = {}) {
+  return { extensions: { persistedQuery: { version: 1, sha256Hash: hash } }, ...extra };
+}
+
+/** Runs `attempt` every 50 ms until `ok` holds for its value or `timeoutMs` has passed; returns the last value. */
+export async function eventually<T>(attempt: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await attempt();
+    if (ok(value) || Date.now() > deadline) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 export interface StartPlazaOptions {
