@@ -33,12 +33,13 @@ const CLIENTS_DIR = fileURLToPath(new URL('../../clients', import.meta.url));
 /** Every concern of the gateway, in the order a request meets them. */
 export function gatewayPlugins(config: GatewayConfig): GatewayPlugin[] {
   const operations = operationsOf(config);
+  const supergraphSdl = fs.readFileSync(config.supergraphPath, 'utf8');
   return [
     ...(operations.otlpEndpoint ? [useTracing({ endpoint: operations.otlpEndpoint })] : []),
     useLogging({ logger: createLogger('gateway', operations.logLevel) }),
     useMetrics({ knownOperations: operationNamesIn(CLIENTS_DIR) }),
-    ...securityPlugins(config),
-    ...persistedQueryPlugins(config),
+    ...securityPlugins(config, supergraphSdl),
+    ...persistedQueryPlugins(config, supergraphSdl),
     ...pagePlugins(config),
     ...responseCachePlugins(config),
   ];
@@ -58,9 +59,8 @@ export function pagePlugins(config: GatewayConfig): GatewayPlugin[] {
  * limit per IP, operation shape, identity, then (per operation) authorization, demand
  * control, partner introspection and the per-client rate limit.
  */
-export function securityPlugins(config: GatewayConfig): GatewayPlugin[] {
+export function securityPlugins(config: GatewayConfig, supergraphSdl: string): GatewayPlugin[] {
   const security = securityOf(config);
-  const supergraphSdl = fs.readFileSync(config.supergraphPath, 'utf8');
   const corsOrigins = security.corsOrigins ?? (config.production ? [] : null);
   return [
     useCors({ origins: corsOrigins }),
@@ -95,7 +95,7 @@ export function securityPlugins(config: GatewayConfig): GatewayPlugin[] {
  * trusted documents, per-client modes), after the limits so an id is swapped for its
  * text only for requests that passed them.
  */
-export function persistedQueryPlugins(config: GatewayConfig): GatewayPlugin[] {
+export function persistedQueryPlugins(config: GatewayConfig, supergraphSdl: string): GatewayPlugin[] {
   const pq = persistedQueriesOf(config);
   const clients = useClients({ partners: pq.partners, partnerKeysFile: pq.partnerKeysFile });
   const stores = openPersistedQueryStores({ redisUrl: config.redisUrl, ...pq });
@@ -109,7 +109,7 @@ export function persistedQueryPlugins(config: GatewayConfig): GatewayPlugin[] {
       defaultMode: pq.defaultMode,
       clientModes: pq.clientModes,
       bypassSecret: pq.bypassSecret,
-      limits: operationLimits(fs.readFileSync(config.supergraphPath, 'utf8'), securityOf(config)),
+      limits: operationLimits(supergraphSdl, securityOf(config)),
     }),
   ];
 }
@@ -118,5 +118,5 @@ export function persistedQueryPlugins(config: GatewayConfig): GatewayPlugin[] {
 export function responseCachePlugins(config: GatewayConfig): GatewayPlugin[] {
   const settings = responseCacheOf(config);
   if (!settings.enabled) return [];
-  return [useResponseCache({ store: responseCacheStore(config.redisUrl, settings.maxBytes), maxBytes: settings.maxBytes })];
+  return [useResponseCache({ store: responseCacheStore(config.redisUrl, settings.maxBytes) })];
 }
