@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Coupon } from '../subgraphs/coupons/entities.ts';
+import { Coupon, CouponTemplate } from '../subgraphs/coupons/entities.ts';
 import { signInternalToken, INTERNAL_TOKEN_HEADER } from '../subgraphs/kit/internal-token.ts';
 import { CLAIM, couponsDb, couponsOf, createOffer, JOIN, outcome, REDEEM, remainingStock, tally } from './support/flows.ts';
-import { postJson, startPlaza, TEST_INTERNAL_SECRET, type Plaza } from './support/plaza.ts';
+import { testDatabase } from './support/databases.ts';
+import { eventually, postJson, startPlaza, TEST_INTERNAL_SECRET, type Plaza } from './support/plaza.ts';
 
 /** Concurrency tests do real work (hundreds of transactions); on a busy machine they need time. */
 const HEAVY = 180_000;
@@ -12,6 +13,14 @@ beforeAll(async () => {
   plaza = await startPlaza();
 });
 afterAll(() => plaza?.stop());
+
+/** How many statements on the coupons database wait for a lock (PostgreSQL). */
+async function blockedStatements(): Promise<number> {
+  const [row] = await couponsDb(plaza).getConnection().execute<{ n: string }[]>(
+    "select count(*) as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()",
+  );
+  return Number(row.n);
+}
 
 async function claim(user: string, templateId: string, key: string, pass?: string) {
   const { body } = await plaza.query(CLAIM, { templateId, key, pass }, { user });
@@ -38,6 +47,35 @@ describe('claiming coupons', () => {
     expect(await remainingStock(plaza, offer)).toBe(9);
     const again = await claim('u7', offer, 'same-key');
     expect(again.data.claimCoupon.id).toBe([...ids][0]);
+  });
+
+  it('a claim that waits for the stock while a claim with its key commits answers with that coupon', async () => {
+    // The twin took the last unit and holds it in an open transaction. On PostgreSQL the
+    // claim looks for the key (not there yet), then blocks on the stock row; once the twin
+    // commits the stock is gone, and the claim must still answer with the twin's coupon.
+    const offer = await createOffer(plaza, { totalStock: 1 });
+    const twin = couponsDb(plaza);
+    await twin.begin();
+    await twin.nativeUpdate(CouponTemplate, { id: offer }, { remainingStock: 0 });
+    await twin.insert(Coupon, {
+      id: `c-twin-${offer}`, templateId: offer, merchantId: 'm1', ownerId: 'u13', slot: 1, idempotencyKey: 'twin-key',
+      code: '9000000001', status: 'CLAIMED', claimedAt: new Date(), redeemedAt: null, paymentId: null, orderAmount: null, discount: null,
+    });
+    const pending = claim('u13', offer, 'twin-key');
+    let waiting = 1;
+    try {
+      if (testDatabase() === 'postgresql') waiting = await eventually(() => blockedStatements(), (n) => n > 0, 10_000);
+      // SQLite has one connection: the claim queues behind the open transaction
+      else await new Promise((r) => setTimeout(r, 200));
+    } finally {
+      await twin.commit();
+    }
+    expect(waiting).toBeGreaterThan(0);
+    const body = await pending;
+    expect(outcome(body)).toBe('OK');
+    expect(body.data.claimCoupon.id).toBe(`c-twin-${offer}`);
+    expect(await remainingStock(plaza, offer)).toBe(0);
+    expect(await couponsOf(plaza, offer)).toHaveLength(1);
   });
 
   it('the per-user limit holds under concurrent claims with different keys', async () => {

@@ -1,5 +1,5 @@
 import { raw, UniqueConstraintViolationException } from '@mikro-orm/core';
-import { ErrorCode, plazaError } from '../kit/errors.ts';
+import { ErrorCode, isRefusal, plazaError } from '../kit/errors.ts';
 import { isValidMembershipPass } from '../kit/membership-pass.ts';
 import type { EntityManager } from '../kit/orm.ts';
 import { newId, newTenDigitCode } from '../kit/ids.ts';
@@ -124,11 +124,15 @@ export async function claimCoupon(em: EntityManager, input: ClaimInput): Promise
       return coupon;
     });
   } catch (error) {
-    if (!(error instanceof UniqueConstraintViolationException)) throw error;
-    // A concurrent claim won the same key or the same slot; the rollback returned the stock.
+    const lostRace = error instanceof UniqueConstraintViolationException;
+    if (!lostRace && !isRefusal(error, ErrorCode.COUPON_LIMIT_REACHED, ErrorCode.COUPON_OUT_OF_STOCK)) throw error;
+    // A concurrent claim with the same key may have committed after this claim looked for
+    // it (each statement reads afresh under READ COMMITTED): its coupon is this claim's
+    // answer, whatever slot or stock it took. The rollback returned anything taken here.
     const winner = await existingClaim(em.fork(), input.ownerId, key, input.templateId);
     if (winner) return winner;
-    throw plazaError(ErrorCode.COUPON_LIMIT_REACHED, `At most ${template.perUserLimit} per user`);
+    if (lostRace) throw plazaError(ErrorCode.COUPON_LIMIT_REACHED, `At most ${template.perUserLimit} per user`);
+    throw error;
   }
 }
 

@@ -63,6 +63,11 @@ export function plazaError(
   return new GraphQLError(message, { extensions: { code, ...options.extensions, ...http } });
 }
 
+/** Whether `error` is a domain error with one of these codes. */
+export function isRefusal(error: unknown, ...codes: ErrorCode[]): error is GraphQLError {
+  return error instanceof GraphQLError && (codes as unknown[]).includes(error.extensions.code);
+}
+
 /** Refuses an argument: BAD_USER_INPUT naming the argument in `extensions.argumentName`. */
 export function badUserInput(argumentName: string, message: string): never {
   throw plazaError(ErrorCode.BAD_USER_INPUT, message, { extensions: { argumentName } });
