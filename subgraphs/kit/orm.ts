@@ -7,6 +7,7 @@ import { LibSqlDriver } from '@mikro-orm/libsql';
 import { knex, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { Migrator, type Migration } from '@mikro-orm/migrations';
 import type { EntityManager as SqlEntityManager } from '@mikro-orm/libsql';
+import { setBounded } from './bounded-map.ts';
 
 /** The EntityManager every subgraph works with (SQL drivers share one API). */
 export type EntityManager = SqlEntityManager;
@@ -110,7 +111,7 @@ export async function openDatabase(
     debug: false,
     // Entities are declared with defineEntity; no reflection or decorator metadata.
     discovery: { warnWhenNoEntities: true },
-    pool: { min: 0, max: kind === 'postgresql' ? 10 : 1 },
+    pool: kind === 'postgresql' ? { min: 0, max: 10 } : { min: 0, max: 1, afterCreate: prepareSqliteConnection },
     extensions: [Migrator],
     migrations: {
       path: folder,
@@ -124,12 +125,8 @@ export async function openDatabase(
     },
   });
   const em = orm.em as unknown as EntityManager;
-  if (kind === 'sqlite') {
-    // WAL lets readers proceed while a writer commits; busy_timeout queues writers instead of failing.
-    await em.getConnection().execute('PRAGMA journal_mode = WAL');
-    await em.getConnection().execute('PRAGMA busy_timeout = 5000');
-    await em.getConnection().execute('PRAGMA foreign_keys = ON');
-  }
+  // WAL lets readers proceed while a writer commits; it is a property of the file, kept across connections.
+  if (kind === 'sqlite') await em.getConnection().execute('PRAGMA journal_mode = WAL');
   if (options.migrate !== false) {
     try {
       await orm.migrator.up();
@@ -161,6 +158,48 @@ export async function openDatabase(
     requestStatements: () => inRequests,
     close: () => orm.close(true),
   };
+}
+
+/** The part of a libsql connection Plaza touches. */
+interface SqliteConnection {
+  exec(sql: string): unknown;
+  prepare(sql: string): unknown;
+}
+
+/** Prepared statements kept per SQLite connection. */
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * Readies every SQLite connection the pool opens. The libsql dialect replaces its
+ * connection every ten seconds, and settings that belong to a connection would be lost
+ * with the first one:
+ * - busy_timeout queues a writer behind another process's write instead of failing;
+ * - foreign keys are enforced;
+ * - prepared statements are kept and reused by SQL text (least recently used go first).
+ *   The dialect prepares every query anew, and preparing costs about as much as running
+ *   one of Plaza's indexed reads. The ORM writes values into its SQL, so its own queries
+ *   reuse a statement only when repeated exactly; findRows binds its values, so its SQL
+ *   is one text per query shape. Reuse is safe: libsql runs a statement to completion
+ *   synchronously, so two queries never share one half-way.
+ */
+function prepareSqliteConnection(connection: SqliteConnection, done: (error: unknown, connection: SqliteConnection) => void): void {
+  try {
+    connection.exec('PRAGMA busy_timeout = 5000');
+    connection.exec('PRAGMA foreign_keys = ON');
+    const prepare = connection.prepare.bind(connection);
+    const statements = new Map<string, unknown>();
+    connection.prepare = (sql: string) => {
+      let statement = statements.get(sql);
+      // set again on every use: the least recently used statement goes first
+      if (statement) statements.delete(sql);
+      else statement = prepare(sql);
+      setBounded(statements, sql, statement, STATEMENT_CACHE_SIZE);
+      return statement;
+    };
+    done(null, connection);
+  } catch (error) {
+    done(error, connection);
+  }
 }
 
 /** Runs one statement on a PostgreSQL server's `postgres` database (creating and dropping databases happens there). */
