@@ -17,6 +17,8 @@ const HOME_VARIABLES = { city: 'Shanghai', merchantId: 'm1' };
 const root = path.resolve(import.meta.dirname, '..');
 
 let plaza: Plaza | undefined;
+/** The headers of a signed-in user of the current Plaza. */
+const bearer = async (user: string) => ({ authorization: `Bearer ${await plaza!.tokenFor(user)}` });
 const gateways: RunningGateway[] = [];
 const children: ChildProcess[] = [];
 const servers: http.Server[] = [];
@@ -145,7 +147,7 @@ describe('a subgraph that is down', () => {
     };
     let membership = await startMembership();
     const gateway = await gatewayInFront(plaza, { membership: `http://127.0.0.1:${port}/graphql` });
-    const headers = { authorization: `Bearer ${await plaza.tokenFor('u1')}` };
+    const headers = await bearer('u1');
 
     const timeline: { killedAt?: number; restartedAt?: number } = {};
     const load = runLoad({
@@ -191,7 +193,7 @@ describe('a subgraph that is down', () => {
     const proxy = await flakyProxy(plaza.subgraphs.users.url);
     const gateway = await gatewayInFront(plaza, { users: proxy.url }, { breakerFailures: 3, breakerResetMs: 300, subgraphRetries: 0 });
     const query = '{ me { nickname } }';
-    const headers = { authorization: `Bearer ${await plaza.tokenFor('u2')}` };
+    const headers = await bearer('u2');
     proxy.state.dropNext = 1000;
     for (let i = 0; i < 3; i++) expect(codesOf({ at: 0, body: (await postJson(gateway.url, { query }, headers)).body })).toEqual(['SUBGRAPH_UNAVAILABLE']);
     const tried = proxy.seen.length;
@@ -215,7 +217,7 @@ describe('a subgraph that is slow or flaky', () => {
     const gateway = await gatewayInFront(plaza, { membership: proxy.url }, { subgraphTimeoutMs: 300, subgraphRetries: 0 });
     proxy.state.delayMs = 3000;
     const started = Date.now();
-    const { status, body } = await postJson(gateway.url, { query: HOME, variables: HOME_VARIABLES }, { authorization: `Bearer ${await plaza.tokenFor('u1')}` });
+    const { status, body } = await postJson(gateway.url, { query: HOME, variables: HOME_VARIABLES }, await bearer('u1'));
     expect(Date.now() - started).toBeLessThan(2500);
     expect(status).toBe(200);
     expect(body.data.me.points).toBeNull();
@@ -227,7 +229,7 @@ describe('a subgraph that is slow or flaky', () => {
     plaza = await startPlaza();
     const proxy = await flakyProxy(plaza.subgraphs.coupons.url);
     const gateway = await gatewayInFront(plaza, { coupons: proxy.url }, { subgraphRetries: 1 });
-    const headers = { authorization: `Bearer ${await plaza.tokenFor('u3')}` };
+    const headers = await bearer('u3');
 
     proxy.state.dropNext = 1;
     const before = proxy.seen.length;
@@ -262,7 +264,7 @@ describe('identical in-flight subgraph requests', () => {
     const gateway = await gatewayInFront(plaza, { users: proxy.url });
     proxy.state.delayMs = 200;
     const users = ['u1', 'u2', 'u3', 'u4'];
-    const headers = await Promise.all(users.map(async (u) => ({ authorization: `Bearer ${await plaza!.tokenFor(u)}` })));
+    const headers = await Promise.all(users.map(bearer));
     const answers = await Promise.all(users.flatMap((_, i) => [0, 1, 2].map(() => postJson(gateway.url, { query: '{ me { id nickname } }' }, headers[i]))));
     answers.forEach((a, k) => expect(a.body.data.me.id).toBe(users[Math.floor(k / 3)]));
     expect(proxy.seen.length).toBe(users.length);

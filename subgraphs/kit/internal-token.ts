@@ -1,3 +1,4 @@
+import { setBounded } from './bounded-map.ts';
 import { signHs256, verifyHs256 } from './jwt.ts';
 
 /**
@@ -23,18 +24,63 @@ export interface Viewer {
 
 export const ANONYMOUS: Viewer = Object.freeze({ scopes: [] }) as Viewer;
 
+/** Tokens signed this second, by secret and viewer (how many viewers are kept per secret, at most). */
+const SIGNED_LIMIT = 4096;
+const signed = new Map<string, Map<string, { second: number; token: Promise<string> }>>();
+
+/**
+ * The token vouching for `viewer`. Its claims are the viewer's and its `iat`/`exp`, which
+ * have second precision: every token for one viewer signed within one second is the same
+ * string, so within a second it is signed once and reused.
+ */
 export function signInternalToken(viewer: Viewer, secret: string): Promise<string> {
-  return signHs256(INTERNAL, { scopes: viewer.scopes, client: viewer.clientName }, viewer.userId, LIFETIME_SECONDS, secret);
+  const second = Math.floor(Date.now() / 1000);
+  let bySecret = signed.get(secret);
+  if (!bySecret) signed.set(secret, (bySecret = new Map()));
+  const key = JSON.stringify([viewer.userId ?? null, viewer.scopes, viewer.clientName ?? null]);
+  const known = bySecret.get(key);
+  if (known && known.second === second) return known.token;
+  const token = signHs256(INTERNAL, { scopes: viewer.scopes, client: viewer.clientName }, viewer.userId, LIFETIME_SECONDS, secret);
+  const entry = { second, token };
+  setBounded(bySecret, key, entry, SIGNED_LIMIT);
+  // a failed signature is not kept (unless a later one replaced it already)
+  token.catch(() => {
+    if (bySecret.get(key) === entry) bySecret.delete(key);
+  });
+  return token;
 }
+
+/** How many verified tokens a process remembers, per secret. */
+const VERIFIED_LIMIT = 4096;
+/**
+ * Tokens whose signature already checked out, with what they vouch for, until they
+ * expire. Every fetch of one gateway request carries the same token, and the gateway's
+ * tokens for one viewer are the same string within a second (`iat` has second
+ * precision), so most subgraph requests find theirs here and skip the HMAC check.
+ * Only genuine tokens are remembered; each is dropped once past its `exp`.
+ */
+const verified = new Map<string, Map<string, { viewer: Viewer; expiresAtMs: number }>>();
 
 /** Returns the viewer the gateway vouched for, or null when the token is missing or invalid. */
 export async function verifyInternalToken(token: string | undefined, secret: string): Promise<Viewer | null> {
-  const payload = token ? await verifyHs256(INTERNAL, token, secret) : null;
+  if (!token) return null;
+  let known = verified.get(secret);
+  const hit = known?.get(token);
+  if (hit) {
+    if (Date.now() < hit.expiresAtMs) return hit.viewer;
+    known!.delete(token);
+  }
+  const payload = await verifyHs256(INTERNAL, token, secret);
   if (!payload) return null;
   const scopes = Array.isArray(payload.scopes) ? payload.scopes.filter((s): s is string => typeof s === 'string') : [];
-  return {
+  const viewer: Viewer = Object.freeze({
     userId: typeof payload.sub === 'string' ? payload.sub : undefined,
-    scopes,
+    scopes: Object.freeze(scopes) as string[],
     clientName: typeof payload.client === 'string' ? payload.client : undefined,
-  };
+  });
+  if (typeof payload.exp === 'number') {
+    if (!known) verified.set(secret, (known = new Map()));
+    setBounded(known, token, { viewer, expiresAtMs: payload.exp * 1000 }, VERIFIED_LIMIT);
+  }
+  return viewer;
 }
