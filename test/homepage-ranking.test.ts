@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EVERY_CITY, type Placement } from '../subgraphs/placements/entities.ts';
 import { explainRank, rankSection, RANK_WEIGHTS, type RankingInput } from '../subgraphs/placements/service.ts';
+import { random } from './support/hostile.ts';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
 const DAY = 86_400_000;
@@ -115,9 +116,8 @@ describe('homepage ranking', () => {
   });
 
   it('stops scanning candidates sorted by priority early, with exactly the answer of a full scan', () => {
-    // a small deterministic generator, so the cases are the same every run
-    let seed = 7;
-    const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    // the same cases every run
+    const next = random(7);
     const CATEGORIES = ['food', 'coffee', 'hotel', 'fitness'];
     let looked = 0;
     const scanned = { full: 0, early: 0 };

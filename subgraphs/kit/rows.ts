@@ -1,16 +1,6 @@
-import { JsonType, type EntitySchema, type FilterQuery, type QueryOrderMap } from '@mikro-orm/core';
+import { JsonType, type EntityMetadata, type EntitySchema, type FilterQuery, type QueryOrderMap } from '@mikro-orm/core';
+import { setBounded } from './bounded-map.ts';
 import type { EntityManager } from './orm.ts';
-
-/** A date column as the driver returns it: a Date (PostgreSQL) or epoch milliseconds (SQLite). */
-function dateOf(value: unknown): Date | null {
-  if (value === null || value === undefined || value instanceof Date) return (value as Date | null) ?? null;
-  return new Date(typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : (value as number | string));
-}
-
-/** A JSON column as the driver returns it: parsed (PostgreSQL) or text (SQLite). */
-function jsonOf(value: unknown): unknown {
-  return typeof value === 'string' ? JSON.parse(value) : value;
-}
 
 /**
  * Reads an entity's rows as plain objects shaped like the entity: one SELECT through the
@@ -18,6 +8,9 @@ function jsonOf(value: unknown): unknown {
  * entity instances, identity map or change tracking. For read-only loaders on hot paths,
  * where building managed entities cost more than the query; anything that writes uses
  * `em.find` and managed entities.
+ *
+ * The SQL of each query shape is built once (see EntityFacts); later queries of that
+ * shape bind their values to it.
  */
 export async function findRows<T extends object>(
   em: EntityManager,
@@ -25,41 +18,106 @@ export async function findRows<T extends object>(
   where: FilterQuery<T>,
   options: { orderBy?: QueryOrderMap<T> } = {},
 ): Promise<T[]> {
-  const columns = columnsOf(em, entity);
-  const qb = em.createQueryBuilder(entity).select('*').where(where as never);
-  if (options.orderBy) qb.orderBy(options.orderBy as never);
-  const raw = await qb.execute<Record<string, unknown>[]>('all', false);
+  const facts = factsOf(em, entity);
+  const values: unknown[] = [];
+  const shape = shapeOf(where, values);
+  const key = shape === null ? null : `${shape} order ${JSON.stringify(options.orderBy ?? null)}`;
+  const known = key === null ? null : facts.sqlByShape.get(key);
+  let raw: Record<string, unknown>[];
+  if (known) {
+    // bound, not written into the SQL as the ORM's execute does: the SQL text stays the
+    // same for every filter of the shape, so the database reuses its prepared statement
+    const query = em.getConnection('read').getKnex().raw(known, values as never[]);
+    const transaction = em.getTransactionContext();
+    if (transaction) query.transacting(transaction);
+    const result = await query;
+    raw = Array.isArray(result) ? result : result.rows;
+  } else {
+    const qb = em.createQueryBuilder(entity).select('*').where(where as never);
+    if (options.orderBy) qb.orderBy(options.orderBy as never);
+    if (key !== null && known === undefined) remember(facts.sqlByShape, key, qb.getKnexQuery().toSQL(), values);
+    raw = await qb.execute<Record<string, unknown>[]>('all', false);
+  }
+  // the ORM's own mapping (column names to properties, dates); JSON text (SQLite) is parsed here
+  const comparator = em.getComparator();
   return raw.map((row) => {
-    const out: Record<string, unknown> = {};
-    for (const { column, name, kind } of columns) {
-      const value = row[column];
-      out[name] = kind === 'date' ? dateOf(value) : kind === 'json' ? jsonOf(value) : value;
-    }
+    const out = comparator.mapResult(facts.meta.className, row) as Record<string, unknown>;
+    for (const name of facts.jsonProperties) if (typeof out[name] === 'string') out[name] = JSON.parse(out[name] as string);
     return out as T;
   });
 }
 
-interface Column {
-  column: string;
-  name: string;
-  kind: 'date' | 'json' | 'plain';
+/** Query shapes remembered per entity. */
+const SHAPES_PER_ENTITY = 512;
+
+/** What findRows needs of an entity, worked out once per metadata. */
+interface EntityFacts {
+  meta: EntityMetadata;
+  /** Properties stored as JSON. */
+  jsonProperties: string[];
+  /**
+   * The SQL the query builder made for each query shape, or null when the shape cannot be
+   * reused. A shape is the filter with its values taken out (keys, operators, list lengths
+   * and order). Building a query costs about as much as SQLite running it, and a loader
+   * asks the same shapes over and over.
+   */
+  sqlByShape: Map<string, string | null>;
 }
 
-const columnsByEntity = new WeakMap<object, Column[]>();
+const factsByMeta = new WeakMap<object, EntityFacts>();
 
-/** An entity's columns and the property each fills, read once from the ORM's metadata. */
-function columnsOf(em: EntityManager, entity: EntitySchema<any, any>): Column[] {
+function factsOf(em: EntityManager, entity: EntitySchema<any, any>): EntityFacts {
   const meta = em.getMetadata().get(entity.meta.className);
-  let columns = columnsByEntity.get(meta);
-  if (!columns) {
-    columns = Object.values(meta.props)
-      .filter((prop) => prop.fieldNames?.length === 1 && prop.persist !== false)
-      .map((prop) => ({
-        column: prop.fieldNames[0],
-        name: prop.name,
-        kind: prop.runtimeType === 'Date' ? 'date' : prop.customType instanceof JsonType || prop.type === 'json' ? 'json' : 'plain',
-      }));
-    columnsByEntity.set(meta, columns);
+  let facts = factsByMeta.get(meta);
+  if (!facts) {
+    const jsonProperties = Object.values(meta.props)
+      .filter((prop) => prop.customType instanceof JsonType || prop.type === 'json')
+      .map((prop) => prop.name as string);
+    factsByMeta.set(meta, (facts = { meta, jsonProperties, sqlByShape: new Map() }));
   }
-  return columns;
+  return facts;
+}
+
+/**
+ * Files the builder's SQL under its shape, but only when its parameters are exactly the
+ * filter's values in the order shapeOf took them out: then binding a later filter's
+ * values to that SQL is what the builder would have done. Otherwise (the ORM converted,
+ * added or reordered a value) the shape is filed as not reusable and always built.
+ */
+function remember(shapes: Map<string, string | null>, key: string, built: { sql: string; bindings: readonly unknown[] }, values: unknown[]): void {
+  const same =
+    built.bindings.length === values.length &&
+    built.bindings.every((b, i) => b === values[i] || (b instanceof Date && values[i] instanceof Date && b.getTime() === values[i].getTime()));
+  setBounded(shapes, key, same ? built.sql : null, SHAPES_PER_ENTITY);
+}
+
+/**
+ * A filter's shape, pushing its values (scalars, dates, list items) onto `values` in the
+ * order they appear; null when the filter holds anything else (a subquery, an entity).
+ */
+function shapeOf(filter: unknown, values: unknown[]): string | null {
+  if (filter === null) return 'null';
+  if (typeof filter === 'string' || typeof filter === 'number' || typeof filter === 'boolean' || filter instanceof Date) {
+    values.push(filter);
+    return '?';
+  }
+  if (Array.isArray(filter)) {
+    const parts: string[] = [];
+    for (const item of filter) {
+      const part = shapeOf(item, values);
+      if (part === null) return null;
+      parts.push(part);
+    }
+    return `[${parts.join(',')}]`;
+  }
+  if (typeof filter === 'object' && Object.getPrototypeOf(filter) === Object.prototype) {
+    const parts: string[] = [];
+    for (const [key, value] of Object.entries(filter as Record<string, unknown>)) {
+      const part = shapeOf(value, values);
+      if (part === null) return null;
+      parts.push(`${JSON.stringify(key)}:${part}`);
+    }
+    return `{${parts.join(',')}}`;
+  }
+  return null;
 }

@@ -15,7 +15,7 @@ export interface CityCandidates {
 /** How long a city's candidate placements are reused before they are read again. */
 export const CANDIDATES_TTL_MS = 2_000;
 /** How old a city's candidates may get while a newer read is under way; older ones are never served. */
-export const CANDIDATES_MAX_STALE_MS = 30_000;
+const CANDIDATES_MAX_STALE_MS = 30_000;
 
 export interface CityRows {
   bySlot: Map<string, Placement[]>;
@@ -42,9 +42,8 @@ interface CacheEntry {
  * already under way is discarded); other replicas see the change within the TTL plus one read.
  */
 export class CandidateCache {
+  /** A read started before clear() finds its entry gone (or replaced) and leaves the cache alone. */
   private readonly cities = new Map<string, CacheEntry>();
-  /** Bumped by clear(): a read started before it must not repopulate the cache. */
-  private generation = 0;
 
   constructor(
     private readonly ttlMs = CANDIDATES_TTL_MS,
@@ -63,12 +62,10 @@ export class CandidateCache {
   }
 
   clear(): void {
-    this.generation++;
     this.cities.clear();
   }
 
   private start(city: string, read: () => Promise<CityRows>): CacheEntry {
-    const generation = this.generation;
     const entry: CacheEntry = { readAt: Date.now(), rows: read(), settled: false, refreshing: false };
     this.cities.set(city, entry);
     entry.rows.then(
@@ -76,7 +73,7 @@ export class CandidateCache {
         entry.settled = true;
       },
       () => {
-        if (this.generation === generation && this.cities.get(city) === entry) this.cities.delete(city);
+        if (this.cities.get(city) === entry) this.cities.delete(city);
       },
     );
     return entry;
@@ -85,12 +82,11 @@ export class CandidateCache {
   /** Reads the city again in the background, outside any request's statement count; the stale entry serves meanwhile. */
   private refresh(city: string, stale: CacheEntry, read: () => Promise<CityRows>): void {
     stale.refreshing = true;
-    const generation = this.generation;
     const readAt = Date.now();
     const rows = outsideStatementScope(read);
     rows.then(
       () => {
-        if (this.generation !== generation || this.cities.get(city) !== stale) return;
+        if (this.cities.get(city) !== stale) return;
         this.cities.set(city, { readAt, rows, settled: true, refreshing: false });
       },
       () => {
@@ -106,11 +102,9 @@ async function readCity(em: EntityManager, city: string, readAt: Date): Promise<
   const targets = await findRows(em, PlacementCity, { city: { $in: cities } });
   const targeted = em.createQueryBuilder(PlacementCity).select('placementId').where({ city: { $in: cities } });
   // plain rows, not managed entities: tens of thousands per city on real volumes, read-only and shared
-  const rows = await findRows(em, Placement, { id: { $in: targeted.getKnexQuery() }, status: 'APPROVED', endsAt: { $gt: readAt } } as never, {
-    orderBy: { id: 'asc' },
-  });
+  const rows = await findRows(em, Placement, { id: { $in: targeted.getKnexQuery() }, status: 'APPROVED', endsAt: { $gt: readAt } } as never);
   const bySlot = groupBy(rows, (p) => p.slot);
-  // highest priority first: ranking stops scanning once nothing further down can reach a section
+  // highest priority first, then by id (a complete order): ranking stops scanning once nothing further down can reach a section
   for (const list of bySlot.values()) list.sort((a, b) => b.priority - a.priority || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return { bySlot, citiesById: groupBy(targets, (t) => t.placementId, (t) => t.city) };
 }
@@ -123,7 +117,7 @@ export function createLoaders(em: EntityManager, cache: CandidateCache) {
   const servableByCity = new DataLoader<string, CityCandidates>(async (cities) =>
     Promise.all(
       cities.map(async (city) => {
-        const { bySlot, citiesById } = await cache.rows(city, () => readCity(em.fork(), city, now));
+        const { bySlot, citiesById } = await cache.rows(city, () => readCity(em, city, now));
         return {
           inSlot: (slot: string) => bySlot.get(slot) ?? [],
           citiesOf: (id: string) => citiesById.get(id) ?? [],

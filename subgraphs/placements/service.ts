@@ -104,7 +104,7 @@ export function byScore(a: { id: string; rank?: RankExplanation }, b: { id: stri
 }
 
 /** The most a placement's score can exceed its priority for this viewer and city. */
-export function maxBonus(input: RankingInput): number {
+function maxBonus(input: RankingInput): number {
   const viewerBonus = input.affinity.size ? RANK_WEIGHTS.categoryTargeted + RANK_WEIGHTS.affinity : 0;
   return RANK_WEIGHTS.freshness + RANK_WEIGHTS.cityTargeted + viewerBonus;
 }
@@ -141,7 +141,6 @@ export function rankSection(
   const bound = maxBonus(input);
   // scored without copying: a city can hold thousands of candidates per slot, and only the chosen few are served
   const scored: Scored[] = [];
-  let lastPriority = Infinity;
   let bestScore = -Infinity;
   // the section's threshold only rises as candidates are scored: a stale one is a safe lower bound,
   // recomputed each time the scored candidates double (so at most a logarithmic number of times)
@@ -149,15 +148,15 @@ export function rankSection(
   let thresholdAt = 0;
   for (const placement of candidates) {
     const reach = placement.priority + bound;
-    // strictly below: a later candidate with an equal score could still win on its id
-    if (options.byPriority && placement.priority < lastPriority && reach < bestScore) {
+    // strictly below: a later candidate with an equal score could still win on its id; candidates
+    // come in non-increasing priority, so every later one's reach is at most this one's
+    if (options.byPriority && reach < bestScore) {
       if (reach >= threshold && scored.length >= Math.max(size, 2 * thresholdAt)) {
         threshold = sectionThreshold(scored, size);
         thresholdAt = scored.length;
       }
       if (reach < threshold) break;
     }
-    lastPriority = placement.priority;
     if (placement.slot !== slot || !isServable(placement, input.now)) continue;
     if (placement.merchantId === options.exceptMerchant) continue;
     const cities = citiesOf(placement.id);
