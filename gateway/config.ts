@@ -199,7 +199,7 @@ export interface OperationsConfig {
   subgraphFetcher: 'undici' | 'default';
   /** Share one subgraph answer between identical in-flight queries of the same caller. `PLAZA_DEDUP`; default true. */
   dedup: boolean;
-  /** Merge the entity fetches one request makes to one subgraph at the same moment into one fetch. `PLAZA_MERGE_FETCHES`; default true. */
+  /** Send the entity fetches one request makes to one subgraph at the same moment as one request, holding back fetches nothing waits for to join the next. `PLAZA_MERGE_FETCHES`; default true. */
   mergeFetches: boolean;
   /** Memory budget of the query-plan cache, in MiB (plans are sized by their approximate bytes). `PLAZA_QUERY_PLAN_CACHE_MIB`; default 30. */
   queryPlanCacheMiB: number;

@@ -8,7 +8,8 @@ import { INTERNAL_TOKEN_HEADER } from '../subgraphs/kit/internal-token.ts';
 import { OPERATIONS_DEFAULTS, type OperationsConfig } from './config.ts';
 import type { GatewayContext } from './context.ts';
 import { fetchTransport, SubgraphClient, SubgraphUnavailableError, type Transport } from './fetcher.ts';
-import { isEntityFetch, mergeEntityFetches, mergeKey } from './fetch-merging.ts';
+import type { QueryPlan } from '@apollo/query-planner';
+import { combineEntityFetches, isEntityFetch, mergeEntityFetches, mergeKey, trailingFetchesOf } from './fetch-merging.ts';
 import { subgraphFetchMerged } from './metrics.ts';
 
 /** Header carrying the request id from the gateway to subgraphs (and back in logs). */
@@ -96,8 +97,8 @@ export class PlazaDataSource implements GraphQLDataSource<GatewayContext> {
   readonly client: SubgraphClient;
   private readonly dedup: boolean;
   private readonly mergeFetches: boolean;
-  /** Per client request: the entity fetches issued together, merged (see fetch-merging.ts). */
-  private readonly batches = new WeakMap<object, DataLoader<Pending, GatewayGraphQLResponse>>();
+  /** Per client request: its entity fetches to this subgraph, batched, and those waiting to be sent or held back. */
+  private readonly waiting = new WeakMap<object, Waiting>();
 
   constructor(options: PlazaDataSourceOptions) {
     const operations = options.operations ?? OPERATIONS_DEFAULTS;
@@ -128,70 +129,141 @@ export class PlazaDataSource implements GraphQLDataSource<GatewayContext> {
       if (traceparent) headers.traceparent = traceparent;
     }
     if (!request.query) throw new Error('Missing query');
-    if (this.mergeFetches && isIncoming(options) && context && isEntityFetch(request)) {
-      return this.batchOf(context).load({ options, headers });
+    if (!this.mergeFetches || !isIncoming(options) || !context) return this.processOne({ options, headers });
+    const fetches = requestFetchesOf(context);
+    fetches.inFlight++;
+    try {
+      return await (isEntityFetch(request) ? this.waitingOf(context).batch.load({ options, headers }) : this.processOne({ options, headers }));
+    } finally {
+      fetches.inFlight--;
+      fetches.settled();
     }
-    return this.processOne({ options, headers });
   }
 
   /** Sends one fetch as it is. */
   private async processOne({ options, headers }: Pending): Promise<GatewayGraphQLResponse> {
-    const { http: _http, ...payload } = options.request;
     try {
-      const response = await this.send(headers, JSON.stringify(payload), options.request.query!, options.context as GatewayContext);
-      restrictCachePolicy(options, response.cacheControl);
-      return response.body;
+      return await this.sendFor({ options, headers }, options.request);
     } catch (error) {
       if (!(error instanceof SubgraphUnavailableError) || !isIncoming(options)) throw error;
       return unavailableResponse(error, options.request, options.document);
     }
   }
 
-  /**
-   * The request's batch of entity fetches to this subgraph: fetches issued in the same
-   * turn of the event loop (the branches of a Parallel plan node) are dispatched together,
-   * and those that differ only in name and representations go out as one.
-   */
-  private batchOf(context: object): DataLoader<Pending, GatewayGraphQLResponse> {
-    let batch = this.batches.get(context);
-    if (!batch) {
-      batch = new DataLoader<Pending, GatewayGraphQLResponse>((pending) => this.dispatch(pending), { cache: false });
-      this.batches.set(context, batch);
-    }
-    return batch;
+  /** Sends `request` on behalf of the fetch `on` (its headers; its request's cache policy takes the answer's). */
+  private async sendFor(on: Pending, request: GatewayGraphQLRequest): Promise<GatewayGraphQLResponse> {
+    const { http: _http, ...payload } = request;
+    const response = await this.send(on.headers, JSON.stringify(payload), request.query!, on.options.context as GatewayContext);
+    restrictCachePolicy(on.options, response.cacheControl);
+    return response.body;
   }
 
-  private async dispatch(pending: readonly Pending[]): Promise<(GatewayGraphQLResponse | Error)[]> {
+  /**
+   * The request's entity fetches to this subgraph: fetches issued in the same turn of the
+   * event loop (the branches of a Parallel plan node) are dispatched together by `batch`,
+   * then wait in `fetches` to be sent (see flush).
+   */
+  private waitingOf(context: object): Waiting {
+    let waiting = this.waiting.get(context);
+    if (!waiting) {
+      const created: Waiting = {
+        fetches: [],
+        batch: new DataLoader<Pending, GatewayGraphQLResponse>((pending) => this.dispatch(created, pending), { cache: false }),
+        flush: () => this.flush(context, created),
+      };
+      this.waiting.set(context, (waiting = created));
+    }
+    return waiting;
+  }
+
+  private dispatch(waiting: Waiting, pending: readonly Pending[]): Promise<(GatewayGraphQLResponse | Error)[]> {
+    const answers = pending.map((p) => new Promise<GatewayGraphQLResponse | Error>((resolve) => waiting.fetches.push({ ...p, resolve })));
+    waiting.flush();
+    return Promise.all(answers);
+  }
+
+  /**
+   * Sends the request's waiting entity fetches to this subgraph, all in one request, or
+   * holds them back: when every one of them is a fetch nothing in the plan waits for (see
+   * trailingFetches) and other fetches of the request are still out, whose answers may
+   * lead to another fetch to this subgraph, they wait to go out with it. Once nothing
+   * else of the request is out, they go out as they are; so holding never stalls a plan.
+   */
+  private flush(context: object, waiting: Waiting): void {
+    if (!waiting.fetches.length) return;
+    const fetches = requestFetchesOf(context);
+    const othersOut = fetches.inFlight - fetches.heldBesides(waiting) - waiting.fetches.length;
+    if (othersOut > 0 && waiting.fetches.every((w) => fetches.trailing.has(w.options.request.query!))) {
+      fetches.holders.add(waiting);
+      return;
+    }
+    fetches.holders.delete(waiting);
+    const batch = waiting.fetches.splice(0);
+    void this.sendTogether(batch).then(
+      (answers) => batch.forEach((w, i) => w.resolve(answers[i])),
+      // a failure of the merging itself fails these fetches, never leaves them waiting
+      (error: unknown) => batch.forEach((w) => w.resolve(error instanceof Error ? error : new Error(String(error)))),
+    );
+  }
+
+  /**
+   * Sends entity fetches in one request: those that differ only in name and
+   * representations as one `_entities` call (see mergeEntityFetches), and the different
+   * selections side by side under aliases (see combineEntityFetches).
+   */
+  private async sendTogether(batch: readonly Pending[]): Promise<(GatewayGraphQLResponse | Error)[]> {
+    if (batch.length === 1) return [await this.processOne(batch[0]).catch((error: Error) => error)];
     const groups = new Map<string, number[]>();
-    pending.forEach((p, i) => {
+    batch.forEach((p, i) => {
       const key = mergeKey(p.options.request);
       const group = groups.get(key);
       if (group) group.push(i);
       else groups.set(key, [i]);
     });
-    const answers: (GatewayGraphQLResponse | Error)[] = new Array(pending.length);
-    await Promise.all(
-      [...groups.values()].map(async (members) => {
-        if (members.length === 1) {
-          answers[members[0]] = await this.processOne(pending[members[0]]).catch((error: Error) => error);
-          return;
-        }
-        subgraphFetchMerged.inc({ subgraph: this.client.name }, members.length - 1);
-        // a stable order: the same plan always sends the same merged body (so identical requests can share it)
-        members.sort((a, b) => compare(pending[a].options.request.query!, pending[b].options.request.query!));
-        const merged = mergeEntityFetches(members.map((i) => pending[i].options.request));
-        const lead = pending[members[0]];
-        const answer = await this.processOne({ options: { ...lead.options, request: merged.request }, headers: lead.headers }).catch((error: Error) => error);
-        if (answer instanceof Error) {
-          members.forEach((i) => (answers[i] = answer));
-          return;
-        }
-        // every member belongs to the lead's request: its cache policy was restricted by the merged answer
-        const parts = merged.split(answer);
-        members.forEach((i, k) => (answers[i] = parts[k]));
-      }),
-    );
+    // a stable order: the same plan always sends the same body (so identical requests can share it)
+    const ordered = [...groups.entries()].sort((a, b) => compare(a[0], b[0])).map(([, members]) => members);
+    const merged = ordered.map((members) => {
+      if (members.length === 1) return { members, request: batch[members[0]].options.request, split: (answer: GatewayGraphQLResponse) => [answer] };
+      subgraphFetchMerged.inc({ subgraph: this.client.name }, members.length - 1);
+      members.sort((a, b) => compare(batch[a].options.request.query!, batch[b].options.request.query!));
+      return { members, ...mergeEntityFetches(members.map((i) => batch[i].options.request)) };
+    });
+    const lead = batch[merged[0].members[0]];
+    const combined = merged.length > 1 ? combineEntityFetches(merged.map((m) => m.request)) : null;
+    let groupAnswers: (GatewayGraphQLResponse | Error)[];
+    if (combined) {
+      subgraphFetchMerged.inc({ subgraph: this.client.name }, merged.length - 1);
+      groupAnswers = await this.sendCombined(lead, combined, merged.map((m) => m.request));
+    } else {
+      groupAnswers = await Promise.all(
+        merged.map((m) => {
+          const first = batch[m.members[0]];
+          return this.processOne({ options: { ...first.options, request: m.request }, headers: first.headers }).catch((error: Error) => error);
+        }),
+      );
+    }
+    const answers: (GatewayGraphQLResponse | Error)[] = new Array(batch.length);
+    merged.forEach((m, g) => {
+      const answer = groupAnswers[g];
+      // every member belongs to the lead's request: its cache policy was restricted by the answer
+      const parts = answer instanceof Error ? m.members.map(() => answer) : m.split(answer);
+      m.members.forEach((i, k) => (answers[i] = parts[k]));
+    });
     return answers;
+  }
+
+  /** Sends fetches combined into one operation; each gets its own answer, or its own SUBGRAPH_UNAVAILABLE answer. */
+  private async sendCombined(
+    lead: Pending,
+    combined: NonNullable<ReturnType<typeof combineEntityFetches>>,
+    requests: GatewayGraphQLRequest[],
+  ): Promise<(GatewayGraphQLResponse | Error)[]> {
+    try {
+      return combined.split(await this.sendFor(lead, combined.request));
+    } catch (error) {
+      if (error instanceof SubgraphUnavailableError && isIncoming(lead.options)) return requests.map((request) => unavailableResponse(error, request));
+      return requests.map(() => error as Error);
+    }
   }
 
   private async send(
@@ -226,6 +298,60 @@ export class PlazaDataSource implements GraphQLDataSource<GatewayContext> {
 interface Pending {
   options: Options;
   headers: Record<string, string>;
+}
+
+/** A client request's entity fetches to one subgraph, waiting to be sent. */
+interface Waiting {
+  fetches: (Pending & { resolve(answer: GatewayGraphQLResponse | Error): void })[];
+  /** Gathers the fetches issued in one turn of the event loop. */
+  batch: DataLoader<Pending, GatewayGraphQLResponse>;
+  flush(): void;
+}
+
+const NOTHING_TRAILING: ReadonlySet<string> = new Set();
+
+/** What the fetches of one client request share, across subgraphs. */
+class RequestFetches {
+  /** Fetch operations of the request's plan that may be held back (see trailingFetches). */
+  trailing: ReadonlySet<string> = NOTHING_TRAILING;
+  /** Fetches started and not yet answered, held ones included. */
+  inFlight = 0;
+  /** The subgraphs' fetches held back to go out with a later fetch to their subgraph. */
+  readonly holders = new Set<Waiting>();
+  private checking = false;
+
+  /** How many fetches other subgraphs than `waiting`'s hold back. */
+  heldBesides(waiting: Waiting): number {
+    let held = 0;
+    for (const holder of this.holders) if (holder !== waiting) held += holder.fetches.length;
+    return held;
+  }
+
+  /**
+   * A fetch was answered. Once the plan has taken the answer in (and sent what it
+   * leads to), each subgraph holding fetches back looks again.
+   */
+  settled(): void {
+    if (this.checking || !this.holders.size) return;
+    this.checking = true;
+    setImmediate(() => {
+      this.checking = false;
+      for (const holder of [...this.holders]) holder.flush();
+    });
+  }
+}
+
+const requestFetches = new WeakMap<object, RequestFetches>();
+
+function requestFetchesOf(context: object): RequestFetches {
+  let fetches = requestFetches.get(context);
+  if (!fetches) requestFetches.set(context, (fetches = new RequestFetches()));
+  return fetches;
+}
+
+/** Tells the data sources the plan a request runs (given to @apollo/gateway as experimental_didResolveQueryPlan). */
+export function notePlan(context: object, plan: QueryPlan): void {
+  requestFetchesOf(context).trailing = trailingFetchesOf(plan);
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -8,10 +8,26 @@
  * times. Merged, it answers one `_entities` call over every representation, each distinct
  * representation once, and each fetch gets back exactly its own entities and errors.
  *
- * Only fetches of the same client request are merged (nothing is shared between callers),
- * and only when they are the same operation apart from its name and representations.
+ * Only fetches of the same client request are merged (nothing is shared between callers).
+ * Fetches that are the same operation apart from its name and representations become one
+ * `_entities` call; fetches with different selections go out in one operation, each
+ * under an alias of its own (combineEntityFetches). Which fetches may wait for a later
+ * one to go out with it is read off the query plan (trailingFetches).
  */
 import type { GatewayGraphQLRequest, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import type { PlanNode, QueryPlan } from '@apollo/query-planner';
+import { setBounded } from '../subgraphs/kit/bounded-map.ts';
+import {
+  Kind,
+  OperationTypeNode,
+  parse,
+  print,
+  visit,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+  type VariableDefinitionNode,
+} from 'graphql';
 
 /** An entity fetch as the gateway sends it: `query X($representations: [_Any!]!, …) { _entities(…) { … } }`. */
 export function isEntityFetch(request: GatewayGraphQLRequest): boolean {
@@ -100,4 +116,172 @@ export function mergeEntityFetches(requests: readonly GatewayGraphQLRequest[]): 
   }
 
   return { request, duplicates: sizes.reduce((a, b) => a + b, 0) - representations.length, split };
+}
+
+// ------------------------------------------------------------ fetches nothing waits for
+
+/**
+ * The fetch operations of a plan worth holding back: nothing else in the plan waits for
+ * them (each is the last step of every Sequence around it; Parallels and Flattens pass
+ * that on), so the rest of the plan runs the same whenever they answer, and the plan has
+ * a later fetch to the same subgraph (one that waits for an earlier step) that they can
+ * go out with (see PlazaDataSource). An operation that also appears where something
+ * waits for it is left out. Nothing under @defer is included.
+ */
+export function trailingFetches(plan: QueryPlan): ReadonlySet<string> {
+  const trailing = new Map<string, string>();
+  const waitedFor = new Set<string>();
+  /** Subgraphs with a fetch that waits for an earlier step: what a held fetch can join. */
+  const laterFetches = new Map<string, Set<string>>();
+  const walk = (node: PlanNode | undefined, last: boolean, afterAStep: boolean): void => {
+    if (!node) return;
+    switch (node.kind) {
+      case 'Fetch':
+        if (last) trailing.set(node.operation, node.serviceName);
+        else waitedFor.add(node.operation);
+        if (afterAStep) {
+          const operations = laterFetches.get(node.serviceName) ?? new Set<string>();
+          laterFetches.set(node.serviceName, operations.add(node.operation));
+        }
+        return;
+      case 'Sequence':
+        node.nodes.forEach((child, i) => walk(child, last && i === node.nodes.length - 1, afterAStep || i > 0));
+        return;
+      case 'Parallel':
+        for (const child of node.nodes) walk(child, last, afterAStep);
+        return;
+      case 'Flatten':
+        walk(node.node, last, afterAStep);
+        return;
+      case 'Condition':
+        walk(node.ifClause, last, afterAStep);
+        walk(node.elseClause, last, afterAStep);
+        return;
+      case 'Defer':
+        walk(node.primary.node, false, afterAStep);
+        for (const deferred of node.deferred) walk(deferred.node, false, true);
+        return;
+    }
+  };
+  if (plan.node && plan.node.kind !== 'Subscription') walk(plan.node, true, false);
+  const holdable = new Set<string>();
+  for (const [operation, service] of trailing) {
+    const later = laterFetches.get(service);
+    if (!waitedFor.has(operation) && later && [...later].some((other) => other !== operation)) holdable.add(operation);
+  }
+  return holdable;
+}
+
+const trailingByPlan = new WeakMap<QueryPlan, ReadonlySet<string>>();
+
+/** trailingFetches, worked out once per plan (plans are cached and shared by requests). */
+export function trailingFetchesOf(plan: QueryPlan): ReadonlySet<string> {
+  let trailing = trailingByPlan.get(plan);
+  if (!trailing) trailingByPlan.set(plan, (trailing = trailingFetches(plan)));
+  return trailing;
+}
+
+// ------------------------------------------------------------ different selections, one request
+
+/** How many combined operations are kept (by the operations they combine). */
+const COMBINED_CACHE_SIZE = 500;
+const combinedCache = new Map<string, { query: string; renames: Map<string, string>[] } | null>();
+
+/**
+ * One operation asking for the entities of several entity fetches with different
+ * selections: each fetch's `_entities` under an alias of its own (`_e0`, `_e1`, …), its
+ * variables and fragments renamed apart. Null when an operation is not a plain entity
+ * fetch (one `_entities` field and nothing else).
+ */
+function combinedOperation(queries: readonly string[]): { query: string; renames: Map<string, string>[] } | null {
+  const cacheKey = queries.join('\u0000');
+  const cached = combinedCache.get(cacheKey);
+  if (cached !== undefined) return cached;
+  let combined: { query: string; renames: Map<string, string>[] } | null = null;
+  try {
+    const variables: VariableDefinitionNode[] = [];
+    const fields: FieldNode[] = [];
+    const fragments: FragmentDefinitionNode[] = [];
+    const renames: Map<string, string>[] = [];
+    let plain = true;
+    queries.forEach((query, k) => {
+      const document = parse(query);
+      const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+      const root = operation?.selectionSet.selections;
+      if (!operation || operation.operation !== 'query' || root?.length !== 1 || root[0].kind !== Kind.FIELD || root[0].name.value !== '_entities' || root[0].alias) {
+        plain = false;
+        return;
+      }
+      const variableNames = new Map((operation.variableDefinitions ?? []).map((v) => [v.variable.name.value, `e${k}_${v.variable.name.value}`]));
+      const fragmentNames = new Map(
+        document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, `${f.name.value}_e${k}`]),
+      );
+      renames.push(variableNames);
+      const renamed = visit(document, {
+        Variable: (node) => ({ ...node, name: { ...node.name, value: variableNames.get(node.name.value) ?? node.name.value } }),
+        FragmentSpread: (node) => ({ ...node, name: { ...node.name, value: fragmentNames.get(node.name.value) ?? node.name.value } }),
+        FragmentDefinition: (node) => ({ ...node, name: { ...node.name, value: fragmentNames.get(node.name.value) ?? node.name.value } }),
+      });
+      for (const definition of renamed.definitions) {
+        if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.push(definition);
+        if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+        variables.push(...(definition.variableDefinitions ?? []));
+        const field = definition.selectionSet.selections[0] as FieldNode;
+        fields.push({ ...field, alias: { kind: Kind.NAME, value: `_e${k}` } });
+      }
+    });
+    if (plain) {
+      const operation: OperationDefinitionNode = {
+        kind: Kind.OPERATION_DEFINITION,
+        operation: OperationTypeNode.QUERY,
+        name: { kind: Kind.NAME, value: 'PlazaCombinedEntities' },
+        variableDefinitions: variables,
+        selectionSet: { kind: Kind.SELECTION_SET, selections: fields },
+      };
+      combined = { query: print({ kind: Kind.DOCUMENT, definitions: [operation, ...fragments] }), renames };
+    }
+  } catch {
+    combined = null;
+  }
+  setBounded(combinedCache, cacheKey, combined, COMBINED_CACHE_SIZE);
+  return combined;
+}
+
+/**
+ * Combines entity fetches with different selections (each already merged by mergeKey)
+ * into one request; `split` gives each its own answer: its entities, the errors under
+ * its alias re-pathed to `_entities`, and errors without such a path for all. Null when
+ * they cannot be combined; they are then sent one by one.
+ */
+export function combineEntityFetches(requests: readonly GatewayGraphQLRequest[]): Omit<MergedFetch, 'duplicates'> | null {
+  const combined = combinedOperation(requests.map((r) => r.query ?? ''));
+  if (!combined) return null;
+  const variables: Record<string, unknown> = {};
+  requests.forEach((request, k) => {
+    for (const [name, value] of Object.entries(request.variables ?? {})) {
+      const renamed = combined.renames[k].get(name);
+      // a variable the operation does not declare is not sent (the subgraph would refuse it)
+      if (renamed) variables[renamed] = value;
+    }
+  });
+  const request: GatewayGraphQLRequest = { ...requests[0], query: combined.query, operationName: 'PlazaCombinedEntities', variables };
+
+  function split(response: GatewayGraphQLResponse): GatewayGraphQLResponse[] {
+    const data = response.data as Record<string, unknown> | null | undefined;
+    const extensions = response.extensions;
+    return requests.map((_, k) => {
+      const alias = `_e${k}`;
+      const errors: GraphQLErrorLike[] = [];
+      for (const error of response.errors ?? []) {
+        const path = error.path;
+        if (!path || typeof path[0] !== 'string' || !/^_e\d+$/.test(path[0])) errors.push(error);
+        else if (path[0] === alias) errors.push({ ...error, path: ['_entities', ...path.slice(1)] });
+      }
+      const answer: GatewayGraphQLResponse = data ? { data: { _entities: data[alias] ?? null } } : { data: data === undefined ? undefined : null };
+      if (errors.length) answer.errors = errors;
+      if (extensions) answer.extensions = extensions;
+      return answer;
+    });
+  }
+  return { request, split };
 }

@@ -8,7 +8,7 @@ import { graphqlRequestListener, listen, sendJson, type Listening, type Route } 
 import { ANONYMOUS, signInternalToken } from '../subgraphs/kit/internal-token.ts';
 import { operationsOf, subgraphUrlOverride, type GatewayConfig } from './config.ts';
 import { UNKNOWN_CLIENT, type GatewayContext } from './context.ts';
-import { PlazaDataSource } from './datasource.ts';
+import { notePlan, PlazaDataSource } from './datasource.ts';
 import { undiciTransport } from './fetcher.ts';
 import { countQueryPlanCacheLookups, reachability, watchSupergraph } from './operations.ts';
 import { createLogger } from '../subgraphs/kit/log.ts';
@@ -37,6 +37,8 @@ export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin
     logger,
     // the plan cache is an LRU bounded by the approximate bytes of its plans
     experimental_approximateQueryPlanStoreMiB: operations.queryPlanCacheMiB,
+    // the data sources hold back fetches nothing in the plan waits for (see PlazaDataSource.flush)
+    experimental_didResolveQueryPlan: operations.mergeFetches ? ({ queryPlan, requestContext }) => notePlan(requestContext.context, queryPlan) : undefined,
     // a function (not a string) so the gateway can switch supergraphs while serving
     supergraphSdl: async ({ update }) => {
       // @authenticated/@requiresScopes are enforced by gateway/plugins/authorization.ts

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { isEntityFetch, mergeEntityFetches, mergeKey } from '../gateway/fetch-merging.ts';
+import { buildSchema, parse, validate } from 'graphql';
+import type { PlanNode, QueryPlan } from '@apollo/query-planner';
+import { combineEntityFetches, isEntityFetch, mergeEntityFetches, mergeKey, trailingFetches } from '../gateway/fetch-merging.ts';
 
 const SELECTION = '{_entities(representations:$representations){...on MerchantService{title merchant{__typename id}}}}';
 const fetchOf = (name: string, ids: string[], selection = SELECTION) => ({
@@ -50,5 +52,95 @@ describe('merging the entity fetches of one request', () => {
     const merged = mergeEntityFetches([fetchOf('A', ['s1']), fetchOf('B', ['s2'])]);
     const failure = { data: null, errors: [{ message: 'Subgraphs answer only requests signed by the Plaza gateway', extensions: { code: 'GATEWAY_TOKEN_REQUIRED' } }] };
     expect(merged.split(failure)).toEqual([failure, failure]);
+  });
+});
+
+describe('fetches with different selections, in one request', () => {
+  const OFFERS =
+    'query Feed__coupons__7($representations:[_Any!]!,$first:Int!){_entities(representations:$representations){...on Merchant{offers(first:$first){...O}}}} fragment O on CouponTemplate{id title}';
+  const OFFER = 'query Feed__coupons__8($representations:[_Any!]!){_entities(representations:$representations){...on CouponTemplate{...O}}} fragment O on CouponTemplate{id remainingStock}';
+  const offers = { query: OFFERS, operationName: 'Feed__coupons__7', variables: { representations: [{ __typename: 'Merchant', id: 'm1' }], first: 2 } };
+  const offer = { query: OFFER, operationName: 'Feed__coupons__8', variables: { representations: [{ __typename: 'CouponTemplate', id: 'c9' }, { __typename: 'CouponTemplate', id: 'c8' }] } };
+
+  it('asks for each fetch under an alias of its own, variables and fragments renamed apart', () => {
+    const combined = combineEntityFetches([offers, offer])!;
+    const document = parse(combined.request.query!);
+    expect(combined.request.variables).toEqual({ e0_representations: offers.variables.representations, e0_first: 2, e1_representations: offer.variables.representations });
+    // two fragments named O, with different fields, no longer collide
+    expect(combined.request.query).toContain('fragment O_e0 on CouponTemplate');
+    expect(combined.request.query).toContain('fragment O_e1 on CouponTemplate');
+    expect(combined.request.query).toMatch(/_e0: _entities\(representations: \$e0_representations\)/);
+    expect(combined.request.query).toMatch(/offers\(first: \$e0_first\)/);
+    expect(document.definitions).toHaveLength(3);
+    // anything but plain entity fetches is sent as it is
+    expect(combineEntityFetches([offers, { query: 'query Q { homepage(city: "x") { city } }' }])).toBeNull();
+  });
+
+  it('gives each fetch its own entities and errors, and errors of the whole request to all', () => {
+    const combined = combineEntityFetches([offers, offer])!;
+    const [a, b] = combined.split({
+      data: { _e0: [{ offers: [{ id: 'c1', title: 'One' }] }], _e1: [{ id: 'c9', remainingStock: null }, null] },
+      errors: [
+        { message: 'stock unknown', path: ['_e1', 0, 'remainingStock'] },
+        { message: 'gone', path: ['_e1', 1] },
+        { message: 'slow', extensions: { code: 'WARN' } },
+      ],
+    });
+    expect(a).toEqual({ data: { _entities: [{ offers: [{ id: 'c1', title: 'One' }] }] }, errors: [{ message: 'slow', extensions: { code: 'WARN' } }] });
+    expect(b).toEqual({
+      data: { _entities: [{ id: 'c9', remainingStock: null }, null] },
+      errors: [{ message: 'stock unknown', path: ['_entities', 0, 'remainingStock'] }, { message: 'gone', path: ['_entities', 1] }, { message: 'slow', extensions: { code: 'WARN' } }],
+    });
+    const failure = { data: null, errors: [{ message: 'refused', extensions: { code: 'GATEWAY_TOKEN_REQUIRED' } }] };
+    expect(combined.split(failure)).toEqual([
+      { data: null, errors: failure.errors },
+      { data: null, errors: failure.errors },
+    ]);
+  });
+
+  it('is a valid operation against a subgraph schema', () => {
+    const schema = `scalar _Any type CouponTemplate { id: ID! title: String remainingStock: Int } type Merchant { id: ID! offers(first: Int!): [CouponTemplate!]! }
+      union _Entity = CouponTemplate | Merchant type Query { _entities(representations: [_Any!]!): [_Entity]! }`;
+    expect(validate(buildSchema(schema), parse(combineEntityFetches([offers, offer])!.request.query!))).toEqual([]);
+  });
+});
+
+describe('fetches nothing in a plan waits for', () => {
+  const fetch = (serviceName: string, operation: string): PlanNode => ({ kind: 'Fetch', serviceName, operation, variableUsages: [], operationKind: 'query' }) as never;
+  const flatten = (node: PlanNode): PlanNode => ({ kind: 'Flatten', path: ['x'], node });
+  const plan = (node: PlanNode): QueryPlan => ({ kind: 'QueryPlan', node });
+
+  it('are the last steps of their sequences, with a later fetch to the same subgraph to go out with', () => {
+    const held = trailingFetches(
+      plan({
+        kind: 'Sequence',
+        nodes: [
+          fetch('placements', 'root'),
+          {
+            kind: 'Parallel',
+            nodes: [
+              { kind: 'Sequence', nodes: [flatten(fetch('merchants', 'services')), flatten(fetch('coupons', 'offers'))] },
+              flatten(fetch('coupons', 'offer')),
+              flatten(fetch('membership', 'points')),
+            ],
+          },
+        ],
+      }),
+    );
+    // `services` is waited for; `points` has no later membership fetch to join
+    expect([...held].sort()).toEqual(['offer', 'offers']);
+  });
+
+  it('leave out an operation that is also waited for somewhere, and anything followed by another step', () => {
+    const held = trailingFetches(
+      plan({
+        kind: 'Sequence',
+        nodes: [
+          { kind: 'Parallel', nodes: [flatten(fetch('coupons', 'offer')), flatten(fetch('coupons', 'early'))] },
+          { kind: 'Parallel', nodes: [flatten(fetch('coupons', 'offer')), flatten(fetch('coupons', 'late'))] },
+        ],
+      }),
+    );
+    expect([...held]).toEqual(['late']);
   });
 });
