@@ -201,6 +201,8 @@ export interface OperationsConfig {
   dedup: boolean;
   /** Send the entity fetches one request makes to one subgraph at the same moment as one request, holding back fetches nothing waits for to join the next. `PLAZA_MERGE_FETCHES`; default true. */
   mergeFetches: boolean;
+  /** Shape answers with steps worked out once per operation (gateway/result-shaping.ts) instead of @apollo/gateway's per-request walk. `PLAZA_COMPILED_RESULTS`; default true; for the whole process. */
+  compiledResults: boolean;
   /** Memory budget of the query-plan cache, in MiB (plans are sized by their approximate bytes). `PLAZA_QUERY_PLAN_CACHE_MIB`; default 30. */
   queryPlanCacheMiB: number;
   /** Time allowed for one subgraph fetch, in ms. `PLAZA_SUBGRAPH_TIMEOUT_MS`; default 10000. */
@@ -225,6 +227,7 @@ export const OPERATIONS_DEFAULTS: OperationsConfig = Object.freeze({
   subgraphFetcher: 'undici',
   dedup: true,
   mergeFetches: true,
+  compiledResults: true,
   queryPlanCacheMiB: 30,
   subgraphTimeoutMs: 10_000,
   subgraphRetries: 1,
@@ -247,6 +250,7 @@ export function readOperationsConfig(env: NodeJS.ProcessEnv = process.env): Oper
     subgraphFetcher: fetcher,
     dedup: readBoolean(env, 'PLAZA_DEDUP', OPERATIONS_DEFAULTS.dedup),
     mergeFetches: readBoolean(env, 'PLAZA_MERGE_FETCHES', OPERATIONS_DEFAULTS.mergeFetches),
+    compiledResults: readBoolean(env, 'PLAZA_COMPILED_RESULTS', OPERATIONS_DEFAULTS.compiledResults),
     queryPlanCacheMiB: readPositiveInt(env, 'PLAZA_QUERY_PLAN_CACHE_MIB', OPERATIONS_DEFAULTS.queryPlanCacheMiB),
     subgraphTimeoutMs: readPositiveInt(env, 'PLAZA_SUBGRAPH_TIMEOUT_MS', OPERATIONS_DEFAULTS.subgraphTimeoutMs),
     subgraphRetries: retries ? Number(retries) : OPERATIONS_DEFAULTS.subgraphRetries,

@@ -9,6 +9,7 @@ import { ANONYMOUS, signInternalToken } from '../subgraphs/kit/internal-token.ts
 import { operationsOf, subgraphUrlOverride, type GatewayConfig } from './config.ts';
 import { UNKNOWN_CLIENT, type GatewayContext } from './context.ts';
 import { notePlan, PlazaDataSource } from './datasource.ts';
+import { useCompiledResultShaping } from './result-shaping.ts';
 import { undiciTransport } from './fetcher.ts';
 import { countQueryPlanCacheLookups, reachability, watchSupergraph } from './operations.ts';
 import { createLogger } from '../subgraphs/kit/log.ts';
@@ -33,6 +34,7 @@ export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin
   const pool = undiciTransport();
   const dataSources = new Map<string, PlazaDataSource>();
   disableApolloTelemetry();
+  if (operations.compiledResults) useCompiledResultShaping();
   const gateway = new ApolloGateway({
     logger,
     // the plan cache is an LRU bounded by the approximate bytes of its plans

@@ -1,0 +1,152 @@
+/**
+ * Plaza's result shaping (gateway/result-shaping.ts) against @apollo/gateway's own
+ * computeResponse, on the same operations and the same subgraph data: generated
+ * operations (aliases, @skip/@include on variables and literals, fragments, __typename,
+ * introspection) over generated data that includes nulls where the schema forbids them,
+ * values of the wrong type, unknown __typenames and lists of every length. Data, errors
+ * (message and path) and thrown errors must be the same.
+ */
+import fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { Supergraph, type FieldSelection } from '@apollo/federation-internals';
+import { Kind, parse, type SelectionSetNode } from 'graphql';
+import { createRequire } from 'node:module';
+import { compiledComputeResponse, operationForExecution, originalComputeResponse, useCompiledResultShaping, type ComputeResponse } from '../gateway/result-shaping.ts';
+import { SUPERGRAPH_PATH } from '../schema/compose.ts';
+import { random } from './support/hostile.ts';
+
+const apiSchema = Supergraph.build(fs.readFileSync(SUPERGRAPH_PATH, 'utf8'), { supportedFeatures: null } as never).apiSchema();
+
+const PLACEMENT = `id slot title kind: __typename
+  offer @include(if: $withOffer) { id title remainingStock value kind }
+  service { id title t: title ... on MerchantService { category deepLink }
+    merchant { __typename id name popularity city ...M miniProgram { appId name } services @skip(if: $lean) { id title } offers(first: 2) { id endsAt channel } } }`;
+const QUERIES = [
+  `query Feed($withOffer: Boolean!, $lean: Boolean = false) { homepage(city: "Shanghai") { city grid { ${PLACEMENT} } cards @skip(if: $lean) { ${PLACEMENT} } banners @include(if: true) { id } } }
+   fragment M on Merchant { category name a: popularity }`,
+  `query One($withOffer: Boolean = true, $lean: Boolean!) { merchant(id: "m1") { id ...on Merchant { name @skip(if: $lean) category } x: __typename services { id } }
+   offer(id: "c1") @include(if: $withOffer) { id title minSpend } __type(name: "Merchant") { name } }`,
+];
+
+/** A type of the API schema, as its field definitions give it (federation-internals' classes). */
+interface SchemaType {
+  kind: string;
+  name?: string;
+  ofType?: SchemaType;
+  field?(name: string): { type: SchemaType } | undefined;
+  values?: { name: string }[];
+}
+
+/** Subgraph-like data for a selection set: mostly right, sometimes null, wrong or missing. */
+function dataFor(selectionSet: SelectionSetNode, type: SchemaType, next: () => number, fragments: Map<string, SelectionSetNode>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const roll = next();
+  if (roll < 0.6) out.__typename = type.name;
+  else if (roll < 0.63) out.__typename = 'NoSuchType';
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.INLINE_FRAGMENT) Object.assign(out, dataFor(selection.selectionSet, type, next, fragments));
+    else if (selection.kind === Kind.FRAGMENT_SPREAD) Object.assign(out, dataFor(fragments.get(selection.name.value)!, type, next, fragments));
+    else {
+      const name = selection.name.value;
+      if (name.startsWith('__')) continue;
+      const field = type.field!(name);
+      if (!field) continue;
+      const key = selection.alias?.value ?? name;
+      if (next() < 0.04) continue; // missing altogether
+      out[key] = valueFor(field.type, selection.selectionSet, next, fragments);
+    }
+  }
+  return out;
+}
+
+function valueFor(type: SchemaType, selectionSet: SelectionSetNode | undefined, next: () => number, fragments: Map<string, SelectionSetNode>): unknown {
+  if (next() < 0.08) return null;
+  const nullable = type.kind === 'NonNullType' ? type.ofType! : type;
+  if (nullable.kind === 'ListType') return Array.from({ length: Math.floor(next() * 4) }, () => valueFor(nullable.ofType!, selectionSet, next, fragments));
+  if (nullable.kind === 'ObjectType') return dataFor(selectionSet!, nullable, next, fragments);
+  const wrong = next() < 0.05;
+  if (nullable.kind === 'EnumType') return wrong ? 'NOT_A_VALUE' : nullable.values![0].name;
+  switch (nullable.name) {
+    case 'Int':
+      return wrong ? 1.5 : Math.floor(next() * 100);
+    case 'Float':
+      return wrong ? 'x' : next() * 10;
+    case 'Boolean':
+      return wrong ? 1 : next() < 0.5;
+    case 'String':
+    case 'ID':
+      return wrong ? true : `v${Math.floor(next() * 1000)}`;
+    default:
+      return wrong ? { any: 'thing' } : `2026-01-0${1 + Math.floor(next() * 9)}T00:00:00.000Z`;
+  }
+}
+
+/** What a shaping produced, comparable across the two implementations. */
+function outcome(shape: ComputeResponse, operation: ReturnType<typeof operationForExecution>, variables: Record<string, unknown>, input: Record<string, unknown>) {
+  try {
+    const introspectionHandling = (selection: FieldSelection) => ({ introspected: selection.element.responseName() });
+    const { data, errors } = shape({ operation, variables, input: structuredClone(input), introspectionHandling });
+    return { data: JSON.parse(JSON.stringify(data ?? null)), errors: errors.map((e) => ({ message: e.message, path: e.path })) };
+  } catch (error) {
+    return { threw: (error as Error).message };
+  }
+}
+
+describe('result shaping worked out once per operation', () => {
+  for (const [q, query] of QUERIES.entries()) {
+    it(`answers exactly as @apollo/gateway's computeResponse, query ${q + 1}, 300 generated data sets`, () => {
+      const document = parse(query);
+      const operation = operationForExecution(apiSchema, document);
+      // the same document gives the same operation: its steps are worked out once
+      expect(operationForExecution(apiSchema, document)).toBe(operation);
+      const fragments = new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d.selectionSet] as const] : [])));
+      const root = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION)!;
+      const next = random(1000 + q);
+      let withErrors = 0;
+      let nulled = 0;
+      for (let run = 0; run < 300; run++) {
+        const input = dataFor(root.selectionSet, apiSchema.schemaDefinition.rootType('query') as unknown as SchemaType, next, fragments);
+        // variables: each boolean, sometimes left out (a default, or a missing value the shaping refuses)
+        const variables: Record<string, unknown> = {};
+        for (const name of ['withOffer', 'lean']) if (next() < 0.9) variables[name] = next() < 0.5;
+        const ours = outcome(compiledComputeResponse, operation, variables, input);
+        const theirs = outcome(originalComputeResponse, operation, variables, input);
+        expect(ours).toEqual(theirs);
+        if (ours.errors?.length) withErrors++;
+        if ('data' in ours && ours.data === null) nulled++;
+      }
+      // the generated data reached the error paths, not only the happy one
+      expect(withErrors).toBeGreaterThan(30);
+      // query 1's root field is non-null: a null under it bubbles up to the whole answer
+      if (q === 0) expect(nulled).toBeGreaterThan(3);
+    });
+  }
+
+});
+
+// a non-null violation by hand, with its message, so the comparison above is known to see such cases
+describe('a null where the schema forbids it', () => {
+  it('nulls the nearest nullable parent with the same error as @apollo/gateway', () => {
+    const document = parse('{ merchant(id: "m1") { id name services { id title } } }');
+    const operation = operationForExecution(apiSchema, document);
+    const input = { merchant: { id: 'm1', name: null, services: [{ id: 's1', title: 'Tea' }] } };
+    const ours = compiledComputeResponse({ operation, input, introspectionHandling: () => null });
+    expect(JSON.parse(JSON.stringify(ours.data))).toEqual({ merchant: null });
+    expect(ours.errors.map((e) => [e.message, e.path])).toEqual([['Cannot return null for non-nullable field Merchant.name.', ['merchant', 'name']]]);
+    expect(ours).toEqual(originalComputeResponse({ operation, input, introspectionHandling: () => null }));
+  });
+});
+
+describe('installed into @apollo/gateway', () => {
+  it("replaces the functions the gateway's executor calls, where it looks them up", () => {
+    useCompiledResultShaping();
+    const require = createRequire(import.meta.url);
+    // executeQueryPlan calls resultShaping.computeResponse and federation-internals' operationFromDocument through these objects
+    expect(require('@apollo/gateway/dist/resultShaping.js').computeResponse).toBe(compiledComputeResponse);
+    const viaPackage = require('@apollo/federation-internals').operationFromDocument;
+    const document = parse('{ merchant(id: "m1") { id } }');
+    expect(viaPackage(apiSchema, document, { validate: false })).toBe(operationForExecution(apiSchema, document));
+    // anything but the executor's call is built afresh, as before
+    expect(viaPackage(apiSchema, document)).not.toBe(operationForExecution(apiSchema, document));
+  });
+});
