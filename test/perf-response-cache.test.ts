@@ -52,7 +52,7 @@ describe('the response cache of public answers', () => {
     expect(before.body.data.homepage.cards).toEqual([]);
     expect((await plaza.query(CARDS, { city: 'Xiamen' })).headers.get(RESPONSE_CACHE_HEADER)).toBe('hit');
 
-    const input = submission('m11', { idempotencyKey: `response-cache-${process.pid}` });
+    const input = submission('m11');
     const submitted = await plaza.query(SUBMIT, { input }, asMerchant('m11'));
     expect(submitted.body.errors).toBeUndefined();
     const approved = await plaza.query(REVIEW, { id: submitted.body.data.submitPlacement.id, decision: 'APPROVE', priority: 70 }, asReviewer);

@@ -36,6 +36,8 @@ describe('the playground', () => {
     await page.getByRole('button', { name: 'Show Sign in' }).click();
     await page.getByRole('button', { name: 'Issue a development token' }).click();
     await expect.poll(() => page.getByRole('status').innerText(), WAIT).toBe('Signed in as u1');
+    // the headers editor takes the token on its next render: run the query once it has
+    await expect.poll(() => page.getByTestId('signed-in-as').innerText(), WAIT).toBe('A development token is set.');
     await page.locator('.graphiql-execute-button').click();
     await expect.poll(() => page.locator('.graphiql-response').innerText(), WAIT).toContain(`"nickname": "${seedUser(0).nickname}"`);
     await screenshot(page, 'playground-signed-in');
