@@ -90,16 +90,28 @@ export function sample(metricsText: string, name: string, labels: Record<string,
   return total;
 }
 
-/** A free TCP port on 127.0.0.1. */
+/**
+ * A free TCP port on 127.0.0.1 for a process the test starts later. It is picked below the
+ * kernel's ephemeral range: a port from listen(0) belongs to that range, where the many
+ * outgoing connections of tests running alongside could take it before the process binds it.
+ */
 export async function freePort(): Promise<number> {
+  const fs = await import('node:fs');
   const net = await import('node:net');
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as import('node:net').AddressInfo;
-      server.close(() => resolve(port));
+  const range = fs.existsSync(EPHEMERAL_RANGE) ? fs.readFileSync(EPHEMERAL_RANGE, 'utf8') : '';
+  const below = Number(range.trim().split(/\s+/)[0]) || 32768;
+  const bindable = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const server = net.createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
     });
-  });
+  for (;;) {
+    const port = 10_000 + Math.floor(Math.random() * (below - 10_000));
+    if (await bindable(port)) return port;
+  }
 }
+const EPHEMERAL_RANGE = '/proc/sys/net/ipv4/ip_local_port_range';
 
 /** Resolves with the first match of `pattern` in a child's stdout (or rejects when it exits first). */
 export function waitForLine(child: import('node:child_process').ChildProcess, pattern: RegExp, timeoutMs = 90_000): Promise<RegExpMatchArray> {
