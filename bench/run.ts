@@ -442,25 +442,62 @@ async function recordFetches(scenario: Scenario, subgraphs: Subgraph[]): Promise
   }
 }
 
-async function ceiling(scenario: Scenario, subgraphs: Subgraph[]): Promise<Cell> {
+/** One distinct subgraph fetch of a scenario, called alone: what it costs its subgraph. */
+interface FetchCost {
+  subgraph: string;
+  operation: string;
+  entities: number;
+  responseKiB: number;
+  rps: number;
+  /** The subgraph process's CPU per fetch over the probe's measured window. */
+  cpuMs: number;
+}
+
+/** The slowest distinct fetch of the scenario called directly (the ceiling), and what every distinct fetch costs alone. */
+async function ceiling(scenario: Scenario, subgraphs: Subgraph[]): Promise<{ cell: Cell; costs: FetchCost[] }> {
   const fetches = await recordFetches(scenario, subgraphs);
   // internal tokens live 60 s: a fresh one for every load job
   const fresh = async (f: Recorded) => ({ [INTERNAL_TOKEN_HEADER]: await signInternalToken(f.userId ? { userId: f.userId, scopes: [] } : ANONYMOUS, SECRET) });
   const distinct = [...new Map(fetches.map((f) => [JSON.stringify(f), f])).values()];
   let slowest: { fetch: Recorded; rps: number; expected: string } | null = null;
+  const costs: FetchCost[] = [];
   for (const f of distinct) {
-    const url = subgraphs.find((sg) => sg.name === f.subgraph)!.url;
+    const subgraph = subgraphs.find((sg) => sg.name === f.subgraph)!;
     const body = JSON.stringify(f.body);
     const headers = await fresh(f);
-    const { status, text } = await post(url, body, headers);
+    const { status, text } = await post(subgraph.url, body, headers);
     if (status !== 200 || text.includes('"errors"')) throw new Error(`subgraph ${f.subgraph} answered ${status}: ${text.slice(0, 300)}`);
-    const probe = await load({ url, body, headers, expected: text, connections: settings.connections, duration: 2, warmup: 1 }, { start() {} });
+    let cpu0 = 0;
+    const probe = await load({ url: subgraph.url, body, headers, expected: text, connections: settings.connections, duration: 2, warmup: 1 }, {
+      start() {
+        cpu0 = cpuSeconds(subgraph.child.pid!);
+      },
+    });
+    costs.push({
+      subgraph: f.subgraph,
+      operation: /^\s*query\s+(\w+)/.exec(f.body.query)?.[1] ?? '(anonymous)',
+      entities: Array.isArray(f.body.variables?.representations) ? f.body.variables.representations.length : 0,
+      responseKiB: text.length / 1024,
+      rps: probe.rps,
+      cpuMs: ((cpuSeconds(subgraph.child.pid!) - cpu0) * 1000) / Math.max(probe.requests, 1),
+    });
     if (!slowest || probe.rps < slowest.rps) slowest = { fetch: f, rps: probe.rps, expected: text };
   }
   const url = subgraphs.find((sg) => sg.name === slowest!.fetch.subgraph)!.url;
   const cell = await measure(scenario, 'ceiling', url, JSON.stringify(slowest!.fetch.body), await fresh(slowest!.fetch), slowest!.expected, null, subgraphs);
   cell.note = `${slowest!.fetch.subgraph}, the slowest of ${distinct.length} distinct fetches (${fetches.length} per request)`;
-  return cell;
+  return { cell, costs };
+}
+
+function fetchCostTable(scenario: string, costs: FetchCost[]): string {
+  const total = costs.reduce((sum, c) => sum + c.cpuMs, 0);
+  return [
+    `### Scenario ${scenario}: its subgraph fetches, each called alone`,
+    '',
+    '| subgraph | operation | entities | KiB | RPS | subgraph CPU ms/fetch | share |',
+    '|---|---|--:|--:|--:|--:|--:|',
+    ...costs.map((c) => `| ${c.subgraph} | ${c.operation} | ${c.entities} | ${fmt(c.responseKiB, 1)} | ${fmt(c.rps)} | ${fmt(c.cpuMs, 2)} | ${fmt((100 * c.cpuMs) / total)}% |`),
+  ].join('\n');
 }
 
 // ---------------------------------------------------------------- report
@@ -520,6 +557,7 @@ async function main(): Promise<void> {
   const variants = VARIANTS.filter((v) => !wantedVariants || wantedVariants.includes(v.name) || v.name === BASELINE);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaza-bench-'));
   const cells: Cell[] = [];
+  const fetchCosts: string[] = [];
   let profile = '';
   try {
     console.log(`starting subgraphs (data in ${dataDir})…`);
@@ -562,7 +600,14 @@ async function main(): Promise<void> {
         await Promise.all([...gateways.values()].map((gw) => stopProcess(gw.child)));
       }
       const shared = scenario.ceilingOf ? ceilings.get(scenario.ceilingOf) : undefined;
-      const cell = shared ? { ...shared, scenario: scenario.id, note: `${shared.note}; same fetches as scenario ${scenario.ceilingOf}` } : await ceiling(scenario, subgraphs);
+      let cell: Cell;
+      if (shared) cell = { ...shared, scenario: scenario.id, note: `${shared.note}; same fetches as scenario ${scenario.ceilingOf}` };
+      else {
+        const measured = await ceiling(scenario, subgraphs);
+        cell = measured.cell;
+        fetchCosts.push(fetchCostTable(scenario.id, measured.costs));
+        console.log(`\n${fetchCosts.at(-1)}\n`);
+      }
       ceilings.set(scenario.id, cell);
       cells.push(cell);
       if (cell.load.sampleWrong) console.log(`  a wrong answer: ${cell.load.sampleWrong.slice(0, 300)}`);
@@ -597,6 +642,13 @@ async function main(): Promise<void> {
     'body differed from the expected answer, plus socket errors and timeouts; load avg: the machine\'s 1-minute load average as',
     'the cell ended (above the core count, other work competed with the benchmark). The ceiling row is one subgraph called directly.',
     '',
+    '## Where the subgraph time goes',
+    '',
+    "Every distinct fetch the plain gateway makes for the scenario, sent straight to its subgraph for 2 s (after 1 s of warm-up) with",
+    "the same connections; subgraph CPU ms/fetch: that subgraph process's user+system CPU over the window, per fetch; share: of the",
+    'sum over the fetches. Plaza sends some of these together (fewer, larger requests), but the work per entity is the same.',
+    '',
+    ...fetchCosts.flatMap((t) => [t, '']),
     ...(profile ? ['## CPU profile of Plaza under scenario 2', '', profile, ''] : []),
   ].join('\n');
   console.log(`\n${table(cells)}\n`);
