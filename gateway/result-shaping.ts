@@ -20,7 +20,10 @@
  * messages; test/result-shaping.test.ts compares both on generated data, and
  * test/perf-differential.test.ts compares whole answers with a plain gateway.
  *
- * Installed once per process by `useCompiledResultShaping()` (PLAZA_COMPILED_RESULTS).
+ * @apollo/gateway's executor calls both functions through its modules' export objects, so
+ * they are replaced there once per process; they take the compiled path only for the API
+ * schemas of gateways given to `useCompiledResultShaping(gateway)` (PLAZA_COMPILED_RESULTS),
+ * and any other gateway in the process (a plain one in tests) keeps @apollo/gateway's own.
  */
 import { createRequire } from 'node:module';
 import {
@@ -45,6 +48,7 @@ import {
   type SelectionSet,
   type Type,
 } from '@apollo/federation-internals';
+import type { ApolloGateway } from '@apollo/gateway';
 import type { DocumentNode, GraphQLError, OperationDefinitionNode } from 'graphql';
 
 const require = createRequire(import.meta.url);
@@ -75,15 +79,23 @@ const operationsBuilt = new WeakMap<Schema, WeakMap<OperationDefinitionNode, Ope
 /** Operations that came from operationsBuilt: their selection sets are the same objects every request. */
 const kept = new WeakSet<Operation>();
 
+/** The API schemas of the gateways that shape with compiled steps (see useCompiledResultShaping). */
+const compiledSchemas = new WeakSet<Schema>();
+
 /**
  * operationFromDocument, remembering what the executor asks for. The executor builds the
  * operation of every request from the request's parsed document without validating it
  * again (`validate: false`): the same definition node and schema always give the same
- * operation. Every other call (planning, validation) goes through untouched.
+ * operation. Every other call (planning, validation, another gateway's) goes through untouched.
  */
 function operationFromDocumentOnce(schema: Schema, document: DocumentNode, options?: { operationName?: string; validate?: boolean }): Operation {
   const definition = document.definitions[0];
-  if (options?.validate !== false || options.operationName !== undefined || definition?.kind !== 'OperationDefinition') {
+  if (
+    !compiledSchemas.has(schema) ||
+    options?.validate !== false ||
+    options.operationName !== undefined ||
+    definition?.kind !== 'OperationDefinition'
+  ) {
     return originalOperationFromDocument(schema, document, options);
   }
   let bySchema = operationsBuilt.get(schema);
@@ -371,19 +383,27 @@ export const compiledComputeResponse: ComputeResponse = (args) => {
 
 let installed = false;
 
-/**
- * Makes @apollo/gateway's executor shape results with compiledComputeResponse and build
- * each document's operation once. For the whole process (the executor's modules are
- * shared); idempotent.
- */
-export function useCompiledResultShaping(): void {
-  if (installed) return;
-  installed = true;
-  operations.operationFromDocument = operationFromDocumentOnce;
-  gatewayShaping.computeResponse = compiledComputeResponse;
+/** Shapes the answers of this API schema with compiled steps (the gateway's own schemas are registered by useCompiledResultShaping). */
+export function compileResultsFor(schema: Schema): void {
+  if (!installed) {
+    installed = true;
+    operations.operationFromDocument = operationFromDocumentOnce;
+    gatewayShaping.computeResponse = compiledComputeResponse;
+  }
+  compiledSchemas.add(schema);
 }
 
-/** Test helper: an operation built the way the executor's are, so compiledComputeResponse takes it. */
+/** Makes this gateway's executor shape results with compiledComputeResponse and build each document's operation once, for every supergraph it loads. */
+export function useCompiledResultShaping(gateway: ApolloGateway): void {
+  gateway.onSchemaLoadOrUpdate(() => {
+    // set before the gateway tells its listeners
+    const { apiSchema } = gateway as unknown as { apiSchema?: Schema };
+    if (apiSchema) compileResultsFor(apiSchema);
+  });
+}
+
+/** Test helper: an operation built the way the executor's are for a compiled schema (this one becomes one), so compiledComputeResponse takes it. */
 export function operationForExecution(schema: Schema, document: DocumentNode): Operation {
+  compiledSchemas.add(schema);
   return operationFromDocumentOnce(schema, document, { validate: false });
 }

@@ -34,7 +34,6 @@ export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin
   const pool = undiciTransport();
   const dataSources = new Map<string, PlazaDataSource>();
   disableApolloTelemetry();
-  if (operations.compiledResults) useCompiledResultShaping();
   const gateway = new ApolloGateway({
     logger,
     // the plan cache is an LRU bounded by the approximate bytes of its plans
@@ -56,6 +55,7 @@ export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin
       return source;
     },
   });
+  if (operations.compiledResults) useCompiledResultShaping(gateway);
   countQueryPlanCacheLookups(gateway);
   let stopping = false;
   const server = new ApolloServer<GatewayContext>({

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { Supergraph, type FieldSelection } from '@apollo/federation-internals';
 import { Kind, parse, type SelectionSetNode } from 'graphql';
 import { createRequire } from 'node:module';
-import { compiledComputeResponse, operationForExecution, originalComputeResponse, useCompiledResultShaping, type ComputeResponse } from '../gateway/result-shaping.ts';
+import { compiledComputeResponse, compileResultsFor, operationForExecution, originalComputeResponse, type ComputeResponse } from '../gateway/result-shaping.ts';
 import { SUPERGRAPH_PATH } from '../schema/compose.ts';
 import { random } from './support/hostile.ts';
 
@@ -139,7 +139,7 @@ describe('a null where the schema forbids it', () => {
 
 describe('installed into @apollo/gateway', () => {
   it("replaces the functions the gateway's executor calls, where it looks them up", () => {
-    useCompiledResultShaping();
+    compileResultsFor(apiSchema);
     const require = createRequire(import.meta.url);
     // executeQueryPlan calls resultShaping.computeResponse and federation-internals' operationFromDocument through these objects
     expect(require('@apollo/gateway/dist/resultShaping.js').computeResponse).toBe(compiledComputeResponse);
@@ -148,5 +148,8 @@ describe('installed into @apollo/gateway', () => {
     expect(viaPackage(apiSchema, document, { validate: false })).toBe(operationForExecution(apiSchema, document));
     // anything but the executor's call is built afresh, as before
     expect(viaPackage(apiSchema, document)).not.toBe(operationForExecution(apiSchema, document));
+    // another gateway's schema (a plain gateway in the same process) keeps @apollo/gateway's own path
+    const otherSchema = Supergraph.build(fs.readFileSync(SUPERGRAPH_PATH, 'utf8'), { supportedFeatures: null } as never).apiSchema();
+    expect(viaPackage(otherSchema, document, { validate: false })).not.toBe(viaPackage(otherSchema, document, { validate: false }));
   });
 });
