@@ -253,7 +253,16 @@ export interface AuthorizedOperation {
   /** The document to plan and execute (the original when nothing was denied). */
   document: DocumentNode;
   denied: DeniedField[];
+  /** Names the set of denied fields ('' when none): one reduced document, and one query plan, per variant. */
+  variant: string;
 }
+
+/**
+ * Reduced documents per schema, original document and variant: every request of one
+ * operation by one kind of caller plans and executes the same document (and the gateway's
+ * per-document work, such as building its operation, is done once).
+ */
+const reducedDocuments = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, DocumentNode>>>();
 
 /** Removes from an operation the fields the viewer may not read. */
 export function authorizeOperation(
@@ -264,11 +273,18 @@ export function authorizeOperation(
   operationName?: string | null,
 ): AuthorizedOperation {
   const operation = getOperationAST(document, operationName);
-  if (!operation) return { document, denied: [] };
+  if (!operation) return { document, denied: [], variant: '' };
   const judge = fieldJudge(policy, viewer);
   const denied = deniedFields(schema, document, operation, judge);
-  if (!denied.length) return { document, denied };
-  return { document: withoutDenied(schema, document, judge), denied };
+  if (!denied.length) return { document, denied, variant: '' };
+  const variant = denied.map((d) => `${d.path.join('.')}:${d.code}`).join('|');
+  let byDocument = reducedDocuments.get(schema);
+  if (!byDocument) reducedDocuments.set(schema, (byDocument = new WeakMap()));
+  let byVariant = byDocument.get(document);
+  if (!byVariant) byDocument.set(document, (byVariant = new Map()));
+  let reduced = byVariant.get(variant);
+  if (!reduced) byVariant.set(variant, (reduced = withoutDenied(schema, document, judge)));
+  return { document: reduced, denied, variant };
 }
 
 /** A denied field met while completing the answer, reported at its path. */
@@ -369,11 +385,10 @@ export function useAuthorization(options: AuthorizationOptions): GatewayPlugin {
             original = requestContext.document;
             denied = outcome.denied;
             // The gateway caches query plans by hash: the reduced document needs its own.
-            const variant = denied.map((d) => `${d.path.join('.')}:${d.code}`).join('|');
             const writable = requestContext as { document: DocumentNode; operation: OperationDefinitionNode | undefined; queryHash: string };
             writable.document = outcome.document;
             writable.operation = getOperationAST(outcome.document, requestContext.operationName) ?? undefined;
-            writable.queryHash = createHash('sha256').update(requestContext.queryHash).update('\0authorization\0').update(variant).digest('hex');
+            writable.queryHash = createHash('sha256').update(requestContext.queryHash).update('\0authorization\0').update(outcome.variant).digest('hex');
           },
           async willSendResponse(requestContext) {
             if (!original || !viewer) return;
