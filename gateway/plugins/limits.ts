@@ -3,6 +3,7 @@ import { getOperationAST, Kind, Lexer, parse, Source, TokenKind, type DocumentNo
 import { ErrorCode, plazaError } from '../../subgraphs/kit/errors.ts';
 import { HttpRefusal } from '../../subgraphs/kit/http.ts';
 import type { GatewayPlugin } from '../plugin.ts';
+import { setBounded } from '../../subgraphs/kit/bounded-map.ts';
 
 /** Options of the operation shape limits. */
 export interface LimitsOptions {
@@ -152,8 +153,7 @@ export function useLimits(options: LimitsOptions = {}): GatewayPlugin {
     let verdict = verdicts.get(key);
     if (verdict === undefined) {
       verdict = checkLimits(query, operationName, limits);
-      if (verdicts.size >= VERDICT_CACHE_SIZE) verdicts.delete(verdicts.keys().next().value!);
-      verdicts.set(key, verdict);
+      setBounded(verdicts, key, verdict, VERDICT_CACHE_SIZE);
     }
     return verdict;
   }

@@ -9,6 +9,7 @@ import { normalizedId, readManifest, registerManifest, sha256, type OperationLim
 import type { GatewayPlugin } from '../plugin.ts';
 import { localApiSchema } from './authorization.ts';
 import type { DocumentStore, ManifestStore, UsageCounter } from '../stores/types.ts';
+import { setBounded } from '../../subgraphs/kit/bounded-map.ts';
 
 /** Header operators send the bypass secret in. */
 export const BYPASS_HEADER = 'x-plaza-pq-bypass';
@@ -199,8 +200,7 @@ export function usePersistedDocuments(options: PersistedDocumentsOptions): Persi
       } catch {
         id = null;
       }
-      if (normalizedCache.size >= NORMALIZED_CACHE_SIZE) normalizedCache.delete(normalizedCache.keys().next().value!);
-      normalizedCache.set(text, id);
+      setBounded(normalizedCache, text, id, NORMALIZED_CACHE_SIZE);
     }
     return id;
   }
