@@ -97,8 +97,6 @@ export class PlazaDataSource implements GraphQLDataSource<GatewayContext> {
   readonly client: SubgraphClient;
   private readonly dedup: boolean;
   private readonly mergeFetches: boolean;
-  /** Per client request: its entity fetches to this subgraph, batched, and those waiting to be sent or held back. */
-  private readonly waiting = new WeakMap<object, Waiting>();
 
   constructor(options: PlazaDataSourceOptions) {
     const operations = options.operations ?? OPERATIONS_DEFAULTS;
@@ -164,14 +162,15 @@ export class PlazaDataSource implements GraphQLDataSource<GatewayContext> {
    * then wait in `fetches` to be sent (see flush).
    */
   private waitingOf(context: object): Waiting {
-    let waiting = this.waiting.get(context);
+    const subgraphs = requestFetchesOf(context).waiting;
+    let waiting = subgraphs.get(this);
     if (!waiting) {
       const created: Waiting = {
         fetches: [],
         batch: new DataLoader<Pending, GatewayGraphQLResponse>((pending) => this.dispatch(created, pending), { cache: false }),
         flush: () => this.flush(context, created),
       };
-      this.waiting.set(context, (waiting = created));
+      subgraphs.set(this, (waiting = created));
     }
     return waiting;
   }
@@ -192,12 +191,9 @@ export class PlazaDataSource implements GraphQLDataSource<GatewayContext> {
   private flush(context: object, waiting: Waiting): void {
     if (!waiting.fetches.length) return;
     const fetches = requestFetchesOf(context);
-    const othersOut = fetches.inFlight - fetches.heldBesides(waiting) - waiting.fetches.length;
-    if (othersOut > 0 && waiting.fetches.every((w) => fetches.trailing.has(w.options.request.query!))) {
-      fetches.holders.add(waiting);
-      return;
-    }
-    fetches.holders.delete(waiting);
+    const othersOut = fetches.inFlight - fetches.held(waiting) - waiting.fetches.length;
+    // held back: they stay in waiting.fetches
+    if (othersOut > 0 && waiting.fetches.every((w) => fetches.trailing.has(w.options.request.query!))) return;
     const batch = waiting.fetches.splice(0);
     void this.sendTogether(batch).then(
       (answers) => batch.forEach((w, i) => w.resolve(answers[i])),
@@ -302,6 +298,7 @@ interface Pending {
 
 /** A client request's entity fetches to one subgraph, waiting to be sent. */
 interface Waiting {
+  /** Filled by a dispatch and emptied by its flush, unless flush holds them back: then they are this subgraph's held fetches. */
   fetches: (Pending & { resolve(answer: GatewayGraphQLResponse | Error): void })[];
   /** Gathers the fetches issued in one turn of the event loop. */
   batch: DataLoader<Pending, GatewayGraphQLResponse>;
@@ -316,14 +313,14 @@ class RequestFetches {
   trailing: ReadonlySet<string> = NOTHING_TRAILING;
   /** Fetches started and not yet answered, held ones included. */
   inFlight = 0;
-  /** The subgraphs' fetches held back to go out with a later fetch to their subgraph. */
-  readonly holders = new Set<Waiting>();
+  /** Each subgraph's entity fetches of the request, by data source; those still in `fetches` after a flush are held back. */
+  readonly waiting = new Map<object, Waiting>();
   private checking = false;
 
-  /** How many fetches other subgraphs than `waiting`'s hold back. */
-  heldBesides(waiting: Waiting): number {
+  /** How many fetches the request holds back, besides those of `except`'s subgraph. */
+  held(except?: Waiting): number {
     let held = 0;
-    for (const holder of this.holders) if (holder !== waiting) held += holder.fetches.length;
+    for (const other of this.waiting.values()) if (other !== except) held += other.fetches.length;
     return held;
   }
 
@@ -332,11 +329,11 @@ class RequestFetches {
    * leads to), each subgraph holding fetches back looks again.
    */
   settled(): void {
-    if (this.checking || !this.holders.size) return;
+    if (this.checking || !this.held()) return;
     this.checking = true;
     setImmediate(() => {
       this.checking = false;
-      for (const holder of [...this.holders]) holder.flush();
+      for (const waiting of this.waiting.values()) waiting.flush();
     });
   }
 }
