@@ -33,7 +33,8 @@ export interface GatewayPlugin {
  * across hot reloads: spread `hooks` into the plugin's `apollo` hooks and read `current()`.
  */
 export function derivedFromSupergraph<T>(supergraphSdl: string, derive: (sdl: string) => T) {
-  // derived when first read, once per supergraph (start-up announces the supergraph it was given too)
+  // derived when first read, once per supergraph the gateway loads (at start-up the gateway's form of the
+  // given one, which replaces it before any request reads it)
   let sdl = supergraphSdl;
   let value: { of: T } | undefined;
   return {
