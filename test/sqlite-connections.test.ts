@@ -7,12 +7,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { openDatabase, type Database } from '../subgraphs/kit/orm.ts';
+import { openDatabase, type Database, type EntityManager } from '../subgraphs/kit/orm.ts';
 import { entities } from '../subgraphs/users/entities.ts';
 
 let dir: string;
 let db: Database;
-const sql = (query: string, params: unknown[] = []) => db.orm.em.getConnection().execute(query, params);
+/** Runs SQL with its parameters bound, as findRows does (the ORM's execute would write them into the SQL). */
+const sql = async (query: string, params: unknown[] = []) => {
+  const result = await (db.orm.em as unknown as EntityManager).getConnection().getKnex().raw(query, params as never[]);
+  return Array.isArray(result) ? result : result.rows;
+};
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaza-sqlite-'));

@@ -177,9 +177,9 @@ const STATEMENT_CACHE_SIZE = 256;
  * - foreign keys are enforced;
  * - prepared statements are kept and reused by SQL text (least recently used go first).
  *   The dialect prepares every query anew, and preparing costs about as much as running
- *   one of Plaza's indexed reads. The ORM writes values into its SQL, so its own queries
- *   reuse a statement only when repeated exactly; findRows binds its values, so its SQL
- *   is one text per query shape. Reuse is safe: libsql runs a statement to completion
+ *   one of Plaza's indexed reads. Only SQL with parameters is kept: the ORM writes values
+ *   into its own SQL, which would only push the reusable statements out; findRows binds
+ *   its values, so its SQL is one text per query shape. Reuse is safe: libsql runs a statement to completion
  *   synchronously, so two queries never share one half-way.
  */
 function prepareSqliteConnection(connection: SqliteConnection, done: (error: unknown, connection: SqliteConnection) => void): void {
@@ -189,6 +189,8 @@ function prepareSqliteConnection(connection: SqliteConnection, done: (error: unk
     const prepare = connection.prepare.bind(connection);
     const statements = new Map<string, unknown>();
     connection.prepare = (sql: string) => {
+      // SQL without parameters has its values written in (the ORM's own queries): it is rarely the same twice
+      if (!sql.includes('?')) return prepare(sql);
       let statement = statements.get(sql);
       // set again on every use: the least recently used statement goes first
       if (statement) statements.delete(sql);
