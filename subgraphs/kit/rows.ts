@@ -26,7 +26,8 @@ export async function findRows<T extends object>(
   let raw: Record<string, unknown>[];
   if (known) {
     // bound, not written into the SQL as the ORM's execute does: the SQL text stays the
-    // same for every filter of the shape, so the database reuses its prepared statement
+    // same for every filter of the shape, so SQLite reuses its prepared statement (see
+    // orm.ts); on PostgreSQL the gain is the query build skipped
     const query = em.getConnection('read').getKnex().raw(known, values as never[]);
     const transaction = em.getTransactionContext();
     if (transaction) query.transacting(transaction);

@@ -13,7 +13,7 @@ export interface CityCandidates {
 }
 
 /** How long a city's candidate placements are reused before they are read again. */
-export const CANDIDATES_TTL_MS = 2_000;
+const CANDIDATES_TTL_MS = 2_000;
 /** How old a city's candidates may get while a newer read is under way; older ones are never served. */
 const CANDIDATES_MAX_STALE_MS = 30_000;
 
