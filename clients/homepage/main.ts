@@ -10,7 +10,7 @@ import './style.css';
 import { HomepageFeedDocument, type HomepageFeedQuery } from './generated/graphql.ts';
 import manifest from './generated/persisted-documents.json' with { type: 'json' };
 import { createPersistedClient } from '../shared/persisted.ts';
-import { el, initialOf, readToken, showBusy, showError } from '../shared/dom.ts';
+import { el, initialOf, readToken, show, showBusy, showError } from '../shared/dom.ts';
 
 const params = new URLSearchParams(location.search);
 const city = params.get('city') || 'Shanghai';
@@ -95,12 +95,10 @@ async function load(): Promise<void> {
     // an anonymous visitor's `me` fields are refused by design; anything else is worth a notice
     const missing = errors.filter((e) => token || e.path?.[0] !== 'me');
     const notice = missing.length ? el('p', { class: 'notice', role: 'status' }, 'Some parts of the page could not be loaded.') : null;
-    app.replaceChildren(...[notice, ...sections].filter((n): n is HTMLElement => n !== null));
+    show(app, notice, ...sections);
     if (data.homepage.grid.length === 0 && data.homepage.cards.length === 0) app.append(el('p', { class: 'muted' }, `Nothing is placed in ${city} yet.`));
   } catch (error) {
     showError(app, 'The homepage could not be loaded', error, () => void load());
-  } finally {
-    app.setAttribute('aria-busy', 'false');
   }
 }
 

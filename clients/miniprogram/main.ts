@@ -47,10 +47,9 @@ async function showOffers(): Promise<void> {
   showBusy(app, 'Loading offers…');
   try {
     const { data } = await client.run(MerchantOffersDocument, { merchantId });
-    app.setAttribute('aria-busy', 'false');
     showPoints(data.me?.points?.balance ?? null);
     if (!data.merchant) {
-      app.replaceChildren(el('p', { role: 'alert' }, 'This merchant is not on Plaza.'));
+      show(app, el('p', { role: 'alert' }, 'This merchant is not on Plaza.'));
       return;
     }
     title.textContent = data.merchant.name;
@@ -94,7 +93,6 @@ async function claim(offer: Offer, merchantName: string, pointsBefore: number): 
   showBusy(app, 'Claiming your coupon…');
   try {
     const { data } = await client.run(ClaimCouponDocument, { templateId: offer.id, idempotencyKey: crypto.randomUUID() });
-    app.setAttribute('aria-busy', 'false');
     showCheckout(data.claimCoupon, offer, merchantName, pointsBefore);
   } catch (error) {
     showError(app, 'The coupon could not be claimed', error, () => void showOffers());
@@ -115,7 +113,7 @@ function showCheckout(coupon: Coupon, offer: Offer, merchantName: string, points
     event.preventDefault();
     void pay(coupon, Number(amount.value), merchantName, pointsBefore);
   });
-  app.replaceChildren(el('h2', {}, `Pay ${merchantName}`), form);
+  show(app, el('h2', {}, `Pay ${merchantName}`), form);
 }
 
 /** Redeems the coupon at checkout, completes the payment, then opens the success page. */
@@ -130,7 +128,6 @@ async function pay(coupon: Coupon, orderAmount: number, merchantName: string, po
     const success = await client.run(PaymentSuccessDocument, { merchantId, paymentId });
     const payment = paid.data.completePayment;
     const page = success.data.paymentSuccessPage;
-    app.setAttribute('aria-busy', 'false');
     showPoints(payment.points.balance);
     show(
       app,

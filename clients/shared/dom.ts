@@ -34,8 +34,9 @@ export function readToken(): string | null {
   return sessionStorage.getItem('plaza.token');
 }
 
-/** Replaces a container's content, leaving out absent parts. */
+/** Replaces a container's content, leaving out absent parts; the container is no longer busy. */
 export function show(container: Element, ...parts: Child[]): void {
+  container.setAttribute('aria-busy', 'false');
   container.replaceChildren(...parts.filter((p): p is Node | string => p !== null && p !== undefined && p !== false));
 }
 
@@ -48,7 +49,8 @@ export function showBusy(container: Element, message: string): void {
 /** Shows what failed (with the error's code when the API gave one) and a button to try again. */
 export function showError(container: Element, context: string, error: unknown, retry: () => void): void {
   const message = error instanceof GraphQLRequestError ? `${error.message} (${error.code})` : 'Something went wrong';
-  container.replaceChildren(
+  show(
+    container,
     el('div', { class: 'error', role: 'alert', 'data-testid': 'error' }, el('p', {}, `${context}: ${message}`), el('button', { type: 'button', onclick: retry }, 'Try again')),
   );
 }

@@ -22,6 +22,7 @@ describe('the merchant mini-program page', () => {
     await expect.poll(() => offers.count(), WAIT).toBe(before.merchant.offers.length);
     expect(await page.locator('#merchant-name').innerText()).toBe(before.merchant.name);
     expect(Number(await page.getByTestId('points-balance').innerText())).toBe(before.me.points.balance);
+    expect(await page.locator('#app').getAttribute('aria-busy')).toBe('false');
 
     // claim the first claimable offer
     const offer = offers.filter({ hasText: claimable[0].title }).first();
@@ -34,6 +35,7 @@ describe('the merchant mini-program page', () => {
     await page.getByRole('button', { name: 'Pay with coupon' }).click();
     const success = page.getByTestId('payment-success');
     await expect.poll(() => success.isVisible(), WAIT).toBe(true);
+    expect(await page.locator('#app').getAttribute('aria-busy')).toBe('false');
     await screenshot(page, 'miniprogram-payment-success');
 
     const paid = await page.getByTestId('paid').innerText();
@@ -60,6 +62,20 @@ describe('the merchant mini-program page', () => {
     expect(after.points.balance).toBe(before.me.points.balance + earned);
     expect(after.coupons.map((c: { template: { title: string } }) => c.template.title)).toContain(claimable[0].title);
     expect(outside).toEqual([]);
+    await context.close();
+  });
+
+  it('shows an error with a retry, no longer busy, when Plaza cannot be reached', async () => {
+    const { page, context } = await watchedPage(env.browser);
+    await page.route('**/graphql', (route) => route.abort('connectionrefused'));
+    await page.goto(`${env.origin}/miniprogram/?merchant=m1`);
+    const alert = page.getByRole('alert');
+    await expect.poll(() => alert.isVisible(), WAIT).toBe(true);
+    expect(await alert.innerText()).toContain('NETWORK_ERROR');
+    expect(await page.locator('#app').getAttribute('aria-busy')).toBe('false');
+    await page.unroute('**/graphql');
+    await alert.getByRole('button', { name: 'Try again' }).click();
+    await expect.poll(() => page.getByTestId('offer').count(), WAIT).toBeGreaterThan(0);
     await context.close();
   });
 
