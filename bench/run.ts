@@ -14,7 +14,7 @@
  * different order each round (the subgraphs keep warming up during a run, which would
  * favour whoever goes last); the table gives each target's median round.
  *
- *   npm run bench                       the record (about 9 minutes on two cores)
+ *   npm run bench                       the record (about 8 minutes on two cores)
  *   npm run bench -- --quick            one 4 s round, for iterating
  *   npm run bench -- --profile          also a CPU profile of Plaza under scenario 2
  * Settings: BENCH_DURATION (s per round, default 6), BENCH_ROUNDS (3), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (10),
@@ -467,21 +467,17 @@ async function ceiling(scenario: Scenario, subgraphs: Subgraph[]): Promise<{ cel
     const headers = await fresh(f);
     const { status, text } = await post(subgraph.url, body, headers);
     if (status !== 200 || text.includes('"errors"')) throw new Error(`subgraph ${f.subgraph} answered ${status}: ${text.slice(0, 300)}`);
-    let cpu0 = 0;
-    const probe = await load({ url: subgraph.url, body, headers, expected: text, connections: settings.connections, duration: 2, warmup: 1 }, {
-      start() {
-        cpu0 = cpuSeconds(subgraph.child.pid!);
-      },
-    });
+    // measured like a gateway, with the subgraph's own process in the gateway's place
+    const probe = await measure(scenario, 'probe', subgraph.url, body, headers, text, subgraph.child.pid!, subgraphs, 2, 1);
     costs.push({
       subgraph: f.subgraph,
       operation: /^\s*query\s+(\w+)/.exec(f.body.query)?.[1] ?? '(anonymous)',
       entities: Array.isArray(f.body.variables?.representations) ? f.body.variables.representations.length : 0,
       responseKiB: text.length / 1024,
-      rps: probe.rps,
-      cpuMs: ((cpuSeconds(subgraph.child.pid!) - cpu0) * 1000) / Math.max(probe.requests, 1),
+      rps: probe.load.rps,
+      cpuMs: probe.cpuMsPerRequest ?? 0,
     });
-    if (!slowest || probe.rps < slowest.rps) slowest = { fetch: f, rps: probe.rps, expected: text };
+    if (!slowest || probe.load.rps < slowest.rps) slowest = { fetch: f, rps: probe.load.rps, expected: text };
   }
   const url = subgraphs.find((sg) => sg.name === slowest!.fetch.subgraph)!.url;
   const cell = await measure(scenario, 'ceiling', url, JSON.stringify(slowest!.fetch.body), await fresh(slowest!.fetch), slowest!.expected, null, subgraphs);
