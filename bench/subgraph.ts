@@ -3,7 +3,6 @@
  * HTTP requests it served and the SQL statements those requests ran, reported to the benchmark
  * over the IPC channel ({ type: 'stats' } -> { requests, statements }).
  */
-import diagnostics from 'node:diagnostics_channel';
 import { readSubgraphConfig, SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/kit/config.ts';
 import { runUntilSignalled } from '../subgraphs/kit/process.ts';
 import { startSubgraph } from '../subgraphs/kit/server.ts';
@@ -15,15 +14,10 @@ if (!SUBGRAPH_NAMES.includes(name)) {
   process.exit(2);
 }
 
-let requests = 0;
-diagnostics.subscribe('http.server.request.start', () => {
-  requests++;
-});
-
 runUntilSignalled(async () => {
   const running = await startSubgraph(await definitionOf(name), readSubgraphConfig(name));
   process.on('message', (message: { type?: string }) => {
-    if (message?.type === 'stats') process.send?.({ type: 'stats', name, requests, statements: running.statements() });
+    if (message?.type === 'stats') process.send?.({ type: 'stats', name, requests: running.requests(), statements: running.statements() });
   });
   console.log(`${name} subgraph ready at ${running.url} (${running.database.kind})`);
   return running;

@@ -65,6 +65,8 @@ export interface RunningSubgraph {
   database: Database;
   /** SQL statements run serving GraphQL requests since start (each response also carries its own in `x-plaza-sql-statements`). */
   statements(): number;
+  /** HTTP requests received since start, on any route. */
+  requests(): number;
   /** What the definition's createShared made (e.g. a cache), for operators' tools and tests. */
   shared: unknown;
   stop(): Promise<void>;
@@ -140,14 +142,23 @@ export async function startSubgraph<Loaders>(
   ];
 
   const listener = graphqlRequestListener(server, { context, routes, onError: (error) => logger.error({ err: error }, 'request failed') });
+  let requests = 0;
   // every request counts its own SQL statements (see sqlStatementsHeader)
-  const http = await listen((req, res) => withStatementScope({ statements: 0 }, () => listener(req, res)), config.port, config.host);
+  const http = await listen(
+    (req, res) => {
+      requests++;
+      return withStatementScope({ statements: 0 }, () => listener(req, res));
+    },
+    config.port,
+    config.host,
+  );
   return {
     name: definition.name,
     url: http.url,
     port: http.port,
     database,
     statements: () => database.requestStatements(),
+    requests: () => requests,
     shared,
     async stop() {
       // readiness fails first; in-flight requests finish before the database closes
