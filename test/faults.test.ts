@@ -6,11 +6,10 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startGateway, type RunningGateway } from '../gateway/server.ts';
+import type { RunningGateway } from '../gateway/server.ts';
 import type { GatewayConfig } from '../gateway/config.ts';
-import { SUPERGRAPH_PATH } from '../schema/compose.ts';
 import { codesOf, exitOf, freePort, runLoad, sample, waitForLine } from './support/load.ts';
-import { postJson, startPlaza, TEST_INTERNAL_SECRET, TEST_JWT_SECRET, type Plaza } from './support/plaza.ts';
+import { postJson, startPlaza, TEST_INTERNAL_SECRET, type Plaza } from './support/plaza.ts';
 
 const HOME = fs.readFileSync(new URL('../clients/homepage/Home.graphql', import.meta.url), 'utf8');
 const HOME_VARIABLES = { city: 'Shanghai', merchantId: 'm1' };
@@ -19,32 +18,18 @@ const root = path.resolve(import.meta.dirname, '..');
 let plaza: Plaza | undefined;
 /** The headers of a signed-in user of the current Plaza. */
 const bearer = async (user: string) => ({ authorization: `Bearer ${await plaza!.tokenFor(user)}` });
-const gateways: RunningGateway[] = [];
 const children: ChildProcess[] = [];
 const servers: http.Server[] = [];
 afterEach(async () => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
   for (const server of servers.splice(0)) server.closeAllConnections(), server.close();
-  for (const gateway of gateways.splice(0)) await gateway.stop();
   await plaza?.stop();
   plaza = undefined;
 });
 
-/** A second gateway in front of the test graph, with some subgraphs reached elsewhere. */
-async function gatewayInFront(p: Plaza, urls: Record<string, string>, operations: GatewayConfig['operations'] = {}): Promise<RunningGateway> {
-  const gateway = await startGateway({
-    supergraphPath: SUPERGRAPH_PATH,
-    port: 0,
-    host: '127.0.0.1',
-    subgraphUrls: { ...Object.fromEntries(Object.entries(p.subgraphs).map(([name, sg]) => [name, sg.url])), ...urls },
-    internalSecret: TEST_INTERNAL_SECRET,
-    jwtSecret: TEST_JWT_SECRET,
-    maxBodyBytes: 1024 * 1024,
-    production: false,
-    operations: { logLevel: 'silent', watchSupergraph: false, ...operations },
-  });
-  gateways.push(gateway);
-  return gateway;
+/** A second gateway in front of the test graph, with some subgraphs reached elsewhere (stopped with the Plaza). */
+function gatewayInFront(p: Plaza, urls: Record<string, string>, operations: GatewayConfig['operations'] = {}): Promise<RunningGateway> {
+  return p.replica({ subgraphUrls: { ...Object.fromEntries(Object.entries(p.subgraphs).map(([name, sg]) => [name, sg.url])), ...urls }, operations });
 }
 
 /** A proxy in front of a subgraph that can drop the next requests or answer slowly; counts what it saw. */

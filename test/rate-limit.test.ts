@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GatewayConfig } from '../gateway/config.ts';
 import { postJson, startPlaza, type Plaza } from './support/plaza.ts';
 import { REDIS, serviceAvailable } from './support/services.ts';
 
@@ -11,14 +10,11 @@ beforeAll(async () => {
 // stops the replicas too
 afterAll(() => plaza?.stop());
 
-/** Another gateway replica in front of the same subgraphs. */
-const replica = (overrides: Partial<GatewayConfig>) => plaza.replica({ operations: { watchSupergraph: false, logLevel: 'silent' }, ...overrides });
-
 const QUERY = { query: '{ merchant(id: "m1") { name } }' };
 
 describe('rate limits answer 429 with Retry-After', () => {
   it('an address that spends its bucket gets 429 RATE_LIMITED with Retry-After, then the gateway answers again after refill', async () => {
-    const gateway = await replica({ security: { rateLimit: true, rateLimitIp: { burst: 3, perSecond: 0.25 } } });
+    const gateway = await plaza.replica({ security: { rateLimit: true, rateLimitIp: { burst: 3, perSecond: 0.25 } } });
     const statuses: number[] = [];
     let last;
     for (let i = 0; i < 4; i++) {
@@ -35,7 +31,7 @@ describe('rate limits answer 429 with Retry-After', () => {
   });
 
   it('a client app that spends its bucket gets 429 RATE_LIMITED while other clients still answer', async () => {
-    const gateway = await replica({
+    const gateway = await plaza.replica({
       security: { rateLimit: true, rateLimitIp: { burst: 1000, perSecond: 1000 }, rateLimitClient: { burst: 2, perSecond: 0.1 } },
     });
     const busy = { 'apollographql-client-name': 'busy-app' };
@@ -54,8 +50,8 @@ describe('two gateway replicas share rate limits through Redis', async () => {
 
   it.runIf(redisUp)('a client gets its burst once across both replicas, not once per replica', async () => {
     const security = { rateLimit: true, rateLimitIp: { burst: 1000, perSecond: 1000 }, rateLimitClient: { burst: 4, perSecond: 0.1 } };
-    const a = await replica({ redisUrl: REDIS.url, security });
-    const b = await replica({ redisUrl: REDIS.url, security });
+    const a = await plaza.replica({ redisUrl: REDIS.url, security });
+    const b = await plaza.replica({ redisUrl: REDIS.url, security });
     const client = { 'apollographql-client-name': `shared-${randomBytes(4).toString('hex')}` };
     const statuses = [];
     for (const gateway of [a, b, a, b, a, b]) statuses.push((await postJson(gateway.url, QUERY, client)).status);
@@ -64,8 +60,8 @@ describe('two gateway replicas share rate limits through Redis', async () => {
 
   it.runIf(redisUp)('without Redis each replica keeps its own buckets (the contrast)', async () => {
     const security = { rateLimit: true, rateLimitIp: { burst: 1000, perSecond: 1000 }, rateLimitClient: { burst: 2, perSecond: 0.1 } };
-    const a = await replica({ security });
-    const b = await replica({ security });
+    const a = await plaza.replica({ security });
+    const b = await plaza.replica({ security });
     const client = { 'apollographql-client-name': `own-${randomBytes(4).toString('hex')}` };
     const statuses = [];
     for (const gateway of [a, b, a, b, a]) statuses.push((await postJson(gateway.url, QUERY, client)).status);

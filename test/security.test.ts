@@ -45,7 +45,7 @@ afterAll(async () => {
 
 /** Another gateway replica in front of the same subgraphs, without the first one's identity provider and partner keys. */
 const replica = (overrides: Partial<GatewayConfig>) =>
-  plaza.replica({ security: undefined, persistedQueries: undefined, operations: { watchSupergraph: false, logLevel: 'silent' }, ...overrides });
+  plaza.replica({ persistedQueries: undefined, ...overrides });
 
 const ME = '{ me { id } }';
 const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });

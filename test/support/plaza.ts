@@ -47,8 +47,9 @@ export function testGatewayConfig(subgraphs: { name: string; url: string }[], ov
     jwtSecret: TEST_JWT_SECRET,
     maxBodyBytes: 1024 * 1024,
     production: false,
-    operations: { logLevel: process.env.PLAZA_LOG_LEVEL || 'silent' },
     ...overrides,
+    // quiet, and no watcher on the checked-in supergraph (nothing edits it) unless a test asks for one
+    operations: { logLevel: process.env.PLAZA_LOG_LEVEL || 'silent', watchSupergraph: false, ...overrides.operations },
   };
 }
 
