@@ -24,12 +24,12 @@ export const WAIT = { timeout: 20_000, interval: 100 };
 export const ARTIFACTS = path.join(root, 'test', '.artifacts');
 
 /** Builds the pages when their sources changed (as `npm test` does first), so one test file runs on its own. */
-export function ensurePagesBuilt(): void {
+function ensurePagesBuilt(): void {
   if (pagesAreCurrent()) return;
   execFileSync(process.execPath, ['--import', 'tsx', path.join(root, 'clients', 'build.ts')], { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'development' } });
 }
 
-export async function launchChromium(): Promise<Browser> {
+async function launchChromium(): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get update && apt-get install -y chromium`);
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
 }
@@ -72,7 +72,7 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 }
 
 /** The gateway's origin (http://127.0.0.1:<port>). */
-export function originOf(graphqlUrl: string): string {
+function originOf(graphqlUrl: string): string {
   return new URL(graphqlUrl).origin;
 }
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { seedUser } from '../../subgraphs/kit/world.ts';
-import { startPlaza } from '../support/plaza.ts';
 import { screenshot, useBrowserPlaza, WAIT, watchedPage } from './browser.ts';
 
 const env = useBrowserPlaza({ pages: { playground: true } });
@@ -61,16 +60,13 @@ describe('the playground', () => {
 
 describe('the playground in production', () => {
   it('is not served', async () => {
-    const prod = await startPlaza({ production: true, pages: { playground: true, clientPages: false } });
-    try {
-      const page = await fetch(new URL('/playground/', prod.gateway.url));
-      expect(page.status).toBe(404);
-      const token = await fetch(new URL('/playground/token', prod.gateway.url), { method: 'POST', body: '{"user":"u1"}' });
-      expect(token.status).toBe(404);
-      const browserGet = await fetch(prod.gateway.url, { headers: { accept: 'text/html' } });
-      expect(await browserGet.text()).not.toContain('Plaza playground');
-    } finally {
-      await prod.stop();
-    }
+    // a production replica in front of the same subgraphs (stopped with the file's Plaza)
+    const prod = await env.plaza.replica({ production: true, pages: { playground: true, clientPages: false } });
+    const page = await fetch(new URL('/playground/', prod.url));
+    expect(page.status).toBe(404);
+    const token = await fetch(new URL('/playground/token', prod.url), { method: 'POST', body: '{"user":"u1"}' });
+    expect(token.status).toBe(404);
+    const browserGet = await fetch(prod.url, { headers: { accept: 'text/html' } });
+    expect(await browserGet.text()).not.toContain('Plaza playground');
   });
 });
