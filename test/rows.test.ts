@@ -30,14 +30,16 @@ afterAll(async () => {
   await dropTestDatabases(dataDir);
 });
 
-/** What the ORM's own find reads for the same filter, as comparable plain values. */
+/** An offer as comparable plain values. */
+const comparable = (t: CouponTemplate) => ({ id: t.id, merchantId: t.merchantId, startsAt: t.startsAt.getTime(), endsAt: t.endsAt.getTime(), value: t.value });
+const ORDER = { orderBy: { merchantId: 'asc', id: 'asc' } } as const;
+
+/** What the ORM's own find reads for the same filter. */
 async function viaOrm(em: EntityManager, where: object) {
-  const found = await em.fork().find(CouponTemplate, where as never, { orderBy: { merchantId: 'asc', id: 'asc' } });
-  return found.map((t) => ({ id: t.id, merchantId: t.merchantId, startsAt: t.startsAt.getTime(), endsAt: t.endsAt.getTime(), value: t.value }));
+  return (await em.fork().find(CouponTemplate, where as never, ORDER)).map(comparable);
 }
 async function viaRows(em: EntityManager, where: object) {
-  const rows = await findRows(em, CouponTemplate, where as never, { orderBy: { merchantId: 'asc', id: 'asc' } });
-  return rows.map((t) => ({ id: t.id, merchantId: t.merchantId, startsAt: t.startsAt.getTime(), endsAt: t.endsAt.getTime(), value: t.value }));
+  return (await findRows(em, CouponTemplate, where as never, ORDER)).map(comparable);
 }
 
 describe('findRows', () => {
