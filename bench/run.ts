@@ -6,9 +6,13 @@
  *   - Plaza's gateway (one row per configuration variant),
  *   - a plain @apollo/gateway on @apollo/server (bench/baseline-gateway.ts),
  *   - the slowest single subgraph fetch of the scenario, called directly (the ceiling).
- * Every gateway is a fresh process (optionally pinned to its own cores); the load comes
- * from another process (bench/load.ts); warm-up is excluded; every response body is
- * compared with the expected answer. Prints a table with ratios and writes bench/RESULTS.md.
+ * Every gateway is a fresh process with the same CPU budget: pinned to its own core and,
+ * where a cgroup CPU quota can be set, limited to part of it (0.4 core by default), so
+ * that the gateway, not the five subgraphs sharing the other core with the load
+ * generator, is what runs out (a gateway row measures that gateway only while this
+ * holds; the report says whether it did). The load comes from another process
+ * (bench/load.ts); warm-up is excluded; every response body is compared with the
+ * expected answer. Prints a table with ratios and writes bench/RESULTS.md.
  *
  * Every gateway of a scenario is started once and measured in several rounds, in a
  * different order each round (the subgraphs keep warming up during a run, which would
@@ -19,6 +23,7 @@
  *   npm run bench -- --profile          also a CPU profile of Plaza under scenario 2
  * Settings: BENCH_DURATION (s per round, default 6), BENCH_ROUNDS (3), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (10),
  * BENCH_SCENARIOS (e.g. "1,2"), BENCH_VARIANTS (names, comma separated),
+ * BENCH_GATEWAY_CPU_QUOTA (cores each gateway may use, default 0.4; 0 for none),
  * BENCH_GATEWAY_CPUS (taskset list for gateways, default "0" when 2+ cores),
  * BENCH_OTHER_CPUS (subgraphs and load, default the remaining cores), BENCH_OUT (report path).
  */
@@ -43,6 +48,32 @@ const { values: flags } = parseArgs({
 });
 
 const cores = os.cpus().length;
+
+/**
+ * Where the benchmark may give each gateway a CPU budget of its own: a cgroup CPU
+ * controller it can write to (cgroup v1's `cpu` hierarchy, or v2 with `cpu` enabled).
+ */
+function cpuCgroupRoot(): { dir: string; version: 1 | 2 } | null {
+  const candidates = [
+    { dir: '/sys/fs/cgroup/cpu', version: 1 as const, file: 'cpu.cfs_quota_us' },
+    { dir: '/sys/fs/cgroup', version: 2 as const, file: 'cgroup.subtree_control' },
+  ];
+  for (const { dir, version, file } of candidates) {
+    try {
+      if (version === 2 && !fs.readFileSync(path.join(dir, file), 'utf8').split(/\s+/).includes('cpu')) continue;
+      fs.accessSync(path.join(dir, file), fs.constants.W_OK);
+      return { dir, version };
+    } catch {
+      // not this one
+    }
+  }
+  return null;
+}
+const cgroupRoot = cpuCgroupRoot();
+const gatewayQuota = Number(process.env.BENCH_GATEWAY_CPU_QUOTA ?? 0.4);
+/** The CPU quota (in cores) every gateway runs under, or 0 where none can be set. */
+const quota = cgroupRoot && gatewayQuota > 0 ? gatewayQuota : 0;
+
 const settings = {
   /** Seconds measured per round; each target is measured once per round. */
   duration: Number(process.env.BENCH_DURATION ?? (flags.quick ? 4 : 6)),
@@ -50,7 +81,7 @@ const settings = {
   warmup: Number(process.env.BENCH_WARMUP ?? 2),
   connections: Number(process.env.BENCH_CONNECTIONS ?? 10),
   gatewayCpus: process.env.BENCH_GATEWAY_CPUS ?? (cores >= 2 ? '0' : ''),
-  otherCpus: process.env.BENCH_OTHER_CPUS ?? (cores >= 2 ? `1-${cores - 1}` : ''),
+  otherCpus: process.env.BENCH_OTHER_CPUS ?? (cores > 2 ? `1-${cores - 1}` : cores === 2 ? '1' : ''),
   out: process.env.BENCH_OUT ?? path.join(root, 'bench/RESULTS.md'),
 };
 const SECRET = crypto.randomBytes(24).toString('hex');
@@ -151,6 +182,35 @@ const BASELINE = 'apollo-gateway';
 
 const children = new Set<ChildProcess>();
 
+const cgroups: string[] = [];
+/**
+ * Puts a running process (all its threads) under a new cgroup allowing `cores` of CPU
+ * time, in 20 ms periods so a throttled gateway waits at most a few ms at a time.
+ */
+function limitCpu(pid: number, cores: number): void {
+  const dir = path.join(cgroupRoot!.dir, `plaza-bench-${process.pid}-${cgroups.length}`);
+  fs.mkdirSync(dir);
+  cgroups.push(dir);
+  const period = 20_000;
+  const allowed = String(Math.round(cores * period));
+  if (cgroupRoot!.version === 1) {
+    fs.writeFileSync(path.join(dir, 'cpu.cfs_period_us'), String(period));
+    fs.writeFileSync(path.join(dir, 'cpu.cfs_quota_us'), allowed);
+  } else {
+    fs.writeFileSync(path.join(dir, 'cpu.max'), `${allowed} ${period}`);
+  }
+  fs.writeFileSync(path.join(dir, 'cgroup.procs'), String(pid));
+}
+function removeQuotaGroups(): void {
+  for (const dir of cgroups.splice(0)) {
+    try {
+      fs.rmdirSync(dir);
+    } catch (error) {
+      console.error(`could not remove ${dir}: ${(error as Error).message}`);
+    }
+  }
+}
+
 function startProcess(label: string, script: string, args: string[], env: NodeJS.ProcessEnv, cpus: string, nodeFlags: string[] = []): ChildProcess {
   const nodeArgs = [...nodeFlags, '--import', 'tsx', path.join(root, script), ...args];
   // taskset execs node, so the child's pid is node's own (for /proc figures)
@@ -186,6 +246,7 @@ let stopping = false;
 async function stopAll(): Promise<void> {
   stopping = true;
   await Promise.all([...children].map(stopProcess));
+  removeQuotaGroups();
 }
 process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
 process.on('SIGTERM', () => void stopAll().then(() => process.exit(143)));
@@ -287,13 +348,15 @@ interface Gateway {
   recordUrl?: string;
 }
 
-async function startGateway(variant: Variant, subgraphs: Subgraph[], extra: { env?: Record<string, string>; nodeFlags?: string[] } = {}): Promise<Gateway> {
+async function startGateway(variant: Variant, subgraphs: Subgraph[], extra: { env?: Record<string, string>; nodeFlags?: string[]; wholeCore?: boolean } = {}): Promise<Gateway> {
   const port = await freePort();
   const env = { ...baseEnv, ...subgraphUrlEnv(subgraphs), PLAZA_GATEWAY_PORT: String(port), ...variant.env, ...extra.env };
   const script = variant.kind === 'plaza' ? 'gateway/main.ts' : 'bench/baseline-gateway.ts';
   const child = startProcess(variant.name, script, [], env, settings.gatewayCpus, extra.nodeFlags);
   const url = variant.kind === 'plaza' ? `http://127.0.0.1:${port}/graphql` : `http://127.0.0.1:${port}/`;
   await waitUntilServing(url, child);
+  // limited once serving: starting up under the quota would only make the run longer
+  if (quota && !extra.wholeCore) limitCpu(child.pid!, quota);
   return { url, child };
 }
 
@@ -515,8 +578,40 @@ function table(cells: Cell[]): string {
   return lines.join('\n');
 }
 
+/** How many CPUs a taskset list names ("1", "1-3", "0,2"); all of them when empty. */
+function cpuCount(list: string): number {
+  if (!list) return cores;
+  return list.split(',').reduce((sum, part) => {
+    const [from, to] = part.split('-').map(Number);
+    return sum + (to === undefined ? 1 : to - from + 1);
+  }, 0);
+}
+
+/**
+ * What limited each gateway row: a row measures its gateway only while the gateway, not
+ * the subgraphs' CPUs, is what runs out. Names the rows where the subgraphs were near their
+ * CPUs' capacity (the load generator shares them and is not counted).
+ */
+function limits(cells: Cell[]): string {
+  const capacity = cpuCount(settings.otherCpus);
+  const near = cells.filter((c) => c.cores !== undefined && ((c.subgraphCpuMsPerRequest ?? 0) * c.load.rps) / 1000 > 0.85 * capacity);
+  const used = (c: Cell) => `${c.scenario}: ${c.target} (${fmt(((c.subgraphCpuMsPerRequest ?? 0) * c.load.rps) / 1000, 2)} of ${capacity})`;
+  return near.length
+    ? `Subgraphs used more than 85% of their CPUs in these rows, so the subgraphs, not the gateway, may have limited them: ${near.map(used).join('; ')}.`
+    : `In every gateway row the subgraphs used less than 85% of their CPUs (${capacity}): the gateway was the limit.`;
+}
+
 function versionOf(pkg: string): string {
   return JSON.parse(fs.readFileSync(path.join(root, 'node_modules', pkg, 'package.json'), 'utf8')).version;
+}
+
+/** How the gateways, subgraphs and load generator share the machine's CPUs. */
+function layout(): string {
+  const pinned = (cpus: string) => (cpus ? `on CPU ${cpus}` : 'on any CPU');
+  const gateways = quota
+    ? `Each gateway limited to ${quota} of a core (cgroup v${cgroupRoot!.version} CPU quota) ${pinned(settings.gatewayCpus)}`
+    : `Gateways pinned ${pinned(settings.gatewayCpus).replace('on ', 'to ')}`;
+  return `${gateways}; subgraphs and load generator ${pinned(settings.otherCpus)}`;
 }
 
 function machine(): string {
@@ -524,7 +619,7 @@ function machine(): string {
   return [
     `- CPU: ${cpus[0]?.model ?? 'unknown'} × ${cpus.length} cores; memory ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; ${os.type()} ${os.release()}`,
     `- Node ${process.version}; ${['@apollo/gateway', '@apollo/server', '@apollo/query-planner', 'graphql', 'undici', 'autocannon', '@mikro-orm/core'].map((p) => `${p} ${versionOf(p)}`).join(', ')}`,
-    `- Gateways pinned to CPU ${settings.gatewayCpus || 'any'}; subgraphs and load generator on CPU ${settings.otherCpus || 'any'}; SQLite databases (seed scale small); NODE_ENV=production`,
+    `- ${layout()}; SQLite databases (seed scale small); NODE_ENV=production`,
     `- ${settings.connections} connections; every gateway of a scenario measured in ${settings.rounds} round(s) of ${settings.duration} s (after ${settings.warmup} s of warm-up in the first round and 1 s in later ones, excluded), in a different order each round; rows give the median round; every response compared byte for byte with the expected answer`,
   ].join('\n');
 }
@@ -556,6 +651,7 @@ async function main(): Promise<void> {
   const fetchCosts: string[] = [];
   let profile = '';
   try {
+    console.log(`${layout()}.`);
     console.log(`starting subgraphs (data in ${dataDir})…`);
     const subgraphs = await startSubgraphs(dataDir);
     const ceilings = new Map<string, Cell>();
@@ -630,11 +726,13 @@ async function main(): Promise<void> {
     '',
     table(cells),
     '',
+    limits(cells),
+    '',
     'RPS: answered requests per second (the median round); ×apollo: RPS over the plain @apollo/gateway in the same run; RPS by round:',
     'every round in the order measured (a different target order each round); p50/p99: of the median rounds; CPU ms/req and cores: the',
     "gateway process's user+system CPU over the measured window; peak RSS: the gateway process's VmHWM; subgraph req/req and SQL/req:",
     'requests served and SQL statements run by all five subgraphs, per gateway request; subgraph CPU ms/req: the five subgraph',
-    "processes' CPU per gateway request (they share one core with the load generator); wrong: responses whose status or",
+    "processes' CPU per gateway request (they share their CPUs with the load generator); wrong: responses whose status or",
     'body differed from the expected answer, plus socket errors and timeouts; load avg: the machine\'s 1-minute load average as',
     'the cell ended (above the core count, other work competed with the benchmark). The ceiling row is one subgraph called directly.',
     '',
@@ -647,7 +745,7 @@ async function main(): Promise<void> {
     ...fetchCosts.flatMap((t) => [t, '']),
     ...(profile ? ['## CPU profile of Plaza under scenario 2', '', profile, ''] : []),
   ].join('\n');
-  console.log(`\n${table(cells)}\n`);
+  console.log(`\n${table(cells)}\n\n${limits(cells)}\n`);
   if (profile) console.log(profile);
   if (!flags['no-report']) {
     fs.writeFileSync(settings.out, report);
@@ -667,7 +765,8 @@ async function cpuProfile(subgraphs: Subgraph[]): Promise<string> {
   const variant = VARIANTS[0];
   const spawned = Date.now();
   let measuredFrom = 0;
-  const gw = await startGateway(variant, subgraphs, { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
+  // on its whole core: the profiler's samples would count a throttled wait as time spent
+  const gw = await startGateway(variant, subgraphs, { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`], wholeCore: true });
   try {
     const expected = await post(gw.url, scenario.body);
     const job = { url: gw.url, body: scenario.body, headers: {}, expected: expected.text, connections: settings.connections, duration: settings.duration, warmup: settings.warmup };
@@ -682,7 +781,7 @@ async function cpuProfile(subgraphs: Subgraph[]): Promise<string> {
   fs.copyFileSync(path.join(dir, file), kept);
   fs.rmSync(dir, { recursive: true, force: true });
   const summary = summarizeProfile(JSON.parse(fs.readFileSync(kept, 'utf8')), root, 10, measuredFrom);
-  return `Profile: \`${kept}\` (open in Chrome DevTools). ${variant.name} variant, ${settings.duration} s under load; start-up and warm-up left out.\n\n${summary}`;
+  return `Profile: \`${kept}\` (open in Chrome DevTools). ${variant.name} variant on its whole core (no quota), ${settings.duration} s under load; start-up and warm-up left out.\n\n${summary}`;
 }
 
 await main();
