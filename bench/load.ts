@@ -29,6 +29,8 @@ export interface LoadResult {
   bytesPerResponse: number;
   /** A wrong body, if any, for the report. */
   sampleWrong?: string;
+  /** CPU seconds this load generator used during the measured run. */
+  cpuSeconds: number;
 }
 
 function run(job: LoadJob, duration: number, check: (body: string) => boolean): Promise<autocannon.Result> {
@@ -65,11 +67,13 @@ process.on('message', async (message: { type: string; job?: LoadJob }) => {
       process.send!({ type: 'warm' });
     });
     let sampleWrong: string | undefined;
+    const cpu0 = process.cpuUsage();
     const result = await run(job, job.duration, (body) => {
       if (body === job.expected) return true;
       sampleWrong ??= body.slice(0, 500);
       return false;
     });
+    const cpu = process.cpuUsage(cpu0);
     const answered = result.requests.total;
     const out: LoadResult = {
       requests: answered,
@@ -81,6 +85,7 @@ process.on('message', async (message: { type: string; job?: LoadJob }) => {
       timeouts: result.timeouts,
       bytesPerResponse: answered ? result.throughput.total / answered : 0,
       sampleWrong,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
     };
     process.send!({ type: 'result', ...out }, () => process.exit(0));
   } catch (error) {

@@ -7,10 +7,10 @@
  *   - a plain @apollo/gateway on @apollo/server (bench/baseline-gateway.ts),
  *   - the slowest single subgraph fetch of the scenario, called directly (the ceiling).
  * Every gateway is a fresh process with the same CPU budget: pinned to its own core and,
- * where a cgroup CPU quota can be set, limited to part of it (0.4 core by default), so
- * that the gateway, not the five subgraphs sharing the other core with the load
- * generator, is what runs out (a gateway row measures that gateway only while this
- * holds; the report says whether it did). The load comes from another process
+ * where a cgroup CPU quota can be set (as root), limited to part of it once serving (0.4
+ * core by default), so that the gateway, not the five subgraphs sharing the other core
+ * with the load generator, is what runs out (a gateway row measures that gateway only
+ * while this holds; the report names the rows where it did not). The load comes from another process
  * (bench/load.ts); warm-up is excluded; every response body is compared with the
  * expected answer. Prints a table with ratios and writes bench/RESULTS.md.
  *
@@ -48,31 +48,6 @@ const { values: flags } = parseArgs({
 });
 
 const cores = os.cpus().length;
-
-/**
- * Where the benchmark may give each gateway a CPU budget of its own: a cgroup CPU
- * controller it can write to (cgroup v1's `cpu` hierarchy, or v2 with `cpu` enabled).
- */
-function cpuCgroupRoot(): { dir: string; version: 1 | 2 } | null {
-  const candidates = [
-    { dir: '/sys/fs/cgroup/cpu', version: 1 as const, file: 'cpu.cfs_quota_us' },
-    { dir: '/sys/fs/cgroup', version: 2 as const, file: 'cgroup.subtree_control' },
-  ];
-  for (const { dir, version, file } of candidates) {
-    try {
-      if (version === 2 && !fs.readFileSync(path.join(dir, file), 'utf8').split(/\s+/).includes('cpu')) continue;
-      fs.accessSync(path.join(dir, file), fs.constants.W_OK);
-      return { dir, version };
-    } catch {
-      // not this one
-    }
-  }
-  return null;
-}
-const cgroupRoot = cpuCgroupRoot();
-const gatewayQuota = Number(process.env.BENCH_GATEWAY_CPU_QUOTA ?? 0.4);
-/** The CPU quota (in cores) every gateway runs under, or 0 where none can be set. */
-const quota = cgroupRoot && gatewayQuota > 0 ? gatewayQuota : 0;
 
 const settings = {
   /** Seconds measured per round; each target is measured once per round. */
@@ -182,32 +157,86 @@ const BASELINE = 'apollo-gateway';
 
 const children = new Set<ChildProcess>();
 
-const cgroups: string[] = [];
-/**
- * Puts a running process (all its threads) under a new cgroup allowing `cores` of CPU
- * time, in 20 ms periods so a throttled gateway waits at most a few ms at a time.
- */
-function limitCpu(pid: number, cores: number): void {
-  const dir = path.join(cgroupRoot!.dir, `plaza-bench-${process.pid}-${cgroups.length}`);
-  fs.mkdirSync(dir);
-  cgroups.push(dir);
-  const period = 20_000;
-  const allowed = String(Math.round(cores * period));
-  if (cgroupRoot!.version === 1) {
-    fs.writeFileSync(path.join(dir, 'cpu.cfs_period_us'), String(period));
-    fs.writeFileSync(path.join(dir, 'cpu.cfs_quota_us'), allowed);
-  } else {
-    fs.writeFileSync(path.join(dir, 'cpu.max'), `${allowed} ${period}`);
-  }
-  fs.writeFileSync(path.join(dir, 'cgroup.procs'), String(pid));
+// ---------------------------------------------------------------- CPU quota
+
+const requestedQuota = Number(process.env.BENCH_GATEWAY_CPU_QUOTA ?? 0.4);
+if (!(requestedQuota === 0 || requestedQuota >= 0.05)) {
+  console.error('BENCH_GATEWAY_CPU_QUOTA must be 0 (no quota) or a number of cores of at least 0.05');
+  process.exit(2);
 }
-function removeQuotaGroups(): void {
-  for (const dir of cgroups.splice(0)) {
-    try {
-      fs.rmdirSync(dir);
-    } catch (error) {
-      console.error(`could not remove ${dir}: ${(error as Error).message}`);
+/** A throttled gateway waits at most part of one period at a time. */
+const QUOTA_PERIOD_US = 20_000;
+
+interface CpuController {
+  dir: string;
+  version: 1 | 2;
+}
+
+/** Makes a cgroup allowing `quotaCores` of CPU time per period; returns its folder. */
+function makeQuotaGroup(controller: CpuController, name: string, quotaCores: number): string {
+  const dir = path.join(controller.dir, name);
+  fs.mkdirSync(dir);
+  try {
+    const allowed = String(Math.round(quotaCores * QUOTA_PERIOD_US));
+    if (controller.version === 1) {
+      fs.writeFileSync(path.join(dir, 'cpu.cfs_period_us'), String(QUOTA_PERIOD_US));
+      fs.writeFileSync(path.join(dir, 'cpu.cfs_quota_us'), allowed);
+    } else {
+      fs.writeFileSync(path.join(dir, 'cpu.max'), `${allowed} ${QUOTA_PERIOD_US}`);
     }
+  } catch (error) {
+    fs.rmdirSync(dir);
+    throw error;
+  }
+  return dir;
+}
+
+/**
+ * A cgroup CPU controller the benchmark can make quota groups in (cgroup v1's `cpu`
+ * hierarchy, or v2 with `cpu` enabled at its root), proven by making and removing one.
+ * Groups are made at the hierarchy's root, so a gateway moved into one leaves the
+ * benchmark's own cgroup (on v2, with every other limit that cgroup set).
+ */
+function findCpuController(): { controller: CpuController | null; why: string } {
+  const candidates: (CpuController & { marker: string })[] = [
+    { dir: '/sys/fs/cgroup/cpu', version: 1, marker: 'cpu.cfs_quota_us' },
+    { dir: '/sys/fs/cgroup', version: 2, marker: 'cgroup.subtree_control' },
+  ];
+  let why = 'no cgroup CPU controller';
+  for (const candidate of candidates) {
+    const marker = path.join(candidate.dir, candidate.marker);
+    if (!fs.existsSync(marker)) continue;
+    if (candidate.version === 2 && !fs.readFileSync(marker, 'utf8').split(/\s+/).includes('cpu')) continue;
+    try {
+      fs.rmdirSync(makeQuotaGroup(candidate, `plaza-bench-${process.pid}-probe`, requestedQuota));
+      return { controller: candidate, why: '' };
+    } catch (error) {
+      why = `${candidate.dir}: ${(error as Error).message}`;
+    }
+  }
+  return { controller: null, why };
+}
+const cpuController = requestedQuota > 0 ? findCpuController() : { controller: null, why: 'BENCH_GATEWAY_CPU_QUOTA=0' };
+/** The CPU quota (in cores) every measured gateway runs under, or 0 where none is set. */
+const quota = cpuController.controller ? requestedQuota : 0;
+
+const quotaGroups = new Set<string>();
+let quotaGroupCount = 0;
+/** Puts a running process (all its threads) under a new quota group, removed when the process exits. */
+function limitCpu(child: ChildProcess): void {
+  if (stopping) return;
+  const dir = makeQuotaGroup(cpuController.controller!, `plaza-bench-${process.pid}-${++quotaGroupCount}`, quota);
+  quotaGroups.add(dir);
+  child.once('exit', () => removeQuotaGroup(dir, false));
+  fs.writeFileSync(path.join(dir, 'cgroup.procs'), String(child.pid));
+}
+function removeQuotaGroup(dir: string, complain: boolean): void {
+  try {
+    fs.rmdirSync(dir);
+    quotaGroups.delete(dir);
+  } catch (error) {
+    // a task still leaving: tried again when the run ends
+    if (complain) console.error(`could not remove ${dir}: ${(error as Error).message}`);
   }
 }
 
@@ -246,7 +275,7 @@ let stopping = false;
 async function stopAll(): Promise<void> {
   stopping = true;
   await Promise.all([...children].map(stopProcess));
-  removeQuotaGroups();
+  for (const dir of [...quotaGroups]) removeQuotaGroup(dir, true);
 }
 process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
 process.on('SIGTERM', () => void stopAll().then(() => process.exit(143)));
@@ -348,15 +377,16 @@ interface Gateway {
   recordUrl?: string;
 }
 
-async function startGateway(variant: Variant, subgraphs: Subgraph[], extra: { env?: Record<string, string>; nodeFlags?: string[]; wholeCore?: boolean } = {}): Promise<Gateway> {
+async function startGateway(variant: Variant, subgraphs: Subgraph[], extra: { env?: Record<string, string>; nodeFlags?: string[]; measured?: boolean } = {}): Promise<Gateway> {
   const port = await freePort();
   const env = { ...baseEnv, ...subgraphUrlEnv(subgraphs), PLAZA_GATEWAY_PORT: String(port), ...variant.env, ...extra.env };
   const script = variant.kind === 'plaza' ? 'gateway/main.ts' : 'bench/baseline-gateway.ts';
   const child = startProcess(variant.name, script, [], env, settings.gatewayCpus, extra.nodeFlags);
   const url = variant.kind === 'plaza' ? `http://127.0.0.1:${port}/graphql` : `http://127.0.0.1:${port}/`;
   await waitUntilServing(url, child);
-  // limited once serving: starting up under the quota would only make the run longer
-  if (quota && !extra.wholeCore) limitCpu(child.pid!, quota);
+  // limited once serving (starting up under the quota would only make the run longer), and
+  // only the gateways measured against each other
+  if (quota && extra.measured) limitCpu(child);
   return { url, child };
 }
 
@@ -367,7 +397,11 @@ interface Cell {
   target: string;
   load: LoadResult;
   cpuMsPerRequest?: number;
+  /** Share of a CPU the gateway used while measured. */
   cores?: number;
+  /** Shares of a CPU the five subgraphs together, and the load generator, used while measured. */
+  subgraphCores?: number;
+  loadCores?: number;
   peakRssMiB?: number;
   subgraphRequestsPerRequest?: number;
   /** CPU time of the five subgraph processes together, per gateway request. */
@@ -411,6 +445,8 @@ function combineRounds(rounds: Cell[]): Cell {
     },
     cpuMsPerRequest: perRequest('cpuMsPerRequest'),
     cores: rounds[0].cores === undefined ? undefined : median(rounds.map((c) => c.cores ?? 0)),
+    subgraphCores: median(rounds.map((c) => c.subgraphCores ?? 0)),
+    loadCores: median(rounds.map((c) => c.loadCores ?? 0)),
     peakRssMiB: rounds[0].peakRssMiB === undefined ? undefined : Math.max(...rounds.map((c) => c.peakRssMiB ?? 0)),
     subgraphRequestsPerRequest: perRequest('subgraphRequestsPerRequest'),
     subgraphCpuMsPerRequest: perRequest('subgraphCpuMsPerRequest'),
@@ -452,6 +488,7 @@ async function measure(
   let cpu0 = 0;
   let subgraphCpu0 = 0;
   let stats0 = { requests: 0, statements: 0 };
+  let from = 0;
   const result = await load(
     { url, body, headers, expected, connections: settings.connections, duration, warmup },
     {
@@ -459,11 +496,14 @@ async function measure(
         stats0 = await subgraphStats(subgraphs);
         if (pid) cpu0 = cpuSeconds(pid);
         subgraphCpu0 = subgraphCpuSeconds(subgraphs);
+        from = performance.now();
       },
     },
   );
   const cpu = pid ? cpuSeconds(pid) - cpu0 : 0;
   const subgraphCpu = subgraphCpuSeconds(subgraphs) - subgraphCpu0;
+  // the CPU figures span from just before the load to its result, a little more than `duration`
+  const window = (performance.now() - from) / 1000;
   const stats1 = await subgraphStats(subgraphs);
   const n = Math.max(result.requests, 1);
   return {
@@ -471,7 +511,9 @@ async function measure(
     target,
     load: result,
     cpuMsPerRequest: pid ? (cpu * 1000) / n : undefined,
-    cores: pid ? cpu / duration : undefined,
+    cores: pid ? cpu / window : undefined,
+    subgraphCores: subgraphCpu / window,
+    loadCores: result.cpuSeconds / window,
     peakRssMiB: pid ? peakRssMiB(pid) : undefined,
     subgraphRequestsPerRequest: (stats1.requests - stats0.requests) / n,
     subgraphCpuMsPerRequest: (subgraphCpu * 1000) / n,
@@ -578,27 +620,35 @@ function table(cells: Cell[]): string {
   return lines.join('\n');
 }
 
-/** How many CPUs a taskset list names ("1", "1-3", "0,2"); all of them when empty. */
+/** How many CPUs a taskset list names ("1", "1-3", "0,2-3", "0-6:2"); all of them when empty. */
 function cpuCount(list: string): number {
   if (!list) return cores;
   return list.split(',').reduce((sum, part) => {
-    const [from, to] = part.split('-').map(Number);
-    return sum + (to === undefined ? 1 : to - from + 1);
+    const [range, stride = '1'] = part.split(':');
+    const [from, to = from] = range.split('-').map(Number);
+    return sum + Math.floor((to - from) / Number(stride)) + 1;
   }, 0);
 }
 
 /**
- * What limited each gateway row: a row measures its gateway only while the gateway, not
- * the subgraphs' CPUs, is what runs out. Names the rows where the subgraphs were near their
- * CPUs' capacity (the load generator shares them and is not counted).
+ * What limited each gateway row: a row measures its gateway only while the gateway ran
+ * out of its CPU budget (90% of it used) and the subgraphs with the load generator did not
+ * run out of theirs (under 85% used). Names every row where that did not hold.
  */
 function limits(cells: Cell[]): string {
-  const capacity = cpuCount(settings.otherCpus);
-  const near = cells.filter((c) => c.cores !== undefined && ((c.subgraphCpuMsPerRequest ?? 0) * c.load.rps) / 1000 > 0.85 * capacity);
-  const used = (c: Cell) => `${c.scenario}: ${c.target} (${fmt(((c.subgraphCpuMsPerRequest ?? 0) * c.load.rps) / 1000, 2)} of ${capacity})`;
-  return near.length
-    ? `Subgraphs used more than 85% of their CPUs in these rows, so the subgraphs, not the gateway, may have limited them: ${near.map(used).join('; ')}.`
-    : `In every gateway row the subgraphs used less than 85% of their CPUs (${capacity}): the gateway was the limit.`;
+  const otherCapacity = cpuCount(settings.otherCpus);
+  const gatewayCapacity = quota || cpuCount(settings.gatewayCpus);
+  const exceptions: string[] = [];
+  for (const c of cells) {
+    if (c.cores === undefined) continue;
+    const others = (c.subgraphCores ?? 0) + (c.loadCores ?? 0);
+    const figures = `gateway ${fmt(c.cores, 2)} of ${gatewayCapacity}, subgraphs and load generator ${fmt(others, 2)} of ${otherCapacity}`;
+    if (others > 0.85 * otherCapacity) exceptions.push(`${c.scenario}: ${c.target}, the subgraphs' CPUs may have been the limit (${figures})`);
+    else if (c.cores < 0.9 * gatewayCapacity) exceptions.push(`${c.scenario}: ${c.target}, neither ran out (${figures})`);
+  }
+  return exceptions.length
+    ? `Rows not limited by their gateway alone: ${exceptions.join('; ')}.`
+    : `In every gateway row the gateway used at least 90% of its CPU (${gatewayCapacity}) and the subgraphs with the load generator less than 85% of theirs (${otherCapacity}): the gateway was the limit.`;
 }
 
 function versionOf(pkg: string): string {
@@ -607,11 +657,11 @@ function versionOf(pkg: string): string {
 
 /** How the gateways, subgraphs and load generator share the machine's CPUs. */
 function layout(): string {
-  const pinned = (cpus: string) => (cpus ? `on CPU ${cpus}` : 'on any CPU');
+  const where = (cpus: string) => (cpus ? `on CPU ${cpus}` : 'on any CPU');
   const gateways = quota
-    ? `Each gateway limited to ${quota} of a core (cgroup v${cgroupRoot!.version} CPU quota) ${pinned(settings.gatewayCpus)}`
-    : `Gateways pinned ${pinned(settings.gatewayCpus).replace('on ', 'to ')}`;
-  return `${gateways}; subgraphs and load generator ${pinned(settings.otherCpus)}`;
+    ? `Each measured gateway limited to ${quota} core of CPU time (cgroup v${cpuController.controller!.version} CPU quota) ${where(settings.gatewayCpus)}`
+    : `Each gateway ${where(settings.gatewayCpus)} with no CPU quota${requestedQuota ? ` (none could be set: ${cpuController.why})` : ''}`;
+  return `${gateways}; subgraphs and load generator ${where(settings.otherCpus)}`;
 }
 
 function machine(): string {
@@ -662,7 +712,7 @@ async function main(): Promise<void> {
       const gateways = new Map<Variant, Gateway>();
       try {
         for (const variant of targets) {
-          const gw = await startGateway(variant, subgraphs);
+          const gw = await startGateway(variant, subgraphs, { measured: true });
           gateways.set(variant, gw);
           if (scenario.register) await post(gw.url, scenario.register, scenario.headers);
           const first = await post(gw.url, scenario.body, scenario.headers);
@@ -766,7 +816,7 @@ async function cpuProfile(subgraphs: Subgraph[]): Promise<string> {
   const spawned = Date.now();
   let measuredFrom = 0;
   // on its whole core: the profiler's samples would count a throttled wait as time spent
-  const gw = await startGateway(variant, subgraphs, { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`], wholeCore: true });
+  const gw = await startGateway(variant, subgraphs, { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
   try {
     const expected = await post(gw.url, scenario.body);
     const job = { url: gw.url, body: scenario.body, headers: {}, expected: expected.text, connections: settings.connections, duration: settings.duration, warmup: settings.warmup };
