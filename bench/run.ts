@@ -10,9 +10,9 @@
  * where a cgroup CPU quota can be set (as root), limited to part of it once serving (0.4
  * core by default), so that the gateway, not the five subgraphs sharing the other core
  * with the load generator, is what runs out (a gateway row measures that gateway only
- * while this holds; the report names the rows where it did not). The load comes from another process
- * (bench/load.ts); warm-up is excluded; every response body is compared with the
- * expected answer. Prints a table with ratios and writes bench/RESULTS.md.
+ * while this holds; the report names the rows where it did not). The load comes from
+ * another process (bench/load.ts); warm-up is excluded; every response body is compared
+ * with the expected answer. Prints a table with ratios and writes bench/RESULTS.md.
  *
  * Every gateway of a scenario is started once and measured in several rounds, in a
  * different order each round (the subgraphs keep warming up during a run, which would
@@ -48,7 +48,6 @@ const { values: flags } = parseArgs({
 });
 
 const cores = os.cpus().length;
-
 const settings = {
   /** Seconds measured per round; each target is measured once per round. */
   duration: Number(process.env.BENCH_DURATION ?? (flags.quick ? 4 : 6)),
