@@ -563,7 +563,7 @@ async function ceiling(scenario: Scenario, subgraphs: Subgraph[]): Promise<{ cel
   // internal tokens live 60 s: a fresh one for every load job
   const fresh = async (f: Recorded) => ({ [INTERNAL_TOKEN_HEADER]: await signInternalToken(f.userId ? { userId: f.userId, scopes: [] } : ANONYMOUS, SECRET) });
   const distinct = [...new Map(fetches.map((f) => [JSON.stringify(f), f])).values()];
-  let slowest: { fetch: Recorded; rps: number; expected: string } | null = null;
+  let slowest: { fetch: Recorded; subgraph: Subgraph; rps: number; expected: string } | null = null;
   const costs: FetchCost[] = [];
   for (const f of distinct) {
     const subgraph = subgraphs.find((sg) => sg.name === f.subgraph)!;
@@ -581,10 +581,9 @@ async function ceiling(scenario: Scenario, subgraphs: Subgraph[]): Promise<{ cel
       rps: probe.load.rps,
       cpuMs: probe.cpuMsPerRequest ?? 0,
     });
-    if (!slowest || probe.load.rps < slowest.rps) slowest = { fetch: f, rps: probe.load.rps, expected: text };
+    if (!slowest || probe.load.rps < slowest.rps) slowest = { fetch: f, subgraph, rps: probe.load.rps, expected: text };
   }
-  const url = subgraphs.find((sg) => sg.name === slowest!.fetch.subgraph)!.url;
-  const cell = await measure(scenario, 'ceiling', url, JSON.stringify(slowest!.fetch.body), await fresh(slowest!.fetch), slowest!.expected, null, subgraphs);
+  const cell = await measure(scenario, 'ceiling', slowest!.subgraph.url, JSON.stringify(slowest!.fetch.body), await fresh(slowest!.fetch), slowest!.expected, null, subgraphs);
   cell.note = `${slowest!.fetch.subgraph}, the slowest of ${distinct.length} distinct fetches (${fetches.length} per request)`;
   return { cell, costs };
 }

@@ -201,7 +201,7 @@ export interface OperationsConfig {
   dedup: boolean;
   /** Send the entity fetches one request makes to one subgraph at the same moment as one request, holding back fetches nothing waits for to join the next. `PLAZA_MERGE_FETCHES`; default true. */
   mergeFetches: boolean;
-  /** Shape answers with steps worked out once per operation (gateway/result-shaping.ts) instead of @apollo/gateway's per-request walk. `PLAZA_COMPILED_RESULTS`; default true; for the whole process. */
+  /** Shape answers with steps worked out once per operation (gateway/result-shaping.ts) instead of @apollo/gateway's per-request walk. `PLAZA_COMPILED_RESULTS`; default true; per gateway (any other gateway in the process keeps its own shaping). */
   compiledResults: boolean;
   /** Memory budget of the query-plan cache, in MiB (plans are sized by their approximate bytes). `PLAZA_QUERY_PLAN_CACHE_MIB`; default 30. */
   queryPlanCacheMiB: number;

@@ -179,8 +179,8 @@ const STATEMENT_CACHE_SIZE = 256;
  *   The dialect prepares every query anew, and preparing costs about as much as running
  *   one of Plaza's indexed reads. Only SQL with parameters is kept: the ORM writes values
  *   into its own SQL, which would only push the reusable statements out; findRows binds
- *   its values, so its SQL is one text per query shape. Reuse is safe: libsql runs a statement to completion
- *   synchronously, so two queries never share one half-way.
+ *   its values, so its SQL is one text per query shape. Reuse is safe: libsql runs a
+ *   statement to completion synchronously, so two queries never share one half-way.
  */
 function prepareSqliteConnection(connection: SqliteConnection, done: (error: unknown, connection: SqliteConnection) => void): void {
   try {
