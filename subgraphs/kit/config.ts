@@ -32,6 +32,12 @@ export interface SubgraphConfig {
   production: boolean;
   /** pino log level (`fatal` … `trace`, or `silent`). `PLAZA_LOG_LEVEL`; default info. */
   logLevel?: string;
+  /**
+   * Where the other subgraphs answer, for the few calls a subgraph makes to another
+   * directly (`PLAZA_SUBGRAPH_URL_<NAME>`, else `http://<host>:<PLAZA_<NAME>_PORT>/graphql`).
+   * Read at call time: a harness may fill it in after every subgraph listens.
+   */
+  peers?: Partial<Record<SubgraphName, string>>;
 }
 
 /** The development-only internal secret; production refuses to start without a real one. */
@@ -116,7 +122,20 @@ export function readSubgraphConfig(name: SubgraphName, env: NodeJS.ProcessEnv = 
     seedScale: readSeedScale(env),
     production: isProduction(env),
     logLevel: readLogLevel(env),
+    peers: readPeerUrls(env),
   };
+}
+
+/** The URL of every subgraph, as the other subgraphs reach it (see SubgraphConfig.peers). */
+export function readPeerUrls(env: NodeJS.ProcessEnv): Partial<Record<SubgraphName, string>> {
+  const host = env.PLAZA_HOST || '127.0.0.1';
+  return Object.fromEntries(
+    SUBGRAPH_NAMES.map((name) => {
+      const own = env[`PLAZA_SUBGRAPH_URL_${name.toUpperCase()}`];
+      if (own && !/^https?:\/\//.test(own)) throw new ConfigError(`PLAZA_SUBGRAPH_URL_${name.toUpperCase()}`, 'an http(s):// URL', own);
+      return [name, own || `http://${host}:${readPort(env, `PLAZA_${name.toUpperCase()}_PORT`, SUBGRAPH_PORTS[name])}/graphql`];
+    }),
+  );
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];

@@ -20,6 +20,11 @@ export interface Viewer {
   scopes: string[];
   /** Name of the calling client app, when known. */
   clientName?: string;
+  /**
+   * Set only when another subgraph is the caller (see peers.ts): the name of that
+   * subgraph. The gateway never sets it, so no client can appear as a service.
+   */
+  service?: string;
 }
 
 export const ANONYMOUS: Viewer = Object.freeze({ scopes: [] }) as Viewer;
@@ -37,10 +42,11 @@ export function signInternalToken(viewer: Viewer, secret: string): Promise<strin
   const second = Math.floor(Date.now() / 1000);
   let bySecret = signed.get(secret);
   if (!bySecret) signed.set(secret, (bySecret = new Map()));
-  const key = JSON.stringify([viewer.userId ?? null, viewer.scopes, viewer.clientName ?? null]);
+  const key = JSON.stringify([viewer.userId ?? null, viewer.scopes, viewer.clientName ?? null, viewer.service ?? null]);
   const known = bySecret.get(key);
   if (known && known.second === second) return known.token;
-  const token = signHs256(INTERNAL, { scopes: viewer.scopes, client: viewer.clientName }, viewer.userId, LIFETIME_SECONDS, secret);
+  const claims = viewer.service ? { scopes: viewer.scopes, client: viewer.clientName, svc: viewer.service } : { scopes: viewer.scopes, client: viewer.clientName };
+  const token = signHs256(INTERNAL, claims, viewer.userId, LIFETIME_SECONDS, secret);
   const entry = { second, token };
   setBounded(bySecret, key, entry, SIGNED_LIMIT);
   // a failed signature is not kept (unless a later one replaced it already)
@@ -77,6 +83,7 @@ export async function verifyInternalToken(token: string | undefined, secret: str
     userId: typeof payload.sub === 'string' ? payload.sub : undefined,
     scopes: Object.freeze(scopes) as string[],
     clientName: typeof payload.client === 'string' ? payload.client : undefined,
+    ...(typeof payload.svc === 'string' ? { service: payload.svc } : {}),
   });
   if (typeof payload.exp === 'number') {
     if (!known) verified.set(secret, (known = new Map()));

@@ -12,6 +12,7 @@ import { metricsRoute, subgraphMetrics } from './metrics.ts';
 import { observeRequests } from './observe.ts';
 import { graphqlRequestListener, listen, sendJson, type Route } from './http.ts';
 import { INTERNAL_TOKEN_HEADER, verifyInternalToken, type Viewer } from './internal-token.ts';
+import { peerClient, type Peers } from './peers.ts';
 import { currentStatementScope, openDatabase, withStatementScope, type Database, type Dialect, type EntityManager } from './orm.ts';
 import type { SeedScale, SubgraphConfig, SubgraphName } from './config.ts';
 
@@ -27,6 +28,10 @@ export interface SubgraphContext<Loaders> {
   viewer: Viewer;
   /** The secret gateway and subgraphs share, for signed passes between subgraphs (e.g. membership passes). */
   internalSecret: string;
+  /** This subgraph's client for server-to-server calls to other subgraphs. */
+  peers: Peers;
+  /** This subgraph's configuration, as it started. */
+  config: SubgraphConfig;
 }
 
 /** A reference to an entity another subgraph owns: its key, nothing else. */
@@ -105,6 +110,7 @@ export async function startSubgraph<Loaders>(
   await server.start();
 
   const shared = definition.createShared?.();
+  const peers = peerClient(definition.name, (config.peers ??= {}), config.internalSecret);
 
   async function context(req: IncomingMessage): Promise<SubgraphContext<Loaders>> {
     const header = req.headers[INTERNAL_TOKEN_HEADER];
@@ -115,7 +121,7 @@ export async function startSubgraph<Loaders>(
       });
     }
     const em = rootEm.fork();
-    return { em, dialect: database.kind, loaders: definition.createLoaders(em, shared), viewer, internalSecret: config.internalSecret };
+    return { em, dialect: database.kind, loaders: definition.createLoaders(em, shared), viewer, internalSecret: config.internalSecret, peers, config };
   }
 
   const routes: Route[] = [

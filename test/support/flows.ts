@@ -128,3 +128,18 @@ export const REVIEW = `mutation Review($id: ID!, $decision: ReviewDecision!, $re
 export const asMerchant = (merchantId: string) => ({ user: 'u9', scopes: [`merchant:${merchantId}`] });
 /** Query options of a platform reviewer. */
 export const asReviewer = { user: 'u10', scopes: ['platform:review'] };
+
+let grants = 0;
+/** Test setup: gives `userId` points the way a posting would (account and ledger together), without a payment. */
+export async function grantPoints(plaza: Plaza, userId: string, points: number): Promise<void> {
+  await membershipDb(plaza).transactional(async (tx) => {
+    const account = await tx.findOne(PointsAccount, { userId });
+    if (account) {
+      account.balance += points;
+      account.lifetimePoints += points;
+    } else {
+      tx.create(PointsAccount, { userId, balance: points, lifetimePoints: points });
+    }
+    tx.create(PointsTransaction, { userId, amount: points, reason: 'TEST_GRANT', reference: `grant:${process.pid}:${++grants}`, merchantId: null, createdAt: new Date() } as PointsTransaction);
+  });
+}

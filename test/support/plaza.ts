@@ -102,9 +102,12 @@ export interface StartPlazaOptions {
 export async function startPlaza(overrides: Partial<GatewayConfig> = {}, options: StartPlazaOptions = {}): Promise<Plaza> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaza-test-'));
   const configure = options.subgraph ?? ((config: SubgraphConfig) => config);
+  // one object every subgraph reads its peers' URLs from, filled in once they all listen
+  const peers: SubgraphConfig['peers'] = {};
   const started = await Promise.all(
-    SUBGRAPH_NAMES.map(async (name) => startSubgraph(await definitionOf(name), configure(subgraphTestConfig(name, dataDir)))),
+    SUBGRAPH_NAMES.map(async (name) => startSubgraph(await definitionOf(name), configure({ ...subgraphTestConfig(name, dataDir), peers }))),
   );
+  for (const sg of started) peers[sg.name] = sg.url;
   const subgraphs = Object.fromEntries(started.map((sg) => [sg.name, sg])) as Record<SubgraphName, RunningSubgraph>;
   const gateway = await startGateway(testGatewayConfig(started, overrides));
   const replicas: RunningGateway[] = [];
