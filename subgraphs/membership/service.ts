@@ -32,12 +32,12 @@ async function requireProgram(em: EntityManager, merchantId: string): Promise<vo
 }
 
 /** Creates the user's account at zero when it does not exist yet (INSERT … ON CONFLICT DO NOTHING). */
-async function ensureAccount(tx: EntityManager, userId: string): Promise<void> {
+export async function ensureAccount(tx: EntityManager, userId: string): Promise<void> {
   await tx.createQueryBuilder(PointsAccount).insert({ userId, balance: 0, lifetimePoints: 0 }).onConflict('userId').ignore().execute();
 }
 
 /** Appends to the ledger and moves the balance in the same transaction; never below zero. */
-async function post(tx: EntityManager, entry: { userId: string; amount: number; reason: string; reference: string; merchantId?: string | null }): Promise<boolean> {
+export async function post(tx: EntityManager, entry: { userId: string; amount: number; reason: string; reference: string; merchantId?: string | null }): Promise<boolean> {
   const moved = await tx.nativeUpdate(
     PointsAccount,
     entry.amount < 0 ? { userId: entry.userId, balance: { $gte: -entry.amount } } : { userId: entry.userId },
