@@ -15,6 +15,8 @@ export const CouponTemplate = defineEntity({
     remainingStock: p.integer(),
     perUserLimit: p.integer(),
     channel: p.string(),
+    /** Whether its coupons combine with other stackable coupons on one order (by default one coupon per order). */
+    stackable: p.boolean().default(false),
     status: p.string().default('ACTIVE'),
     startsAt: p.datetime(),
     endsAt: p.datetime(),
@@ -40,14 +42,60 @@ export const Coupon = defineEntity({
     status: p.string(),
     claimedAt: p.datetime(),
     redeemedAt: p.datetime().nullable(),
-    paymentId: p.string().nullable(),
-    orderAmount: p.integer().nullable(),
-    discount: p.integer().nullable(),
+    /**
+     * The order holding it: set when applied to an open order (a reservation), kept when
+     * that order is paid (REDEEMED). Only ever changed by conditional UPDATEs (see orders.ts).
+     */
+    orderId: p.string().nullable(),
+    /** When it was applied to its order: discounts are taken in this order. */
+    appliedAt: p.datetime().nullable(),
   }),
   uniques: [{ properties: ['ownerId', 'idempotencyKey'] }, { properties: ['ownerId', 'templateId', 'slot'] }],
-  // a user's coupons, newest first: the User.coupons access path
-  indexes: [{ properties: ['ownerId', 'claimedAt'] }],
+  // a user's coupons, newest first: the User.coupons access path; an order's coupons
+  indexes: [{ properties: ['ownerId', 'claimedAt'] }, { properties: ['orderId'] }],
 });
 export type Coupon = InferEntity<typeof Coupon>;
 
-export const entities = [CouponTemplate, Coupon];
+/**
+ * An order a user opened at a merchant. Amounts are integer fen. Its status moves only
+ * by conditional UPDATEs: OPEN (coupons may change) -> PAYING (amount frozen, sent to the
+ * provider) -> PAID (confirmed by the provider's signed notification) -> REFUNDED; or
+ * OPEN/PAYING -> CANCELLED (by its owner) or EXPIRED (past expiresAt, when its coupons
+ * are wanted elsewhere).
+ */
+export const Order = defineEntity({
+  name: 'Order',
+  tableName: 'orders',
+  properties: (p) => ({
+    id: p.string().primary(),
+    ownerId: p.string(),
+    merchantId: p.string(),
+    /** The client's key for opening it: the unique (owner, key) index makes retries return the same order. */
+    idempotencyKey: p.string(),
+    amount: p.integer(),
+    /** Computed by the server from the coupons it holds, never sent by a client. */
+    discount: p.integer(),
+    amountToPay: p.integer(),
+    couponCount: p.integer(),
+    status: p.string(),
+    /** Bumped by every change, so concurrent changes to one order serialize on its row. */
+    version: p.integer(),
+    createdAt: p.datetime(),
+    expiresAt: p.datetime(),
+    paidAt: p.datetime().nullable(),
+    /** The provider's payment id, from its notification. */
+    transactionId: p.string().nullable().unique(),
+    amountPaid: p.integer().nullable(),
+    /** Whether the membership service has credited the points of this payment (an outbox flag). */
+    pointsCredited: p.boolean().default(false),
+    refundedAt: p.datetime().nullable(),
+    refundId: p.string().nullable(),
+    /** Whether the membership service has taken back the points of this refund. */
+    pointsReversed: p.boolean().default(false),
+  }),
+  uniques: [{ properties: ['ownerId', 'idempotencyKey'] }],
+  indexes: [{ properties: ['ownerId', 'createdAt'] }],
+});
+export type Order = InferEntity<typeof Order>;
+
+export const entities = [CouponTemplate, Coupon, Order];

@@ -2,7 +2,7 @@ import type { SubgraphContext } from '../kit/server.ts';
 import { byKey, groupedBy } from '../kit/loaders.ts';
 import type { EntityManager } from '../kit/orm.ts';
 import { findRows } from '../kit/rows.ts';
-import { Coupon, CouponTemplate } from './entities.ts';
+import { Coupon, CouponTemplate, Order } from './entities.ts';
 import { LISTED_CHANNELS, openAt } from './service.ts';
 
 export function createLoaders(em: EntityManager) {
@@ -17,6 +17,11 @@ export function createLoaders(em: EntityManager) {
   return {
     templateById: byKey((ids: string[]) => findRows(em, CouponTemplate, { id: { $in: ids } }), (t) => t.id),
     couponById: byKey((ids: string[]) => em.find(Coupon, { id: { $in: ids } }), (c) => c.id),
+    orderById: byKey((ids: string[]) => em.find(Order, { id: { $in: ids } }), (o) => o.id),
+    couponsByOrder: groupedBy(
+      (orderIds: string[]) => em.find(Coupon, { orderId: { $in: orderIds } }, { orderBy: { orderId: 'asc', appliedAt: 'asc', id: 'asc' } }),
+      (c) => c.orderId!,
+    ),
     openOffersByMerchant: groupedBy(openOffers(LISTED_CHANNELS), (t) => t.merchantId),
     repurchaseOffersByMerchant: groupedBy(openOffers(['PAYMENT_SUCCESS']), (t) => t.merchantId),
     couponsByOwner: groupedBy(

@@ -1,15 +1,48 @@
+import { ErrorCode, plazaError } from '../kit/errors.ts';
+import type { PaymentProviderConfig } from '../kit/payment-provider.ts';
 import { requireUserId, assertOwner } from '../kit/viewer.ts';
 import type { Resolvers } from './generated/resolvers-types.ts';
-import { checkPageSize, claimCoupon, pageOfOffers, redeemCoupon, statusOf } from './service.ts';
+import { applyCoupon, applyNotification, cancelOrder, openOrder, payOrder, removeCoupon, sandboxPay, statusOfOrder } from './orders.ts';
+import { checkPageSize, claimCoupon, pageOfOffers, statusOf } from './service.ts';
+
+function providerOf(config: { paymentProvider?: PaymentProviderConfig }): PaymentProviderConfig {
+  if (!config.paymentProvider) throw plazaError(ErrorCode.INTERNAL_SERVER_ERROR, 'No payment provider is configured');
+  return config.paymentProvider;
+}
 
 export const resolvers: Resolvers = {
   Query: {
     offer: (_, { id }, { loaders }) => loaders.templateById.load(id),
+    order: async (_, { id }, { loaders, viewer }) => {
+      const order = await loaders.orderById.load(id);
+      return order && order.ownerId === requireUserId(viewer) ? order : null;
+    },
   },
   Mutation: {
     claimCoupon: (_, args, { em, viewer, internalSecret }) =>
       claimCoupon(em, { ownerId: requireUserId(viewer), ...args, internalSecret }),
-    redeemCoupon: (_, args, { em, viewer }) => redeemCoupon(em, { ownerId: requireUserId(viewer), ...args }),
+    openOrder: (_, args, { em, viewer, peers }) => openOrder(em, peers, { ownerId: requireUserId(viewer), ...args }),
+    applyCoupon: (_, { orderId, couponId }, { em, viewer }) => applyCoupon(em, requireUserId(viewer), orderId, couponId),
+    removeCoupon: (_, { orderId, couponId }, { em, viewer }) => removeCoupon(em, requireUserId(viewer), orderId, couponId),
+    cancelOrder: (_, { orderId }, { em, viewer }) => cancelOrder(em, requireUserId(viewer), orderId),
+    payOrder: (_, { orderId }, { em, viewer, config }) => payOrder(em, requireUserId(viewer), orderId, providerOf(config)),
+    sandboxPay: (_, { orderId }, { em, viewer, peers, config }) => sandboxPay(em, peers, providerOf(config), requireUserId(viewer), orderId),
+    notifyPayment: (_, { payload, signature }, { em, peers, config }) => applyNotification(em, peers, providerOf(config), payload, signature),
+  },
+  Order: {
+    __resolveReference: async (ref, { loaders, viewer }) => {
+      const order = await loaders.orderById.load(ref.id);
+      return order && order.ownerId === viewer.userId ? order : null;
+    },
+    merchant: (order) => ({ id: order.merchantId }),
+    coupons: (order, _, { loaders }) => loaders.couponsByOrder.load(order.id),
+    status: (order) => statusOfOrder(order, new Date()),
+    createdAt: (order) => order.createdAt.toISOString(),
+    expiresAt: (order) => order.expiresAt.toISOString(),
+    paidAt: (order) => order.paidAt?.toISOString() ?? null,
+  },
+  PaymentRequest: {
+    expiresAt: (request) => request.expiresAt.toISOString(),
   },
   CouponTemplate: {
     __resolveReference: (ref, { loaders }) => loaders.templateById.load(ref.id),

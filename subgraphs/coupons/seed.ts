@@ -23,7 +23,7 @@ export async function seedCoupons(em: EntityManager, scale: SeedScale): Promise<
     const claims = Array.from({ length: Math.min(BATCH * 5, size.claimedCoupons - start) }, (_, k) => seedClaim(start + k, size));
     await em.insertMany(
       Coupon,
-      claims.map((claim) => ({ ...claim, slot: 1, status: 'CLAIMED', redeemedAt: null, paymentId: null, orderAmount: null, discount: null })),
+      claims.map((claim) => ({ ...claim, slot: 1, status: 'CLAIMED', redeemedAt: null, orderId: null, appliedAt: null })),
     );
   }
 }

@@ -3,7 +3,7 @@ import { ErrorCode, isRefusal, plazaError } from '../kit/errors.ts';
 import { isValidMembershipPass } from '../kit/membership-pass.ts';
 import type { EntityManager } from '../kit/orm.ts';
 import { newId, newTenDigitCode } from '../kit/ids.ts';
-import { checkFirst, checkIdempotencyKey, checkReference, checkYuanAmount } from '../kit/viewer.ts';
+import { checkFirst, checkIdempotencyKey } from '../kit/viewer.ts';
 import { Coupon, CouponTemplate } from './entities.ts';
 
 /** Largest page of offers one field may ask for. */
@@ -36,20 +36,6 @@ export function pageOfOffers(offers: CouponTemplate[], first: number, after: str
 export function statusOf(coupon: Coupon, template: CouponTemplate | null, now: Date): string {
   if (coupon.status === 'CLAIMED' && template && now >= template.endsAt) return 'EXPIRED';
   return coupon.status;
-}
-
-/**
- * The discount a coupon gives on an order, in whole yuan:
- * AMOUNT_OFF takes `value` off (never more than the order), PERCENT_OFF takes
- * `value`% rounded down, AMOUNT_OFF_ABOVE takes `value` off once the order reaches
- * `minSpend`.
- */
-export function discountFor(template: Pick<CouponTemplate, 'kind' | 'value' | 'minSpend'>, orderAmount: number): number {
-  if (orderAmount < template.minSpend) {
-    throw plazaError(ErrorCode.COUPON_MIN_SPEND_NOT_MET, `This coupon needs an order of at least ${template.minSpend}`);
-  }
-  if (template.kind === 'PERCENT_OFF') return Math.floor((orderAmount * template.value) / 100);
-  return Math.min(template.value, orderAmount);
 }
 
 async function existingClaim(em: EntityManager, ownerId: string, key: string, templateId: string): Promise<Coupon | null> {
@@ -116,9 +102,8 @@ export async function claimCoupon(em: EntityManager, input: ClaimInput): Promise
         status: 'CLAIMED',
         claimedAt: now,
         redeemedAt: null,
-        paymentId: null,
-        orderAmount: null,
-        discount: null,
+        orderId: null,
+        appliedAt: null,
       });
       await tx.flush();
       return coupon;
@@ -134,69 +119,4 @@ export async function claimCoupon(em: EntityManager, input: ClaimInput): Promise
     if (lostRace) throw plazaError(ErrorCode.COUPON_LIMIT_REACHED, `At most ${template.perUserLimit} per user`);
     throw error;
   }
-}
-
-export interface RedeemInput {
-  ownerId: string;
-  couponId: string;
-  merchantId: string;
-  orderAmount: number;
-  paymentId: string;
-}
-
-export interface Redemption {
-  coupon: Coupon;
-  orderAmount: number;
-  discount: number;
-  amountToPay: number;
-  paymentId: string;
-}
-
-function redemptionOf(coupon: Coupon): Redemption {
-  return {
-    coupon,
-    orderAmount: coupon.orderAmount!,
-    discount: coupon.discount!,
-    amountToPay: coupon.orderAmount! - coupon.discount!,
-    paymentId: coupon.paymentId!,
-  };
-}
-
-/**
- * Redeems a coupon on an order: by its owner only, at the issuing merchant only,
- * once (a conditional UPDATE from CLAIMED), and only when the minimum spend is met.
- * Retrying with the same paymentId returns the same redemption.
- */
-export async function redeemCoupon(em: EntityManager, input: RedeemInput): Promise<Redemption> {
-  checkYuanAmount('orderAmount', input.orderAmount);
-  checkReference('paymentId', input.paymentId);
-  const coupon = await em.findOne(Coupon, { id: input.couponId }, { disableIdentityMap: true });
-  // Another user's coupon is reported exactly like a missing one: ids reveal nothing.
-  if (!coupon || coupon.ownerId !== input.ownerId) throw plazaError(ErrorCode.COUPON_NOT_FOUND, `No coupon ${input.couponId}`);
-  if (coupon.status === 'REDEEMED') {
-    if (coupon.paymentId === input.paymentId && coupon.orderAmount === input.orderAmount && coupon.merchantId === input.merchantId) {
-      return redemptionOf(coupon);
-    }
-    throw plazaError(ErrorCode.COUPON_ALREADY_REDEEMED, 'This coupon was already used');
-  }
-  if (coupon.merchantId !== input.merchantId) {
-    throw plazaError(ErrorCode.COUPON_WRONG_MERCHANT, 'This coupon can only be used at the merchant that issued it');
-  }
-  const template = await em.findOneOrFail(CouponTemplate, { id: coupon.templateId }, { disableIdentityMap: true });
-  const now = new Date();
-  if (now >= template.endsAt) throw plazaError(ErrorCode.COUPON_EXPIRED, 'This coupon has expired');
-  const discount = discountFor(template, input.orderAmount);
-
-  const redeemed = await em.nativeUpdate(
-    Coupon,
-    { id: coupon.id, ownerId: input.ownerId, status: 'CLAIMED' },
-    { status: 'REDEEMED', redeemedAt: now, paymentId: input.paymentId, orderAmount: input.orderAmount, discount },
-  );
-  if (redeemed !== 1) {
-    // Someone redeemed it between our read and our write: answer as a retry would.
-    const current = await em.findOneOrFail(Coupon, { id: coupon.id }, { disableIdentityMap: true });
-    if (current.paymentId === input.paymentId && current.orderAmount === input.orderAmount) return redemptionOf(current);
-    throw plazaError(ErrorCode.COUPON_ALREADY_REDEEMED, 'This coupon was already used');
-  }
-  return redemptionOf(await em.findOneOrFail(Coupon, { id: coupon.id }, { disableIdentityMap: true }));
 }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { readPaymentProviderConfig, type PaymentProviderConfig } from './payment-provider.ts';
 
 /** The five subgraphs, in start order, with their default ports. */
 export const SUBGRAPH_PORTS = {
@@ -38,6 +39,8 @@ export interface SubgraphConfig {
    * Read at call time: a harness may fill it in after every subgraph listens.
    */
   peers?: Partial<Record<SubgraphName, string>>;
+  /** The payment provider (coupons only: it confirms orders' payments). See payment-provider.ts. */
+  paymentProvider?: PaymentProviderConfig;
 }
 
 /** The development-only internal secret; production refuses to start without a real one. */
@@ -123,6 +126,7 @@ export function readSubgraphConfig(name: SubgraphName, env: NodeJS.ProcessEnv = 
     production: isProduction(env),
     logLevel: readLogLevel(env),
     peers: readPeerUrls(env),
+    ...(name === 'coupons' ? { paymentProvider: readPaymentProviderConfig(env) } : {}),
   };
 }
 

@@ -84,6 +84,8 @@ export interface SeedOffer {
   totalStock: number;
   perUserLimit: number;
   channel: 'PUBLIC' | 'PAYMENT_SUCCESS' | 'MEMBERS_ONLY';
+  /** Whether its coupons combine with other stackable coupons on one order. */
+  stackable: boolean;
   startsAt: Date;
   endsAt: Date;
 }
@@ -151,6 +153,8 @@ export function seedOffers(i: number, size: WorldSize): SeedOffer[] {
       totalStock: 100 + (h % 9) * 100,
       perUserLimit: 1 + (h % 2),
       channel,
+      // fixed amounts off combine with each other; percentages never do
+      stackable: kind !== 'PERCENT_OFF',
       startsAt: new Date(SEED_EPOCH),
       endsAt: new Date(SEED_HORIZON),
     };

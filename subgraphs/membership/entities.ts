@@ -8,6 +8,8 @@ export const PointsAccount = defineEntity({
     userId: p.string().primary(),
     balance: p.integer(),
     lifetimePoints: p.integer(),
+    /** Points a refund could not take back because they were spent; later earnings repay it first. */
+    debt: p.integer().default(0),
   }),
 });
 export type PointsAccount = InferEntity<typeof PointsAccount>;
@@ -27,24 +29,9 @@ export const PointsTransaction = defineEntity({
     createdAt: p.datetime(),
   }),
   uniques: [{ properties: ['userId', 'reference'] }],
-  indexes: [{ properties: ['userId', 'merchantId'] }],
+  indexes: [{ properties: ['userId', 'merchantId'] }, { properties: ['reference'] }],
 });
 export type PointsTransaction = InferEntity<typeof PointsTransaction>;
-
-export const Payment = defineEntity({
-  name: 'Payment',
-  tableName: 'payments',
-  properties: (p) => ({
-    paymentId: p.string().primary(),
-    userId: p.string(),
-    merchantId: p.string(),
-    amount: p.integer(),
-    couponId: p.string().nullable(),
-    pointsEarned: p.integer(),
-    createdAt: p.datetime(),
-  }),
-});
-export type Payment = InferEntity<typeof Payment>;
 
 export const MemberRight = defineEntity({
   name: 'MemberRight',
@@ -98,4 +85,4 @@ export const MembershipProgram = defineEntity({
 });
 export type MembershipProgram = InferEntity<typeof MembershipProgram>;
 
-export const entities = [PointsAccount, PointsTransaction, Payment, MemberRight, Exchange, Membership, MembershipProgram];
+export const entities = [PointsAccount, PointsTransaction, MemberRight, Exchange, Membership, MembershipProgram];

@@ -38,6 +38,12 @@ export function createLoaders(em: EntityManager) {
       const counts = new Map(rows.map((r) => [r.merchantId, Number(r.members)]));
       return ids.map((id) => counts.get(id) ?? 0);
     }),
+    /** The ledger entry crediting an order's payment, by order id. */
+    creditOfOrder: new DataLoader<string, PointsTransaction | null>(async (orderIds) => {
+      const rows = await em.find(PointsTransaction, { reference: { $in: orderIds.map((id) => `order:${id}`) } });
+      const byRef = new Map(rows.map((r) => [r.reference, r]));
+      return orderIds.map((id) => byRef.get(`order:${id}`) ?? null);
+    }),
     rightById: byKey((ids: string[]) => em.find(MemberRight, { id: { $in: ids } }), (r) => r.id),
     rightsByMerchant: groupedBy(
       (ids: string[]) => em.find(MemberRight, { merchantId: { $in: ids } }, { orderBy: { merchantId: 'asc', cost: 'asc', id: 'asc' } }),

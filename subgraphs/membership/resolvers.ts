@@ -2,7 +2,9 @@ import { signMembershipPass } from '../kit/membership-pass.ts';
 import { assertOwner, requireUserId } from '../kit/viewer.ts';
 import { MemberRight } from './entities.ts';
 import type { Resolvers } from './generated/resolvers-types.ts';
-import { completePayment, exchangePoints, joinMembership, tierFor } from './service.ts';
+import { requireService } from '../kit/peers.ts';
+import { creditOrderPoints, reverseOrderPoints } from './payments.ts';
+import { exchangePoints, joinMembership, tierFor } from './service.ts';
 
 const MAX_PAGE = 100;
 const page = (first: number | null | undefined, fallback: number) => Math.max(1, Math.min(first ?? fallback, MAX_PAGE));
@@ -13,7 +15,14 @@ export const resolvers: Resolvers = {
       em.find(MemberRight, { remainingStock: { $gt: 0 } }, { orderBy: { cost: 'asc', id: 'asc' }, limit: page(first, 20) }),
   },
   Mutation: {
-    completePayment: (_, args, { em, viewer }) => completePayment(em, { userId: requireUserId(viewer), ...args }),
+    creditOrderPoints: (_, args, { em, viewer }) => {
+      requireService(viewer, 'coupons');
+      return creditOrderPoints(em, args);
+    },
+    reverseOrderPoints: (_, args, { em, viewer }) => {
+      requireService(viewer, 'coupons');
+      return reverseOrderPoints(em, args);
+    },
     exchangePoints: (_, args, { em, viewer }) => exchangePoints(em, { userId: requireUserId(viewer), ...args }),
     joinMembership: (_, { merchantId }, { em, viewer }) => joinMembership(em, requireUserId(viewer), merchantId),
   },
@@ -53,9 +62,14 @@ export const resolvers: Resolvers = {
     memberCount: (program, _, { loaders }) => loaders.memberCountByMerchant.load(program.merchantId),
     rights: async (program, _, { loaders }) => loaders.rightsByMerchant.load(program.merchantId),
   },
-  Payment: {
-    merchant: (payment) => ({ id: payment.merchantId }),
-    points: async (payment, _, { loaders }) => (await loaders.accountByUser.load(payment.userId))!,
+  Order: {
+    __resolveReference: (ref) => ({ id: ref.id }),
+    pointsEarned: async (order, _, { loaders, viewer }) => {
+      if (!viewer.userId) return null;
+      const credit = await loaders.creditOfOrder.load(order.id);
+      // another user's order earned nothing anyone else may see
+      return credit && credit.userId === viewer.userId ? credit.amount : null;
+    },
   },
   Exchange: {
     right: async (exchange, _, { loaders }) => (await loaders.rightById.load(exchange.rightId))!,

@@ -20,7 +20,7 @@ export async function seedMembership(em: EntityManager, scale: SeedScale): Promi
     const indexes = Array.from({ length: Math.min(BATCH, users - start) }, (_, k) => start + k);
     await em.insertMany(
       PointsAccount,
-      indexes.map((i) => ({ userId: userId(i), balance: seedPoints(i), lifetimePoints: seedPoints(i) })),
+      indexes.map((i) => ({ userId: userId(i), balance: seedPoints(i), lifetimePoints: seedPoints(i), debt: 0 })),
     );
     const welcome = indexes.map((i) => ({
       userId: userId(i),

@@ -2,8 +2,8 @@ import { raw } from '@mikro-orm/core';
 import { ErrorCode, plazaError } from '../kit/errors.ts';
 import type { EntityManager } from '../kit/orm.ts';
 import { newId, newTenDigitCode } from '../kit/ids.ts';
-import { checkIdempotencyKey, checkReference, checkYuanAmount } from '../kit/viewer.ts';
-import { Exchange, Membership, MembershipProgram, MemberRight, Payment, PointsAccount, PointsTransaction } from './entities.ts';
+import { checkIdempotencyKey, checkReference } from '../kit/viewer.ts';
+import { Exchange, Membership, MembershipProgram, MemberRight, PointsAccount, PointsTransaction } from './entities.ts';
 
 export type Tier = 'BRONZE' | 'SILVER' | 'GOLD' | 'PLATINUM';
 
@@ -17,11 +17,6 @@ export const TIER_THRESHOLDS: [Tier, number][] = [
 
 export function tierFor(lifetimePoints: number): Tier {
   return TIER_THRESHOLDS.find(([, min]) => lifetimePoints >= min)![0];
-}
-
-/** The earning rule: one point per whole yuan paid. */
-export function pointsForPayment(amount: number): number {
-  return Math.floor(amount);
 }
 
 async function requireProgram(em: EntityManager, merchantId: string): Promise<void> {
@@ -55,49 +50,6 @@ export async function post(tx: EntityManager, entry: { userId: string; amount: n
     createdAt: new Date(),
   } as PointsTransaction);
   return true;
-}
-
-export interface PaymentInput {
-  userId: string;
-  paymentId: string;
-  merchantId: string;
-  amount: number;
-  couponId?: string | null;
-}
-
-function sameRequest(payment: Payment, input: PaymentInput): Payment {
-  if (payment.userId !== input.userId || payment.merchantId !== input.merchantId || payment.amount !== input.amount) {
-    throw plazaError(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'This paymentId was already recorded with other details');
-  }
-  return payment;
-}
-
-/**
- * Records a completed payment and earns its points, once: the payments primary key
- * and the ledger's unique (user, reference) make a retry a no-op.
- */
-export async function completePayment(em: EntityManager, input: PaymentInput): Promise<Payment> {
-  checkReference('paymentId', input.paymentId);
-  checkYuanAmount('amount', input.amount);
-  if (input.couponId) checkReference('couponId', input.couponId);
-  const known = await em.findOne(Payment, { paymentId: input.paymentId }, { disableIdentityMap: true });
-  if (known) return sameRequest(known, input);
-  await requireProgram(em, input.merchantId);
-
-  const pointsEarned = pointsForPayment(input.amount);
-  await em.transactional(async (tx) => {
-    const inserted = await tx
-      .createQueryBuilder(Payment)
-      .insert({ ...input, couponId: input.couponId ?? null, pointsEarned, createdAt: new Date() })
-      .onConflict('paymentId')
-      .ignore()
-      .execute('run');
-    // A concurrent retry recorded it first: earn nothing more.
-    if (!inserted.affectedRows) return;
-    await ensureAccount(tx, input.userId);
-    await post(tx, { userId: input.userId, amount: pointsEarned, reason: 'PAYMENT', reference: `payment:${input.paymentId}`, merchantId: input.merchantId });
-  });
-  return sameRequest(await em.findOneOrFail(Payment, { paymentId: input.paymentId }, { disableIdentityMap: true }), input);
 }
 
 export interface ExchangeInput {

@@ -17,6 +17,8 @@ import { dropTestDatabases, testDatabaseUrl } from './databases.ts';
 
 export const TEST_INTERNAL_SECRET = 'test-internal-secret-0123456789abcdef';
 export const TEST_JWT_SECRET = 'test-jwt-secret';
+/** The payment provider's key in tests: notifications signed with it are genuine. */
+export const TEST_PROVIDER_KEY = 'test-payment-provider-key-0123456789abcdef';
 
 export interface GraphQLResponse<T = any> {
   status: number;
@@ -66,6 +68,7 @@ export function subgraphTestConfig(name: SubgraphName, dataDir: string): Subgrap
     production: false,
     // request logs stay quiet in tests unless PLAZA_LOG_LEVEL asks for them
     logLevel: process.env.PLAZA_LOG_LEVEL || 'silent',
+    paymentProvider: { key: TEST_PROVIDER_KEY, sandbox: true },
   };
 }
 

@@ -15,20 +15,30 @@ import * as types from './graphql.ts';
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "mutation ApplyCoupon($orderId: ID!, $couponId: ID!) {\n  applyCoupon(orderId: $orderId, couponId: $couponId) {\n    ...OrderSummary\n  }\n}": typeof types.ApplyCouponDocument,
     "mutation ClaimCoupon($templateId: ID!, $idempotencyKey: String!) {\n  claimCoupon(templateId: $templateId, idempotencyKey: $idempotencyKey) {\n    id\n    code\n    status\n    template {\n      id\n      title\n    }\n  }\n}": typeof types.ClaimCouponDocument,
-    "mutation CompletePayment($paymentId: ID!, $merchantId: ID!, $amount: Int!, $couponId: ID) {\n  completePayment(\n    paymentId: $paymentId\n    merchantId: $merchantId\n    amount: $amount\n    couponId: $couponId\n  ) {\n    paymentId\n    amount\n    pointsEarned\n    points {\n      balance\n      tier\n    }\n  }\n}": typeof types.CompletePaymentDocument,
     "query MerchantOffers($merchantId: ID!) {\n  merchant(id: $merchantId) {\n    id\n    name\n    offers(first: 10) {\n      id\n      title\n      kind\n      value\n      minSpend\n      remainingStock\n      channel\n    }\n  }\n  me {\n    id\n    points {\n      balance\n      tier\n    }\n  }\n}": typeof types.MerchantOffersDocument,
-    "query PaymentSuccess($merchantId: ID!, $paymentId: ID) {\n  paymentSuccessPage(merchantId: $merchantId, paymentId: $paymentId) {\n    paymentId\n    merchant {\n      id\n      name\n      repurchaseOffers(first: 3) {\n        id\n        title\n        remainingStock\n      }\n    }\n    recommendations {\n      id\n      title\n      subtitle\n    }\n  }\n}": typeof types.PaymentSuccessDocument,
-    "mutation RedeemCoupon($couponId: ID!, $merchantId: ID!, $orderAmount: Int!, $paymentId: ID!) {\n  redeemCoupon(\n    couponId: $couponId\n    merchantId: $merchantId\n    orderAmount: $orderAmount\n    paymentId: $paymentId\n  ) {\n    orderAmount\n    discount\n    amountToPay\n    coupon {\n      id\n      status\n    }\n  }\n}": typeof types.RedeemCouponDocument,
+    "query MyCoupons {\n  me {\n    id\n    coupons(status: CLAIMED) {\n      id\n      template {\n        id\n        title\n        kind\n        value\n        minSpend\n        stackable\n        merchant {\n          id\n        }\n      }\n    }\n  }\n}": typeof types.MyCouponsDocument,
+    "mutation OpenOrder($merchantId: ID!, $amount: Int!, $idempotencyKey: String!) {\n  openOrder(\n    merchantId: $merchantId\n    amount: $amount\n    idempotencyKey: $idempotencyKey\n  ) {\n    ...OrderSummary\n  }\n}\n\nfragment OrderSummary on Order {\n  id\n  status\n  amount\n  discount\n  amountToPay\n  expiresAt\n  coupons {\n    id\n    template {\n      id\n      title\n    }\n  }\n}": typeof types.OpenOrderDocument,
+    "mutation PayOrder($orderId: ID!) {\n  payOrder(orderId: $orderId) {\n    amount\n    expiresAt\n    sandbox\n    order {\n      id\n      status\n    }\n  }\n}": typeof types.PayOrderDocument,
+    "query PaymentSuccess($orderId: ID!, $merchantId: ID!) {\n  order(id: $orderId) {\n    id\n    status\n    amountPaid\n    discount\n    paidAt\n    pointsEarned\n  }\n  me {\n    id\n    points {\n      balance\n      tier\n    }\n  }\n  paymentSuccessPage(merchantId: $merchantId) {\n    merchant {\n      id\n      name\n      repurchaseOffers(first: 3) {\n        id\n        title\n        remainingStock\n      }\n    }\n    recommendations {\n      id\n      title\n      subtitle\n    }\n  }\n}": typeof types.PaymentSuccessDocument,
+    "mutation SandboxPay($orderId: ID!) {\n  sandboxPay(orderId: $orderId) {\n    id\n    status\n    amountPaid\n  }\n}": typeof types.SandboxPayDocument,
 };
 const documents: Documents = {
+    "mutation ApplyCoupon($orderId: ID!, $couponId: ID!) {\n  applyCoupon(orderId: $orderId, couponId: $couponId) {\n    ...OrderSummary\n  }\n}": types.ApplyCouponDocument,
     "mutation ClaimCoupon($templateId: ID!, $idempotencyKey: String!) {\n  claimCoupon(templateId: $templateId, idempotencyKey: $idempotencyKey) {\n    id\n    code\n    status\n    template {\n      id\n      title\n    }\n  }\n}": types.ClaimCouponDocument,
-    "mutation CompletePayment($paymentId: ID!, $merchantId: ID!, $amount: Int!, $couponId: ID) {\n  completePayment(\n    paymentId: $paymentId\n    merchantId: $merchantId\n    amount: $amount\n    couponId: $couponId\n  ) {\n    paymentId\n    amount\n    pointsEarned\n    points {\n      balance\n      tier\n    }\n  }\n}": types.CompletePaymentDocument,
     "query MerchantOffers($merchantId: ID!) {\n  merchant(id: $merchantId) {\n    id\n    name\n    offers(first: 10) {\n      id\n      title\n      kind\n      value\n      minSpend\n      remainingStock\n      channel\n    }\n  }\n  me {\n    id\n    points {\n      balance\n      tier\n    }\n  }\n}": types.MerchantOffersDocument,
-    "query PaymentSuccess($merchantId: ID!, $paymentId: ID) {\n  paymentSuccessPage(merchantId: $merchantId, paymentId: $paymentId) {\n    paymentId\n    merchant {\n      id\n      name\n      repurchaseOffers(first: 3) {\n        id\n        title\n        remainingStock\n      }\n    }\n    recommendations {\n      id\n      title\n      subtitle\n    }\n  }\n}": types.PaymentSuccessDocument,
-    "mutation RedeemCoupon($couponId: ID!, $merchantId: ID!, $orderAmount: Int!, $paymentId: ID!) {\n  redeemCoupon(\n    couponId: $couponId\n    merchantId: $merchantId\n    orderAmount: $orderAmount\n    paymentId: $paymentId\n  ) {\n    orderAmount\n    discount\n    amountToPay\n    coupon {\n      id\n      status\n    }\n  }\n}": types.RedeemCouponDocument,
+    "query MyCoupons {\n  me {\n    id\n    coupons(status: CLAIMED) {\n      id\n      template {\n        id\n        title\n        kind\n        value\n        minSpend\n        stackable\n        merchant {\n          id\n        }\n      }\n    }\n  }\n}": types.MyCouponsDocument,
+    "mutation OpenOrder($merchantId: ID!, $amount: Int!, $idempotencyKey: String!) {\n  openOrder(\n    merchantId: $merchantId\n    amount: $amount\n    idempotencyKey: $idempotencyKey\n  ) {\n    ...OrderSummary\n  }\n}\n\nfragment OrderSummary on Order {\n  id\n  status\n  amount\n  discount\n  amountToPay\n  expiresAt\n  coupons {\n    id\n    template {\n      id\n      title\n    }\n  }\n}": types.OpenOrderDocument,
+    "mutation PayOrder($orderId: ID!) {\n  payOrder(orderId: $orderId) {\n    amount\n    expiresAt\n    sandbox\n    order {\n      id\n      status\n    }\n  }\n}": types.PayOrderDocument,
+    "query PaymentSuccess($orderId: ID!, $merchantId: ID!) {\n  order(id: $orderId) {\n    id\n    status\n    amountPaid\n    discount\n    paidAt\n    pointsEarned\n  }\n  me {\n    id\n    points {\n      balance\n      tier\n    }\n  }\n  paymentSuccessPage(merchantId: $merchantId) {\n    merchant {\n      id\n      name\n      repurchaseOffers(first: 3) {\n        id\n        title\n        remainingStock\n      }\n    }\n    recommendations {\n      id\n      title\n      subtitle\n    }\n  }\n}": types.PaymentSuccessDocument,
+    "mutation SandboxPay($orderId: ID!) {\n  sandboxPay(orderId: $orderId) {\n    id\n    status\n    amountPaid\n  }\n}": types.SandboxPayDocument,
 };
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation ApplyCoupon($orderId: ID!, $couponId: ID!) {\n  applyCoupon(orderId: $orderId, couponId: $couponId) {\n    ...OrderSummary\n  }\n}"): typeof import('./graphql.ts').ApplyCouponDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -36,19 +46,27 @@ export function graphql(source: "mutation ClaimCoupon($templateId: ID!, $idempot
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation CompletePayment($paymentId: ID!, $merchantId: ID!, $amount: Int!, $couponId: ID) {\n  completePayment(\n    paymentId: $paymentId\n    merchantId: $merchantId\n    amount: $amount\n    couponId: $couponId\n  ) {\n    paymentId\n    amount\n    pointsEarned\n    points {\n      balance\n      tier\n    }\n  }\n}"): typeof import('./graphql.ts').CompletePaymentDocument;
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
 export function graphql(source: "query MerchantOffers($merchantId: ID!) {\n  merchant(id: $merchantId) {\n    id\n    name\n    offers(first: 10) {\n      id\n      title\n      kind\n      value\n      minSpend\n      remainingStock\n      channel\n    }\n  }\n  me {\n    id\n    points {\n      balance\n      tier\n    }\n  }\n}"): typeof import('./graphql.ts').MerchantOffersDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "query PaymentSuccess($merchantId: ID!, $paymentId: ID) {\n  paymentSuccessPage(merchantId: $merchantId, paymentId: $paymentId) {\n    paymentId\n    merchant {\n      id\n      name\n      repurchaseOffers(first: 3) {\n        id\n        title\n        remainingStock\n      }\n    }\n    recommendations {\n      id\n      title\n      subtitle\n    }\n  }\n}"): typeof import('./graphql.ts').PaymentSuccessDocument;
+export function graphql(source: "query MyCoupons {\n  me {\n    id\n    coupons(status: CLAIMED) {\n      id\n      template {\n        id\n        title\n        kind\n        value\n        minSpend\n        stackable\n        merchant {\n          id\n        }\n      }\n    }\n  }\n}"): typeof import('./graphql.ts').MyCouponsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation RedeemCoupon($couponId: ID!, $merchantId: ID!, $orderAmount: Int!, $paymentId: ID!) {\n  redeemCoupon(\n    couponId: $couponId\n    merchantId: $merchantId\n    orderAmount: $orderAmount\n    paymentId: $paymentId\n  ) {\n    orderAmount\n    discount\n    amountToPay\n    coupon {\n      id\n      status\n    }\n  }\n}"): typeof import('./graphql.ts').RedeemCouponDocument;
+export function graphql(source: "mutation OpenOrder($merchantId: ID!, $amount: Int!, $idempotencyKey: String!) {\n  openOrder(\n    merchantId: $merchantId\n    amount: $amount\n    idempotencyKey: $idempotencyKey\n  ) {\n    ...OrderSummary\n  }\n}\n\nfragment OrderSummary on Order {\n  id\n  status\n  amount\n  discount\n  amountToPay\n  expiresAt\n  coupons {\n    id\n    template {\n      id\n      title\n    }\n  }\n}"): typeof import('./graphql.ts').OpenOrderDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation PayOrder($orderId: ID!) {\n  payOrder(orderId: $orderId) {\n    amount\n    expiresAt\n    sandbox\n    order {\n      id\n      status\n    }\n  }\n}"): typeof import('./graphql.ts').PayOrderDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query PaymentSuccess($orderId: ID!, $merchantId: ID!) {\n  order(id: $orderId) {\n    id\n    status\n    amountPaid\n    discount\n    paidAt\n    pointsEarned\n  }\n  me {\n    id\n    points {\n      balance\n      tier\n    }\n  }\n  paymentSuccessPage(merchantId: $merchantId) {\n    merchant {\n      id\n      name\n      repurchaseOffers(first: 3) {\n        id\n        title\n        remainingStock\n      }\n    }\n    recommendations {\n      id\n      title\n      subtitle\n    }\n  }\n}"): typeof import('./graphql.ts').PaymentSuccessDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation SandboxPay($orderId: ID!) {\n  sandboxPay(orderId: $orderId) {\n    id\n    status\n    amountPaid\n  }\n}"): typeof import('./graphql.ts').SandboxPayDocument;
 
 
 export function graphql(source: string) {

@@ -28,11 +28,33 @@ export type CouponStatus =
   /** Used on an order. */
   | 'REDEEMED';
 
+export type OrderStatus =
+  /** Cancelled by its owner before paying; its coupons were released. */
+  | 'CANCELLED'
+  /** Not paid in time; its coupons were released. */
+  | 'EXPIRED'
+  /** Coupons may be applied and removed. */
+  | 'OPEN'
+  /** The provider confirmed the payment: coupons redeemed, points earned. */
+  | 'PAID'
+  /** Sent to the payment provider; the amount is frozen until the provider confirms. */
+  | 'PAYING'
+  /** The provider refunded the payment; its points were taken back. */
+  | 'REFUNDED';
+
 export type Tier =
   | 'BRONZE'
   | 'GOLD'
   | 'PLATINUM'
   | 'SILVER';
+
+export type ApplyCouponMutationVariables = Exact<{
+  orderId: string;
+  couponId: string;
+}>;
+
+
+export type ApplyCouponMutation = { applyCoupon: { id: string, status: OrderStatus, amount: number, discount: number, amountToPay: number, expiresAt: string, coupons: Array<{ id: string, template: { id: string, title: string } }> } };
 
 export type ClaimCouponMutationVariables = Exact<{
   templateId: string;
@@ -42,16 +64,6 @@ export type ClaimCouponMutationVariables = Exact<{
 
 export type ClaimCouponMutation = { claimCoupon: { id: string, code: string, status: CouponStatus, template: { id: string, title: string } } };
 
-export type CompletePaymentMutationVariables = Exact<{
-  paymentId: string;
-  merchantId: string;
-  amount: number;
-  couponId?: string | null | undefined;
-}>;
-
-
-export type CompletePaymentMutation = { completePayment: { paymentId: string, amount: number, pointsEarned: number, points: { balance: number, tier: Tier } } };
-
 export type MerchantOffersQueryVariables = Exact<{
   merchantId: string;
 }>;
@@ -59,23 +71,43 @@ export type MerchantOffersQueryVariables = Exact<{
 
 export type MerchantOffersQuery = { merchant: { id: string, name: string, offers: Array<{ id: string, title: string, kind: CouponKind, value: number, minSpend: number, remainingStock: number, channel: CouponChannel }> | null } | null, me: { id: string, points: { balance: number, tier: Tier } | null } | null };
 
+export type MyCouponsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MyCouponsQuery = { me: { id: string, coupons: Array<{ id: string, template: { id: string, title: string, kind: CouponKind, value: number, minSpend: number, stackable: boolean, merchant: { id: string } } }> } | null };
+
+export type OpenOrderMutationVariables = Exact<{
+  merchantId: string;
+  amount: number;
+  idempotencyKey: string;
+}>;
+
+
+export type OpenOrderMutation = { openOrder: { id: string, status: OrderStatus, amount: number, discount: number, amountToPay: number, expiresAt: string, coupons: Array<{ id: string, template: { id: string, title: string } }> } };
+
+export type OrderSummaryFragment = { id: string, status: OrderStatus, amount: number, discount: number, amountToPay: number, expiresAt: string, coupons: Array<{ id: string, template: { id: string, title: string } }> };
+
+export type PayOrderMutationVariables = Exact<{
+  orderId: string;
+}>;
+
+
+export type PayOrderMutation = { payOrder: { amount: number, expiresAt: string, sandbox: boolean, order: { id: string, status: OrderStatus } } };
+
 export type PaymentSuccessQueryVariables = Exact<{
+  orderId: string;
   merchantId: string;
-  paymentId?: string | null | undefined;
 }>;
 
 
-export type PaymentSuccessQuery = { paymentSuccessPage: { paymentId: string | null, merchant: { id: string, name: string, repurchaseOffers: Array<{ id: string, title: string, remainingStock: number }> | null }, recommendations: Array<{ id: string, title: string, subtitle: string }> } };
+export type PaymentSuccessQuery = { order: { id: string, status: OrderStatus, amountPaid: number | null, discount: number, paidAt: string | null, pointsEarned: number | null } | null, me: { id: string, points: { balance: number, tier: Tier } | null } | null, paymentSuccessPage: { merchant: { id: string, name: string, repurchaseOffers: Array<{ id: string, title: string, remainingStock: number }> | null }, recommendations: Array<{ id: string, title: string, subtitle: string }> } };
 
-export type RedeemCouponMutationVariables = Exact<{
-  couponId: string;
-  merchantId: string;
-  orderAmount: number;
-  paymentId: string;
+export type SandboxPayMutationVariables = Exact<{
+  orderId: string;
 }>;
 
 
-export type RedeemCouponMutation = { redeemCoupon: { orderAmount: number, discount: number, amountToPay: number, coupon: { id: string, status: CouponStatus } } };
+export type SandboxPayMutation = { sandboxPay: { id: string, status: OrderStatus, amountPaid: number | null } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -95,7 +127,44 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
-
+export const OrderSummaryFragmentDoc = new TypedDocumentString(`
+    fragment OrderSummary on Order {
+  id
+  status
+  amount
+  discount
+  amountToPay
+  expiresAt
+  coupons {
+    id
+    template {
+      id
+      title
+    }
+  }
+}
+    `, {"fragmentName":"OrderSummary"}) as unknown as TypedDocumentString<OrderSummaryFragment, unknown>;
+export const ApplyCouponDocument = new TypedDocumentString(`
+    mutation ApplyCoupon($orderId: ID!, $couponId: ID!) {
+  applyCoupon(orderId: $orderId, couponId: $couponId) {
+    ...OrderSummary
+  }
+}
+    fragment OrderSummary on Order {
+  id
+  status
+  amount
+  discount
+  amountToPay
+  expiresAt
+  coupons {
+    id
+    template {
+      id
+      title
+    }
+  }
+}`, {"hash":"sha256:eeeb7a729d34b162ce3b678289cf85ff1c1740cb5f1b1c8fb3a9d0746f4f6eef"}) as unknown as TypedDocumentString<ApplyCouponMutation, ApplyCouponMutationVariables>;
 export const ClaimCouponDocument = new TypedDocumentString(`
     mutation ClaimCoupon($templateId: ID!, $idempotencyKey: String!) {
   claimCoupon(templateId: $templateId, idempotencyKey: $idempotencyKey) {
@@ -109,24 +178,6 @@ export const ClaimCouponDocument = new TypedDocumentString(`
   }
 }
     `, {"hash":"sha256:0822904c1d6458b30514e6e210b26ecefaa254cb78fd97482e7e778dcb4d2630"}) as unknown as TypedDocumentString<ClaimCouponMutation, ClaimCouponMutationVariables>;
-export const CompletePaymentDocument = new TypedDocumentString(`
-    mutation CompletePayment($paymentId: ID!, $merchantId: ID!, $amount: Int!, $couponId: ID) {
-  completePayment(
-    paymentId: $paymentId
-    merchantId: $merchantId
-    amount: $amount
-    couponId: $couponId
-  ) {
-    paymentId
-    amount
-    pointsEarned
-    points {
-      balance
-      tier
-    }
-  }
-}
-    `, {"hash":"sha256:39f54d3a14900aa0b1c2f47dd71e79243f29002db55fbe8ee3cd3bd058d8e044"}) as unknown as TypedDocumentString<CompletePaymentMutation, CompletePaymentMutationVariables>;
 export const MerchantOffersDocument = new TypedDocumentString(`
     query MerchantOffers($merchantId: ID!) {
   merchant(id: $merchantId) {
@@ -151,10 +202,83 @@ export const MerchantOffersDocument = new TypedDocumentString(`
   }
 }
     `, {"hash":"sha256:12d61f6eed56c502d8b1670dca8d5cdfcd29842f1843e1ed26d98525cc39a893"}) as unknown as TypedDocumentString<MerchantOffersQuery, MerchantOffersQueryVariables>;
+export const MyCouponsDocument = new TypedDocumentString(`
+    query MyCoupons {
+  me {
+    id
+    coupons(status: CLAIMED) {
+      id
+      template {
+        id
+        title
+        kind
+        value
+        minSpend
+        stackable
+        merchant {
+          id
+        }
+      }
+    }
+  }
+}
+    `, {"hash":"sha256:86df7e19d7e1930074906feeaa7f4c527310a38e317a4877196dbe2bae22cf8f"}) as unknown as TypedDocumentString<MyCouponsQuery, MyCouponsQueryVariables>;
+export const OpenOrderDocument = new TypedDocumentString(`
+    mutation OpenOrder($merchantId: ID!, $amount: Int!, $idempotencyKey: String!) {
+  openOrder(
+    merchantId: $merchantId
+    amount: $amount
+    idempotencyKey: $idempotencyKey
+  ) {
+    ...OrderSummary
+  }
+}
+    fragment OrderSummary on Order {
+  id
+  status
+  amount
+  discount
+  amountToPay
+  expiresAt
+  coupons {
+    id
+    template {
+      id
+      title
+    }
+  }
+}`, {"hash":"sha256:577c443e2b52110fd7750607b453dbf6359a8b91384d780874c34b7d93d95bf7"}) as unknown as TypedDocumentString<OpenOrderMutation, OpenOrderMutationVariables>;
+export const PayOrderDocument = new TypedDocumentString(`
+    mutation PayOrder($orderId: ID!) {
+  payOrder(orderId: $orderId) {
+    amount
+    expiresAt
+    sandbox
+    order {
+      id
+      status
+    }
+  }
+}
+    `, {"hash":"sha256:8a3907933e7bbc9bdddd5262fba26631b3721efe816d2b93326138e97b2e36a3"}) as unknown as TypedDocumentString<PayOrderMutation, PayOrderMutationVariables>;
 export const PaymentSuccessDocument = new TypedDocumentString(`
-    query PaymentSuccess($merchantId: ID!, $paymentId: ID) {
-  paymentSuccessPage(merchantId: $merchantId, paymentId: $paymentId) {
-    paymentId
+    query PaymentSuccess($orderId: ID!, $merchantId: ID!) {
+  order(id: $orderId) {
+    id
+    status
+    amountPaid
+    discount
+    paidAt
+    pointsEarned
+  }
+  me {
+    id
+    points {
+      balance
+      tier
+    }
+  }
+  paymentSuccessPage(merchantId: $merchantId) {
     merchant {
       id
       name
@@ -171,22 +295,13 @@ export const PaymentSuccessDocument = new TypedDocumentString(`
     }
   }
 }
-    `, {"hash":"sha256:6137ca381c1c552bffaca60f712b0ec699bb417c4fc68b4e1a1bc111178b369a"}) as unknown as TypedDocumentString<PaymentSuccessQuery, PaymentSuccessQueryVariables>;
-export const RedeemCouponDocument = new TypedDocumentString(`
-    mutation RedeemCoupon($couponId: ID!, $merchantId: ID!, $orderAmount: Int!, $paymentId: ID!) {
-  redeemCoupon(
-    couponId: $couponId
-    merchantId: $merchantId
-    orderAmount: $orderAmount
-    paymentId: $paymentId
-  ) {
-    orderAmount
-    discount
-    amountToPay
-    coupon {
-      id
-      status
-    }
+    `, {"hash":"sha256:7a03204e4dba41287b2f15df889cd8950d3880d0c1d2d29b9f1feb3f60fd52b3"}) as unknown as TypedDocumentString<PaymentSuccessQuery, PaymentSuccessQueryVariables>;
+export const SandboxPayDocument = new TypedDocumentString(`
+    mutation SandboxPay($orderId: ID!) {
+  sandboxPay(orderId: $orderId) {
+    id
+    status
+    amountPaid
   }
 }
-    `, {"hash":"sha256:f9918758b510086e4276e8e2ba3620e7b354ccbb71db65e77b757066338d520a"}) as unknown as TypedDocumentString<RedeemCouponMutation, RedeemCouponMutationVariables>;
+    `, {"hash":"sha256:eaa720b93e3919de6fd8033843a5c559043cc55e8bdc643b30a9be68eab24b60"}) as unknown as TypedDocumentString<SandboxPayMutation, SandboxPayMutationVariables>;
