@@ -70,7 +70,6 @@ async function buildFeed(feed: Feed): Promise<void> {
           merchantId: merchant.id,
           serviceId: service.id,
           slot,
-          category: merchant.category,
           title: `${merchant.name} in ${feed.city}`,
           subtitle: service.title,
           imageUrl: `/img/${merchant.category}.png`,

@@ -95,7 +95,6 @@ describe('placement review', () => {
       { endsAt: new Date(Date.now() - 2 * DAY).toISOString() },
       { startsAt: 'tomorrow' },
       { endsAt: new Date(Date.now() + 400 * DAY).toISOString() },
-      { category: 'weapons' },
       { categories: ['coffee', 'nope'] },
       { imageUrl: 'javascript:alert(1)' },
       { title: '' },

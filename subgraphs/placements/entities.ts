@@ -12,7 +12,7 @@ export const Placement = defineEntity({
     merchantId: p.string().index(),
     serviceId: p.string(),
     offerId: p.string().nullable(),
-    /** The merchant's category, recorded at submission; audience targeting is `categories`. */
+    /** The placed service's category, as the merchants subgraph answered at submission; audience targeting is `categories`. */
     category: p.string(),
     /** Audience categories (JSON array of strings); empty for everyone. */
     categories: p.json<string[]>(),

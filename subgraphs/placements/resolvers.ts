@@ -31,8 +31,8 @@ export const resolvers: Resolvers = {
     placementsForReview: (_, { first }, { em, viewer }) => placementsForReview(em, viewer, first ?? 20),
   },
   Mutation: {
-    submitPlacement: async (_, { input }, { em, viewer, loaders }) => {
-      const placement = await submitPlacement(em, viewer, checkSubmission(input), input.idempotencyKey);
+    submitPlacement: async (_, { input }, { em, peers, viewer, loaders }) => {
+      const placement = await submitPlacement(em, peers, viewer, checkSubmission(input), input.idempotencyKey);
       loaders.placementsChanged();
       return placement;
     },

@@ -46,7 +46,8 @@ export function seedPlacementRows(i: number, size: WorldSize): SeedPlacementRow[
       merchantId: merchant.id,
       serviceId: second.id,
       offerId: slot === 'PAYMENT_SUCCESS' || slot === 'BANNER' ? `o${i + 1}-1` : null,
-      category: merchant.category,
+      // a placement's category is its service's, as a submission takes it
+      category: second.category,
       categories: i % 4 === 0 ? [merchant.category] : [],
       title: `${merchant.name}: ${second.title}`,
       subtitle: `${slot.toLowerCase().replace('_', ' ')} · ${merchant.category}`,
@@ -68,6 +69,7 @@ export function seedPlacementRows(i: number, size: WorldSize): SeedPlacementRow[
         ...rows[0].placement,
         id: `p${i + 1}-c`,
         serviceId: third.id,
+        category: third.category,
         title: `${merchant.name}: ${third.title}`,
         priority: hash('prio-c', i) % 100,
       },

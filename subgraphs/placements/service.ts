@@ -3,6 +3,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { badUserInput, ErrorCode, plazaError } from '../kit/errors.ts';
 import type { Viewer } from '../kit/internal-token.ts';
 import type { EntityManager } from '../kit/orm.ts';
+import type { Peers } from '../kit/peers.ts';
 import { checkFirst, checkIdempotencyKey, requireUserId } from '../kit/viewer.ts';
 import { CATEGORIES } from '../kit/world.ts';
 import { EVERY_CITY, Placement, PlacementCity } from './entities.ts';
@@ -215,12 +216,12 @@ export const MAX_WINDOW_DAYS = 366;
 /** Priority a new placement gets until a reviewer sets another. */
 export const DEFAULT_PRIORITY = 50;
 
+/** What a merchant submitted, checked; the category is not among it: it comes from the service (see ownedService). */
 export interface Submission {
   merchantId: string;
   serviceId: string;
   offerId?: string | null;
   slot: Slot;
-  category: string;
   title: string;
   subtitle: string;
   imageUrl: string;
@@ -249,7 +250,7 @@ export function checkSubmission(input: Omit<SubmitPlacementInput, 'idempotencyKe
   if (endsAt <= startsAt) badUserInput('endsAt', 'endsAt must be after startsAt');
   if (endsAt.getTime() - startsAt.getTime() > MAX_WINDOW_DAYS * DAY_MS) badUserInput('endsAt', `a placement runs at most ${MAX_WINDOW_DAYS} days`);
   const categories = [...new Set(input.categories ?? [])];
-  for (const category of [input.category, ...categories]) {
+  for (const category of categories) {
     if (!(CATEGORIES as readonly string[]).includes(category)) badUserInput('categories', `unknown category ${JSON.stringify(category.slice(0, 40))}; one of ${CATEGORIES.join(', ')}`);
   }
   if (input.cities.length > 20) badUserInput('cities', 'target at most 20 cities, or none for every city');
@@ -260,7 +261,6 @@ export function checkSubmission(input: Omit<SubmitPlacementInput, 'idempotencyKe
     serviceId: text('serviceId', input.serviceId, 64),
     offerId: input.offerId ? text('offerId', input.offerId, 64) : null,
     slot: input.slot,
-    category: input.category,
     title: text('title', input.title, 80),
     subtitle: text('subtitle', input.subtitle, 160),
     imageUrl: input.imageUrl,
@@ -277,7 +277,6 @@ export function sameSubmission(stored: Placement, cities: readonly string[], sub
     stored.serviceId === submission.serviceId &&
     (stored.offerId ?? null) === (submission.offerId ?? null) &&
     stored.slot === submission.slot &&
-    stored.category === submission.category &&
     stored.title === submission.title &&
     stored.subtitle === submission.subtitle &&
     stored.imageUrl === submission.imageUrl &&
@@ -298,6 +297,59 @@ export function checkPaymentId(paymentId: string | null | undefined): string | n
   return text('paymentId', paymentId, 64);
 }
 
+// ---- whose service and offer, as their owners answer -------------------------------------
+
+/** The merchants subgraph's MerchantService entity, by its key. */
+const SERVICE_BY_ID = `query PlacedService($representations: [_Any!]!) {
+  _entities(representations: $representations) { ... on MerchantService { id category merchant { id } } }
+}`;
+/** The coupons subgraph's CouponTemplate entity (an offer), by its key. */
+const OFFER_BY_ID = `query PromotedOffer($representations: [_Any!]!) {
+  _entities(representations: $representations) { ... on CouponTemplate { id merchant { id } } }
+}`;
+
+interface Entities<T> {
+  _entities: (T | null)[];
+}
+interface OwnedEntity {
+  id: string;
+  merchant: { id: string } | null;
+}
+interface ServiceEntity extends OwnedEntity {
+  category: string;
+}
+
+/** The entity the owning subgraph answered with, when it is there and belongs to `merchantId`; null otherwise. */
+function ownedBy<T extends OwnedEntity>(answer: Entities<T>, merchantId: string): T | null {
+  const entity = answer._entities[0];
+  return entity && entity.merchant?.id === merchantId ? entity : null;
+}
+
+/**
+ * Checks with their owners (merchants, coupons) that the submission's service and offer are
+ * the submitting merchant's, and returns the service's category: the placement's category
+ * is never the submitter's say. Another merchant's id is refused exactly like an unknown one,
+ * so ids reveal nothing; an owner that cannot answer refuses the submission (SUBGRAPH_UNAVAILABLE).
+ */
+export async function ownedService(peers: Peers, submission: Submission): Promise<{ category: string }> {
+  const { merchantId, serviceId, offerId } = submission;
+  // both owners at once; their answers are judged in a fixed order, so one submission always gets the same refusal
+  const [service, offer] = await Promise.allSettled([
+    peers.query<Entities<ServiceEntity>>('merchants', SERVICE_BY_ID, { representations: [{ __typename: 'MerchantService', id: serviceId }] }),
+    offerId ? peers.query<Entities<OwnedEntity>>('coupons', OFFER_BY_ID, { representations: [{ __typename: 'CouponTemplate', id: offerId }] }) : null,
+  ]);
+  if (service.status === 'rejected') throw service.reason;
+  const owned = ownedBy(service.value, merchantId);
+  if (!owned) {
+    throw plazaError(ErrorCode.SERVICE_NOT_FOUND, "serviceId is not one of this merchant's services", { extensions: { argumentName: 'serviceId' } });
+  }
+  if (offer.status === 'rejected') throw offer.reason;
+  if (offer.value && !ownedBy(offer.value, merchantId)) {
+    throw plazaError(ErrorCode.OFFER_NOT_FOUND, "offerId is not one of this merchant's offers", { extensions: { argumentName: 'offerId' } });
+  }
+  return { category: owned.category };
+}
+
 // ---- the review flow, over the EntityManager ---------------------------------------------
 
 /** The scope a caller needs to act for a merchant. */
@@ -316,11 +368,11 @@ function isUniqueViolation(error: unknown): boolean {
 }
 
 /**
- * A merchant submits a placement for free; it waits, PENDING, for a reviewer. A retry
- * with the same idempotency key returns the first submission; the same key with a
- * different submission is refused.
+ * A merchant submits a placement of its own service (and offer) for free; it waits,
+ * PENDING, for a reviewer. A retry with the same idempotency key returns the first
+ * submission; the same key with a different submission is refused.
  */
-export async function submitPlacement(em: EntityManager, viewer: Viewer, submission: Submission, idempotencyKey: string): Promise<Placement> {
+export async function submitPlacement(em: EntityManager, peers: Peers, viewer: Viewer, submission: Submission, idempotencyKey: string): Promise<Placement> {
   requireScope(viewer, merchantScope(submission.merchantId), 'Placing for this merchant');
   const key = checkIdempotencyKey(idempotencyKey);
   const replay = async (): Promise<Placement | null> => {
@@ -334,12 +386,15 @@ export async function submitPlacement(em: EntityManager, viewer: Viewer, submiss
   };
   const earlier = await replay();
   if (earlier) return earlier;
+  // asked before anything is written: a refusal or an owner that is down leaves no row behind
+  const { category } = await ownedService(peers, submission);
   const id = `p-${randomUUID()}`;
   const { cities, ...fields } = submission;
   try {
     await em.transactional(async (tx) => {
       tx.create(Placement, {
         ...fields,
+        category,
         id,
         offerId: fields.offerId ?? null,
         priority: DEFAULT_PRIORITY,

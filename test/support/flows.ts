@@ -97,13 +97,12 @@ export function tally(outcomes: string[]): Record<string, number> {
 
 const DAY = 86_400_000;
 
-/** A merchant's placement submission (SubmitPlacementInput) for a card in Xiamen, valid for a month. */
+/** A merchant's placement submission (SubmitPlacementInput) of its first seeded service, for a card in Xiamen, valid for a month. */
 export function submission(merchantId: string, overrides: Record<string, unknown> = {}) {
   return {
     merchantId,
     serviceId: `s${merchantId.slice(1)}-1`,
     slot: 'CARD',
-    category: 'food',
     title: 'Lunch set for two',
     subtitle: 'Weekdays 11-14',
     imageUrl: 'https://img.example.com/lunch.png',

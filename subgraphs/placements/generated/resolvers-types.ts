@@ -70,7 +70,11 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** Approves or rejects a placement (needs the scope platform:review); a reviewer may also set its priority (0-100). */
   reviewPlacement: Placement;
-  /** Submits a placement for review, as a merchant (needs the scope merchant:<merchantId>). Free of charge. */
+  /**
+   * Submits a placement for review, as a merchant (needs the scope merchant:<merchantId>). Free of charge.
+   * The service and offer must be the merchant's own: any other id is refused as unknown
+   * (SERVICE_NOT_FOUND, OFFER_NOT_FOUND).
+   */
   submitPlacement: Placement;
 };
 
@@ -103,6 +107,8 @@ export type PaymentSuccessPage = {
 /** A merchant's service or offer placed in one of the super-app's public slots. */
 export type Placement = {
   __typename?: 'Placement';
+  /** The category of the service it opens (food, coffee, …), as the merchants subgraph listed it at submission; it decides the affinity part of the rank. */
+  category: Scalars['String']['output'];
   id: Scalars['ID']['output'];
   imageUrl: Scalars['String']['output'];
   /** The merchant that placed it (null only while the merchants subgraph is unavailable). */
@@ -195,10 +201,8 @@ export type Slot =
 
 /** What a merchant submits to be placed; it waits for review. */
 export type SubmitPlacementInput = {
-  /** Audience categories; empty for everyone. */
+  /** Audience categories (who it is meant for, not the merchant's own); empty for everyone. */
   categories?: Array<Scalars['String']['input']>;
-  /** The merchant's category (food, coffee, …), as the merchants subgraph lists it; the reviewer checks it. */
-  category: Scalars['String']['input'];
   /** Cities to show it in; empty for every city. */
   cities: Array<Scalars['String']['input']>;
   endsAt: Scalars['String']['input'];
@@ -208,7 +212,7 @@ export type SubmitPlacementInput = {
   merchantId: Scalars['ID']['input'];
   /** One of the merchant's offers it promotes, if any. */
   offerId?: InputMaybe<Scalars['ID']['input']>;
-  /** One of the merchant's services the placement opens. */
+  /** One of the merchant's services the placement opens; the placement takes the service's category. */
   serviceId: Scalars['ID']['input'];
   slot: Slot;
   /** ISO 8601 instants; endsAt after startsAt, at most a year apart. */
@@ -472,6 +476,7 @@ export type PaymentSuccessPageResolvers<ContextType = Context, ParentType extend
 }>;
 
 export type PlacementResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Placement'] = ResolversParentTypes['Placement']> = ResolversObject<{
+  category?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   imageUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   merchant?: Resolver<Maybe<ResolversTypes['Merchant']>, ParentType, ContextType>;
