@@ -2,7 +2,8 @@
 import { CouponTemplate, Coupon } from '../../subgraphs/coupons/entities.ts';
 import { MemberRight, PointsAccount, PointsTransaction } from '../../subgraphs/membership/entities.ts';
 import type { EntityManager } from '../../subgraphs/kit/orm.ts';
-import type { Plaza } from './plaza.ts';
+import { signNotification, type PaymentNotification } from '../../subgraphs/kit/payment-provider.ts';
+import { TEST_PROVIDER_KEY, type Plaza } from './plaza.ts';
 
 export function couponsDb(plaza: Plaza): EntityManager {
   return plaza.subgraphs.coupons.database.orm.em.fork() as unknown as EntityManager;
@@ -16,7 +17,7 @@ let sequence = 0;
 /** A fresh offer of merchant m1 with the given stock and limits. */
 export async function createOffer(
   plaza: Plaza,
-  overrides: Partial<{ totalStock: number; perUserLimit: number; channel: string; startsAt: Date; endsAt: Date; kind: string; value: number; minSpend: number; merchantId: string }> = {},
+  overrides: Partial<{ totalStock: number; perUserLimit: number; channel: string; startsAt: Date; endsAt: Date; kind: string; value: number; minSpend: number; merchantId: string; stackable: boolean }> = {},
 ): Promise<string> {
   const id = `t-test-${process.pid}-${++sequence}`;
   const totalStock = overrides.totalStock ?? 50;
@@ -69,16 +70,63 @@ export async function balancesAndLedgers(plaza: Plaza, userIds: string[]): Promi
 export const CLAIM = `mutation Claim($templateId: ID!, $key: String!, $pass: String) {
   claimCoupon(templateId: $templateId, idempotencyKey: $key, membershipPass: $pass) { id code status template { id } }
 }`;
-export const REDEEM = `mutation Redeem($couponId: ID!, $merchantId: ID!, $orderAmount: Int!, $paymentId: ID!) {
-  redeemCoupon(couponId: $couponId, merchantId: $merchantId, orderAmount: $orderAmount, paymentId: $paymentId) {
-    discount amountToPay orderAmount paymentId coupon { id status redeemedAt }
-  }
+export const OPEN_ORDER = `mutation Open($merchantId: ID!, $amount: Int!, $key: String!) {
+  openOrder(merchantId: $merchantId, amount: $amount, idempotencyKey: $key) { id status amount discount amountToPay coupons { id } merchant { id } }
 }`;
-export const PAY = `mutation Pay($paymentId: ID!, $merchantId: ID!, $amount: Int!, $couponId: ID) {
-  completePayment(paymentId: $paymentId, merchantId: $merchantId, amount: $amount, couponId: $couponId) {
-    paymentId amount pointsEarned points { balance lifetimePoints tier } merchant { id }
-  }
+export const APPLY = `mutation Apply($orderId: ID!, $couponId: ID!) {
+  applyCoupon(orderId: $orderId, couponId: $couponId) { id status amount discount amountToPay coupons { id } }
 }`;
+export const PAY_ORDER = `mutation PayOrder($orderId: ID!) { payOrder(orderId: $orderId) { amount sandbox order { id status } } }`;
+export const NOTIFY = `mutation Notify($payload: String!, $signature: String!) {
+  notifyPayment(payload: $payload, signature: $signature) { orderId status duplicate }
+}`;
+
+let notifications = 0;
+/** A provider notification's text and its signature (with the test provider's key unless `key` is given). */
+export function notification(
+  fields: Partial<PaymentNotification> & { orderId: string; amount: number },
+  key = TEST_PROVIDER_KEY,
+): { payload: string; signature: string } {
+  const payload = JSON.stringify({
+    id: `ntf-${process.pid}-${++notifications}`,
+    type: 'PAYMENT_SUCCEEDED',
+    transactionId: `tx-${fields.orderId}`,
+    occurredAt: new Date().toISOString(),
+    ...fields,
+  });
+  return { payload, signature: signNotification(payload, key) };
+}
+
+/** Delivers a notification through the gateway, as the provider does (no user). */
+export async function deliver(plaza: Plaza, signed: { payload: string; signature: string }) {
+  return (await plaza.query(NOTIFY, signed)).body;
+}
+
+/**
+ * Opens an order for `user`, applies `couponIds` and asks to pay it; returns the order as
+ * payOrder froze it (PAYING, with Plaza's amountToPay).
+ */
+export async function orderToPay(plaza: Plaza, user: string, amount: number, couponIds: string[] = [], merchantId = 'm1') {
+  const opened = (await plaza.query(OPEN_ORDER, { merchantId, amount, key: `order-${process.pid}-${++sequence}` }, { user })).body;
+  if (opened.errors) throw new Error(`openOrder: ${JSON.stringify(opened.errors)}`);
+  const orderId = opened.data.openOrder.id as string;
+  for (const couponId of couponIds) {
+    const applied = (await plaza.query(APPLY, { orderId, couponId }, { user })).body;
+    if (applied.errors) throw new Error(`applyCoupon: ${JSON.stringify(applied.errors)}`);
+  }
+  const request = (await plaza.query(PAY_ORDER, { orderId }, { user })).body;
+  if (request.errors) throw new Error(`payOrder: ${JSON.stringify(request.errors)}`);
+  return { orderId, amountToPay: request.data.payOrder.amount as number };
+}
+
+/** A whole checkout: an order paid and confirmed by a genuine notification. */
+export async function paidOrder(plaza: Plaza, user: string, amount: number, couponIds: string[] = [], merchantId = 'm1') {
+  const order = await orderToPay(plaza, user, amount, couponIds, merchantId);
+  const receipt = await deliver(plaza, notification({ orderId: order.orderId, amount: order.amountToPay }));
+  if (receipt.errors) throw new Error(`notifyPayment: ${JSON.stringify(receipt.errors)}`);
+  return order;
+}
+
 export const EXCHANGE = `mutation Exchange($rightId: ID!, $key: String!) {
   exchangePoints(rightId: $rightId, idempotencyKey: $key) { id pointsSpent voucherCode points { balance } right { id remainingStock } }
 }`;
