@@ -176,6 +176,26 @@ describe('the attacks that handed out money are refused, and write nothing', () 
 });
 
 describe('checkout', () => {
+  it("a coupon applies only at its merchant, within its offer's dates and above its minimum spend; refusals leave the order as it was", async () => {
+    const user = 'u29';
+    const order = (await open(user, 9_900)).data.openOrder.id;
+    const elsewhere = await claimFrom(user, { merchantId: 'm2' });
+    const above = await claimFrom(user, { kind: 'AMOUNT_OFF_ABOVE', value: 20, minSpend: 100 });
+    const expired = await claimFrom(user);
+    await couponsDb(plaza).nativeUpdate('CouponTemplate', { id: (await couponRow(expired)).templateId }, { endsAt: new Date(Date.now() - 1000) });
+    const before = await footprint(user);
+    expect(outcome(await apply(user, order, elsewhere))).toBe('COUPON_WRONG_MERCHANT');
+    expect(outcome(await apply(user, order, above))).toBe('COUPON_MIN_SPEND_NOT_MET');
+    expect(outcome(await apply(user, order, expired))).toBe('COUPON_EXPIRED');
+    expect(outcome(await apply(user, order, 'c_no_such_coupon'))).toBe('COUPON_NOT_FOUND');
+    expect(await footprint(user)).toEqual(before);
+    const { body } = await plaza.query('{ me { coupons(status: EXPIRED) { id status } } }', {}, { user });
+    expect(body.data.me.coupons).toEqual([{ id: expired, status: 'EXPIRED' }]);
+    // a percentage is taken from the order and rounded down to the fen
+    const percent = await claimFrom(user, { kind: 'PERCENT_OFF', value: 15 });
+    expect((await apply(user, order, percent)).data.applyCoupon).toMatchObject({ discount: 1_485, amountToPay: 8_415 });
+  });
+
   it('order, coupon, confirmed payment: the success page, points and repurchase offers come in one query', async () => {
     const user = 'u30';
     const start = await balance(user);
