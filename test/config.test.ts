@@ -12,6 +12,19 @@ describe('configuration is read once and fails fast with the variable named', ()
     expect(() => readSubgraphConfig('users', { NODE_ENV: 'production' })).toThrow(/PLAZA_INTERNAL_SECRET/);
   });
 
+  it('production refuses the sandbox payment provider and requires the real provider key', () => {
+    const production = { NODE_ENV: 'production', PLAZA_INTERNAL_SECRET: 'x'.repeat(32) };
+    expect(() => readSubgraphConfig('coupons', production)).toThrow(/PLAZA_PAYMENT_PROVIDER_KEY: expected the payment provider's notification key/);
+    expect(() => readSubgraphConfig('coupons', { ...production, PLAZA_PAYMENT_PROVIDER_KEY: 'k'.repeat(32), PLAZA_PAYMENT_SANDBOX: 'true' })).toThrow(
+      /PLAZA_PAYMENT_SANDBOX: expected false in production/,
+    );
+    expect(() => readSubgraphConfig('coupons', { ...production, PLAZA_PAYMENT_PROVIDER_KEY: 'short' })).toThrow(/PLAZA_PAYMENT_PROVIDER_KEY: expected at least 32/);
+    expect(readSubgraphConfig('coupons', { ...production, PLAZA_PAYMENT_PROVIDER_KEY: 'k'.repeat(32) }).paymentProvider).toEqual({ key: 'k'.repeat(32), sandbox: false });
+    // only the coupons subgraph hears from the provider
+    expect(readSubgraphConfig('users', production).paymentProvider).toBeUndefined();
+    expect(readSubgraphConfig('coupons', {}).paymentProvider?.sandbox).toBe(true);
+  });
+
   it('a subgraph URL override must be a URL', () => {
     expect(() => readGatewayConfig([], { PLAZA_SUBGRAPH_URL_USERS: 'not a url' })).toThrow(/PLAZA_SUBGRAPH_URL_USERS: expected an http\(s\) URL/);
   });
