@@ -49,7 +49,12 @@ export interface SubgraphMetrics {
   requests: Counter<'operation' | 'outcome'>;
   duration: Histogram<'operation' | 'outcome'>;
   sqlStatements: Histogram<'operation'>;
+  /** How long a transaction that moves money held its row locks, by operation (reported by the service that runs it). */
+  rowLockHold: Histogram<'operation'>;
 }
+
+/** Seconds buckets for row-lock hold: 0.25 ms to 10 s (a commit's flush alone is a millisecond or more). */
+export const LOCK_HOLD_BUCKETS = [0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 export function subgraphMetrics(subgraph: string): SubgraphMetrics {
   const registry = serviceRegistry(`subgraph-${subgraph}`);
@@ -73,6 +78,13 @@ export function subgraphMetrics(subgraph: string): SubgraphMetrics {
       help: 'SQL statements one GraphQL request ran, by operation',
       labelNames: ['operation'],
       buckets: [0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 100],
+      registers: [registry],
+    }),
+    rowLockHold: new Histogram({
+      name: 'plaza_subgraph_row_lock_hold_seconds',
+      help: 'Time a money transaction held its row locks, from the lock taken to the commit answered, by operation',
+      labelNames: ['operation'],
+      buckets: LOCK_HOLD_BUCKETS,
       registers: [registry],
     }),
   };

@@ -8,7 +8,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import type { EntitySchema } from '@mikro-orm/core';
 import { ErrorCode, plazaError } from './errors.ts';
 import { createLogger } from './log.ts';
-import { metricsRoute, subgraphMetrics } from './metrics.ts';
+import { metricsRoute, subgraphMetrics, type SubgraphMetrics } from './metrics.ts';
 import { observeRequests } from './observe.ts';
 import { graphqlRequestListener, listen, sendJson, type Route } from './http.ts';
 import { INTERNAL_TOKEN_HEADER, verifyInternalToken, type Viewer } from './internal-token.ts';
@@ -32,6 +32,8 @@ export interface SubgraphContext<Loaders> {
   peers: Peers;
   /** This subgraph's configuration, as it started. */
   config: SubgraphConfig;
+  /** This subgraph's metrics, for what a service measures itself (e.g. how long a transaction held its row locks). */
+  metrics: SubgraphMetrics;
 }
 
 /** A reference to an entity another subgraph owns: its key, nothing else. */
@@ -121,7 +123,7 @@ export async function startSubgraph<Loaders>(
       });
     }
     const em = rootEm.fork();
-    return { em, dialect: database.kind, loaders: definition.createLoaders(em, shared), viewer, internalSecret: config.internalSecret, peers, config };
+    return { em, dialect: database.kind, loaders: definition.createLoaders(em, shared), viewer, internalSecret: config.internalSecret, peers, config, metrics };
   }
 
   const routes: Route[] = [

@@ -66,11 +66,16 @@ async function knownExchange(em: EntityManager, input: ExchangeInput): Promise<E
   return exchange;
 }
 
+export interface SpendOptions {
+  /** Told how long the spending held its row locks, in seconds (the row-lock metric). Optional. */
+  lockHeld?: (seconds: number) => void;
+}
+
 /**
  * Spends points on a member right. The right's stock and the balance are taken by
  * conditional UPDATEs in one transaction; either refusal rolls everything back.
  */
-export async function exchangePoints(em: EntityManager, input: ExchangeInput): Promise<Exchange> {
+export async function exchangePoints(em: EntityManager, input: ExchangeInput, options: SpendOptions = {}): Promise<Exchange> {
   checkIdempotencyKey(input.idempotencyKey);
   checkReference('rightId', input.rightId);
   const retried = await knownExchange(em, input);
@@ -79,29 +84,36 @@ export async function exchangePoints(em: EntityManager, input: ExchangeInput): P
   if (!right) throw plazaError(ErrorCode.RIGHT_NOT_FOUND, `No member right ${input.rightId}`);
 
   const id = newId('x');
-  await em.transactional(async (tx) => {
-    const inserted = await tx
-      .createQueryBuilder(Exchange)
-      .insert({
-        id,
-        userId: input.userId,
-        idempotencyKey: input.idempotencyKey,
-        rightId: right.id,
-        pointsSpent: right.cost,
-        voucherCode: newTenDigitCode(),
-        createdAt: new Date(),
-      })
-      .onConflict(['userId', 'idempotencyKey'])
-      .ignore()
-      .execute('run');
-    if (!inserted.affectedRows) return;
-    const taken = await tx.nativeUpdate(MemberRight, { id: right.id, remainingStock: { $gt: 0 } }, { remainingStock: raw('remaining_stock - 1') });
-    if (taken !== 1) throw plazaError(ErrorCode.RIGHT_OUT_OF_STOCK, 'This right has run out');
-    await ensureAccount(tx, input.userId);
-    if (!(await post(tx, { userId: input.userId, amount: -right.cost, reason: 'EXCHANGE', reference: `exchange:${id}`, merchantId: right.merchantId }))) {
-      throw plazaError(ErrorCode.INSUFFICIENT_POINTS, `This right costs ${right.cost} points`);
-    }
-  });
+  let lockedAt = 0;
+  try {
+    await em.transactional(async (tx) => {
+      const inserted = await tx
+        .createQueryBuilder(Exchange)
+        .insert({
+          id,
+          userId: input.userId,
+          idempotencyKey: input.idempotencyKey,
+          rightId: right.id,
+          pointsSpent: right.cost,
+          voucherCode: newTenDigitCode(),
+          createdAt: new Date(),
+        })
+        .onConflict(['userId', 'idempotencyKey'])
+        .ignore()
+        .execute('run');
+      if (!inserted.affectedRows) return;
+      const taken = await tx.nativeUpdate(MemberRight, { id: right.id, remainingStock: { $gt: 0 } }, { remainingStock: raw('remaining_stock - 1') });
+      // the right's row is locked from here to the end of the transaction
+      lockedAt = performance.now();
+      if (taken !== 1) throw plazaError(ErrorCode.RIGHT_OUT_OF_STOCK, 'This right has run out');
+      await ensureAccount(tx, input.userId);
+      if (!(await post(tx, { userId: input.userId, amount: -right.cost, reason: 'EXCHANGE', reference: `exchange:${id}`, merchantId: right.merchantId }))) {
+        throw plazaError(ErrorCode.INSUFFICIENT_POINTS, `This right costs ${right.cost} points`);
+      }
+    });
+  } finally {
+    if (lockedAt) options.lockHeld?.((performance.now() - lockedAt) / 1000);
+  }
   return (await knownExchange(em, input))!;
 }
 
