@@ -17,6 +17,8 @@
  * Every gateway of a scenario is started once and measured in several rounds, in a
  * different order each round (the subgraphs keep warming up during a run, which would
  * favour whoever goes last); the table gives each target's median round.
+ * Last, bench/money.ts measures money under contention on PostgreSQL (its own processes and
+ * databases): 100 concurrent exchanges by one user, their wall time and row-lock hold.
  *
  *   npm run bench                       the record (about 8 minutes on two cores)
  *   npm run bench -- --quick            one 4 s round, for iterating
@@ -39,6 +41,7 @@ import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/kit/config.ts';
 import { issueToken } from '../gateway/plugins/identity.ts';
 import { ANONYMOUS, INTERNAL_TOKEN_HEADER, signInternalToken } from '../subgraphs/kit/internal-token.ts';
 import type { LoadJob, LoadResult } from './load.ts';
+import { moneyContention, moneyReport } from './money.ts';
 import { summarizeProfile } from './profile.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -70,6 +73,8 @@ const baseEnv: NodeJS.ProcessEnv = {
   // the benchmark measures serving, not logging or per-IP quotas (one load generator is one IP)
   PLAZA_LOG_LEVEL: 'warn',
   PLAZA_RATE_LIMIT: 'false',
+  // production's coupons subgraph starts only with a payment provider's key
+  PLAZA_PAYMENT_PROVIDER_KEY: crypto.randomBytes(24).toString('hex'),
 };
 
 // ---------------------------------------------------------------- scenarios
@@ -758,6 +763,8 @@ async function main(): Promise<void> {
     await stopAll();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
+  console.log('\nmoney under contention (PostgreSQL, bench/money.ts):');
+  const money = await moneyContention(flags.quick ? { rounds: 1 } : {});
   const minutes = ((Date.now() - began) / 60_000).toFixed(1);
   const report = [
     '# Plaza benchmark — results of record',
@@ -791,9 +798,11 @@ async function main(): Promise<void> {
     'sum over the fetches. Plaza sends some of these together (fewer, larger requests), but the work per entity is the same.',
     '',
     ...fetchCosts.flatMap((t) => [t, '']),
+    moneyReport(money),
+    '',
     ...(profile ? ['## CPU profile of Plaza under scenario 2', '', profile, ''] : []),
   ].join('\n');
-  console.log(`\n${table(cells)}\n\n${limits(cells)}\n`);
+  console.log(`\n${table(cells)}\n\n${limits(cells)}\n\n${moneyReport(money)}\n`);
   if (profile) console.log(profile);
   if (!flags['no-report']) {
     fs.writeFileSync(settings.out, report);
