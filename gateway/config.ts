@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, isProduction, readBoolean, readInternalSecret, readLogLevel, readPort } from '../subgraphs/kit/config.ts';
+import { ConfigError, isProduction, readBoolean, readInternalSecret, readLogLevel, readPort, refusePublishedSecret } from '../subgraphs/kit/config.ts';
 import { NAME_PATTERN } from './stores/types.ts';
 
 /** Everything the gateway needs, read once at start-up from arguments and environment. */
@@ -398,6 +398,14 @@ export function persistedQueriesOf(config: Pick<GatewayConfig, 'persistedQueries
 
 export const DEV_JWT_SECRET = 'plaza-dev-jwt-secret-do-not-use-in-production';
 
+/** `PLAZA_JWT_SECRET`: the development secret outside production; none in production unless set, and never a published one. */
+function readJwtSecret(env: NodeJS.ProcessEnv): string | null {
+  const secret = env.PLAZA_JWT_SECRET;
+  if (!secret) return isProduction(env) ? null : DEV_JWT_SECRET;
+  refusePublishedSecret(env, 'PLAZA_JWT_SECRET', secret);
+  return secret;
+}
+
 /** Subgraph names as they appear in variable names: lower case, `_` for anything else. */
 function normalized(subgraph: string): string {
   return subgraph.toLowerCase().replace(/[^a-z0-9]/g, '_');
@@ -453,7 +461,7 @@ export function readGatewayConfig(argv: string[] = process.argv.slice(2), env: N
     host: env.PLAZA_HOST || '127.0.0.1',
     subgraphUrls,
     internalSecret: readInternalSecret(env),
-    jwtSecret: env.PLAZA_JWT_SECRET || (production ? null : DEV_JWT_SECRET),
+    jwtSecret: readJwtSecret(env),
     maxBodyBytes: readPositiveInt(env, 'PLAZA_MAX_BODY_BYTES', 1024 * 1024),
     production,
     operations: readOperationsConfig(env),

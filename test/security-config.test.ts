@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readGatewayConfig, readSecurityConfig, SECURITY_DEFAULTS } from '../gateway/config.ts';
+import { DEV_JWT_SECRET, readGatewayConfig, readSecurityConfig, SECURITY_DEFAULTS } from '../gateway/config.ts';
+import { DEV_INTERNAL_SECRET, readSubgraphConfig } from '../subgraphs/kit/config.ts';
 
 describe('security settings are read once and wrong values name their variable', () => {
   it('defaults apply when nothing is set', () => {
@@ -48,4 +49,38 @@ describe('security settings are read once and wrong values name their variable',
       expect(() => readGatewayConfig([], { [variable]: value })).toThrow(expect.objectContaining({ name: 'ConfigError', message: expect.stringContaining(variable) }));
     });
   }
+});
+
+describe('production refuses the secrets published in this repository', () => {
+  const production = { NODE_ENV: 'production', PLAZA_INTERNAL_SECRET: 'a-secret-of-our-own-0123456789abcdef' };
+  const published: [string, string][] = [
+    ['PLAZA_INTERNAL_SECRET', DEV_INTERNAL_SECRET],
+    ['PLAZA_INTERNAL_SECRET', 'replace-with-at-least-32-random-characters'],
+    ['PLAZA_JWT_SECRET', DEV_JWT_SECRET],
+    ['PLAZA_JWT_SECRET', 'replace-with-the-bearer-token-secret'],
+  ];
+  for (const [variable, secret] of published) {
+    it(`${variable}=${secret} stops a production gateway with a ConfigError naming ${variable}`, () => {
+      expect(() => readGatewayConfig([], { ...production, [variable]: secret })).toThrow(
+        expect.objectContaining({ name: 'ConfigError', message: expect.stringContaining(variable) }),
+      );
+    });
+  }
+
+  it('the development internal secret stops a production subgraph too, and the example provider key the coupons subgraph', () => {
+    expect(() => readSubgraphConfig('users', { ...production, PLAZA_INTERNAL_SECRET: DEV_INTERNAL_SECRET })).toThrow(/PLAZA_INTERNAL_SECRET: expected a secret of your own/);
+    expect(() => readSubgraphConfig('coupons', { ...production, PLAZA_PAYMENT_PROVIDER_KEY: 'replace-with-the-key-your-payment-provider-signs-with' })).toThrow(
+      /PLAZA_PAYMENT_PROVIDER_KEY: expected a secret of your own/,
+    );
+  });
+
+  it('the message never shows the secret', () => {
+    expect(() => readGatewayConfig([], { ...production, PLAZA_JWT_SECRET: DEV_JWT_SECRET })).toThrow(expect.objectContaining({ message: expect.not.stringContaining(DEV_JWT_SECRET) }));
+  });
+
+  it('secrets of our own start production, and development keeps its defaults', () => {
+    expect(readGatewayConfig([], { ...production, PLAZA_JWT_SECRET: 'another-secret-of-our-own-0123456789' }).jwtSecret).toBe('another-secret-of-our-own-0123456789');
+    expect(readGatewayConfig([], production).jwtSecret).toBeNull();
+    expect(readGatewayConfig([], {})).toMatchObject({ internalSecret: DEV_INTERNAL_SECRET, jwtSecret: DEV_JWT_SECRET });
+  });
 });

@@ -73,10 +73,32 @@ export function isProduction(env: NodeJS.ProcessEnv): boolean {
   return env.NODE_ENV === 'production';
 }
 
+/**
+ * Secrets anyone can read in this repository: the development defaults and the
+ * placeholders of the example deployment. Production refuses each of them.
+ */
+export const PUBLISHED_SECRETS: ReadonlySet<string> = new Set([
+  DEV_INTERNAL_SECRET,
+  'plaza-dev-jwt-secret-do-not-use-in-production',
+  'plaza-sandbox-payment-provider-key-dev-only',
+  // gateway/deploy/kubernetes/secrets.example.yaml
+  'replace-with-at-least-32-random-characters',
+  'replace-with-the-bearer-token-secret',
+  'replace-with-the-key-your-payment-provider-signs-with',
+]);
+
+/** Stops a production start-up that was given a secret published in this repository. */
+export function refusePublishedSecret(env: NodeJS.ProcessEnv, variable: string, secret: string): void {
+  if (isProduction(env) && PUBLISHED_SECRETS.has(secret)) {
+    throw new ConfigError(variable, 'a secret of your own in production, not one published in the Plaza repository', '<hidden>');
+  }
+}
+
 export function readInternalSecret(env: NodeJS.ProcessEnv): string {
   const secret = env.PLAZA_INTERNAL_SECRET;
   if (secret) {
     if (secret.length < 32) throw new ConfigError('PLAZA_INTERNAL_SECRET', 'at least 32 characters', '<hidden>');
+    refusePublishedSecret(env, 'PLAZA_INTERNAL_SECRET', secret);
     return secret;
   }
   if (isProduction(env)) throw new ConfigError('PLAZA_INTERNAL_SECRET', 'a secret shared by gateway and subgraphs (required in production)', undefined);

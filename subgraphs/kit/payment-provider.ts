@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { ConfigError, isProduction, readBoolean } from './config.ts';
+import { ConfigError, isProduction, readBoolean, refusePublishedSecret } from './config.ts';
 import { ErrorCode, plazaError } from './errors.ts';
 
 /**
@@ -43,6 +43,7 @@ export function readPaymentProviderConfig(env: NodeJS.ProcessEnv): PaymentProvid
   const key = env.PLAZA_PAYMENT_PROVIDER_KEY;
   if (key) {
     if (key.length < 32) throw new ConfigError('PLAZA_PAYMENT_PROVIDER_KEY', 'at least 32 characters', '<hidden>');
+    refusePublishedSecret(env, 'PLAZA_PAYMENT_PROVIDER_KEY', key);
     return { key, sandbox };
   }
   if (production) throw new ConfigError('PLAZA_PAYMENT_PROVIDER_KEY', "the payment provider's notification key (required in production)", undefined);
