@@ -10,19 +10,23 @@
  * exchanges together; its wall time runs from the first request sent to the last answer. A
  * round must end with exactly 10 exchanges made and the rest refused with
  * INSUFFICIENT_POINTS, and with a zero balance equal to the user's ledger, or the bench fails.
- * One round warms up first (connections, query plans) and is not counted; the figures are
- * the median round's.
+ * The rounds run twice: with no added load, then beside processes that keep every core
+ * busy (twice as many as cores), as a shared machine would. In each, one round warms up
+ * first (connections, query plans) and is not counted; the figures are the median round's.
  *
- * Lock hold is what the membership subgraph reports in its plaza_subgraph_row_lock_hold_seconds
- * histogram (read from its /metrics before and after each round), for the transactions that
- * took a row lock: the time from the lock taken to the commit answered, as the service sees
- * it (subgraphs/membership/service.ts says how each dialect measures it). It is an upper
- * bound: it includes the commit's way back to the service and the service's delay in reading
- * it. 100 exchanges of one account wait for each other's locks, so the wall time cannot be
- * shorter than the sum of their holds.
+ * Lock hold is what the membership subgraph reports in plaza_subgraph_row_lock_hold_seconds
+ * (read from its /metrics before and after each round), for the transactions that took a
+ * row lock. On PostgreSQL an exchange's transaction goes to the server in one message that
+ * ends by reading the server's clock after the COMMIT, so the hold is timed on the server,
+ * from the account's lock taken to the commit done (subgraphs/membership/service.ts), and
+ * nothing the busy service does counts. (Until that change the service timed it itself,
+ * from the answer to the UPDATE that locked the right's row to the COMMIT's answer, its
+ * own delays included: those held the lock too.) The exchanges of one account wait for
+ * each other's locks, so a round cannot be shorter than the sum of their holds.
  *
- * Settings: BENCH_MONEY_ROUNDS (5), BENCH_MONEY_EXCHANGES (100),
- * BENCH_POSTGRES_URL (server, default postgres://postgres@127.0.0.1:5432).
+ * Settings: BENCH_MONEY_ROUNDS (5), BENCH_MONEY_EXCHANGES (100), BENCH_MONEY_BUSY (spinning
+ * processes, default twice the cores; 0 for none), BENCH_POSTGRES_URL (server, default
+ * postgres://postgres@127.0.0.1:5432).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -360,7 +364,7 @@ export function moneyReport(result: MoneyResult): string {
   lines.push(
     `One user sends ${result.exchanges} exchangePoints at once through the gateway; the balance covers ${result.exchanges / 10} (\`npx tsx bench/money.ts\` runs this alone).`,
     `Median of ${rounds} rounds per condition, after one warm-up round. Lock hold: the membership subgraph's plaza_subgraph_row_lock_hold_seconds,`,
-    'from the row lock taken to the commit answered, for the transactions that took one (an upper bound; see bench/money.ts).',
+    'from the row lock taken to the commit, for the transactions that took one (how it is timed: bench/money.ts).',
     '',
     '| condition | wall ms | lock hold mean ms | lock hold p99 ms (≤ bucket) | transactions holding a lock | SQL/exchange | load avg | wall ms by round |',
     '|---|---:|---:|---:|---:|---:|---:|---|',

@@ -82,7 +82,7 @@ export function subgraphMetrics(subgraph: string): SubgraphMetrics {
     }),
     rowLockHold: new Histogram({
       name: 'plaza_subgraph_row_lock_hold_seconds',
-      help: 'Time a money transaction held its row locks, from the lock taken to the commit answered, by operation',
+      help: 'Time a money transaction held its row locks, from the lock taken to the commit, by operation',
       labelNames: ['operation'],
       buckets: LOCK_HOLD_BUCKETS,
       registers: [registry],

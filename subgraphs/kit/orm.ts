@@ -160,6 +160,48 @@ export async function openDatabase(
   };
 }
 
+/** One SQL statement and the values of its named `:placeholders`. */
+export interface Statement {
+  sql: string;
+  values?: Record<string, unknown>;
+}
+
+/** What a transaction sent in one message answers. */
+export interface OneMessageAnswer {
+  /** Each statement's rows, in order. */
+  rows: Record<string, unknown>[][];
+  /** The server's clock right after the COMMIT (epoch seconds, to the microsecond), for timing what the transaction held. */
+  committedAt: number;
+}
+
+/**
+ * Runs statements as one PostgreSQL transaction sent in one message: the server runs
+ * BEGIN, the statements and COMMIT without waiting for the service between them, so the
+ * transaction never holds its row locks across a round trip, however busy the service is.
+ * A message of several statements takes no parameters: values are written in, escaped by
+ * the driver (as the ORM writes its own). An error before the COMMIT leaves the connection
+ * inside the failed transaction, so it is rolled back before the pool lends it again.
+ */
+export async function transactionInOneMessage(em: EntityManager, statements: Statement[]): Promise<OneMessageAnswer> {
+  const knex = em.getConnection().getKnex();
+  const message = [
+    'begin',
+    ...statements.map(({ sql, values }) => (values ? knex.raw(sql, values as Record<string, never>).toQuery() : sql)),
+    'commit',
+    'select cast(extract(epoch from clock_timestamp()) as float8) as committed_at',
+  ].join(';\n');
+  const connection = await knex.client.acquireConnection();
+  try {
+    const answers = (await knex.raw(message).connection(connection)) as unknown as { rows: Record<string, unknown>[] }[];
+    return { rows: answers.slice(1, -2).map((answer) => answer.rows), committedAt: answers.at(-1)!.rows[0].committed_at as number };
+  } catch (error) {
+    await knex.raw('rollback').connection(connection).catch(() => undefined);
+    throw error;
+  } finally {
+    await knex.client.releaseConnection(connection);
+  }
+}
+
 /** The part of a libsql connection Plaza touches. */
 interface SqliteConnection {
   exec(sql: string): unknown;

@@ -23,8 +23,8 @@ export const resolvers: Resolvers = {
       requireService(viewer, 'coupons');
       return reverseOrderPoints(em, args);
     },
-    exchangePoints: (_, args, { em, viewer, metrics }) =>
-      exchangePoints(em, { userId: requireUserId(viewer), ...args }, { lockHeld: (seconds) => metrics.rowLockHold.observe({ operation: 'exchangePoints' }, seconds) }),
+    exchangePoints: (_, args, { em, dialect, viewer, metrics }) =>
+      exchangePoints(em, { userId: requireUserId(viewer), ...args }, { dialect, lockHeld: (seconds) => metrics.rowLockHold.observe({ operation: 'exchangePoints' }, seconds) }),
     joinMembership: (_, { merchantId }, { em, viewer }) => joinMembership(em, requireUserId(viewer), merchantId),
   },
   User: {
