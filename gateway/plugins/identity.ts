@@ -43,6 +43,9 @@ export const IDENTITY_DEFAULTS = { issuer: 'plaza', audience: 'plaza-api', scope
 /** Asymmetric algorithms accepted from a key set (never HS256: a public key is not a secret). */
 export const KEY_SET_ALGORITHMS = ['RS256', 'ES256'] as const;
 
+/** A `sub` the gateway vouches for: printable, no control characters, at most 256 characters. */
+const USER_ID = /^[^\u0000-\u001f\u007f]{1,256}$/;
+
 function refuse(message: string): never {
   throw plazaError(ErrorCode.UNAUTHENTICATED, message, { httpStatus: 401 });
 }
@@ -119,6 +122,8 @@ export function useIdentity(options: IdentityOptions): GatewayPlugin {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) refuse('Authorization header must be "Bearer <token>"');
     const payload = await verify(match[1]);
+    // a genuine token may still name its user oddly (a number, an empty string): no user id to vouch for
+    if (typeof payload.sub !== 'string' || !USER_ID.test(payload.sub)) refuse('Token claim "sub" must be a user id (a non-empty string)');
     return { userId: payload.sub, scopes: scopesOf(payload[settings.scopeClaim]) };
   }
 
