@@ -79,6 +79,8 @@ interface RequestParams {
   query?: string;
   hash?: string;
   pqVersion?: unknown;
+  /** Whether `extensions.persistedQuery` is there at all (an object or not). */
+  persisted: boolean;
   extensions?: Record<string, unknown>;
 }
 
@@ -104,9 +106,10 @@ function readParams(method: string, body: unknown, url: URL): RequestParams | 'u
 }
 
 function paramsOf(query: string | undefined, extensions: Record<string, unknown> | undefined): RequestParams {
-  const pq = extensions?.persistedQuery as { version?: unknown; sha256Hash?: unknown } | undefined;
-  const hash = pq && typeof pq === 'object' && typeof pq.sha256Hash === 'string' ? pq.sha256Hash : undefined;
-  return { query: query || undefined, hash, pqVersion: pq?.version, extensions };
+  const raw = extensions?.persistedQuery;
+  const pq = raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as { version?: unknown; sha256Hash?: unknown }) : undefined;
+  const hash = typeof pq?.sha256Hash === 'string' ? pq.sha256Hash : undefined;
+  return { query: query || undefined, hash, pqVersion: pq?.version, persisted: raw !== undefined && raw !== null, extensions };
 }
 
 /** The request with `text` as its query and no persisted-query extension, so Apollo runs it as is. */
@@ -232,7 +235,8 @@ export function usePersistedDocuments(options: PersistedDocumentsOptions): Persi
     const { query, hash } = params;
     const { byId, byNormalized } = visible(client);
 
-    if (hash !== undefined || params.pqVersion !== undefined) {
+    if (params.persisted) {
+      if (hash === undefined && params.pqVersion === undefined) refuse(400, ErrorCode.BAD_REQUEST, 'extensions.persistedQuery must be an object: {"version": 1, "sha256Hash": "<hex>"}');
       if (params.pqVersion !== 1) refuse(400, ErrorCode.BAD_REQUEST, 'Unsupported persisted query version');
       if (hash === undefined) refuse(400, ErrorCode.BAD_REQUEST, 'persistedQuery needs a sha256Hash');
       if (query !== undefined && sha256(query) !== hash) refuse(400, ErrorCode.BAD_REQUEST, 'provided sha does not match query');
@@ -252,7 +256,13 @@ export function usePersistedDocuments(options: PersistedDocumentsOptions): Persi
         }
         refuse(400, ErrorCode.PERSISTED_QUERY_NOT_IN_LIST, `Persisted query ${hash} is not in the list of client "${client.name}"`);
       }
-      if (!settings.apq) refuse(200, ErrorCode.PERSISTED_QUERY_NOT_FOUND, 'PersistedQueryNotFound', { 'cache-control': 'private, no-cache, must-revalidate' });
+      if (!settings.apq) {
+        // Apollo's protocol for a server without APQ: a hash alone is not supported (the client then sends the query
+        // without it); a query with its matching hash simply runs, as a query would
+        if (query === undefined) refuse(200, ErrorCode.PERSISTED_QUERY_NOT_SUPPORTED, 'PersistedQueryNotSupported', { 'cache-control': 'private, no-cache, must-revalidate' });
+        if (mode === 'audit') audit(client, query);
+        return withQuery(method, body, url, params, query);
+      }
       let text = query;
       if (text !== undefined) await settings.documents.set(hash, text);
       else {
