@@ -7,6 +7,8 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { EntitySchema } from '@mikro-orm/core';
 import { ErrorCode, plazaError } from './errors.ts';
+import { logUnexpectedErrors, maskUnexpectedError } from './error-masking.ts';
+import { refuseControlCharacters } from './control-characters.ts';
 import { createLogger } from './log.ts';
 import { metricsRoute, subgraphMetrics, type SubgraphMetrics } from './metrics.ts';
 import { observeRequests } from './observe.ts';
@@ -104,10 +106,19 @@ export async function startSubgraph<Loaders>(
     }),
     includeStacktraceInErrorResponses: !config.production,
     introspection: !config.production,
+    // a database error's message is its SQL with the values: no caller reads it, the log does
+    formatError: maskUnexpectedError,
     // Plaza's entry points own the process lifecycle (see kit/process.ts).
     stopOnTerminationSignals: false,
     // Inline traces are for Apollo's hosted studio; Plaza measures with its own metrics.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), sqlStatementsHeader(), observeRequests(logger, metrics)],
+    plugins: [
+      ApolloServerPluginInlineTraceDisabled(),
+      // the gateway refuses these with 400 first; a subgraph's callers read its refusals from the answer's errors
+      refuseControlCharacters({ httpStatus: 200 }),
+      logUnexpectedErrors(logger),
+      sqlStatementsHeader(),
+      observeRequests(logger, metrics),
+    ],
   });
   await server.start();
 
