@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
+import type { GraphQLFormattedError } from 'graphql';
 import type { Route } from '../subgraphs/kit/http.ts';
 import type { GatewayContext } from './context.ts';
 
@@ -22,6 +23,8 @@ export interface GatewayPlugin {
   context?(req: IncomingMessage, context: GatewayContext): Promise<void> | void;
   /** Apollo Server lifecycle hooks (parse, validate, plan, response…). */
   apollo?: ApolloServerPlugin<GatewayContext>;
+  /** Rewrites each error of an answer as the client will read it (Apollo's `formatError`, applied in plugin order). */
+  formatError?(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
   /** Runs first on every HTTP request, before routes (request ids, logs, metrics watch the response finish). */
   onRequest?(req: IncomingMessage, res: ServerResponse): void;
   /** Releases what the plugin holds (connections, timers) at shutdown. */

@@ -65,6 +65,8 @@ export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin
     // Plaza's entry points own the process lifecycle (see kit/process.ts).
     stopOnTerminationSignals: false,
     csrfPrevention: true,
+    // what a client reads of each error (gateway/plugins/error-masking.ts masks internal errors in production)
+    formatError: (formatted, error) => plugins.reduce((f, plugin) => plugin.formatError?.(f, error) ?? f, formatted),
     // the playground plugin serves Plaza's own offline GraphiQL; Apollo's landing page would load a CDN
     // one hook object may serve several concerns (logging and metrics observe operations together): added once
     plugins: [ApolloServerPluginLandingPageDisabled(), ...new Set(plugins.flatMap((p) => (p.apollo ? [p.apollo] : [])))],

@@ -9,6 +9,9 @@ import { useCors } from './cors.ts';
 import { useDemandControl } from './demand-control.ts';
 import { useLimits } from './limits.ts';
 import { usePartnerIntrospectionGuard } from './production.ts';
+import { useControlCharacterRefusal } from './control-characters.ts';
+import { useErrorMasking } from './error-masking.ts';
+import { useHttpSubscriptionRefusal } from './subscriptions.ts';
 import { RedisBucketStore, useRateLimit } from './rate-limit.ts';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '../../subgraphs/kit/log.ts';
@@ -38,6 +41,7 @@ export function gatewayPlugins(config: GatewayConfig): GatewayPlugin[] {
     ...(operations.otlpEndpoint ? [useTracing({ endpoint: operations.otlpEndpoint })] : []),
     useLogging({ logger: createLogger('gateway', operations.logLevel) }),
     useMetrics({ knownOperations: operationNamesIn(CLIENTS_DIR) }),
+    useErrorMasking({ production: config.production, logger: createLogger('gateway', operations.logLevel) }),
     ...securityPlugins(config, supergraphSdl),
     ...persistedQueryPlugins(config, supergraphSdl),
     ...pagePlugins(config),
@@ -56,8 +60,9 @@ export function pagePlugins(config: GatewayConfig): GatewayPlugin[] {
 
 /**
  * Identity, authorization, limits and quotas, in pipeline order: browser origin, rate
- * limit per IP, operation shape, identity, then (per operation) authorization, demand
- * control, partner introspection and the per-client rate limit.
+ * limit per IP, operation shape, identity, then (per operation) control characters in
+ * string inputs, subscriptions over HTTP, authorization, demand control, partner
+ * introspection and the per-client rate limit.
  */
 export function securityPlugins(config: GatewayConfig, supergraphSdl: string): GatewayPlugin[] {
   const security = securityOf(config);
@@ -75,6 +80,8 @@ export function securityPlugins(config: GatewayConfig, supergraphSdl: string): G
         ]
       : []),
     useLimits({ maxDepth: security.maxDepth, maxAliases: security.maxAliases, maxRootFields: security.maxRootFields, maxTokens: security.maxTokens }),
+    useControlCharacterRefusal(),
+    useHttpSubscriptionRefusal(),
     useIdentity({
       secret: config.jwtSecret,
       jwksUrl: security.jwksUrl,
