@@ -363,7 +363,7 @@ export function moneyReport(result: MoneyResult): string {
   const rounds = result.conditions[0].rounds.length;
   lines.push(
     `One user sends ${result.exchanges} exchangePoints at once through the gateway; the balance covers ${result.exchanges / 10} (\`npx tsx bench/money.ts\` runs this alone).`,
-    `Median of ${rounds} rounds per condition, after one warm-up round. Lock hold: the membership subgraph's plaza_subgraph_row_lock_hold_seconds,`,
+    `Median of ${rounds} round${rounds === 1 ? '' : 's'} per condition, after one warm-up round. Lock hold: the membership subgraph's plaza_subgraph_row_lock_hold_seconds,`,
     'from the row lock taken to the commit, for the transactions that took one (how it is timed: bench/money.ts).',
     '',
     '| condition | wall ms | lock hold mean ms | lock hold p99 ms (≤ bucket) | transactions holding a lock | SQL/exchange | load avg | wall ms by round |',
