@@ -52,8 +52,20 @@ export interface OperationResult<TResult> {
 
 const NOT_FOUND_CODES = new Set(['PERSISTED_QUERY_NOT_FOUND']);
 
+/** The name of the document's operation: a top-level definition, which codegen may print after the fragments it spreads. */
 function operationNameOf(text: string): string | undefined {
-  return /^\s*(?:query|mutation|subscription)\s+(\w+)/.exec(text)?.[1];
+  const head = /\b(?:query|mutation|subscription)\s+(\w+)/y;
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '{') depth++;
+    else if (text[i] === '}') depth--;
+    else if (depth === 0) {
+      head.lastIndex = i;
+      const match = head.exec(text);
+      if (match) return match[1];
+    }
+  }
+  return undefined;
 }
 
 export function createPersistedClient(options: PersistedClientOptions) {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 // the CommonJS build Apollo's schema objects come from (bundlers may pick graphql's .mjs for a bare 'graphql')
 import { printSchema } from 'graphql/utilities/printSchema.js';
+import { Kind, parse, type OperationDefinitionNode } from 'graphql';
 import { ErrorCode } from '../../subgraphs/kit/errors.ts';
 import { sendError, sendJson } from '../../subgraphs/kit/http.ts';
 import type { GatewayPlugin } from '../plugin.ts';
@@ -57,6 +58,15 @@ export const SCHEMA_PATH = '/playground/schema.graphql';
 /** A user id a development token may be issued for. */
 const USER_ID = /^[\w.-]{1,64}$/;
 
+/** A document's operation; codegen prints the fragments it spreads first, so it is not always the first definition. */
+function operationOf(document: string): OperationDefinitionNode | undefined {
+  try {
+    return parse(document).definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The operations each client under `clientsDir` ships, from its generated persisted-documents.json. */
 export function clientOperationsIn(clientsDir: string): ClientOperations[] {
   if (!fs.existsSync(clientsDir)) return [];
@@ -66,8 +76,8 @@ export function clientOperationsIn(clientsDir: string): ClientOperations[] {
     if (!entry.isDirectory() || !fs.existsSync(file)) continue;
     const documents = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string>;
     const operations = Object.entries(documents).map(([id, document]) => {
-      const head = /^\s*(query|mutation|subscription)\s+(\w+)/.exec(document);
-      return { id: id.replace(/^sha256:/, ''), kind: head?.[1] ?? 'query', name: head?.[2] ?? id, document };
+      const operation = operationOf(document);
+      return { id: id.replace(/^sha256:/, ''), kind: operation?.operation ?? 'query', name: operation?.name?.value ?? id, document };
     });
     clients.push({ client: entry.name, operations: operations.sort((a, b) => a.name.localeCompare(b.name)) });
   }
