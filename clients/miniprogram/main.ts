@@ -1,25 +1,37 @@
 /**
  * A merchant's mini-program, walking the in-store loop through the gateway with
- * persisted operations: the merchant's offers → claim a coupon → pay with it (redeem at
- * checkout, then complete the payment) → the payment-success page with the merchant's
- * repurchase offers and the points just earned.
+ * persisted operations: the merchant's offers → claim a coupon → open an order for the
+ * amount at the till → apply a coupon (Plaza prices it) → pay (payOrder, then the
+ * development sandbox plays the provider) → the payment-success page with what was paid,
+ * the points it earned, the user's balance and tier, and the merchant's repurchase offers.
+ *
+ * Every amount comes from Plaza in fen; the page only converts what the user types.
  *
  * URL: /miniprogram/?merchant=m1#token=<bearer token of the signed-in user>.
  */
 import '../homepage/style.css';
 import './style.css';
 import {
+  ApplyCouponDocument,
+  CancelOrderDocument,
   ClaimCouponDocument,
-  CompletePaymentDocument,
   MerchantOffersDocument,
+  MyCouponsDocument,
+  OpenOrderDocument,
   PaymentSuccessDocument,
-  RedeemCouponDocument,
+  PayOrderDocument,
+  RemoveCouponDocument,
+  SandboxPayDocument,
   type ClaimCouponMutation,
   type MerchantOffersQuery,
+  type MyCouponsQuery,
+  type OrderSummaryFragment,
+  type Tier,
 } from './generated/graphql.ts';
 import manifest from './generated/persisted-documents.json' with { type: 'json' };
 import { createPersistedClient } from '../shared/persisted.ts';
-import { el, readToken, show, showBusy, showError } from '../shared/dom.ts';
+import { el, errorMessage, readToken, show, showBusy, showError } from '../shared/dom.ts';
+import { fenFromYuan, yuan } from './money.ts';
 
 const merchantId = new URLSearchParams(location.search).get('merchant') || 'm1';
 const token = readToken();
@@ -30,10 +42,16 @@ const pointsBox = document.getElementById('points')!;
 const title = document.getElementById('merchant-name')!;
 
 type Offer = NonNullable<NonNullable<MerchantOffersQuery['merchant']>['offers']>[number];
-type Coupon = ClaimCouponMutation['claimCoupon'];
+type ClaimedCoupon = ClaimCouponMutation['claimCoupon'];
+type MyCoupon = NonNullable<MyCouponsQuery['me']>['coupons'][number];
+type Order = OrderSummaryFragment;
 
-function showPoints(balance: number | null): void {
-  pointsBox.replaceChildren(balance === null ? el('span', {}, 'Sign in to earn points') : el('span', {}, el('strong', { 'data-testid': 'points-balance' }, String(balance)), ' points'));
+function showPoints(points: { balance: number; tier: Tier } | null): void {
+  pointsBox.replaceChildren(
+    points === null
+      ? el('span', {}, 'Sign in to earn points')
+      : el('span', {}, el('strong', { 'data-testid': 'points-balance' }, String(points.balance)), ' points · ', el('span', { 'data-testid': 'points-tier' }, points.tier)),
+  );
 }
 
 function offerLabel(offer: Pick<Offer, 'kind' | 'value' | 'minSpend'>): string {
@@ -42,17 +60,23 @@ function offerLabel(offer: Pick<Offer, 'kind' | 'value' | 'minSpend'>): string {
   return `¥${offer.value} off`;
 }
 
+/** An inline alert under what failed, so the screen (the order, the form) stays usable. */
+function problemNote(context: string, error: unknown): HTMLElement {
+  return el('p', { class: 'error', role: 'alert', 'data-testid': 'error' }, `${context}: ${errorMessage(error)}`);
+}
+
 /** Screen 1: the merchant's offers, each claimable by the signed-in user. */
 async function showOffers(): Promise<void> {
   showBusy(app, 'Loading offers…');
   try {
     const { data } = await client.run(MerchantOffersDocument, { merchantId });
-    showPoints(data.me?.points?.balance ?? null);
+    showPoints(data.me?.points ?? null);
     if (!data.merchant) {
       show(app, el('p', { role: 'alert' }, 'This merchant is not on Plaza.'));
       return;
     }
-    title.textContent = data.merchant.name;
+    const merchantName = data.merchant.name;
+    title.textContent = merchantName;
     // null while the coupons subgraph is unavailable
     const offers = data.merchant.offers ?? [];
     show(
@@ -74,14 +98,16 @@ async function showOffers(): Promise<void> {
                     type: 'button',
                     // members-only offers are claimed from the membership page, with the member's pass
                     disabled: offer.remainingStock > 0 && token && offer.channel !== 'MEMBERS_ONLY' ? false : 'disabled',
-                    onclick: () => void claim(offer, data.merchant!.name, data.me?.points?.balance ?? 0),
+                    onclick: () => void claim(offer, merchantName),
                   },
                   'Claim',
                 ),
               ),
             ),
           ),
-      token ? null : el('p', { class: 'muted' }, 'Sign in to claim coupons.'),
+      token
+        ? el('p', {}, el('button', { type: 'button', class: 'secondary', onclick: () => showCheckout(merchantName, null) }, `Pay at ${merchantName}`))
+        : el('p', { class: 'muted' }, 'Sign in to claim coupons.'),
     );
   } catch (error) {
     showError(app, 'The offers could not be loaded', error, () => void showOffers());
@@ -89,54 +115,194 @@ async function showOffers(): Promise<void> {
 }
 
 /** Claims a coupon, then shows the checkout. */
-async function claim(offer: Offer, merchantName: string, pointsBefore: number): Promise<void> {
+async function claim(offer: Offer, merchantName: string): Promise<void> {
   showBusy(app, 'Claiming your coupon…');
   try {
     const { data } = await client.run(ClaimCouponDocument, { templateId: offer.id, idempotencyKey: crypto.randomUUID() });
-    showCheckout(data.claimCoupon, offer, merchantName, pointsBefore);
+    showCheckout(merchantName, { coupon: data.claimCoupon, offer });
   } catch (error) {
     showError(app, 'The coupon could not be claimed', error, () => void showOffers());
   }
 }
 
-/** Screen 2: the order with the claimed coupon. */
-function showCheckout(coupon: Coupon, offer: Offer, merchantName: string, pointsBefore: number): void {
-  const amount = el('input', { type: 'number', min: '1', step: '1', value: String(Math.max(100, offer.minSpend + 20)), 'aria-label': 'Order amount (yuan)', name: 'amount' });
+/** Screen 2: the amount at the till, in yuan; opening the order sends it in fen. */
+function showCheckout(merchantName: string, claimed: { coupon: ClaimedCoupon; offer: Offer } | null, problem?: HTMLElement, typed?: string): void {
+  // one key per amount on this screen: submitting the same amount again returns the same order
+  const attempt = crypto.randomUUID();
+  const suggested = claimed ? String(Math.max(100, claimed.offer.minSpend + 20)) : '';
+  const amount = el('input', {
+    type: 'number',
+    min: '0.01',
+    step: '0.01',
+    inputmode: 'decimal',
+    required: 'required',
+    value: typed ?? suggested,
+    'aria-label': 'Order amount (yuan)',
+    name: 'amount',
+  });
   const form = el(
     'form',
     { class: 'checkout', 'data-testid': 'checkout' },
-    el('p', { 'data-testid': 'claimed' }, `Coupon claimed: ${coupon.template.title}`, el('br'), el('code', {}, coupon.code)),
+    claimed ? el('p', { 'data-testid': 'claimed' }, `Coupon claimed: ${claimed.coupon.template.title}`, el('br'), el('code', {}, claimed.coupon.code)) : null,
     el('label', {}, 'Order amount (¥) ', amount),
-    el('button', { type: 'submit' }, 'Pay with coupon'),
+    problem,
+    el('div', { class: 'actions' }, el('button', { type: 'submit' }, 'Open order'), el('button', { type: 'button', class: 'secondary', onclick: () => void showOffers() }, 'Back to offers')),
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    void pay(coupon, Number(amount.value), merchantName, pointsBefore);
+    const fen = fenFromYuan(amount.value);
+    if (fen === null) {
+      showCheckout(merchantName, claimed, el('p', { class: 'error', role: 'alert', 'data-testid': 'error' }, 'Enter the amount in yuan, e.g. 128.50'), amount.value);
+      return;
+    }
+    void openOrder(merchantName, claimed, fen, `${attempt}-${fen}`, amount.value);
   });
   show(app, el('h2', {}, `Pay ${merchantName}`), form);
+  amount.focus();
 }
 
-/** Redeems the coupon at checkout, completes the payment, then opens the success page. */
-async function pay(coupon: Coupon, orderAmount: number, merchantName: string, pointsBefore: number): Promise<void> {
-  showBusy(app, 'Paying…');
-  // one id for the whole payment, so a retried step never charges or earns twice
-  const paymentId = `pay-${crypto.randomUUID()}`;
+/** Opens the order and loads the user's coupons for this merchant, then shows the order. */
+async function openOrder(merchantName: string, claimed: { coupon: ClaimedCoupon; offer: Offer } | null, fen: number, idempotencyKey: string, typed: string): Promise<void> {
+  showBusy(app, 'Opening your order…');
   try {
-    const redeemed = await client.run(RedeemCouponDocument, { couponId: coupon.id, merchantId, orderAmount, paymentId });
-    const { amountToPay, discount } = redeemed.data.redeemCoupon;
-    const paid = await client.run(CompletePaymentDocument, { paymentId, merchantId, amount: amountToPay, couponId: coupon.id });
-    const success = await client.run(PaymentSuccessDocument, { merchantId, paymentId });
-    const payment = paid.data.completePayment;
-    const page = success.data.paymentSuccessPage;
-    showPoints(payment.points.balance);
+    const [opened, mine] = await Promise.all([
+      client.run(OpenOrderDocument, { merchantId, amount: fen, idempotencyKey }),
+      client.run(MyCouponsDocument, {}),
+    ]);
+    const coupons = (mine.data.me?.coupons ?? []).filter((c) => c.template.merchant.id === merchantId);
+    showOrder(merchantName, opened.data.openOrder, coupons);
+  } catch (error) {
+    showCheckout(merchantName, claimed, problemNote('The order could not be opened', error), typed);
+  }
+}
+
+/** Screen 3: the order as Plaza priced it, the user's coupons for it, and the way to pay. */
+function showOrder(merchantName: string, order: Order, coupons: MyCoupon[], problem?: HTMLElement): void {
+  const onOrder = new Set(order.coupons.map((c) => c.id));
+  const usable = coupons.filter((c) => !onOrder.has(c.id));
+  show(
+    app,
+    el('h2', {}, `Your order at ${merchantName}`),
+    el(
+      'section',
+      { class: 'checkout', 'data-testid': 'order', 'data-order-id': order.id },
+      el(
+        'dl',
+        { class: 'bill' },
+        el('dt', {}, 'Order'),
+        el('dd', { 'data-testid': 'order-amount' }, yuan(order.amount)),
+        el('dt', {}, 'Coupons'),
+        el('dd', { 'data-testid': 'order-discount' }, `−${yuan(order.discount)}`),
+        el('dt', {}, el('strong', {}, 'To pay')),
+        el('dd', {}, el('strong', { 'data-testid': 'order-to-pay' }, yuan(order.amountToPay))),
+      ),
+      order.coupons.length
+        ? el(
+            'ul',
+            { class: 'offer-list', 'data-testid': 'order-coupons' },
+            ...order.coupons.map((c) =>
+              el('li', { class: 'offer' }, el('span', {}, c.template.title), el('button', { type: 'button', class: 'secondary', onclick: () => void changeCoupon('remove', merchantName, order, coupons, c.id) }, 'Remove')),
+            ),
+          )
+        : null,
+      problem,
+      el('p', { class: 'muted' }, `Pay before ${new Date(order.expiresAt).toLocaleTimeString()}; your coupons are held for this order until then.`),
+      el(
+        'div',
+        { class: 'actions' },
+        el('button', { type: 'button', onclick: () => void pay(merchantName, order.id) }, `Pay ${yuan(order.amountToPay)} with the sandbox`),
+        el('button', { type: 'button', class: 'secondary', onclick: () => void cancel(merchantName, order, coupons) }, 'Cancel order'),
+      ),
+    ),
+    el('h2', {}, 'Your coupons here'),
+    usable.length
+      ? el(
+          'ul',
+          { class: 'offer-list', 'data-testid': 'my-coupons' },
+          ...usable.map((c) =>
+            el(
+              'li',
+              { class: 'offer', 'data-testid': 'my-coupon', 'data-coupon-id': c.id },
+              el('div', {}, el('strong', {}, c.template.title), el('p', { class: 'muted' }, `${offerLabel(c.template)}${c.template.stackable ? ' · combines with other fixed amounts off' : ''}`)),
+              el('button', { type: 'button', onclick: () => void changeCoupon('apply', merchantName, order, coupons, c.id) }, 'Apply'),
+            ),
+          ),
+        )
+      : el('p', { class: 'muted' }, 'No other coupons for this merchant.'),
+  );
+}
+
+/** Applies a coupon to the order or takes it off; Plaza prices the order again. */
+async function changeCoupon(change: 'apply' | 'remove', merchantName: string, order: Order, coupons: MyCoupon[], couponId: string): Promise<void> {
+  showBusy(app, change === 'apply' ? 'Applying your coupon…' : 'Removing the coupon…');
+  try {
+    const changed =
+      change === 'apply'
+        ? (await client.run(ApplyCouponDocument, { orderId: order.id, couponId })).data.applyCoupon
+        : (await client.run(RemoveCouponDocument, { orderId: order.id, couponId })).data.removeCoupon;
+    showOrder(merchantName, changed, coupons);
+  } catch (error) {
+    showOrder(merchantName, order, coupons, problemNote(change === 'apply' ? 'The coupon could not be applied' : 'The coupon could not be removed', error));
+  }
+}
+
+/** Cancels the order, releasing its coupons, and goes back to the offers. */
+async function cancel(merchantName: string, order: Order, coupons: MyCoupon[]): Promise<void> {
+  showBusy(app, 'Cancelling your order…');
+  try {
+    await client.run(CancelOrderDocument, { orderId: order.id });
+    await showOffers();
+  } catch (error) {
+    showOrder(merchantName, order, coupons, problemNote('The order could not be cancelled', error));
+  }
+}
+
+/**
+ * Asks Plaza for the payment (the order is frozen from here), then has the development
+ * sandbox pay it; both steps are safe to repeat, so "Try again" repeats them.
+ */
+async function pay(merchantName: string, orderId: string): Promise<void> {
+  showBusy(app, 'Paying…');
+  try {
+    const request = (await client.run(PayOrderDocument, { orderId })).data.payOrder;
+    if (!request.sandbox) {
+      show(app, el('p', { class: 'error', role: 'alert', 'data-testid': 'error' }, `Pay ${yuan(request.amount)} in the Plaza app: this page only pays through the development sandbox.`));
+      return;
+    }
+    await client.run(SandboxPayDocument, { orderId });
+  } catch (error) {
+    showError(app, 'The payment could not be completed', error, () => void pay(merchantName, orderId));
+    return;
+  }
+  await showSuccess(merchantName, orderId);
+}
+
+/** Screen 4: the payment-success page, all from Plaza: paid, points earned, balance and tier now, offers to come back. */
+async function showSuccess(merchantName: string, orderId: string): Promise<void> {
+  showBusy(app, 'Confirming your payment…');
+  try {
+    const { data } = await client.run(PaymentSuccessDocument, { orderId, merchantId });
+    const { order, paymentSuccessPage: page } = data;
+    const points = data.me?.points ?? null;
+    if (!order || order.amountPaid === null) {
+      show(app, el('p', { role: 'alert', 'data-testid': 'error' }, 'This order has not been paid.'));
+      return;
+    }
+    showPoints(points);
     show(
       app,
       el(
         'section',
         { class: 'success', 'data-testid': 'payment-success' },
         el('h2', {}, 'Payment successful'),
-        el('p', { 'data-testid': 'paid' }, `Paid ¥${payment.amount} at ${merchantName} (¥${discount} off with your coupon)`),
-        el('p', { 'data-testid': 'points-earned' }, `+${payment.pointsEarned} points · balance ${pointsBefore} → ${payment.points.balance}`),
+        el(
+          'p',
+          { 'data-testid': 'paid' },
+          `Paid ${yuan(order.amountPaid)} at ${merchantName}`,
+          order.discount > 0 ? ` (${yuan(order.discount)} off ${yuan(order.amount)} with your coupons)` : '',
+        ),
+        el('p', { 'data-testid': 'points-earned' }, order.pointsEarned === null ? 'Your points for this payment are on their way.' : `+${order.pointsEarned} points`),
+        points ? el('p', { 'data-testid': 'points-now' }, 'Balance ', el('strong', { 'data-testid': 'balance-now' }, String(points.balance)), ' points · tier ', el('strong', { 'data-testid': 'tier-now' }, points.tier)) : null,
       ),
       el(
         'section',
@@ -152,7 +318,7 @@ async function pay(coupon: Coupon, orderAmount: number, merchantName: string, po
       el('button', { type: 'button', onclick: () => void showOffers() }, 'Back to offers'),
     );
   } catch (error) {
-    showError(app, 'The payment could not be completed', error, () => void showOffers());
+    showError(app, 'The payment went through, but its page could not be loaded', error, () => void showSuccess(merchantName, orderId));
   }
 }
 

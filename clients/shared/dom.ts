@@ -46,9 +46,14 @@ export function showBusy(container: Element, message: string): void {
   container.replaceChildren(el('p', { class: 'state', 'data-testid': 'loading' }, message));
 }
 
+/** What an error says to the user: the API's message with its code, when the API gave one. */
+export function errorMessage(error: unknown): string {
+  return error instanceof GraphQLRequestError ? `${error.message} (${error.code})` : 'Something went wrong';
+}
+
 /** Shows what failed (with the error's code when the API gave one) and a button to try again. */
 export function showError(container: Element, context: string, error: unknown, retry: () => void): void {
-  const message = error instanceof GraphQLRequestError ? `${error.message} (${error.code})` : 'Something went wrong';
+  const message = errorMessage(error);
   show(
     container,
     el('div', { class: 'error', role: 'alert', 'data-testid': 'error' }, el('p', {}, `${context}: ${message}`), el('button', { type: 'button', onclick: retry }, 'Try again')),

@@ -16,22 +16,28 @@ import * as types from './graphql.ts';
  */
 type Documents = {
     "mutation ApplyCoupon($orderId: ID!, $couponId: ID!) {\n  applyCoupon(orderId: $orderId, couponId: $couponId) {\n    ...OrderSummary\n  }\n}": typeof types.ApplyCouponDocument,
+    "mutation CancelOrder($orderId: ID!) {\n  cancelOrder(orderId: $orderId) {\n    id\n    status\n  }\n}": typeof types.CancelOrderDocument,
     "mutation ClaimCoupon($templateId: ID!, $idempotencyKey: String!) {\n  claimCoupon(templateId: $templateId, idempotencyKey: $idempotencyKey) {\n    id\n    code\n    status\n    template {\n      id\n      title\n    }\n  }\n}": typeof types.ClaimCouponDocument,
     "query MerchantOffers($merchantId: ID!) {\n  merchant(id: $merchantId) {\n    id\n    name\n    offers(first: 10) {\n      id\n      title\n      kind\n      value\n      minSpend\n      remainingStock\n      channel\n    }\n  }\n  me {\n    id\n    points {\n      balance\n      tier\n    }\n  }\n}": typeof types.MerchantOffersDocument,
     "query MyCoupons {\n  me {\n    id\n    coupons(status: CLAIMED) {\n      id\n      template {\n        id\n        title\n        kind\n        value\n        minSpend\n        stackable\n        merchant {\n          id\n        }\n      }\n    }\n  }\n}": typeof types.MyCouponsDocument,
-    "mutation OpenOrder($merchantId: ID!, $amount: Int!, $idempotencyKey: String!) {\n  openOrder(\n    merchantId: $merchantId\n    amount: $amount\n    idempotencyKey: $idempotencyKey\n  ) {\n    ...OrderSummary\n  }\n}\n\nfragment OrderSummary on Order {\n  id\n  status\n  amount\n  discount\n  amountToPay\n  expiresAt\n  coupons {\n    id\n    template {\n      id\n      title\n    }\n  }\n}": typeof types.OpenOrderDocument,
+    "mutation OpenOrder($merchantId: ID!, $amount: Int!, $idempotencyKey: String!) {\n  openOrder(\n    merchantId: $merchantId\n    amount: $amount\n    idempotencyKey: $idempotencyKey\n  ) {\n    ...OrderSummary\n  }\n}": typeof types.OpenOrderDocument,
+    "fragment OrderSummary on Order {\n  id\n  status\n  amount\n  discount\n  amountToPay\n  expiresAt\n  coupons {\n    id\n    template {\n      id\n      title\n    }\n  }\n}": typeof types.OrderSummaryFragmentDoc,
     "mutation PayOrder($orderId: ID!) {\n  payOrder(orderId: $orderId) {\n    amount\n    expiresAt\n    sandbox\n    order {\n      id\n      status\n    }\n  }\n}": typeof types.PayOrderDocument,
-    "query PaymentSuccess($orderId: ID!, $merchantId: ID!) {\n  order(id: $orderId) {\n    id\n    status\n    amountPaid\n    discount\n    paidAt\n    pointsEarned\n  }\n  me {\n    id\n    points {\n      balance\n      tier\n    }\n  }\n  paymentSuccessPage(merchantId: $merchantId) {\n    merchant {\n      id\n      name\n      repurchaseOffers(first: 3) {\n        id\n        title\n        remainingStock\n      }\n    }\n    recommendations {\n      id\n      title\n      subtitle\n    }\n  }\n}": typeof types.PaymentSuccessDocument,
+    "query PaymentSuccess($orderId: ID!, $merchantId: ID!) {\n  order(id: $orderId) {\n    id\n    status\n    amount\n    amountPaid\n    discount\n    paidAt\n    pointsEarned\n  }\n  me {\n    id\n    points {\n      balance\n      tier\n    }\n  }\n  paymentSuccessPage(merchantId: $merchantId) {\n    merchant {\n      id\n      name\n      repurchaseOffers(first: 3) {\n        id\n        title\n        remainingStock\n      }\n    }\n    recommendations {\n      id\n      title\n      subtitle\n    }\n  }\n}": typeof types.PaymentSuccessDocument,
+    "mutation RemoveCoupon($orderId: ID!, $couponId: ID!) {\n  removeCoupon(orderId: $orderId, couponId: $couponId) {\n    ...OrderSummary\n  }\n}": typeof types.RemoveCouponDocument,
     "mutation SandboxPay($orderId: ID!) {\n  sandboxPay(orderId: $orderId) {\n    id\n    status\n    amountPaid\n  }\n}": typeof types.SandboxPayDocument,
 };
 const documents: Documents = {
     "mutation ApplyCoupon($orderId: ID!, $couponId: ID!) {\n  applyCoupon(orderId: $orderId, couponId: $couponId) {\n    ...OrderSummary\n  }\n}": types.ApplyCouponDocument,
+    "mutation CancelOrder($orderId: ID!) {\n  cancelOrder(orderId: $orderId) {\n    id\n    status\n  }\n}": types.CancelOrderDocument,
     "mutation ClaimCoupon($templateId: ID!, $idempotencyKey: String!) {\n  claimCoupon(templateId: $templateId, idempotencyKey: $idempotencyKey) {\n    id\n    code\n    status\n    template {\n      id\n      title\n    }\n  }\n}": types.ClaimCouponDocument,
     "query MerchantOffers($merchantId: ID!) {\n  merchant(id: $merchantId) {\n    id\n    name\n    offers(first: 10) {\n      id\n      title\n      kind\n      value\n      minSpend\n      remainingStock\n      channel\n    }\n  }\n  me {\n    id\n    points {\n      balance\n      tier\n    }\n  }\n}": types.MerchantOffersDocument,
     "query MyCoupons {\n  me {\n    id\n    coupons(status: CLAIMED) {\n      id\n      template {\n        id\n        title\n        kind\n        value\n        minSpend\n        stackable\n        merchant {\n          id\n        }\n      }\n    }\n  }\n}": types.MyCouponsDocument,
-    "mutation OpenOrder($merchantId: ID!, $amount: Int!, $idempotencyKey: String!) {\n  openOrder(\n    merchantId: $merchantId\n    amount: $amount\n    idempotencyKey: $idempotencyKey\n  ) {\n    ...OrderSummary\n  }\n}\n\nfragment OrderSummary on Order {\n  id\n  status\n  amount\n  discount\n  amountToPay\n  expiresAt\n  coupons {\n    id\n    template {\n      id\n      title\n    }\n  }\n}": types.OpenOrderDocument,
+    "mutation OpenOrder($merchantId: ID!, $amount: Int!, $idempotencyKey: String!) {\n  openOrder(\n    merchantId: $merchantId\n    amount: $amount\n    idempotencyKey: $idempotencyKey\n  ) {\n    ...OrderSummary\n  }\n}": types.OpenOrderDocument,
+    "fragment OrderSummary on Order {\n  id\n  status\n  amount\n  discount\n  amountToPay\n  expiresAt\n  coupons {\n    id\n    template {\n      id\n      title\n    }\n  }\n}": types.OrderSummaryFragmentDoc,
     "mutation PayOrder($orderId: ID!) {\n  payOrder(orderId: $orderId) {\n    amount\n    expiresAt\n    sandbox\n    order {\n      id\n      status\n    }\n  }\n}": types.PayOrderDocument,
-    "query PaymentSuccess($orderId: ID!, $merchantId: ID!) {\n  order(id: $orderId) {\n    id\n    status\n    amountPaid\n    discount\n    paidAt\n    pointsEarned\n  }\n  me {\n    id\n    points {\n      balance\n      tier\n    }\n  }\n  paymentSuccessPage(merchantId: $merchantId) {\n    merchant {\n      id\n      name\n      repurchaseOffers(first: 3) {\n        id\n        title\n        remainingStock\n      }\n    }\n    recommendations {\n      id\n      title\n      subtitle\n    }\n  }\n}": types.PaymentSuccessDocument,
+    "query PaymentSuccess($orderId: ID!, $merchantId: ID!) {\n  order(id: $orderId) {\n    id\n    status\n    amount\n    amountPaid\n    discount\n    paidAt\n    pointsEarned\n  }\n  me {\n    id\n    points {\n      balance\n      tier\n    }\n  }\n  paymentSuccessPage(merchantId: $merchantId) {\n    merchant {\n      id\n      name\n      repurchaseOffers(first: 3) {\n        id\n        title\n        remainingStock\n      }\n    }\n    recommendations {\n      id\n      title\n      subtitle\n    }\n  }\n}": types.PaymentSuccessDocument,
+    "mutation RemoveCoupon($orderId: ID!, $couponId: ID!) {\n  removeCoupon(orderId: $orderId, couponId: $couponId) {\n    ...OrderSummary\n  }\n}": types.RemoveCouponDocument,
     "mutation SandboxPay($orderId: ID!) {\n  sandboxPay(orderId: $orderId) {\n    id\n    status\n    amountPaid\n  }\n}": types.SandboxPayDocument,
 };
 
@@ -39,6 +45,10 @@ const documents: Documents = {
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "mutation ApplyCoupon($orderId: ID!, $couponId: ID!) {\n  applyCoupon(orderId: $orderId, couponId: $couponId) {\n    ...OrderSummary\n  }\n}"): typeof import('./graphql.ts').ApplyCouponDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation CancelOrder($orderId: ID!) {\n  cancelOrder(orderId: $orderId) {\n    id\n    status\n  }\n}"): typeof import('./graphql.ts').CancelOrderDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -54,7 +64,11 @@ export function graphql(source: "query MyCoupons {\n  me {\n    id\n    coupons(
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation OpenOrder($merchantId: ID!, $amount: Int!, $idempotencyKey: String!) {\n  openOrder(\n    merchantId: $merchantId\n    amount: $amount\n    idempotencyKey: $idempotencyKey\n  ) {\n    ...OrderSummary\n  }\n}\n\nfragment OrderSummary on Order {\n  id\n  status\n  amount\n  discount\n  amountToPay\n  expiresAt\n  coupons {\n    id\n    template {\n      id\n      title\n    }\n  }\n}"): typeof import('./graphql.ts').OpenOrderDocument;
+export function graphql(source: "mutation OpenOrder($merchantId: ID!, $amount: Int!, $idempotencyKey: String!) {\n  openOrder(\n    merchantId: $merchantId\n    amount: $amount\n    idempotencyKey: $idempotencyKey\n  ) {\n    ...OrderSummary\n  }\n}"): typeof import('./graphql.ts').OpenOrderDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "fragment OrderSummary on Order {\n  id\n  status\n  amount\n  discount\n  amountToPay\n  expiresAt\n  coupons {\n    id\n    template {\n      id\n      title\n    }\n  }\n}"): typeof import('./graphql.ts').OrderSummaryFragmentDoc;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -62,7 +76,11 @@ export function graphql(source: "mutation PayOrder($orderId: ID!) {\n  payOrder(
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "query PaymentSuccess($orderId: ID!, $merchantId: ID!) {\n  order(id: $orderId) {\n    id\n    status\n    amountPaid\n    discount\n    paidAt\n    pointsEarned\n  }\n  me {\n    id\n    points {\n      balance\n      tier\n    }\n  }\n  paymentSuccessPage(merchantId: $merchantId) {\n    merchant {\n      id\n      name\n      repurchaseOffers(first: 3) {\n        id\n        title\n        remainingStock\n      }\n    }\n    recommendations {\n      id\n      title\n      subtitle\n    }\n  }\n}"): typeof import('./graphql.ts').PaymentSuccessDocument;
+export function graphql(source: "query PaymentSuccess($orderId: ID!, $merchantId: ID!) {\n  order(id: $orderId) {\n    id\n    status\n    amount\n    amountPaid\n    discount\n    paidAt\n    pointsEarned\n  }\n  me {\n    id\n    points {\n      balance\n      tier\n    }\n  }\n  paymentSuccessPage(merchantId: $merchantId) {\n    merchant {\n      id\n      name\n      repurchaseOffers(first: 3) {\n        id\n        title\n        remainingStock\n      }\n    }\n    recommendations {\n      id\n      title\n      subtitle\n    }\n  }\n}"): typeof import('./graphql.ts').PaymentSuccessDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation RemoveCoupon($orderId: ID!, $couponId: ID!) {\n  removeCoupon(orderId: $orderId, couponId: $couponId) {\n    ...OrderSummary\n  }\n}"): typeof import('./graphql.ts').RemoveCouponDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -56,6 +56,13 @@ export type ApplyCouponMutationVariables = Exact<{
 
 export type ApplyCouponMutation = { applyCoupon: { id: string, status: OrderStatus, amount: number, discount: number, amountToPay: number, expiresAt: string, coupons: Array<{ id: string, template: { id: string, title: string } }> } };
 
+export type CancelOrderMutationVariables = Exact<{
+  orderId: string;
+}>;
+
+
+export type CancelOrderMutation = { cancelOrder: { id: string, status: OrderStatus } };
+
 export type ClaimCouponMutationVariables = Exact<{
   templateId: string;
   idempotencyKey: string;
@@ -100,7 +107,15 @@ export type PaymentSuccessQueryVariables = Exact<{
 }>;
 
 
-export type PaymentSuccessQuery = { order: { id: string, status: OrderStatus, amountPaid: number | null, discount: number, paidAt: string | null, pointsEarned: number | null } | null, me: { id: string, points: { balance: number, tier: Tier } | null } | null, paymentSuccessPage: { merchant: { id: string, name: string, repurchaseOffers: Array<{ id: string, title: string, remainingStock: number }> | null }, recommendations: Array<{ id: string, title: string, subtitle: string }> } };
+export type PaymentSuccessQuery = { order: { id: string, status: OrderStatus, amount: number, amountPaid: number | null, discount: number, paidAt: string | null, pointsEarned: number | null } | null, me: { id: string, points: { balance: number, tier: Tier } | null } | null, paymentSuccessPage: { merchant: { id: string, name: string, repurchaseOffers: Array<{ id: string, title: string, remainingStock: number }> | null }, recommendations: Array<{ id: string, title: string, subtitle: string }> } };
+
+export type RemoveCouponMutationVariables = Exact<{
+  orderId: string;
+  couponId: string;
+}>;
+
+
+export type RemoveCouponMutation = { removeCoupon: { id: string, status: OrderStatus, amount: number, discount: number, amountToPay: number, expiresAt: string, coupons: Array<{ id: string, template: { id: string, title: string } }> } };
 
 export type SandboxPayMutationVariables = Exact<{
   orderId: string;
@@ -165,6 +180,14 @@ export const ApplyCouponDocument = new TypedDocumentString(`
     }
   }
 }`, {"hash":"sha256:eeeb7a729d34b162ce3b678289cf85ff1c1740cb5f1b1c8fb3a9d0746f4f6eef"}) as unknown as TypedDocumentString<ApplyCouponMutation, ApplyCouponMutationVariables>;
+export const CancelOrderDocument = new TypedDocumentString(`
+    mutation CancelOrder($orderId: ID!) {
+  cancelOrder(orderId: $orderId) {
+    id
+    status
+  }
+}
+    `, {"hash":"sha256:6a2d68587a06abe6a428062680d3a812c3a6c7eb9d742562a329ec29b817635d"}) as unknown as TypedDocumentString<CancelOrderMutation, CancelOrderMutationVariables>;
 export const ClaimCouponDocument = new TypedDocumentString(`
     mutation ClaimCoupon($templateId: ID!, $idempotencyKey: String!) {
   claimCoupon(templateId: $templateId, idempotencyKey: $idempotencyKey) {
@@ -266,6 +289,7 @@ export const PaymentSuccessDocument = new TypedDocumentString(`
   order(id: $orderId) {
     id
     status
+    amount
     amountPaid
     discount
     paidAt
@@ -295,7 +319,28 @@ export const PaymentSuccessDocument = new TypedDocumentString(`
     }
   }
 }
-    `, {"hash":"sha256:7a03204e4dba41287b2f15df889cd8950d3880d0c1d2d29b9f1feb3f60fd52b3"}) as unknown as TypedDocumentString<PaymentSuccessQuery, PaymentSuccessQueryVariables>;
+    `, {"hash":"sha256:22a9ace42df3da22dbd74b67dee21b9fb493dde96087604bf208a3079681dfed"}) as unknown as TypedDocumentString<PaymentSuccessQuery, PaymentSuccessQueryVariables>;
+export const RemoveCouponDocument = new TypedDocumentString(`
+    mutation RemoveCoupon($orderId: ID!, $couponId: ID!) {
+  removeCoupon(orderId: $orderId, couponId: $couponId) {
+    ...OrderSummary
+  }
+}
+    fragment OrderSummary on Order {
+  id
+  status
+  amount
+  discount
+  amountToPay
+  expiresAt
+  coupons {
+    id
+    template {
+      id
+      title
+    }
+  }
+}`, {"hash":"sha256:e83644259693ef14c07da5597c6ecd2772dd5ebac5832287349706dda328b305"}) as unknown as TypedDocumentString<RemoveCouponMutation, RemoveCouponMutationVariables>;
 export const SandboxPayDocument = new TypedDocumentString(`
     mutation SandboxPay($orderId: ID!) {
   sandboxPay(orderId: $orderId) {
