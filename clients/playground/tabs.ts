@@ -3,8 +3,11 @@ import home from '../homepage/Home.graphql?raw';
 import homepageFeed from '../homepage/HomepageFeed.graphql?raw';
 import merchantOffers from '../miniprogram/MerchantOffers.graphql?raw';
 import claimCoupon from '../miniprogram/ClaimCoupon.graphql?raw';
-import redeemCoupon from '../miniprogram/RedeemCoupon.graphql?raw';
-import completePayment from '../miniprogram/CompletePayment.graphql?raw';
+import openOrder from '../miniprogram/OpenOrder.graphql?raw';
+import applyCoupon from '../miniprogram/ApplyCoupon.graphql?raw';
+import orderSummary from '../miniprogram/OrderSummary.graphql?raw';
+import payOrder from '../miniprogram/PayOrder.graphql?raw';
+import sandboxPay from '../miniprogram/SandboxPay.graphql?raw';
 import paymentSuccess from '../miniprogram/PaymentSuccess.graphql?raw';
 
 export interface PlaygroundTab {
@@ -13,13 +16,18 @@ export interface PlaygroundTab {
 }
 
 const vars = (value: Record<string, unknown>) => JSON.stringify(value, null, 2);
+/** An operation with the fragment it spreads, so the tab's document runs on its own. */
+const withFragment = (operation: string, fragment: string) => `${operation}\n${fragment}`;
 
 export const PLAYGROUND_TABS: PlaygroundTab[] = [
   { query: home, variables: vars({ city: 'Shanghai', merchantId: 'm1' }) },
   { query: homepageFeed, variables: vars({ city: 'Shanghai' }) },
   { query: merchantOffers, variables: vars({ merchantId: 'm1' }) },
   { query: claimCoupon, variables: vars({ templateId: 'o1-1', idempotencyKey: 'playground-claim-1' }) },
-  { query: redeemCoupon, variables: vars({ couponId: '<id from ClaimCoupon>', merchantId: 'm1', orderAmount: 120, paymentId: 'playground-pay-1' }) },
-  { query: completePayment, variables: vars({ paymentId: 'playground-pay-1', merchantId: 'm1', amount: 100, couponId: '<id from ClaimCoupon>' }) },
-  { query: paymentSuccess, variables: vars({ merchantId: 'm1', paymentId: 'playground-pay-1' }) },
+  // amounts are in fen: 12800 is ¥128.00
+  { query: withFragment(openOrder, orderSummary), variables: vars({ merchantId: 'm1', amount: 12800, idempotencyKey: 'playground-order-1' }) },
+  { query: withFragment(applyCoupon, orderSummary), variables: vars({ orderId: '<id from OpenOrder>', couponId: '<id from ClaimCoupon>' }) },
+  { query: payOrder, variables: vars({ orderId: '<id from OpenOrder>' }) },
+  { query: sandboxPay, variables: vars({ orderId: '<id from OpenOrder>' }) },
+  { query: paymentSuccess, variables: vars({ orderId: '<id from OpenOrder>', merchantId: 'm1' }) },
 ];
