@@ -221,6 +221,8 @@ export interface OperationsConfig {
   watchSupergraph: boolean;
   /** Longest wait for in-flight requests at shutdown, in ms. `PLAZA_DRAIN_TIMEOUT_MS`; default 25000. */
   drainTimeoutMs: number;
+  /** Port of the operators' listener, which alone serves `/metrics` (0 picks a free one). `PLAZA_METRICS_PORT`; default none: `/metrics` beside GraphQL in development, not served in production. */
+  metricsPort: number | null;
 }
 
 export const OPERATIONS_DEFAULTS: OperationsConfig = Object.freeze({
@@ -237,6 +239,7 @@ export const OPERATIONS_DEFAULTS: OperationsConfig = Object.freeze({
   otlpEndpoint: null,
   watchSupergraph: true,
   drainTimeoutMs: 25_000,
+  metricsPort: null,
 });
 
 /** The operations settings from the environment; a wrong value names its variable. */
@@ -260,6 +263,7 @@ export function readOperationsConfig(env: NodeJS.ProcessEnv = process.env): Oper
     otlpEndpoint: env.PLAZA_OTLP_ENDPOINT ? checkUrl('PLAZA_OTLP_ENDPOINT', env.PLAZA_OTLP_ENDPOINT) : null,
     watchSupergraph: readBoolean(env, 'PLAZA_SUPERGRAPH_WATCH', OPERATIONS_DEFAULTS.watchSupergraph),
     drainTimeoutMs: readPositiveInt(env, 'PLAZA_DRAIN_TIMEOUT_MS', OPERATIONS_DEFAULTS.drainTimeoutMs),
+    metricsPort: env.PLAZA_METRICS_PORT ? readPort(env, 'PLAZA_METRICS_PORT', 0) : OPERATIONS_DEFAULTS.metricsPort,
   };
 }
 

@@ -12,8 +12,14 @@ import type { GatewayContext } from './context.ts';
 export interface GatewayPlugin {
   /** Short name, for logs and errors. */
   name: string;
-  /** Endpoints served beside GraphQL (e.g. `/metrics`); return true when handled. */
+  /** Endpoints served beside GraphQL (e.g. the playground); return true when handled. */
   routes?: Route[];
+  /**
+   * Endpoints for operators only (e.g. `/metrics`): on the operators' listener when
+   * `PLAZA_METRICS_PORT` is set, else beside GraphQL in development, never on the public
+   * port in production.
+   */
+  operatorRoutes?: Route[];
   /**
    * Runs on every GraphQL HTTP request, before Apollo, in plugin order: returns the body
    * to execute (e.g. a persisted id replaced by its document), or throws an HttpRefusal.

@@ -1,10 +1,11 @@
 import fs from 'node:fs';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
 import { disableApolloTelemetry } from './apollo-telemetry.ts';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { graphqlRequestListener, listen, sendJson, type Listening, type Route } from '../subgraphs/kit/http.ts';
+import { graphqlRequestListener, listen, sendError, sendJson, type Listening, type Route } from '../subgraphs/kit/http.ts';
+import { ErrorCode } from '../subgraphs/kit/errors.ts';
 import { ANONYMOUS, signInternalToken } from '../subgraphs/kit/internal-token.ts';
 import { operationsOf, subgraphUrlOverride, type GatewayConfig } from './config.ts';
 import { UNKNOWN_CLIENT, type GatewayContext } from './context.ts';
@@ -23,7 +24,23 @@ import { warmQueryPlans } from './plan-warming.ts';
 export interface RunningGateway {
   url: string;
   port: number;
+  /** `/metrics` on the operators' listener, when `PLAZA_METRICS_PORT` is set. */
+  metricsUrl?: string;
   stop(): Promise<void>;
+}
+
+/** The operators' listener: their routes (`/metrics`) and nothing else. */
+function operatorListener(routes: Route[], onError: (error: unknown) => void): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    void (async () => {
+      for (const route of routes) if (await route(req, res)) return;
+      sendError(res, 404, ErrorCode.NOT_FOUND, `Nothing is served at ${req.url} on the operators' port`);
+    })().catch((error: unknown) => {
+      onError(error);
+      if (!res.headersSent) sendError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
+      else res.destroy();
+    });
+  };
 }
 
 /** Builds and starts the gateway over a composed supergraph. */
@@ -121,6 +138,16 @@ export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin
     },
     ...plugins.flatMap((p) => p.routes ?? []),
   ];
+  // operators' routes never share the public port in production
+  const operatorRoutes = plugins.flatMap((p) => p.operatorRoutes ?? []);
+  let operatorHttp: Listening | undefined;
+  if (operations.metricsPort !== null) {
+    operatorHttp = await listen(operatorListener(operatorRoutes, (error) => logger.error({ err: error }, 'operators request failed')), operations.metricsPort, config.host, '/metrics');
+  } else if (!config.production) {
+    routes.push(...operatorRoutes);
+  } else if (operatorRoutes.length) {
+    logger.warn('/metrics is not served: set PLAZA_METRICS_PORT to serve it on a port of its own');
+  }
 
   const http: Listening = await listen(
     graphqlRequestListener(server, {
@@ -139,10 +166,12 @@ export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin
   return {
     url: http.url,
     port: http.port,
+    metricsUrl: operatorHttp?.url,
     async stop() {
       // readiness fails first, then in-flight requests drain before anything closes
       stopping = true;
       await http.close(operations.drainTimeoutMs);
+      await operatorHttp?.close(operations.drainTimeoutMs);
       await server.stop();
       for (const plugin of plugins) await plugin.stop?.();
       await pool.close();

@@ -41,8 +41,9 @@ export function operationNamesIn(folder: string): string[] {
 }
 
 /**
- * Prometheus metrics at `/metrics`: requests by operation, client and outcome, latency,
- * error codes, and (from gateway/metrics.ts) subgraph fetches and cache lookups.
+ * Prometheus metrics at `/metrics` (an operators' route: see GatewayPlugin.operatorRoutes):
+ * requests by operation, client and outcome, latency, error codes, and (from
+ * gateway/metrics.ts) subgraph fetches and cache lookups.
  */
 export function useMetrics(options: MetricsOptions = {}): GatewayPlugin {
   const label = operationLabeler(options.knownOperations, options.learnedOperationLimit ?? METRICS_DEFAULTS.learnedOperationLimit);
@@ -51,7 +52,7 @@ export function useMetrics(options: MetricsOptions = {}): GatewayPlugin {
   const records = new WeakMap<IncomingMessage, RequestRecord>();
   return {
     name: 'metrics',
-    routes: [metricsRoute(gatewayRegistry)],
+    operatorRoutes: [metricsRoute(gatewayRegistry)],
     onRequest(req, res) {
       if (OPERATIONS_PATHS.has(req.url ?? '')) return;
       const start = performance.now();
