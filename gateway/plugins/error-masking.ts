@@ -1,7 +1,6 @@
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
-import { GraphQLError } from 'graphql';
-import { INTERNAL_ERROR_MESSAGE, rootCauseOf } from '../../subgraphs/kit/error-masking.ts';
+import { INTERNAL_ERROR_MESSAGE, isGraphQLError, rootCauseOf } from '../../subgraphs/kit/error-masking.ts';
 import { ErrorCode } from '../../subgraphs/kit/errors.ts';
 import { createLogger, type Logger } from '../../subgraphs/kit/log.ts';
 import type { GatewayPlugin } from '../plugin.ts';
@@ -71,7 +70,7 @@ export function useErrorMasking(options: ErrorMaskingOptions = {}): GatewayPlugi
     formatError: (formatted) => (production ? productionError(formatted) : formatted),
     apollo: {
       async contextCreationDidFail({ error }) {
-        if (!(rootCauseOf(error) instanceof GraphQLError)) logger.error({ err: rootCauseOf(error) }, 'internal error');
+        if (!isGraphQLError(rootCauseOf(error))) logger.error({ err: rootCauseOf(error) }, 'internal error');
       },
       async requestDidStart() {
         return {

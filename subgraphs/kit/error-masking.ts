@@ -6,10 +6,19 @@ import type { Logger } from './log.ts';
 /** What a client reads instead of an error nobody meant to show it. */
 export const INTERNAL_ERROR_MESSAGE = 'Internal server error';
 
+/**
+ * Whether a value is a GraphQL error, from whichever copy of graphql-js made it (a
+ * bundler may load its ESM build beside the CommonJS one Apollo uses, and each has its
+ * own class): graphql-js tags its errors `[object GraphQLError]`.
+ */
+export function isGraphQLError(value: unknown): value is GraphQLError {
+  return value instanceof GraphQLError || Object.prototype.toString.call(value) === '[object GraphQLError]';
+}
+
 /** What was thrown in the end: the innermost `originalError` behind GraphQL's wrappers. */
 export function rootCauseOf(error: unknown): unknown {
   let cause = error;
-  while (cause instanceof GraphQLError && cause.originalError) cause = cause.originalError;
+  while (isGraphQLError(cause) && cause.originalError) cause = cause.originalError;
   return cause;
 }
 
@@ -20,9 +29,9 @@ export function rootCauseOf(error: unknown): unknown {
  * (plazaError), parse, validation and input errors keep their codes and messages.
  */
 export function isUnexpectedError(error: unknown): boolean {
-  const code = error instanceof GraphQLError ? error.extensions.code : undefined;
+  const code = isGraphQLError(error) ? error.extensions?.code : undefined;
   if (code !== undefined && code !== ErrorCode.INTERNAL_SERVER_ERROR) return false;
-  return !(rootCauseOf(error) instanceof GraphQLError);
+  return !isGraphQLError(rootCauseOf(error));
 }
 
 /**
