@@ -43,6 +43,7 @@ describe('security settings are read once and wrong values name their variable',
     ['PLAZA_JWKS_URL', 'ftp://idp'],
     ['PLAZA_CORS_ORIGINS', 'app.example'],
     ['PLAZA_REDIS_URL', 'http://127.0.0.1:6379'],
+    ['PLAZA_METRICS_PORT', 'ninety'],
   ];
   for (const [variable, value] of wrong) {
     it(`${variable}=${value} stops start-up with a ConfigError naming ${variable}`, () => {
@@ -82,5 +83,12 @@ describe('production refuses the secrets published in this repository', () => {
     expect(readGatewayConfig([], { ...production, PLAZA_JWT_SECRET: 'another-secret-of-our-own-0123456789' }).jwtSecret).toBe('another-secret-of-our-own-0123456789');
     expect(readGatewayConfig([], production).jwtSecret).toBeNull();
     expect(readGatewayConfig([], {})).toMatchObject({ internalSecret: DEV_INTERNAL_SECRET, jwtSecret: DEV_JWT_SECRET });
+  });
+});
+
+describe('the operators port', () => {
+  it('metrics get a port of their own only when PLAZA_METRICS_PORT says so', () => {
+    expect(readGatewayConfig([], { PLAZA_METRICS_PORT: '9464' }).operations?.metricsPort).toBe(9464);
+    expect(readGatewayConfig([], { NODE_ENV: 'production', PLAZA_INTERNAL_SECRET: 'a-secret-of-our-own-0123456789abcdef' }).operations?.metricsPort).toBeNull();
   });
 });
