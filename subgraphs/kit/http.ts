@@ -33,6 +33,8 @@ export class HttpRefusal extends Error {
     readonly code: string,
     message: string,
     readonly headers: Record<string, string> = {},
+    /** The answer's whole `errors` list, when it holds more than this one error (an earlier answer replayed). */
+    readonly errors?: readonly unknown[],
   ) {
     super(message);
     this.name = 'HttpRefusal';
@@ -131,7 +133,10 @@ export function graphqlRequestListener<TContext extends BaseContext>(
         body = await options.prepare(req, body, url);
       } catch (error) {
         if (error instanceof HttpRefusal) {
-          sendError(res, error.status, error.code, error.message, error.headers);
+          if (error.errors) {
+            for (const [key, value] of Object.entries(error.headers)) res.setHeader(key, value);
+            sendJson(res, error.status, { errors: error.errors });
+          } else sendError(res, error.status, error.code, error.message, error.headers);
           return;
         }
         throw error;
