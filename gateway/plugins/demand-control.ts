@@ -105,6 +105,7 @@ export function estimateCost(
 ): number {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
+  /** Cost of each fragment, by name and the list sizes its spread passes down: each is computed once. */
   const fragmentCost = new Map<string, number>();
   const visiting = new Set<string>();
 
@@ -141,14 +142,15 @@ export function estimateCost(
         const name = selection.name.value;
         const fragment = fragments.get(name);
         if (!fragment || visiting.has(name)) continue;
-        // sized fields depend on where the fragment is spread: memoize only spreads without them
-        let cost = sized ? undefined : fragmentCost.get(name);
+        // sized fields depend on where the fragment is spread: one cost per fragment and list sizes given to it
+        const key = sized ? `${name}\0${[...sized].map(([field, size]) => `${field}=${size}`).join(',')}` : name;
+        let cost = fragmentCost.get(key);
         if (cost === undefined) {
           const type = schema.getType(fragment.typeCondition.name.value);
           visiting.add(name);
           cost = type && isCompositeType(type) ? selectionSetCost(fragment.selectionSet, type, sized) : 0;
           visiting.delete(name);
-          if (!sized) fragmentCost.set(name, cost);
+          fragmentCost.set(key, cost);
         }
         total += cost;
       }
