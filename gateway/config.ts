@@ -97,6 +97,12 @@ export interface SecurityConfig {
   maxRootFields: number;
   /** Most lexical tokens in one document. `PLAZA_MAX_TOKENS`; default 5000. */
   maxTokens: number;
+  /** Longest GraphQL document, in characters (variables not counted). `PLAZA_MAX_DOCUMENT_LENGTH`; default 65536. */
+  maxDocumentLength: number;
+  /** Most selections in one operation once its fragments are expanded. `PLAZA_MAX_SELECTIONS`; default 1000. */
+  maxSelections: number;
+  /** Most fields sharing one response path, fragments expanded. `PLAZA_MAX_REPEATED_FIELDS`; default 20. */
+  maxRepeatedFields: number;
   /** Estimated cost (@cost/@listSize) allowed per operation for clients without their own budget. `PLAZA_COST_BUDGET`; default 10000. */
   costBudget: number;
   /** Per-client cost budgets by client name. `PLAZA_COST_BUDGETS=name=n,name=n`; default none. */
@@ -126,6 +132,9 @@ export const SECURITY_DEFAULTS: SecurityConfig = Object.freeze({
   maxAliases: 30,
   maxRootFields: 20,
   maxTokens: 5000,
+  maxDocumentLength: 65_536,
+  maxSelections: 1000,
+  maxRepeatedFields: 20,
   costBudget: 10_000,
   costBudgets: {},
   costListSize: 10,
@@ -171,6 +180,9 @@ export function readSecurityConfig(env: NodeJS.ProcessEnv = process.env): Securi
     maxAliases: readPositiveInt(env, 'PLAZA_MAX_ALIASES', d.maxAliases),
     maxRootFields: readPositiveInt(env, 'PLAZA_MAX_ROOT_FIELDS', d.maxRootFields),
     maxTokens: readPositiveInt(env, 'PLAZA_MAX_TOKENS', d.maxTokens),
+    maxDocumentLength: readPositiveInt(env, 'PLAZA_MAX_DOCUMENT_LENGTH', d.maxDocumentLength),
+    maxSelections: readPositiveInt(env, 'PLAZA_MAX_SELECTIONS', d.maxSelections),
+    maxRepeatedFields: readPositiveInt(env, 'PLAZA_MAX_REPEATED_FIELDS', d.maxRepeatedFields),
     costBudget: readPositiveInt(env, 'PLAZA_COST_BUDGET', d.costBudget),
     costBudgets: readBudgets(env, 'PLAZA_COST_BUDGETS'),
     costListSize: readPositiveInt(env, 'PLAZA_COST_LIST_SIZE', d.costListSize),

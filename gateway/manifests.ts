@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { SecurityConfig } from './config.ts';
 import { estimateCost, readCostModel, type CostModel } from './plugins/demand-control.ts';
-import { checkShape, checkTokens, type LimitsOptions } from './plugins/limits.ts';
+import { checkLength, checkShape, checkTokens, type LimitsOptions } from './plugins/limits.ts';
 import {
   GraphQLError,
   Kind,
@@ -57,7 +57,7 @@ export interface RegisteredOperation {
 
 /** Limits an operation must stay within to be registered: the gateway's own (see plugins/limits.ts, plugins/demand-control.ts). */
 export interface OperationLimits {
-  /** Depth, alias, root-field and token limits. */
+  /** Depth, alias, root-field, token, length, selection and repeated-field limits. */
   shape: Required<LimitsOptions>;
   /** @cost and @listSize of the supergraph. */
   costModel: CostModel;
@@ -72,7 +72,15 @@ export interface OperationLimits {
 /** Limits of a gateway configuration, for the supergraph SDL given. */
 export function operationLimits(supergraphSdl: string, security: SecurityConfig): OperationLimits {
   return {
-    shape: { maxDepth: security.maxDepth, maxAliases: security.maxAliases, maxRootFields: security.maxRootFields, maxTokens: security.maxTokens },
+    shape: {
+      maxDepth: security.maxDepth,
+      maxAliases: security.maxAliases,
+      maxRootFields: security.maxRootFields,
+      maxTokens: security.maxTokens,
+      maxDocumentLength: security.maxDocumentLength,
+      maxSelections: security.maxSelections,
+      maxRepeatedFields: security.maxRepeatedFields,
+    },
     costModel: readCostModel(supergraphSdl),
     maxCost: security.costBudget,
     budgets: security.costBudgets,
@@ -140,8 +148,8 @@ export function checkOperation(schema: GraphQLSchema, body: string, limits: Oper
   const operation = onlyOperation(document);
   if (!operation) problems.push('must hold exactly one operation');
   if (problems.length || !operation) return { problems };
-  // the document is parsed already: only the token count needs the text
-  const shape = checkTokens(body, limits.shape) ?? checkShape(document, operation.name?.value, limits.shape);
+  // the document is parsed already: only its length and token count need the text
+  const shape = checkLength(body, limits.shape) ?? checkTokens(body, limits.shape) ?? checkShape(document, operation.name?.value, limits.shape);
   if (shape) problems.push(`${shape.code}: ${shape.message}`);
   const cost = estimateCost(schema, limits.costModel, document, operation, undefined, limits.listSize);
   const budget = (client !== undefined ? limits.budgets[client] : undefined) ?? limits.maxCost;

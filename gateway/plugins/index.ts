@@ -79,7 +79,15 @@ export function securityPlugins(config: GatewayConfig, supergraphSdl: string): G
           }),
         ]
       : []),
-    useLimits({ maxDepth: security.maxDepth, maxAliases: security.maxAliases, maxRootFields: security.maxRootFields, maxTokens: security.maxTokens }),
+    useLimits({
+      maxDepth: security.maxDepth,
+      maxAliases: security.maxAliases,
+      maxRootFields: security.maxRootFields,
+      maxTokens: security.maxTokens,
+      maxDocumentLength: security.maxDocumentLength,
+      maxSelections: security.maxSelections,
+      maxRepeatedFields: security.maxRepeatedFields,
+    }),
     useControlCharacterRefusal(),
     useHttpSubscriptionRefusal(),
     useIdentity({

@@ -1,5 +1,16 @@
 import type { IncomingMessage } from 'node:http';
-import { getOperationAST, Kind, Lexer, parse, Source, TokenKind, type DocumentNode, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
+import {
+  getOperationAST,
+  Kind,
+  Lexer,
+  parse,
+  Source,
+  TokenKind,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
 import { ErrorCode, plazaError } from '../../subgraphs/kit/errors.ts';
 import { HttpRefusal } from '../../subgraphs/kit/http.ts';
 import type { GatewayPlugin } from '../plugin.ts';
@@ -15,9 +26,27 @@ export interface LimitsOptions {
   maxRootFields?: number;
   /** Most lexical tokens in the document. Default 5000. */
   maxTokens?: number;
+  /** Longest document, in characters (UTF-16 code units; its variables are not counted). Default 65536. */
+  maxDocumentLength?: number;
+  /**
+   * Most selections (fields, inline fragments, fragment spreads) once every fragment is expanded where it
+   * is spread. Default 1000: the query planner spends about 0.05 ms per selection on an operation it has not
+   * seen (bench/hostile.ts), and the largest first-party operation has 116.
+   */
+  maxSelections?: number;
+  /** Most fields sharing one response path once fragments are expanded (`{ me { id } me { id } }` asks for `me` and `me.id` twice). Default 20. */
+  maxRepeatedFields?: number;
 }
 
-export const LIMITS_DEFAULTS: Required<LimitsOptions> = { maxDepth: 12, maxAliases: 30, maxRootFields: 20, maxTokens: 5000 };
+export const LIMITS_DEFAULTS: Required<LimitsOptions> = {
+  maxDepth: 12,
+  maxAliases: 30,
+  maxRootFields: 20,
+  maxTokens: 5000,
+  maxDocumentLength: 65_536,
+  maxSelections: 1000,
+  maxRepeatedFields: 20,
+};
 
 /** Why an operation is refused, or null when it is within limits. */
 export interface LimitRefusal {
@@ -41,35 +70,53 @@ interface Shape {
   depth: number;
   aliases: number;
   rootFields: number;
+  /** Selections once every fragment is expanded where it is spread. */
+  selections: number;
+  /** A fragment that spreads itself (directly or through others): its expansion never ends. */
+  cycle: string | null;
+}
+
+interface Measure {
+  depth: number;
+  aliases: number;
+  fields: number;
+  selections: number;
+}
+
+/** The named fragments of a document. */
+function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
+  return fragments;
 }
 
 /**
- * Depth, aliases and root fields of an operation. Fragments are measured once each
- * (memoized), so a document that spreads fragments into each other cannot make this
- * walk exponential; counts saturate just above the limits.
+ * Depth, aliases, root fields and selections of an operation. Fragments are measured
+ * once each (memoized), so a document that spreads fragments into each other cannot make
+ * this walk exponential; counts saturate just above the limits.
  */
-function shapeOf(document: DocumentNode, operationName: string | undefined, cap: number): Shape | null {
-  const operation = getOperationAST(document, operationName);
-  if (!operation) return null;
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
-  const memo = new Map<string, { depth: number; aliases: number; fields: number }>();
+function shapeOf(document: DocumentNode, operation: OperationDefinitionNode, cap: number, selectionCap: number): Shape {
+  const fragments = fragmentsOf(document);
+  const memo = new Map<string, Measure>();
   const visiting = new Set<string>();
-  function measure(set: SelectionSetNode): { depth: number; aliases: number; fields: number } {
+  let cycle: string | null = null;
+  function measure(set: SelectionSetNode): Measure {
     let depth = 0;
     let aliases = 0;
     let fields = 0;
+    let selections = 0;
     for (const selection of set.selections) {
-      let inner: { depth: number; aliases: number; fields: number };
+      let inner: Measure;
       if (selection.kind === Kind.FIELD) {
-        const below = selection.selectionSet ? measure(selection.selectionSet) : { depth: 0, aliases: 0, fields: 0 };
-        inner = { depth: below.depth + 1, aliases: below.aliases + (selection.alias ? 1 : 0), fields: 1 };
+        const below = selection.selectionSet ? measure(selection.selectionSet) : { depth: 0, aliases: 0, fields: 0, selections: 0 };
+        inner = { depth: below.depth + 1, aliases: below.aliases + (selection.alias ? 1 : 0), fields: 1, selections: below.selections };
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         inner = measure(selection.selectionSet);
       } else {
         const name = selection.name.value;
         const fragment = fragments.get(name);
-        if (!fragment || visiting.has(name)) continue; // unknown or cyclic: validation refuses it later
+        if (visiting.has(name)) cycle ??= name;
+        if (!fragment || visiting.has(name)) continue; // unknown (validation refuses it) or a cycle (refused below)
         let known = memo.get(name);
         if (!known) {
           visiting.add(name);
@@ -82,24 +129,82 @@ function shapeOf(document: DocumentNode, operationName: string | undefined, cap:
       depth = Math.max(depth, inner.depth);
       aliases = Math.min(cap, aliases + inner.aliases);
       fields = Math.min(cap, fields + inner.fields);
+      // the selection itself (field, inline fragment or spread) and what it expands to
+      selections = Math.min(selectionCap, selections + 1 + inner.selections);
     }
-    return { depth, aliases, fields };
+    return { depth, aliases, fields, selections };
   }
   const root = measure(operation.selectionSet);
-  return { depth: root.depth, aliases: root.aliases, rootFields: root.fields };
+  return { depth: root.depth, aliases: root.aliases, rootFields: root.fields, selections: root.selections, cycle };
+}
+
+/** Fields of one response path, once fragments are expanded and same-named fields merged. */
+interface ResponsePath {
+  path: string;
+  fields: number;
+  below: Map<string, ResponsePath>;
+}
+
+/**
+ * The first response path asked for more than `limit` times, walking the operation with
+ * every fragment expanded where it is spread and fields of one response name merged (as
+ * GraphQL merges them). Call it only once the expansion is known to be small (`shapeOf`):
+ * the walk costs one step per selection of the expansion, and gives up after `budget`.
+ */
+function repeatedField(document: DocumentNode, operation: OperationDefinitionNode, limit: number, budget: number): ResponsePath | null {
+  const fragments = fragmentsOf(document);
+  const visiting = new Set<string>();
+  let steps = 0;
+  function walk(set: SelectionSetNode, level: Map<string, ResponsePath>, path: string): ResponsePath | null {
+    for (const selection of set.selections) {
+      if (++steps > budget) return null;
+      let found: ResponsePath | null = null;
+      if (selection.kind === Kind.FIELD) {
+        const key = selection.alias?.value ?? selection.name.value;
+        let merged = level.get(key);
+        if (!merged) level.set(key, (merged = { path: path ? `${path}.${key}` : key, fields: 0, below: new Map() }));
+        if (++merged.fields > limit) return merged;
+        if (selection.selectionSet) found = walk(selection.selectionSet, merged.below, merged.path);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        found = walk(selection.selectionSet, level, path);
+      } else {
+        const name = selection.name.value;
+        const fragment = fragments.get(name);
+        if (!fragment || visiting.has(name)) continue;
+        visiting.add(name);
+        found = walk(fragment.selectionSet, level, path);
+        visiting.delete(name);
+      }
+      if (found) return found;
+    }
+    return null;
+  }
+  return walk(operation.selectionSet, new Map(), '');
 }
 
 /** Checks one GraphQL document against the limits. Unparseable documents pass: GraphQL reports them. */
 export function checkLimits(query: string, operationName: string | undefined, limits: Required<LimitsOptions>): LimitRefusal | null {
-  const tokens = checkTokens(query, limits);
-  if (tokens) return tokens;
+  const length = checkLength(query, limits);
+  if (length) return length;
   let document: DocumentNode;
   try {
-    document = parse(query, { noLocation: true });
+    // one pass over the text: the parser gives up once it has read more tokens than allowed
+    document = parse(query, { noLocation: true, maxLexicalTokens: limits.maxTokens });
   } catch {
-    return null;
+    // too many tokens, or not GraphQL (which GraphQL reports: GRAPHQL_PARSE_FAILED)
+    return checkTokens(query, limits);
   }
   return checkShape(document, operationName, limits);
+}
+
+/**
+ * Refuses a document longer than allowed, before anything reads it: one string literal can
+ * hold most of a body, and every parse of it (the gateway's, Apollo's, the query planner's)
+ * costs time in proportion to its length.
+ */
+export function checkLength(query: string, limits: Required<LimitsOptions>): LimitRefusal | null {
+  if (query.length <= limits.maxDocumentLength) return null;
+  return { code: ErrorCode.DOCUMENT_TOO_LARGE, message: `The document is longer than ${limits.maxDocumentLength} characters` };
 }
 
 /** Refuses a document of more tokens than allowed, counted without parsing it. */
@@ -108,15 +213,38 @@ export function checkTokens(query: string, limits: Required<LimitsOptions>): Lim
   return { code: ErrorCode.TOO_MANY_TOKENS, message: `The document has more than ${limits.maxTokens} tokens` };
 }
 
-/** Checks a parsed document's depth, aliases and root fields against the limits (tokens: checkTokens). */
+/**
+ * Checks a parsed document's depth, aliases, root fields, selections and repeated fields
+ * against the limits (tokens: checkTokens). Every walk here is linear in the document:
+ * fragments are measured once each, and the expansion is walked only once it is known to
+ * hold at most `maxSelections` selections.
+ */
 export function checkShape(document: DocumentNode, operationName: string | undefined, limits: Required<LimitsOptions>): LimitRefusal | null {
+  const operation = getOperationAST(document, operationName);
+  if (!operation) return null;
   const cap = Math.max(limits.maxAliases, limits.maxRootFields) + 1;
-  const shape = shapeOf(document, operationName, cap);
-  if (!shape) return null;
+  const shape = shapeOf(document, operation, cap, limits.maxSelections + 1);
   if (shape.depth > limits.maxDepth) return { code: ErrorCode.QUERY_TOO_DEEP, message: `The operation nests fields deeper than ${limits.maxDepth}` };
   if (shape.aliases > limits.maxAliases) return { code: ErrorCode.TOO_MANY_ALIASES, message: `The operation uses more than ${limits.maxAliases} aliases` };
   if (shape.rootFields > limits.maxRootFields) {
     return { code: ErrorCode.TOO_MANY_ROOT_FIELDS, message: `The operation asks for more than ${limits.maxRootFields} root fields` };
+  }
+  // a cycle expands without end; GraphQL's own check of overlapping fields walks it in quadratic time
+  if (shape.cycle !== null) {
+    return { code: ErrorCode.TOO_MANY_SELECTIONS, message: `Fragment "${shape.cycle.slice(0, 100)}" spreads itself: the operation never ends once its fragments are expanded` };
+  }
+  if (shape.selections > limits.maxSelections) {
+    return {
+      code: ErrorCode.TOO_MANY_SELECTIONS,
+      message: `The operation has more than ${limits.maxSelections} selections once its fragments are expanded`,
+    };
+  }
+  const repeated = repeatedField(document, operation, limits.maxRepeatedFields, limits.maxSelections + 1);
+  if (repeated) {
+    return {
+      code: ErrorCode.TOO_MANY_REPEATED_FIELDS,
+      message: `The operation asks for "${repeated.path.slice(0, 200)}" more than ${limits.maxRepeatedFields} times`,
+    };
   }
   return null;
 }
@@ -140,9 +268,15 @@ const CACHEABLE_LENGTH = 16 * 1024;
 
 /**
  * Refuses operations that are too deep, too wide or too long before GraphQL parses
- * and validates them (validation of an alias bomb is itself expensive): HTTP 400 with
- * QUERY_TOO_DEEP, TOO_MANY_ALIASES, TOO_MANY_ROOT_FIELDS or TOO_MANY_TOKENS. An
- * operation name the document does not hold is a 400 BAD_REQUEST.
+ * and validates them: HTTP 400 with QUERY_TOO_DEEP, TOO_MANY_ALIASES, TOO_MANY_ROOT_FIELDS,
+ * TOO_MANY_TOKENS, DOCUMENT_TOO_LARGE, TOO_MANY_SELECTIONS or TOO_MANY_REPEATED_FIELDS.
+ * An operation name the document does not hold is a 400 BAD_REQUEST.
+ *
+ * graphql-js validates overlapping fields (OverlappingFieldsCanBeMerged) by comparing
+ * every pair of fields that share a response path, so its time grows with the square of
+ * the repeats: bounding the repeats per path (maxRepeatedFields) and the expansion
+ * (maxSelections) bounds that work to about maxRepeatedFields × maxSelections
+ * comparisons, whatever the document.
  */
 export function useLimits(options: LimitsOptions = {}): GatewayPlugin {
   const limits = { ...LIMITS_DEFAULTS, ...options };
