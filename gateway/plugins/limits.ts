@@ -8,6 +8,7 @@ import {
   TokenKind,
   type DocumentNode,
   type FragmentDefinitionNode,
+  type GraphQLFormattedError,
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
@@ -263,8 +264,16 @@ function documentOf(body: unknown, url: URL): { query: string; operationName?: s
 
 /** Largest number of distinct verdicts remembered (repeated operations skip the analysis). */
 const VERDICT_CACHE_SIZE = 2000;
+/** Largest number of documents remembered as failing validation. */
+const FAILED_VALIDATION_CACHE_SIZE = 1000;
 /** Documents longer than this are analysed every time rather than remembered. */
 const CACHEABLE_LENGTH = 16 * 1024;
+
+/** Apollo's answer to a document that failed validation, replayed to the next request sending it. */
+interface FailedValidation {
+  status: number;
+  errors: readonly GraphQLFormattedError[];
+}
 
 /**
  * Refuses operations that are too deep, too wide or too long before GraphQL parses
@@ -276,11 +285,14 @@ const CACHEABLE_LENGTH = 16 * 1024;
  * every pair of fields that share a response path, so its time grows with the square of
  * the repeats: bounding the repeats per path (maxRepeatedFields) and the expansion
  * (maxSelections) bounds that work to about maxRepeatedFields × maxSelections
- * comparisons, whatever the document.
+ * comparisons, whatever the document. On top of that, a document that failed validation
+ * is remembered and refused with Apollo's own answer (GRAPHQL_VALIDATION_FAILED, 400)
+ * before Apollo parses it again: Apollo keeps only documents that passed.
  */
 export function useLimits(options: LimitsOptions = {}): GatewayPlugin {
   const limits = { ...LIMITS_DEFAULTS, ...options };
   const verdicts = new Map<string, LimitRefusal | null>();
+  const failedValidations = new Map<string, FailedValidation>();
   function verdictFor(query: string, operationName: string | undefined): LimitRefusal | null {
     if (query.length > CACHEABLE_LENGTH) return checkLimits(query, operationName, limits);
     const key = `${operationName ?? ''}\n${query}`;
@@ -298,11 +310,30 @@ export function useLimits(options: LimitsOptions = {}): GatewayPlugin {
       if (!document) return body;
       const refusal = verdictFor(document.query, document.operationName);
       if (refusal) throw new HttpRefusal(400, refusal.code, refusal.message);
+      const failed = document.query.length <= CACHEABLE_LENGTH ? failedValidations.get(document.query) : undefined;
+      if (failed) {
+        const first = failed.errors[0];
+        throw new HttpRefusal(failed.status, String(first?.extensions?.code ?? 'GRAPHQL_VALIDATION_FAILED'), first?.message ?? '', {}, failed.errors);
+      }
       return body;
     },
     apollo: {
-      async requestDidStart() {
+      async serverWillStart() {
         return {
+          // a document invalid against one schema may be valid against the next
+          schemaDidLoadOrUpdate() {
+            failedValidations.clear();
+          },
+        };
+      },
+      async requestDidStart() {
+        let failedValidation = false;
+        return {
+          async validationDidStart() {
+            return async (errors) => {
+              failedValidation = Boolean(errors?.length);
+            };
+          },
           // Apollo hands an unresolvable operation name to the gateway, which answers 500; it is the caller's mistake.
           async didResolveOperation({ operation, request }) {
             if (operation) return;
@@ -310,6 +341,11 @@ export function useLimits(options: LimitsOptions = {}): GatewayPlugin {
               ? `Unknown operation named "${request.operationName.slice(0, 100)}"`
               : 'The document holds several operations: name the one to run in operationName';
             throw plazaError(ErrorCode.BAD_REQUEST, message, { httpStatus: 400 });
+          },
+          async willSendResponse({ source, response }) {
+            if (!failedValidation || source === undefined || source.length > CACHEABLE_LENGTH || response.body.kind !== 'single') return;
+            const errors = response.body.singleResult.errors;
+            if (errors?.length) setBounded(failedValidations, source, { status: response.http.status ?? 400, errors }, FAILED_VALIDATION_CACHE_SIZE);
           },
         };
       },
