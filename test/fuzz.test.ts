@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueToken } from '../gateway/plugins/identity.ts';
+import { ErrorCode } from '../subgraphs/kit/errors.ts';
+import { hostileDocuments } from './support/hostile-documents.ts';
 import { hostileRequests, send } from './support/hostile.ts';
 import { startPlaza, TEST_JWT_SECRET, type Plaza } from './support/plaza.ts';
 
@@ -36,4 +38,50 @@ describe('the gateway survives hostile input', () => {
     expect(after.status).toBe(200);
     expect(after.body.data.merchant.name).toMatch(/\w/);
   }, 300_000);
+
+  it('every generated hostile document gets an answer or a 4xx with a stable code, and no body shows SQL or a stack', async () => {
+    // as in production: no stack traces in answers
+    const production = await plaza.replica({ production: true });
+    const documents = hostileDocuments();
+    const known = new Set<string>([...Object.values(ErrorCode), ...APOLLO_CODES]);
+    const problems: string[] = [];
+    const byCode = new Map<string, number>();
+    let next = 0;
+    const started = Date.now();
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (next < documents.length) {
+          const document = documents[next++];
+          const { status, text } = await send(production.url, { kind: document.shape, body: document.body });
+          const where = `${document.shape} × ${document.size}: ${status}`;
+          let body: { data?: unknown; errors?: { extensions?: { code?: unknown } }[] };
+          try {
+            body = JSON.parse(text);
+          } catch {
+            problems.push(`${where}, not JSON: ${text.slice(0, 200)}`);
+            continue;
+          }
+          if (status >= 500 || status === 0) problems.push(`${where} ${text.slice(0, 300)}`);
+          if (LEAKS.test(text)) problems.push(`${where}, leaks: ${text.slice(0, 300)}`);
+          // a refusal: no data at all
+          if (body.data === undefined && (status < 400 || status >= 500)) problems.push(`${where}, refused without a 4xx`);
+          for (const error of body.errors ?? []) {
+            const code = error.extensions?.code;
+            if (typeof code !== 'string' || !known.has(code)) problems.push(`${where}, error code ${String(code)}`);
+            else byCode.set(code, (byCode.get(code) ?? 0) + 1);
+          }
+        }
+      }),
+    );
+    console.log(`hostile documents: ${documents.length} in ${((Date.now() - started) / 1000).toFixed(1)} s; codes ${JSON.stringify(Object.fromEntries(byCode))}`);
+    expect(problems.slice(0, 10)).toEqual([]);
+    const after = await plaza.query('{ merchant(id: "m1") { name } }');
+    expect(after.status).toBe(200);
+  }, 300_000);
 });
+
+/** Codes Apollo Server gives its own refusals. */
+const APOLLO_CODES = ['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'OPERATION_RESOLUTION_FAILURE'];
+/** What must never reach a client: SQL, database names, stack traces, source paths. */
+const LEAKS = /\bselect\b[^"]{0,80}\bfrom\b|\binsert into\b|sqlite|postgres|knex|mikro-?orm|stacktrace|\n\s+at |\bat [\w.<>]+ \(|\.(?:ts|js|mjs|cjs):\d+/i;
+
