@@ -35,6 +35,9 @@ const DATABASE_FREE = [
   'world',
 ].map((name) => `test/${name}.test.ts`);
 
+// Files about PostgreSQL alone (its transactions sent in one message): the PostgreSQL project only.
+const POSTGRESQL_ONLY = ['one-message-transactions'].map((name) => `test/${name}.test.ts`);
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'subgraphs/**/*.test.ts', 'gateway/**/*.test.ts'],
@@ -46,7 +49,11 @@ export default defineConfig({
       extends: true,
       test: {
         name: database,
-        exclude: index === 0 ? configDefaults.exclude : [...configDefaults.exclude, ...DATABASE_FREE],
+        exclude: [
+          ...configDefaults.exclude,
+          ...(index === 0 ? [] : DATABASE_FREE),
+          ...(database === 'postgresql' ? [] : POSTGRESQL_ONLY),
+        ],
         env: { PLAZA_TEST_DATABASE: database },
         globalSetup: database === 'postgresql' ? ['test/support/postgres-setup.ts'] : [],
       },

@@ -11,10 +11,11 @@ import { MemberRight } from '../subgraphs/membership/entities.ts';
 import { transactionInOneMessage, type EntityManager } from '../subgraphs/kit/orm.ts';
 import { startSubgraph, type RunningSubgraph } from '../subgraphs/kit/server.ts';
 import { definitionOf } from '../subgraphs/registry.ts';
-import { dropTestDatabases, testDatabase } from './support/databases.ts';
+import { dropTestDatabases } from './support/databases.ts';
 import { subgraphTestConfig } from './support/plaza.ts';
 
-describe.skipIf(testDatabase() !== 'postgresql')('a transaction sent in one message', () => {
+// runs in the PostgreSQL project only (vitest.config.ts)
+describe('a transaction sent in one message', () => {
   let dataDir: string;
   let membership: RunningSubgraph;
   const em = () => membership.database.orm.em.fork() as unknown as EntityManager;
