@@ -18,7 +18,9 @@
  * different order each round (the subgraphs keep warming up during a run, which would
  * favour whoever goes last); the table gives each target's median round.
  * Last, bench/money.ts measures money under contention on PostgreSQL (its own processes and
- * databases): 100 concurrent exchanges by one user, their wall time and row-lock hold.
+ * databases): 100 concurrent exchanges by one user, their wall time and row-lock hold; and
+ * bench/hostile.ts sends hostile documents (its own processes): gateway CPU per request and
+ * what a concurrent `{ __typename }` waits.
  *
  *   npm run bench                       the record (about 8 minutes on two cores)
  *   npm run bench -- --quick            one 4 s round, for iterating
@@ -42,6 +44,7 @@ import { issueToken } from '../gateway/plugins/identity.ts';
 import { ANONYMOUS, INTERNAL_TOKEN_HEADER, signInternalToken } from '../subgraphs/kit/internal-token.ts';
 import type { LoadJob, LoadResult } from './load.ts';
 import { moneyContention, moneyReport } from './money.ts';
+import { hostileBench, hostileReport, hostileSummary } from './hostile.ts';
 import { summarizeProfile } from './profile.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -765,6 +768,8 @@ async function main(): Promise<void> {
   }
   console.log('\nmoney under contention (PostgreSQL, bench/money.ts):');
   const money = await moneyContention(flags.quick ? { rounds: 1 } : {});
+  console.log('\nhostile documents (bench/hostile.ts):');
+  const hostile = await hostileBench(flags.quick ? { repeats: 1 } : {});
   const minutes = ((Date.now() - began) / 60_000).toFixed(1);
   const report = [
     '# Plaza benchmark — results of record',
@@ -800,9 +805,11 @@ async function main(): Promise<void> {
     ...fetchCosts.flatMap((t) => [t, '']),
     moneyReport(money),
     '',
+    hostileReport(hostile),
+    '',
     ...(profile ? ['## CPU profile of Plaza under scenario 2', '', profile, ''] : []),
   ].join('\n');
-  console.log(`\n${table(cells)}\n\n${limits(cells)}\n\n${moneyReport(money)}\n`);
+  console.log(`\n${table(cells)}\n\n${limits(cells)}\n\n${moneyReport(money)}\n\n${hostileSummary(hostile)}\n`);
   if (profile) console.log(profile);
   if (!flags['no-report']) {
     fs.writeFileSync(settings.out, report);
