@@ -1,5 +1,6 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Route } from './http.ts';
+import { registerCacheMetrics } from './caches.ts';
 
 /** Seconds buckets for request and fetch latency: 2 ms to 10 s. */
 export const LATENCY_BUCKETS = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -24,11 +25,12 @@ export function operationLabeler(known: Iterable<string> = [], limit = 100): (na
   };
 }
 
-/** A Prometheus registry with Node's process metrics, labelled with the service name. */
+/** A Prometheus registry with Node's process metrics and the sizes of the process's bounded caches, labelled with the service name. */
 export function serviceRegistry(service: string): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry });
+  registerCacheMetrics(registry);
   return registry;
 }
 
