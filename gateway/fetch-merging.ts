@@ -16,7 +16,7 @@
  */
 import type { GatewayGraphQLRequest, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { PlanNode, QueryPlan } from '@apollo/query-planner';
-import { setBounded } from '../subgraphs/kit/bounded-map.ts';
+import { BoundedCache, ENTRY_BYTES, stringBytes } from '../subgraphs/kit/caches.ts';
 import {
   Kind,
   OperationTypeNode,
@@ -183,9 +183,12 @@ export function trailingFetchesOf(plan: QueryPlan): ReadonlySet<string> {
 
 // ------------------------------------------------------------ different selections, one request
 
-/** How many combined operations are kept (by the operations they combine). */
-const COMBINED_CACHE_SIZE = 500;
-const combinedCache = new Map<string, { query: string; renames: Map<string, string>[] } | null>();
+type Combined = { query: string; renames: Map<string, string>[] };
+/** Combined operations kept, by the operations they combine (false: they cannot be combined); reported in /metrics as `fetch_merging`. */
+const combinedCache = new BoundedCache<string, Combined | false>('fetch_merging', { maxEntries: 500, maxBytes: 4 * 1024 * 1024 }, (key, combined) =>
+  // the renames are a few short names per fetch
+  ENTRY_BYTES + stringBytes(key) + (combined ? stringBytes(combined.query) + 200 * combined.renames.length : 0),
+);
 
 /**
  * One operation asking for the entities of several entity fetches with different
@@ -196,8 +199,8 @@ const combinedCache = new Map<string, { query: string; renames: Map<string, stri
 function combinedOperation(queries: readonly string[]): { query: string; renames: Map<string, string>[] } | null {
   const cacheKey = queries.join('\u0000');
   const cached = combinedCache.get(cacheKey);
-  if (cached !== undefined) return cached;
-  let combined: { query: string; renames: Map<string, string>[] } | null = null;
+  if (cached !== undefined) return cached || null;
+  let combined: Combined | null = null;
   try {
     const variables: VariableDefinitionNode[] = [];
     const fields: FieldNode[] = [];
@@ -243,7 +246,7 @@ function combinedOperation(queries: readonly string[]): { query: string; renames
   } catch {
     combined = null;
   }
-  setBounded(combinedCache, cacheKey, combined, COMBINED_CACHE_SIZE);
+  combinedCache.set(cacheKey, combined ?? false);
   return combined;
 }
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readResponseCacheConfig } from '../gateway/config.ts';
-import { MemoryResponseCacheStore, RESPONSE_CACHE_HEADER } from '../gateway/plugins/response-cache.ts';
+import { MemoryResponseCacheStore, RESPONSE_CACHE_HEADER, responseEntryBytes } from '../gateway/plugins/response-cache.ts';
 import { asMerchant, asReviewer, REVIEW, SUBMIT, submission } from './support/flows.ts';
 import { startPlaza, type Plaza } from './support/plaza.ts';
 
@@ -76,7 +76,8 @@ describe('the in-memory answer store', () => {
   });
 
   it('keeps within its memory budget by dropping the least recently used answers', async () => {
-    const store = new MemoryResponseCacheStore(10);
+    // room for two answers of four characters, as the store counts them
+    const store = new MemoryResponseCacheStore(2 * responseEntryBytes('a', 'aaaa') + 1);
     await store.set('a', 'aaaa', 60);
     await store.set('b', 'bbbb', 60);
     expect(await store.get('a')).toBe('aaaa'); // a is now the most recently used

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readGatewayConfig } from '../gateway/config.ts';
-import { MemoryDocumentStore } from '../gateway/stores/memory.ts';
+import { apqEntryBytes, MemoryDocumentStore } from '../gateway/stores/memory.ts';
 
 const HASH = 'a'.repeat(64);
 
@@ -34,8 +34,9 @@ describe('persisted-query settings are checked at start-up', () => {
 
 describe('the in-memory APQ store', () => {
   it('keeps at most its byte budget, dropping the least recently used first', async () => {
-    const store = new MemoryDocumentStore(3 * (64 + 100));
     const id = (n: number) => String(n).padStart(64, '0');
+    // room for three texts of 100 characters, as the store counts them
+    const store = new MemoryDocumentStore(3 * apqEntryBytes(id(1), 'x'.repeat(100)));
     for (const n of [1, 2, 3]) await store.set(id(n), 'x'.repeat(100));
     expect(await store.get(id(1))).toBeDefined(); // 1 is now the most recently used
     await store.set(id(4), 'y'.repeat(100));

@@ -9,7 +9,7 @@ import { normalizedId, readManifest, registerManifest, sha256, type OperationLim
 import type { GatewayPlugin } from '../plugin.ts';
 import { localApiSchema } from './authorization.ts';
 import type { DocumentStore, ManifestStore, UsageCounter } from '../stores/types.ts';
-import { setBounded } from '../../subgraphs/kit/bounded-map.ts';
+import { BoundedCache, ENTRY_BYTES, stringBytes } from '../../subgraphs/kit/caches.ts';
 
 /** Header operators send the bypass secret in. */
 export const BYPASS_HEADER = 'x-plaza-pq-bypass';
@@ -45,6 +45,9 @@ export interface PersistedDocumentsOptions {
   /** Reports a manifest the gateway refused to register (the others still load). Default console.error. */
   onInvalidManifest?(error: unknown): void;
 }
+
+/** The cache of normalized ids of full texts (safelist and audit modes): entries and estimated heap. */
+export const NORMALIZED_CACHE_BUDGET = { maxEntries: 2000, maxBytes: 4 * 1024 * 1024 };
 
 export const PERSISTED_DOCUMENTS_DEFAULTS = {
   apq: true,
@@ -146,9 +149,8 @@ export function usePersistedDocuments(options: PersistedDocumentsOptions): Persi
   let schema: GraphQLSchema | undefined;
   let unwatch: (() => Promise<void>) | undefined;
   const listeners: ((operations: RegisteredOperation[]) => void)[] = [];
-  // Normalized ids of full texts seen recently: safelist and audit parse each distinct text once.
-  const normalizedCache = new Map<string, string | null>();
-  const NORMALIZED_CACHE_SIZE = 2000;
+  // Normalized ids of full texts seen recently ('' for a text that does not parse): safelist and audit parse each distinct text once.
+  const normalizedCache = new BoundedCache<string, string>('normalized_id', NORMALIZED_CACHE_BUDGET, (text, id) => ENTRY_BYTES + stringBytes(text) + stringBytes(id));
 
   async function reload(): Promise<void> {
     if (!schema || !settings.manifests) return;
@@ -201,11 +203,11 @@ export function usePersistedDocuments(options: PersistedDocumentsOptions): Persi
       try {
         id = normalizedId(parse(text));
       } catch {
-        id = null;
+        id = '';
       }
-      setBounded(normalizedCache, text, id, NORMALIZED_CACHE_SIZE);
+      normalizedCache.set(text, id);
     }
-    return id;
+    return id || null;
   }
 
   /** Audit mode: counts a full text as registered or, when it is not, reports and counts it as unregistered. */
@@ -337,6 +339,7 @@ export function usePersistedDocuments(options: PersistedDocumentsOptions): Persi
       },
     },
     async stop() {
+      normalizedCache.close();
       await unwatch?.();
       await settings.documents.close?.();
       await settings.manifests?.close?.();

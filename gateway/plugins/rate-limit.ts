@@ -6,6 +6,7 @@ import { ErrorCode } from '../../subgraphs/kit/errors.ts';
 import { HttpRefusal } from '../../subgraphs/kit/http.ts';
 import type { BucketSettings } from '../config.ts';
 import type { GatewayPlugin } from '../plugin.ts';
+import { BoundedCache, ENTRY_BYTES, stringBytes } from '../../subgraphs/kit/caches.ts';
 
 /** The answer of a token bucket to one request. */
 export interface BucketDecision {
@@ -22,13 +23,20 @@ export interface BucketStore {
   close(): Promise<void>;
 }
 
-/** Buckets in this process's memory (one replica's view); the oldest are forgotten past `maxKeys`. */
+/**
+ * Buckets in this process's memory (one replica's view): at most `maxKeys`, the least
+ * recently used forgotten first (a forgotten key starts again with a full bucket);
+ * reported in /metrics as `rate_limit`.
+ */
 export class MemoryBucketStore implements BucketStore {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private readonly buckets: BoundedCache<string, { tokens: number; at: number }>;
   constructor(
-    private readonly maxKeys = 100_000,
+    maxKeys = 100_000,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    // a bucket is two numbers in an object besides its key
+    this.buckets = new BoundedCache('rate_limit', { maxEntries: maxKeys }, (key) => ENTRY_BYTES + stringBytes(key) + 32);
+  }
 
   async take(key: string, bucket: BucketSettings): Promise<BucketDecision> {
     const now = this.now();
@@ -37,13 +45,12 @@ export class MemoryBucketStore implements BucketStore {
     let tokens = state ? Math.min(bucket.burst, state.tokens + (now - state.at) * perMs) : bucket.burst;
     const allowed = tokens >= 1;
     if (allowed) tokens -= 1;
-    if (!state && this.buckets.size >= this.maxKeys) this.buckets.delete(this.buckets.keys().next().value!);
     this.buckets.set(key, { tokens, at: now });
     return { allowed, remaining: Math.floor(tokens), retryAfterMs: allowed ? 0 : Math.ceil((1 - tokens) / perMs) };
   }
 
   async close(): Promise<void> {
-    this.buckets.clear();
+    this.buckets.close();
   }
 }
 

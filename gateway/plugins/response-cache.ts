@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import type { GatewayContext } from '../context.ts';
 import type { GatewayPlugin } from '../plugin.ts';
 import { localApiSchema } from './authorization.ts';
-import { ByteBudgetLru } from '../stores/lru.ts';
+import { BoundedCache, ENTRY_BYTES, stringBytes } from '../../subgraphs/kit/caches.ts';
 import { connectRedis } from '../stores/redis.ts';
 
 /**
@@ -22,12 +22,17 @@ export interface ResponseCacheStore {
   close?(): Promise<void>;
 }
 
-/** Answers in process memory, least recently used first out once over `maxBytes`. */
+/** Heap one cached answer takes: its key, its text, its expiry and the cache's own share. */
+export function responseEntryBytes(key: string, value: string): number {
+  return ENTRY_BYTES + stringBytes(key) + stringBytes(value) + 32;
+}
+
+/** Answers in process memory, least recently used first out once over `maxBytes` (see responseEntryBytes); reported in /metrics as `response`. */
 export class MemoryResponseCacheStore implements ResponseCacheStore {
-  private readonly entries: ByteBudgetLru<{ value: string; expires: number }>;
+  private readonly entries: BoundedCache<string, { value: string; expires: number }>;
   private readonly generations = new Map<string, number>();
   constructor(maxBytes: number, private readonly now: () => number = Date.now) {
-    this.entries = new ByteBudgetLru(maxBytes, (_, entry) => entry.value.length);
+    this.entries = new BoundedCache('response', { maxBytes }, (key, entry) => responseEntryBytes(key, entry.value));
   }
 
   async get(key: string): Promise<string | undefined> {
@@ -50,6 +55,10 @@ export class MemoryResponseCacheStore implements ResponseCacheStore {
 
   async bump(tag: string): Promise<void> {
     this.generations.set(tag, (this.generations.get(tag) ?? 0) + 1);
+  }
+
+  async close(): Promise<void> {
+    this.entries.close();
   }
 }
 

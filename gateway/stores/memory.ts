@@ -1,22 +1,32 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ByteBudgetLru } from './lru.ts';
+import { BoundedCache, ENTRY_BYTES, reportCache, stringBytes, type CacheFigures } from '../../subgraphs/kit/caches.ts';
 import { manifestKey, NAME_PATTERN, usageKey, usageRow, type DocumentStore, type ManifestStore, type StoredManifest, type UsageCounter, type UsageRow, type UseOutcome } from './types.ts';
+
+/** Heap one APQ entry takes: its id, its text and the cache's own share. */
+export function apqEntryBytes(id: string, document: string): number {
+  return ENTRY_BYTES + stringBytes(id) + stringBytes(document);
+}
 
 /**
  * Query texts in memory, least recently used dropped first once their total size passes
- * `maxBytes` (UTF-8 bytes of ids and texts).
+ * `maxBytes` (see apqEntryBytes); reported in /metrics as `apq`.
  */
 export class MemoryDocumentStore implements DocumentStore {
-  private readonly documents: ByteBudgetLru<string>;
+  private readonly documents: BoundedCache<string, string>;
 
   constructor(readonly maxBytes: number) {
-    this.documents = new ByteBudgetLru(maxBytes, (id, document) => Buffer.byteLength(id) + Buffer.byteLength(document));
+    this.documents = new BoundedCache('apq', { maxBytes }, apqEntryBytes);
   }
 
   /** Bytes held now. */
   get size(): number {
-    return this.documents.bytes;
+    return this.documents.bytes();
+  }
+
+  /** Texts held now. */
+  get entries(): number {
+    return this.documents.entries();
   }
 
   async get(id: string): Promise<string | undefined> {
@@ -25,6 +35,10 @@ export class MemoryDocumentStore implements DocumentStore {
 
   async set(id: string, document: string): Promise<void> {
     this.documents.set(id, document);
+  }
+
+  async close(): Promise<void> {
+    this.documents.close();
   }
 }
 
@@ -84,16 +98,50 @@ export class FolderManifestStore implements ManifestStore {
   }
 }
 
-/** Uses counted in this process. */
-export class MemoryUsageCounter implements UsageCounter {
+/** Client, app version and operation id of the uses counted past the budget of distinct rows. */
+export const OTHER_USES = '(other)';
+
+/**
+ * Uses counted in this process, at most `maxRows` distinct (client, app version, operation,
+ * outcome) rows: past that, uses of a row not counted yet add to the `(other)` row of their
+ * outcome, so totals stay right and a row already counted is never forgotten (an app version
+ * retired on "no recent uses" must not have lost its count). Reported in /metrics as `usage`.
+ */
+export class MemoryUsageCounter implements UsageCounter, CacheFigures {
+  readonly name = 'usage';
+  readonly maxBytes = null;
   private readonly counts = new Map<string, number>();
+  private held = 0;
+  private readonly unreport: () => void;
+
+  constructor(readonly maxEntries = 10_000) {
+    this.unreport = reportCache(this);
+  }
+
+  entries(): number {
+    return this.counts.size;
+  }
+
+  bytes(): number {
+    return this.held;
+  }
 
   add(client: string, appVersion: string, operationId: string, outcome: UseOutcome): void {
-    const key = usageKey(client, appVersion, operationId, outcome);
-    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    let key = usageKey(client, appVersion, operationId, outcome);
+    let count = this.counts.get(key);
+    if (count === undefined && this.counts.size >= this.maxEntries) {
+      key = usageKey(OTHER_USES, OTHER_USES, OTHER_USES, outcome);
+      count = this.counts.get(key);
+    }
+    if (count === undefined) this.held += ENTRY_BYTES + stringBytes(key);
+    this.counts.set(key, (count ?? 0) + 1);
   }
 
   async report(): Promise<UsageRow[]> {
     return [...this.counts].map(([key, count]) => usageRow(key, count));
+  }
+
+  async close(): Promise<void> {
+    this.unreport();
   }
 }

@@ -1,4 +1,4 @@
-import { setBounded } from './bounded-map.ts';
+import { BoundedCache, ENTRY_BYTES, stringBytes } from './caches.ts';
 import { signHs256, verifyHs256 } from './jwt.ts';
 
 /**
@@ -31,7 +31,9 @@ export const ANONYMOUS: Viewer = Object.freeze({ scopes: [] }) as Viewer;
 
 /** Tokens signed this second, by secret and viewer (how many viewers are kept per secret, at most). */
 const SIGNED_LIMIT = 4096;
-const signed = new Map<string, Map<string, { second: number; token: Promise<string> }>>();
+/** Heap of a token of the gateway's, as a string: a few hundred characters. */
+const TOKEN_BYTES = 400;
+const signed = new Map<string, BoundedCache<string, { second: number; token: Promise<string> }>>();
 
 /**
  * The token vouching for `viewer`. Its claims are the viewer's and its `iat`/`exp`, which
@@ -41,17 +43,17 @@ const signed = new Map<string, Map<string, { second: number; token: Promise<stri
 export function signInternalToken(viewer: Viewer, secret: string): Promise<string> {
   const second = Math.floor(Date.now() / 1000);
   let bySecret = signed.get(secret);
-  if (!bySecret) signed.set(secret, (bySecret = new Map()));
+  if (!bySecret) signed.set(secret, (bySecret = new BoundedCache('internal_token_signed', { maxEntries: SIGNED_LIMIT }, (key) => ENTRY_BYTES + stringBytes(key) + TOKEN_BYTES)));
   const key = JSON.stringify([viewer.userId ?? null, viewer.scopes, viewer.clientName ?? null, viewer.service ?? null]);
   const known = bySecret.get(key);
   if (known && known.second === second) return known.token;
   const claims = viewer.service ? { scopes: viewer.scopes, client: viewer.clientName, svc: viewer.service } : { scopes: viewer.scopes, client: viewer.clientName };
   const token = signHs256(INTERNAL, claims, viewer.userId, LIFETIME_SECONDS, secret);
   const entry = { second, token };
-  setBounded(bySecret, key, entry, SIGNED_LIMIT);
+  bySecret.set(key, entry);
   // a failed signature is not kept (unless a later one replaced it already)
   token.catch(() => {
-    if (bySecret.get(key) === entry) bySecret.delete(key);
+    if (bySecret.peek(key) === entry) bySecret.delete(key);
   });
   return token;
 }
@@ -65,7 +67,7 @@ const VERIFIED_LIMIT = 4096;
  * precision), so most subgraph requests find theirs here and skip the HMAC check.
  * Only genuine tokens are remembered; each is dropped once past its `exp`.
  */
-const verified = new Map<string, Map<string, { viewer: Viewer; expiresAtMs: number }>>();
+const verified = new Map<string, BoundedCache<string, { viewer: Viewer; expiresAtMs: number }>>();
 
 /** Returns the viewer the gateway vouched for, or null when the token is missing or invalid. */
 export async function verifyInternalToken(token: string | undefined, secret: string): Promise<Viewer | null> {
@@ -86,8 +88,8 @@ export async function verifyInternalToken(token: string | undefined, secret: str
     ...(typeof payload.svc === 'string' ? { service: payload.svc } : {}),
   });
   if (typeof payload.exp === 'number') {
-    if (!known) verified.set(secret, (known = new Map()));
-    setBounded(known, token, { viewer, expiresAtMs: payload.exp * 1000 }, VERIFIED_LIMIT);
+    if (!known) verified.set(secret, (known = new BoundedCache('internal_token_verified', { maxEntries: VERIFIED_LIMIT }, (key) => ENTRY_BYTES + stringBytes(key) + TOKEN_BYTES)));
+    known.set(token, { viewer, expiresAtMs: payload.exp * 1000 });
   }
   return viewer;
 }
