@@ -215,8 +215,10 @@ export interface OperationsConfig {
   mergeFetches: boolean;
   /** Shape answers with steps worked out once per operation (gateway/result-shaping.ts) instead of @apollo/gateway's per-request walk. `PLAZA_COMPILED_RESULTS`; default true; per gateway (any other gateway in the process keeps its own shaping). */
   compiledResults: boolean;
-  /** Memory budget of the query-plan cache, in MiB (plans are sized by their approximate bytes). `PLAZA_QUERY_PLAN_CACHE_MIB`; default 30. */
+  /** Memory budget of the query-plan cache, in MiB of estimated heap (see gateway/plan-cache.ts). `PLAZA_QUERY_PLAN_CACHE_MIB`; default 30. */
   queryPlanCacheMiB: number;
+  /** Memory budget of the cache of parsed and validated documents (Apollo's documentStore), in MiB of estimated heap. `PLAZA_DOCUMENT_CACHE_MIB`; default 24. */
+  documentCacheMiB: number;
   /** Time allowed for one subgraph fetch, in ms. `PLAZA_SUBGRAPH_TIMEOUT_MS`; default 10000. */
   subgraphTimeoutMs: number;
   /** Extra attempts of a failed subgraph query (never a mutation). `PLAZA_SUBGRAPH_RETRIES`; default 1. */
@@ -243,6 +245,7 @@ export const OPERATIONS_DEFAULTS: OperationsConfig = Object.freeze({
   mergeFetches: true,
   compiledResults: true,
   queryPlanCacheMiB: 30,
+  documentCacheMiB: 24,
   subgraphTimeoutMs: 10_000,
   subgraphRetries: 1,
   breakerFailures: 5,
@@ -267,6 +270,7 @@ export function readOperationsConfig(env: NodeJS.ProcessEnv = process.env): Oper
     mergeFetches: readBoolean(env, 'PLAZA_MERGE_FETCHES', OPERATIONS_DEFAULTS.mergeFetches),
     compiledResults: readBoolean(env, 'PLAZA_COMPILED_RESULTS', OPERATIONS_DEFAULTS.compiledResults),
     queryPlanCacheMiB: readPositiveInt(env, 'PLAZA_QUERY_PLAN_CACHE_MIB', OPERATIONS_DEFAULTS.queryPlanCacheMiB),
+    documentCacheMiB: readPositiveInt(env, 'PLAZA_DOCUMENT_CACHE_MIB', OPERATIONS_DEFAULTS.documentCacheMiB),
     subgraphTimeoutMs: readPositiveInt(env, 'PLAZA_SUBGRAPH_TIMEOUT_MS', OPERATIONS_DEFAULTS.subgraphTimeoutMs),
     subgraphRetries: retries ? Number(retries) : OPERATIONS_DEFAULTS.subgraphRetries,
     breakerFailures: readPositiveInt(env, 'PLAZA_BREAKER_FAILURES', OPERATIONS_DEFAULTS.breakerFailures),

@@ -20,6 +20,10 @@ import { supergraphForGateway } from './plugins/authorization.ts';
 import { persistedDocumentsIn } from './plugins/persisted-documents.ts';
 import type { RegisteredOperation } from './manifests.ts';
 import { warmQueryPlans } from './plan-warming.ts';
+import { boundedPlanCache } from './plan-cache.ts';
+import { boundedDocumentStore, GATEWAY_BYTES_PER_TOKEN } from '../subgraphs/kit/document-cache.ts';
+
+const MiB = 1024 * 1024;
 
 export interface RunningGateway {
   url: string;
@@ -51,10 +55,12 @@ export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin
   const pool = undiciTransport();
   const dataSources = new Map<string, PlazaDataSource>();
   disableApolloTelemetry();
+  // both LRUs bounded by the estimated heap of their entries (and what hangs off them), reported in /metrics
+  const plans = boundedPlanCache(operations.queryPlanCacheMiB * MiB);
+  const documents = boundedDocumentStore('document', operations.documentCacheMiB * MiB, GATEWAY_BYTES_PER_TOKEN);
   const gateway = new ApolloGateway({
     logger,
-    // the plan cache is an LRU bounded by the approximate bytes of its plans
-    experimental_approximateQueryPlanStoreMiB: operations.queryPlanCacheMiB,
+    queryPlannerConfig: { cache: plans },
     // the data sources hold back fetches nothing in the plan waits for (see PlazaDataSource.flush)
     experimental_didResolveQueryPlan: operations.mergeFetches ? ({ queryPlan, requestContext }) => notePlan(requestContext.context, queryPlan) : undefined,
     // a function (not a string) so the gateway can switch supergraphs while serving
@@ -82,6 +88,7 @@ export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin
     // Plaza's entry points own the process lifecycle (see kit/process.ts).
     stopOnTerminationSignals: false,
     csrfPrevention: true,
+    documentStore: documents,
     // what a client reads of each error (gateway/plugins/error-masking.ts masks internal errors in production)
     formatError: (formatted, error) => plugins.reduce((f, plugin) => plugin.formatError?.(f, error) ?? f, formatted),
     // the playground plugin serves Plaza's own offline GraphiQL; Apollo's landing page would load a CDN
@@ -175,6 +182,8 @@ export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin
       await server.stop();
       for (const plugin of plugins) await plugin.stop?.();
       await pool.close();
+      plans.close();
+      documents.close();
     },
   };
 }

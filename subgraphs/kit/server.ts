@@ -15,6 +15,7 @@ import { observeRequests } from './observe.ts';
 import { graphqlRequestListener, listen, sendJson, type Route } from './http.ts';
 import { INTERNAL_TOKEN_HEADER, verifyInternalToken, type Viewer } from './internal-token.ts';
 import { peerClient, type Peers } from './peers.ts';
+import { boundedDocumentStore } from './document-cache.ts';
 import { currentStatementScope, openDatabase, withStatementScope, type Database, type Dialect, type EntityManager } from './orm.ts';
 import type { SeedScale, SubgraphConfig, SubgraphName } from './config.ts';
 
@@ -54,13 +55,16 @@ export interface SubgraphDefinition<Loaders> {
    * subgraph (caches that outlive a request), or undefined.
    */
   createLoaders(em: EntityManager, shared?: any): Loaders;
-  /** State shared by every request of one running subgraph (e.g. a short-lived cache). Optional. */
+  /** State shared by every request of one running subgraph (e.g. a short-lived cache). Optional; its `close()`, if it has one, runs when the subgraph stops. */
   createShared?(): unknown;
   /** Inserts this subgraph's slice of the seed world into an empty database. */
   seed(em: EntityManager, scale: SeedScale): Promise<void>;
   /** Runs after migrations and seeding, before serving (e.g. building a search index). Optional. */
   prepare?(em: EntityManager, dialect: Database['kind']): Promise<void>;
 }
+
+/** Memory budget of a subgraph's parsed and validated documents (Apollo's documentStore), in bytes of estimated heap. */
+export const SUBGRAPH_DOCUMENT_CACHE_BYTES = 8 * 1024 * 1024;
 
 /** Reads a subgraph's SDL file (the single source of its types). */
 export function readSchema(url: URL): DocumentNode {
@@ -98,8 +102,11 @@ export async function startSubgraph<Loaders>(
   const logger = createLogger(`subgraph-${definition.name}`, config.logLevel);
   const metrics = subgraphMetrics(definition.name);
   let stopping = false;
+  // the gateway's fetches are a bounded set of operations, but one per distinct literal (a city asked for inline): bounded by heap
+  const documents = boundedDocumentStore('subgraph_document', SUBGRAPH_DOCUMENT_CACHE_BYTES);
 
   const server = new ApolloServer<SubgraphContext<Loaders>>({
+    documentStore: documents,
     schema: buildSubgraphSchema({
       typeDefs: definition.typeDefs,
       resolvers: definition.resolvers as GraphQLResolverMap<unknown>,
@@ -185,6 +192,8 @@ export async function startSubgraph<Loaders>(
       await http.close();
       await server.stop();
       await database.close();
+      documents.close();
+      (shared as { close?(): void } | undefined)?.close?.();
     },
   };
 }
