@@ -3,6 +3,7 @@ import type { SubgraphContext } from '../kit/server.ts';
 import { outsideStatementScope, type EntityManager } from '../kit/orm.ts';
 import { findRows } from '../kit/rows.ts';
 import { groupBy, groupedBy } from '../kit/loaders.ts';
+import { BoundedCache, ENTRY_BYTES, stringBytes } from '../kit/caches.ts';
 import { EVERY_CITY, Placement, PlacementCity } from './entities.ts';
 
 /** A city's candidate placements: each slot's, and the targeted cities of each among (that city, every city). */
@@ -17,10 +18,20 @@ const CANDIDATES_TTL_MS = 2_000;
 /** How old a city's candidates may get while a newer read is under way; older ones are never served. */
 const CANDIDATES_MAX_STALE_MS = 30_000;
 
+/** How many cities are kept: cities with candidates of their own (some placement targets them), and cities found targeted by none. */
+export const CANDIDATE_CACHE_BUDGET = { cities: 1000, untargeted: 10_000 } as const;
+
+/** Approximate heap of one candidate placement row (about fifteen short fields) and of one targeted city. */
+const ROW_BYTES = 800;
+const TARGET_BYTES = 120;
+
 export interface CityRows {
   bySlot: Map<string, Placement[]>;
   citiesById: Map<string, string[]>;
 }
+
+/** What a read answers when no placement targets the city: the city shares EVERY_CITY's candidates. */
+export const UNTARGETED: CityRows = Object.freeze({ bySlot: new Map<string, Placement[]>(), citiesById: new Map<string, string[]>() });
 
 interface CacheEntry {
   readAt: number;
@@ -28,6 +39,15 @@ interface CacheEntry {
   /** Set once `rows` has resolved: only a settled entry is served while a newer read runs. */
   settled: boolean;
   refreshing: boolean;
+  /** Approximate heap of the rows, once read. */
+  bytes: number;
+}
+
+function rowsBytes(rows: CityRows): number {
+  let bytes = 0;
+  for (const list of rows.bySlot.values()) bytes += list.length * ROW_BYTES;
+  for (const cities of rows.citiesById.values()) bytes += cities.length * TARGET_BYTES;
+  return bytes;
 }
 
 /**
@@ -40,16 +60,42 @@ interface CacheEntry {
  * for it; past maxStaleMs a request waits for a fresh read. The time window is checked per
  * request. Submitting or reviewing a placement here drops every city at once (a read
  * already under way is discarded); other replicas see the change within the TTL plus one read.
+ *
+ * Only cities some placement targets keep candidates of their own (at most
+ * `CANDIDATE_CACHE_BUDGET.cities`, least recently asked about first out): any other city's
+ * candidates are EVERY_CITY's, one entry they all share, and the city is only remembered as
+ * untargeted (for the TTL, at most `CANDIDATE_CACHE_BUDGET.untargeted` of them), so asking
+ * about any number of cities that do not exist holds no more memory. Reported in /metrics as
+ * `candidates` and `untargeted_cities`.
  */
 export class CandidateCache {
   /** A read started before clear() finds its entry gone (or replaced) and leaves the cache alone. */
-  private readonly cities = new Map<string, CacheEntry>();
+  private readonly cities: BoundedCache<string, CacheEntry>;
+  /** Cities a read found targeted by no placement, and when. */
+  private readonly untargeted: BoundedCache<string, number>;
 
   constructor(
     private readonly ttlMs = CANDIDATES_TTL_MS,
     private readonly maxStaleMs = CANDIDATES_MAX_STALE_MS,
-  ) {}
+    budget: { cities: number; untargeted: number } = CANDIDATE_CACHE_BUDGET,
+  ) {
+    this.cities = new BoundedCache('candidates', { maxEntries: budget.cities }, (city, entry) => ENTRY_BYTES + stringBytes(city) + entry.bytes);
+    this.untargeted = new BoundedCache('untargeted_cities', { maxEntries: budget.untargeted }, (city) => ENTRY_BYTES + stringBytes(city) + 16);
+  }
 
+  /**
+   * The candidates of `city`: its own when a placement targets it, otherwise EVERY_CITY's.
+   * `read(city)` reads a city's rows, or answers UNTARGETED when no placement targets it.
+   */
+  async candidates(city: string, read: (city: string) => Promise<CityRows>): Promise<CityRows> {
+    if (city !== EVERY_CITY && !this.isUntargeted(city)) {
+      const rows = await this.rows(city, () => read(city));
+      if (rows !== UNTARGETED) return rows;
+    }
+    return this.rows(EVERY_CITY, () => read(EVERY_CITY));
+  }
+
+  /** The rows of one cache entry, read by `read` when missing or too old. */
   rows(city: string, read: () => Promise<CityRows>): Promise<CityRows> {
     const hit = this.cities.get(city);
     const age = hit ? Date.now() - hit.readAt : Infinity;
@@ -61,19 +107,49 @@ export class CandidateCache {
     return this.start(city, read).rows;
   }
 
+  /** Cities with candidates of their own, and cities remembered as untargeted. */
+  get size(): { cities: number; untargeted: number } {
+    return { cities: this.cities.entries(), untargeted: this.untargeted.entries() };
+  }
+
   clear(): void {
     this.cities.clear();
+    this.untargeted.clear();
+  }
+
+  /** Empties the cache and stops reporting it (the subgraph stops). */
+  close(): void {
+    this.cities.close();
+    this.untargeted.close();
+  }
+
+  private isUntargeted(city: string): boolean {
+    const at = this.untargeted.get(city);
+    return at !== undefined && Date.now() - at < this.ttlMs;
+  }
+
+  /** An entry's rows are read: kept with their size, or, when no placement targets the city, dropped for EVERY_CITY's. */
+  private settle(city: string, entry: CacheEntry, rows: CityRows): void {
+    if (this.cities.peek(city) !== entry) return;
+    if (rows === UNTARGETED) {
+      this.cities.delete(city);
+      this.untargeted.set(city, entry.readAt);
+      return;
+    }
+    entry.bytes = rowsBytes(rows);
+    this.cities.set(city, entry);
   }
 
   private start(city: string, read: () => Promise<CityRows>): CacheEntry {
-    const entry: CacheEntry = { readAt: Date.now(), rows: read(), settled: false, refreshing: false };
+    const entry: CacheEntry = { readAt: Date.now(), rows: read(), settled: false, refreshing: false, bytes: 0 };
     this.cities.set(city, entry);
     entry.rows.then(
-      () => {
+      (rows) => {
         entry.settled = true;
+        this.settle(city, entry, rows);
       },
       () => {
-        if (this.cities.get(city) === entry) this.cities.delete(city);
+        if (this.cities.peek(city) === entry) this.cities.delete(city);
       },
     );
     return entry;
@@ -85,9 +161,11 @@ export class CandidateCache {
     const readAt = Date.now();
     const rows = outsideStatementScope(read);
     rows.then(
-      () => {
-        if (this.cities.get(city) !== stale) return;
-        this.cities.set(city, { readAt, rows, settled: true, refreshing: false });
+      (read) => {
+        if (this.cities.peek(city) !== stale) return;
+        const fresh: CacheEntry = { readAt, rows, settled: true, refreshing: false, bytes: 0 };
+        this.cities.set(city, fresh);
+        this.settle(city, fresh, read);
       },
       () => {
         // the stale entry keeps serving until maxStaleMs; the next request past the TTL tries again
@@ -97,9 +175,11 @@ export class CandidateCache {
   }
 }
 
+/** A city's candidate rows, or UNTARGETED (after one statement) when no placement targets the city. */
 async function readCity(em: EntityManager, city: string, readAt: Date): Promise<CityRows> {
   const cities = [city, EVERY_CITY];
   const targets = await findRows(em, PlacementCity, { city: { $in: cities } });
+  if (city !== EVERY_CITY && !targets.some((t) => t.city === city)) return UNTARGETED;
   const targeted = em.createQueryBuilder(PlacementCity).select('placementId').where({ city: { $in: cities } });
   // plain rows, not managed entities: tens of thousands per city on real volumes, read-only and shared
   const rows = await findRows(em, Placement, { id: { $in: targeted.getKnexQuery() }, status: 'APPROVED', endsAt: { $gt: readAt } } as never);
@@ -117,7 +197,7 @@ export function createLoaders(em: EntityManager, cache: CandidateCache) {
   const servableByCity = new DataLoader<string, CityCandidates>(async (cities) =>
     Promise.all(
       cities.map(async (city) => {
-        const { bySlot, citiesById } = await cache.rows(city, () => readCity(em, city, now));
+        const { bySlot, citiesById } = await cache.candidates(city, (read) => readCity(em, read, now));
         return {
           inSlot: (slot: string) => bySlot.get(slot) ?? [],
           citiesOf: (id: string) => citiesById.get(id) ?? [],
