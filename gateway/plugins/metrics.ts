@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import { parse, Kind } from 'graphql';
+import { ApolloServerErrorCode } from '@apollo/server/errors';
+import { ErrorCode } from '../../subgraphs/kit/errors.ts';
 import { metricsRoute, operationLabeler } from '../../subgraphs/kit/metrics.ts';
 import type { GatewayContext, ObservedRequest } from '../context.ts';
 import { OPERATIONS_PATHS, observeOperation } from './logging.ts';
@@ -17,6 +19,9 @@ export interface MetricsOptions {
 }
 
 export const METRICS_DEFAULTS = { learnedOperationLimit: 50 } as const;
+
+/** How many client names, and error codes outside Plaza's and Apollo's, get a label of their own before the rest fold into `other`. */
+export const LEARNED_LABEL_LIMITS = { clients: 20, errorCodes: 20 } as const;
 
 interface RequestRecord {
   context?: GatewayContext;
@@ -48,7 +53,9 @@ export function operationNamesIn(folder: string): string[] {
 export function useMetrics(options: MetricsOptions = {}): GatewayPlugin {
   const label = operationLabeler(options.knownOperations, options.learnedOperationLimit ?? METRICS_DEFAULTS.learnedOperationLimit);
   // first-party client names come from a header: only the first few get labels of their own
-  const clientLabel = operationLabeler([], 20);
+  const clientLabel = operationLabeler([], LEARNED_LABEL_LIMITS.clients);
+  // a subgraph's error may carry any code: Plaza's and Apollo's keep theirs, a few others too
+  const codeLabel = operationLabeler([...Object.values(ErrorCode), ...Object.values(ApolloServerErrorCode)], LEARNED_LABEL_LIMITS.errorCodes);
   const records = new WeakMap<IncomingMessage, RequestRecord>();
   return {
     name: 'metrics',
@@ -66,7 +73,7 @@ export function useMetrics(options: MetricsOptions = {}): GatewayPlugin {
         const client = clientLabel(record.context?.client.name ?? 'unknown');
         requests.inc({ operation, client, outcome });
         requestDuration.observe({ operation, outcome }, (performance.now() - start) / 1000);
-        for (const code of errorCodes) requestErrors.inc({ code });
+        for (const code of errorCodes) requestErrors.inc({ code: codeLabel(code) });
       });
     },
     context(req, context) {
