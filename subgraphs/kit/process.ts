@@ -1,7 +1,23 @@
+import { limitHeapGrowth, readHeapGrowthPercent } from './heap.ts';
+
 /**
- * Process lifecycle shared by every Plaza entry point: stop cleanly on SIGTERM or
- * SIGINT, and, when started by `npm start`, also when the supervisor
- * disappears, so no orphan process outlives it.
+ * The heap's growth cap (see heap.ts), set as this module loads: every entry point imports it
+ * before the rest of Plaza, so the cap holds from start-up's first full collection, which sets
+ * the limit the first requests grow into. A wrong setting stops the start (runUntilSignalled).
+ */
+const heapGrowthError: unknown = (() => {
+  try {
+    limitHeapGrowth(readHeapGrowthPercent());
+    return null;
+  } catch (error) {
+    return error;
+  }
+})();
+
+/**
+ * Process lifecycle shared by every Plaza entry point: stop cleanly on SIGTERM or SIGINT,
+ * and, when started by `npm start`, also when the supervisor disappears, so no orphan
+ * process outlives it.
  */
 export function runUntilSignalled(start: () => Promise<{ stop(): Promise<void> }>): void {
   let running: { stop(): Promise<void> } | null = null;
@@ -21,15 +37,20 @@ export function runUntilSignalled(start: () => Promise<{ stop(): Promise<void> }
   process.on('SIGINT', stop);
   // Started by `npm start` with an IPC channel: when the supervisor dies, so do we.
   if (process.channel) process.on('disconnect', stop);
-  start().then(
-    (started) => {
-      running = started;
-      // a signal that arrived during start-up stops what has just started
-      if (stopping) void started.stop().then(() => process.exit(0));
-    },
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : String(error));
-      process.exit(1);
-    },
-  );
+  Promise.resolve()
+    .then(() => {
+      if (heapGrowthError) throw heapGrowthError;
+      return start();
+    })
+    .then(
+      (started) => {
+        running = started;
+        // a signal that arrived during start-up stops what has just started
+        if (stopping) void started.stop().then(() => process.exit(0));
+      },
+      (error: unknown) => {
+        console.error(error instanceof Error ? error.message : String(error));
+        process.exit(1);
+      },
+    );
 }
