@@ -75,7 +75,7 @@ export interface BucketSettings {
   perSecond: number;
 }
 
-/** Who may do what, and how much of it (see the security section of the README). */
+/** Who may do what, and how much of it (see docs/security.md). */
 export interface SecurityConfig {
   /** JWKS endpoint of the identity provider (RS256/ES256 tokens, keys by `kid`). `PLAZA_JWKS_URL`; default none. */
   jwksUrl: string | null;
@@ -304,7 +304,7 @@ export interface PartnerKey {
   revoked: boolean;
 }
 
-/** Persisted queries, trusted documents and partner access (see the persisted-queries section of the README). */
+/** Persisted queries, trusted documents and partner access (see docs/persisted-queries.md). */
 export interface PersistedQueriesConfig {
   /** Automatic persisted queries (register by hash, then send only the hash). `PLAZA_APQ`; default true. */
   apq: boolean;

@@ -1,7 +1,7 @@
 /**
  * The gateway as a product: serves any composed supergraph.
  *   npm run gateway -- --supergraph <file> --port <n> [--subgraph name=url ...]
- * Every flag has an environment variable (see README, "Configuration").
+ * Every flag has an environment variable (see docs/settings.md).
  */
 import { runUntilSignalled } from '../subgraphs/kit/process.ts';
 import { readGatewayConfig } from './config.ts';

@@ -1,6 +1,6 @@
 /**
  * Starts one subgraph as its own process: `npm run subgraph -- <name>`.
- * Configuration comes from the environment (see README, "Configuration").
+ * Configuration comes from the environment (see docs/settings.md).
  */
 import { readSubgraphConfig, SUBGRAPH_NAMES, type SubgraphName } from './config.ts';
 import { runUntilSignalled } from './process.ts';

@@ -23,7 +23,7 @@ export const SECTION_SIZES: Record<Slot, number> = {
   PAYMENT_SUCCESS: 5,
 };
 
-/** The parts of a ranking score; see README, "Homepage ranking". */
+/** The parts of a ranking score; see docs/homepage.md, "Ranking". */
 export const RANK_WEIGHTS = {
   /** A placement aimed at this very city, rather than at every city. */
   cityTargeted: 10,

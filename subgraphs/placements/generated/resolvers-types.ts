@@ -157,7 +157,7 @@ export type QueryPlacementsForReviewArgs = {
 
 /**
  * Why a served placement is where it is: its score is the sum of the parts
- * (see README, "Homepage ranking").
+ * (see docs/homepage.md, "Ranking").
  */
 export type RankExplanation = {
   __typename?: 'RankExplanation';
