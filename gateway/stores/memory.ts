@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { BoundedCache, ENTRY_BYTES, reportCache, stringBytes, type CacheFigures } from '../../subgraphs/kit/caches.ts';
-import { manifestKey, NAME_PATTERN, usageKey, usageRow, type DocumentStore, type ManifestStore, type StoredManifest, type UsageCounter, type UsageRow, type UseOutcome } from './types.ts';
+import { manifestKey, NAME_PATTERN, OTHER_USES, USAGE_ROW_BUDGET, usageKey, usageRow, type DocumentStore, type ManifestStore, type StoredManifest, type UsageCounter, type UsageRow, type UseOutcome } from './types.ts';
 
 /** Heap one APQ entry takes: its id, its text and the cache's own share. */
 export function apqEntryBytes(id: string, document: string): number {
@@ -98,11 +98,8 @@ export class FolderManifestStore implements ManifestStore {
   }
 }
 
-/** Client, app version and operation id of the uses counted past the budget of distinct rows. */
-export const OTHER_USES = '(other)';
-
 /**
- * Uses counted in this process, at most `maxRows` distinct (client, app version, operation,
+ * Uses counted in this process, at most `maxEntries` distinct (client, app version, operation,
  * outcome) rows: past that, uses of a row not counted yet add to the `(other)` row of their
  * outcome, so totals stay right and a row already counted is never forgotten (an app version
  * retired on "no recent uses" must not have lost its count). Reported in /metrics as `usage`.
@@ -114,7 +111,7 @@ export class MemoryUsageCounter implements UsageCounter, CacheFigures {
   private held = 0;
   private readonly unreport: () => void;
 
-  constructor(readonly maxEntries = 10_000) {
+  constructor(readonly maxEntries: number = USAGE_ROW_BUDGET.memory) {
     this.unreport = reportCache(this);
   }
 

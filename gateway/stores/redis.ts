@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { manifestKey, usageKey, usageRow, type DocumentStore, type ManifestStore, type StoredManifest, type UsageCounter, type UsageRow, type UseOutcome } from './types.ts';
+import { manifestKey, OTHER_USES, USAGE_ROW_BUDGET, usageKey, usageRow, type DocumentStore, type ManifestStore, type StoredManifest, type UsageCounter, type UsageRow, type UseOutcome } from './types.ts';
 
 /** Redis key names, all under one prefix. */
 export const REDIS_KEYS = {
@@ -74,17 +74,31 @@ export class RedisManifestStore implements ManifestStore {
   }
 }
 
-/** Uses counted in one Redis hash, summed over every replica. */
+/** Adds one use to its row, or, once the hash holds its budget of rows, a new row's use to the `(other)` row of its outcome. */
+const COUNT_USE_LUA = `
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 or redis.call('HLEN', KEYS[1]) < tonumber(ARGV[3]) then
+  return redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+end
+return redis.call('HINCRBY', KEYS[1], ARGV[2], 1)
+`;
+
+/** Uses counted in one Redis hash, summed over every replica; at most `maxRows` distinct rows, as in memory (see MemoryUsageCounter). */
 export class RedisUsageCounter implements UsageCounter {
   constructor(
     private readonly redis: Redis,
     private readonly prefix = DEFAULT_REDIS_PREFIX,
     private readonly onError: (error: unknown) => void = () => {},
-  ) {}
+    private readonly maxRows: number = USAGE_ROW_BUDGET.redis,
+  ) {
+    this.redis.defineCommand('plazaCountUse', { numberOfKeys: 1, lua: COUNT_USE_LUA });
+  }
 
   add(client: string, appVersion: string, operationId: string, outcome: UseOutcome): void {
+    const count = (this.redis as unknown as { plazaCountUse(key: string, row: string, other: string, maxRows: number): Promise<number> }).plazaCountUse;
+    const row = usageKey(client, appVersion, operationId, outcome);
+    const other = usageKey(OTHER_USES, OTHER_USES, OTHER_USES, outcome);
     // Counting never slows down or fails a request.
-    this.redis.hincrby(REDIS_KEYS.usage(this.prefix), usageKey(client, appVersion, operationId, outcome), 1).catch(this.onError);
+    count.call(this.redis, REDIS_KEYS.usage(this.prefix), row, other, this.maxRows).catch(this.onError);
   }
 
   async report(): Promise<UsageRow[]> {

@@ -47,6 +47,12 @@ export interface UsageCounter {
   close?(): Promise<void>;
 }
 
+/** Client, app version and operation id of the uses counted once a counter holds its budget of distinct rows. */
+export const OTHER_USES = '(other)';
+
+/** Distinct rows a use counter keeps in memory, and in Redis; later rows count under OTHER_USES. */
+export const USAGE_ROW_BUDGET = { memory: 10_000, redis: 100_000 } as const;
+
 /** Field separator of usage keys: none of the parts may contain it. */
 export const USAGE_SEPARATOR = '\t';
 
