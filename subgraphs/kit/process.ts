@@ -1,13 +1,15 @@
-import { limitHeapGrowth, readHeapGrowthPercent } from './heap.ts';
+import { holdHeapTarget, readHeapTargetMiB } from './heap.ts';
 
 /**
- * The heap's growth cap (see heap.ts), set as this module loads: every entry point imports it
- * before the rest of Plaza, so the cap holds from start-up's first full collection, which sets
- * the limit the first requests grow into. A wrong setting stops the start (runUntilSignalled).
+ * The heap target (see heap.ts), followed from the moment this module loads: every entry
+ * point imports it before the rest of Plaza, so it holds from start-up's first full
+ * collection, which sets the limit the first requests grow into (V8's own growth there let
+ * the gateway's first flood of new documents reach 160 MB of heap before any collection).
+ * A wrong setting stops the start (runUntilSignalled).
  */
-const heapGrowthError: unknown = (() => {
+const heapTargetError: unknown = (() => {
   try {
-    limitHeapGrowth(readHeapGrowthPercent());
+    holdHeapTarget(readHeapTargetMiB());
     return null;
   } catch (error) {
     return error;
@@ -39,7 +41,7 @@ export function runUntilSignalled(start: () => Promise<{ stop(): Promise<void> }
   if (process.channel) process.on('disconnect', stop);
   Promise.resolve()
     .then(() => {
-      if (heapGrowthError) throw heapGrowthError;
+      if (heapTargetError) throw heapTargetError;
       return start();
     })
     .then(
