@@ -20,9 +20,10 @@
  * Last, bench/money.ts measures money under contention on PostgreSQL (its own processes and
  * databases): 100 concurrent exchanges by one user, their wall time and row-lock hold; and
  * bench/hostile.ts sends hostile documents (its own processes): gateway CPU per request and
- * what a concurrent `{ __typename }` waits.
+ * what a concurrent `{ __typename }` waits; bench/memory.ts floods fresh processes with distinct
+ * persisted operations, ad-hoc documents and cities and prints their RSS curves.
  *
- *   npm run bench                       the record (about 8 minutes on two cores)
+ *   npm run bench                       the record (about 20 minutes on two cores)
  *   npm run bench -- --quick            one 4 s round, for iterating
  *   npm run bench -- --profile          also a CPU profile of Plaza under scenario 2
  * Settings: BENCH_DURATION (s per round, default 6), BENCH_ROUNDS (3), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (10),
@@ -45,6 +46,7 @@ import { ANONYMOUS, INTERNAL_TOKEN_HEADER, signInternalToken } from '../subgraph
 import type { LoadJob, LoadResult } from './load.ts';
 import { moneyContention, moneyReport } from './money.ts';
 import { hostileBench, hostileReport, hostileSummary } from './hostile.ts';
+import { memoryBench, memoryReport, memorySummary } from './memory.ts';
 import { summarizeProfile } from './profile.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -770,6 +772,8 @@ async function main(): Promise<void> {
   const money = await moneyContention(flags.quick ? { rounds: 1 } : {});
   console.log('\nhostile documents (bench/hostile.ts):');
   const hostile = await hostileBench(flags.quick ? { repeats: 1 } : {});
+  console.log('\nmemory under floods of distinct input (bench/memory.ts):');
+  const memory = await memoryBench(flags.quick ? { operations: 10_000, cities: 10_000 } : {});
   const minutes = ((Date.now() - began) / 60_000).toFixed(1);
   const report = [
     '# Plaza benchmark — results of record',
@@ -807,9 +811,11 @@ async function main(): Promise<void> {
     '',
     hostileReport(hostile),
     '',
+    memoryReport(memory),
+    '',
     ...(profile ? ['## CPU profile of Plaza under scenario 2', '', profile, ''] : []),
   ].join('\n');
-  console.log(`\n${table(cells)}\n\n${limits(cells)}\n\n${moneyReport(money)}\n\n${hostileSummary(hostile)}\n`);
+  console.log(`\n${table(cells)}\n\n${limits(cells)}\n\n${moneyReport(money)}\n\n${hostileSummary(hostile)}\n\n${memorySummary(memory)}\n`);
   if (profile) console.log(profile);
   if (!flags['no-report']) {
     fs.writeFileSync(settings.out, report);
