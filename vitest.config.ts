@@ -22,6 +22,7 @@ if (!process.env.PLAZA_TEST_ANNOUNCED) {
 const DATABASE_FREE = [
   'codegen',
   'config',
+  'federation-lab',
   'fetch-merging',
   'homepage-candidates',
   'homepage-ranking',
