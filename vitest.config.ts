@@ -28,6 +28,7 @@ const DATABASE_FREE = [
   'homepage-ranking',
   'sqlite-connections',
   'internal-token',
+  'no-internals',
   'result-shaping',
   'persisted-cli',
   'persisted-settings',

@@ -4,7 +4,6 @@
  * subgraphs require: the internal token header, vouching for the bearer token's user.
  */
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { disableApolloTelemetry } from '../gateway/apollo-telemetry.ts';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { jwtVerify } from 'jose';
@@ -83,7 +82,8 @@ export async function startPlainGateway(options: PlainGatewayOptions): Promise<P
     }
   }
 
-  disableApolloTelemetry();
+  // @apollo/gateway reports usage to Apollo and probes cloud metadata endpoints to label it unless told not to
+  process.env.APOLLO_TELEMETRY_DISABLED = 'true';
   const gateway = new ApolloGateway({
     supergraphSdl: plainSupergraph(options.supergraphSdl),
     buildService: ({ name, url }) => new PlainDataSource(name, options.subgraphUrls[name] ?? url!),

@@ -207,17 +207,15 @@ export function securityOf(config: Pick<GatewayConfig, 'security'>): SecurityCon
 
 /** How the gateway talks to subgraphs and reports on itself. */
 export interface OperationsConfig {
-  /** HTTP client for subgraph fetches: `undici` (keep-alive Agent.request pool) or `default` (@apollo/gateway's own). `PLAZA_SUBGRAPH_FETCHER`; default undici. */
+  /** HTTP client for subgraph fetches: `undici` (keep-alive Agent.request pool) or `default` (Node's built-in fetch). `PLAZA_SUBGRAPH_FETCHER`; default undici. */
   subgraphFetcher: 'undici' | 'default';
   /** Share one subgraph answer between identical in-flight queries of the same caller. `PLAZA_DEDUP`; default true. */
   dedup: boolean;
   /** Send the entity fetches one request makes to one subgraph at the same moment as one request, holding back fetches nothing waits for to join the next. `PLAZA_MERGE_FETCHES`; default true. */
   mergeFetches: boolean;
-  /** Shape answers with steps worked out once per operation (gateway/result-shaping.ts) instead of @apollo/gateway's per-request walk. `PLAZA_COMPILED_RESULTS`; default true; per gateway (any other gateway in the process keeps its own shaping). */
-  compiledResults: boolean;
-  /** Memory budget of the query-plan cache, in MiB of estimated heap (see gateway/plan-cache.ts). `PLAZA_QUERY_PLAN_CACHE_MIB`; default 30. */
+  /** Memory budget of the query-plan cache, in MiB of estimated heap (see gateway/engine/plan-cache.ts). `PLAZA_QUERY_PLAN_CACHE_MIB`; default 16. */
   queryPlanCacheMiB: number;
-  /** Memory budget of the cache of parsed and validated documents (Apollo's documentStore), in MiB of estimated heap. `PLAZA_DOCUMENT_CACHE_MIB`; default 24. */
+  /** Memory budget of the cache of parsed and validated documents (Apollo's documentStore), in MiB of estimated heap. `PLAZA_DOCUMENT_CACHE_MIB`; default 12. */
   documentCacheMiB: number;
   /** Time allowed for one subgraph fetch, in ms. `PLAZA_SUBGRAPH_TIMEOUT_MS`; default 10000. */
   subgraphTimeoutMs: number;
@@ -243,9 +241,8 @@ export const OPERATIONS_DEFAULTS: OperationsConfig = Object.freeze({
   subgraphFetcher: 'undici',
   dedup: true,
   mergeFetches: true,
-  compiledResults: true,
-  queryPlanCacheMiB: 30,
-  documentCacheMiB: 24,
+  queryPlanCacheMiB: 16,
+  documentCacheMiB: 12,
   subgraphTimeoutMs: 10_000,
   subgraphRetries: 1,
   breakerFailures: 5,
@@ -268,7 +265,6 @@ export function readOperationsConfig(env: NodeJS.ProcessEnv = process.env): Oper
     subgraphFetcher: fetcher,
     dedup: readBoolean(env, 'PLAZA_DEDUP', OPERATIONS_DEFAULTS.dedup),
     mergeFetches: readBoolean(env, 'PLAZA_MERGE_FETCHES', OPERATIONS_DEFAULTS.mergeFetches),
-    compiledResults: readBoolean(env, 'PLAZA_COMPILED_RESULTS', OPERATIONS_DEFAULTS.compiledResults),
     queryPlanCacheMiB: readPositiveInt(env, 'PLAZA_QUERY_PLAN_CACHE_MIB', OPERATIONS_DEFAULTS.queryPlanCacheMiB),
     documentCacheMiB: readPositiveInt(env, 'PLAZA_DOCUMENT_CACHE_MIB', OPERATIONS_DEFAULTS.documentCacheMiB),
     subgraphTimeoutMs: readPositiveInt(env, 'PLAZA_SUBGRAPH_TIMEOUT_MS', OPERATIONS_DEFAULTS.subgraphTimeoutMs),
@@ -308,7 +304,7 @@ export interface PartnerKey {
 export interface PersistedQueriesConfig {
   /** Automatic persisted queries (register by hash, then send only the hash). `PLAZA_APQ`; default true. */
   apq: boolean;
-  /** Largest total size of APQ texts kept in memory, in bytes (without Redis). `PLAZA_APQ_MAX_BYTES`; default 16 MiB. */
+  /** Largest total size of APQ texts kept in memory, in bytes of estimated heap (without Redis). `PLAZA_APQ_MAX_BYTES`; default 8 MiB. */
   apqMaxBytes: number;
   /** How long an APQ text stays in Redis after its last registration, in seconds. `PLAZA_APQ_TTL_SECONDS`; default 7 days. */
   apqTtlSeconds: number;
@@ -328,7 +324,7 @@ export interface PersistedQueriesConfig {
 
 export const PERSISTED_QUERIES_DEFAULTS: PersistedQueriesConfig = Object.freeze({
   apq: true,
-  apqMaxBytes: 16 * 1024 * 1024,
+  apqMaxBytes: 8 * 1024 * 1024,
   apqTtlSeconds: 7 * 24 * 3600,
   manifestDir: null,
   defaultMode: 'allow',

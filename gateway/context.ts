@@ -1,4 +1,6 @@
+import type { DocumentNode } from 'graphql';
 import type { Viewer } from '../subgraphs/kit/internal-token.ts';
+import type { SubsequentPayload } from './engine/defer.ts';
 
 /** The app a request comes from. */
 export interface ClientIdentity {
@@ -24,6 +26,14 @@ export interface GatewayContext {
   requestId?: string;
   /** W3C trace context forwarded to subgraphs (`traceparent`): the caller's trace, or a new one. */
   traceparent?: string;
+  /** The operation without the fields the caller may not read, when authorization removed some; `variant` names which were removed (plans are cached per variant). */
+  authorizedDocument?: { document: DocumentNode; variant: string };
+  /**
+   * Where the engine leaves the rest of an answer given in parts (@defer) for the HTTP layer
+   * to write after the first part: created with the context and shared by reference, so it
+   * survives Apollo Server's copy of the context. Without it, answers come whole.
+   */
+  incremental?: { subsequent?(): AsyncIterable<SubsequentPayload> };
   /** What the request turned out to be, for its log line and metrics (filled as the pipeline learns it). */
   observed?: ObservedRequest;
 }

@@ -1,16 +1,15 @@
 /**
  * Operating the gateway while it serves: switching to a changed supergraph file,
- * knowing whether subgraphs answer, counting query-plan cache hits.
+ * knowing whether subgraphs answer.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ApolloGateway } from '@apollo/gateway';
 import type { Logger } from '../subgraphs/kit/log.ts';
-import type { PlazaDataSource } from './datasource.ts';
-import { recordCacheLookup, supergraphReloads } from './metrics.ts';
+import type { SubgraphSource } from './engine/subgraph-source.ts';
+import { supergraphReloads } from './metrics.ts';
 
 /**
- * Watches the supergraph file and hands each new version to `update`. The gateway
+ * Watches the supergraph file and hands each new version to `update`. The engine
  * rejects an invalid supergraph (update throws) and keeps serving the old one; requests
  * in flight finish on the schema they started with.
  */
@@ -51,21 +50,8 @@ export function watchSupergraph(file: string, initial: string, update: (sdl: str
   };
 }
 
-/** Reports hits and misses of the gateway's query-plan cache to the metrics. */
-export function countQueryPlanCacheLookups(gateway: ApolloGateway): void {
-  // @apollo/gateway keeps its plan cache private; its get() is the one place a lookup happens
-  const store = (gateway as unknown as { queryPlanStore?: { get(key: string): Promise<unknown> } }).queryPlanStore;
-  if (!store) return;
-  const get = store.get.bind(store);
-  store.get = async (key) => {
-    const plan = await get(key);
-    recordCacheLookup('query_plan', plan !== undefined);
-    return plan;
-  };
-}
-
 /** Whether each subgraph answers its `/health` now (an open circuit counts as down). */
-export async function reachability(sources: PlazaDataSource[], timeoutMs = 1000): Promise<Record<string, boolean>> {
+export async function reachability(sources: SubgraphSource[], timeoutMs = 1000): Promise<Record<string, boolean>> {
   const entries = await Promise.all(
     sources.map(async (source): Promise<[string, boolean]> => {
       if (source.client.breaker.isOpen) return [source.client.name, false];

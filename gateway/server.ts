@@ -1,7 +1,5 @@
 import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ApolloGateway } from '@apollo/gateway';
-import { disableApolloTelemetry } from './apollo-telemetry.ts';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { graphqlRequestListener, listen, sendError, sendJson, type Listening, type Route } from '../subgraphs/kit/http.ts';
@@ -9,18 +7,17 @@ import { ErrorCode } from '../subgraphs/kit/errors.ts';
 import { ANONYMOUS, signInternalToken } from '../subgraphs/kit/internal-token.ts';
 import { operationsOf, subgraphUrlOverride, type GatewayConfig } from './config.ts';
 import { UNKNOWN_CLIENT, type GatewayContext } from './context.ts';
-import { notePlan, PlazaDataSource } from './datasource.ts';
-import { useCompiledResultShaping } from './result-shaping.ts';
-import { undiciTransport } from './fetcher.ts';
-import { countQueryPlanCacheLookups, reachability, watchSupergraph } from './operations.ts';
+import { PlazaEngine } from './engine/index.ts';
+import { SubgraphSource } from './engine/subgraph-source.ts';
+import { payloadTexts } from './engine/defer.ts';
+import type { GraphQLFormattedError } from 'graphql';
+import { undiciTransport } from './engine/fetcher.ts';
+import { reachability, watchSupergraph } from './operations.ts';
 import { createLogger } from '../subgraphs/kit/log.ts';
 import type { GatewayPlugin } from './plugin.ts';
 import { gatewayPlugins } from './plugins/index.ts';
-import { supergraphForGateway } from './plugins/authorization.ts';
 import { persistedDocumentsIn } from './plugins/persisted-documents.ts';
 import type { RegisteredOperation } from './manifests.ts';
-import { warmQueryPlans } from './plan-warming.ts';
-import { boundedPlanCache } from './plan-cache.ts';
 import { boundedDocumentStore, GATEWAY_BYTES_PER_TOKEN } from '../subgraphs/kit/document-cache.ts';
 
 const MiB = 1024 * 1024;
@@ -53,44 +50,34 @@ export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin
   const operations = operationsOf(config);
   const logger = createLogger('gateway', operations.logLevel);
   const pool = undiciTransport();
-  const dataSources = new Map<string, PlazaDataSource>();
-  disableApolloTelemetry();
-  // both LRUs bounded by the estimated heap of their entries (and what hangs off them), reported in /metrics
-  const plans = boundedPlanCache(operations.queryPlanCacheMiB * MiB);
+  // bounded by the estimated heap of its entries (and what hangs off them), reported in /metrics
   const documents = boundedDocumentStore('document', operations.documentCacheMiB * MiB, GATEWAY_BYTES_PER_TOKEN);
-  const gateway = new ApolloGateway({
-    logger,
-    queryPlannerConfig: { cache: plans },
-    // the data sources hold back fetches nothing in the plan waits for (see PlazaDataSource.flush)
-    experimental_didResolveQueryPlan: operations.mergeFetches ? ({ queryPlan, requestContext }) => notePlan(requestContext.context, queryPlan) : undefined,
-    // a function (not a string) so the gateway can switch supergraphs while serving
-    supergraphSdl: async ({ update }) => {
-      // @authenticated/@requiresScopes are enforced by gateway/plugins/authorization.ts
-      const enforcedUpdate = (sdl: string) => update(supergraphForGateway(sdl));
-      const watcher = operations.watchSupergraph ? watchSupergraph(config.supergraphPath, supergraphSdl, enforcedUpdate, logger) : undefined;
-      return { supergraphSdl: supergraphForGateway(supergraphSdl), cleanup: async () => watcher?.close() };
-    },
-    buildService: ({ name, url }) => {
+  const engine = new PlazaEngine({
+    supergraphSdl,
+    planCacheBytes: operations.queryPlanCacheMiB * MiB,
+    tracing: !!operations.otlpEndpoint,
+    // the sources hold back fetches nothing in the plan waits for (see SubgraphSource.flush)
+    mergeFetches: operations.mergeFetches,
+    source: ({ name, url }) => {
       const target = subgraphUrlOverride(config, name) ?? url;
       if (!target) throw new Error(`Subgraph "${name}" has no URL in the supergraph; set PLAZA_SUBGRAPH_URL_${name.toUpperCase()}`);
-      const source = new PlazaDataSource({ name, url: target, operations, transport: pool.send });
-      dataSources.set(name, source);
-      return source;
+      return new SubgraphSource({ name, url: target, operations, transport: pool.send });
     },
   });
-  if (operations.compiledResults) useCompiledResultShaping(gateway);
-  countQueryPlanCacheLookups(gateway);
+  // the engine switches supergraphs while serving; a rejected file leaves the current one
+  const watcher = operations.watchSupergraph ? watchSupergraph(config.supergraphPath, supergraphSdl, (sdl) => engine.update(sdl), logger) : undefined;
+  // what a client reads of each error (gateway/plugins/error-masking.ts masks internal errors in production)
+  const formatError = (formatted: GraphQLFormattedError, error: unknown) => plugins.reduce((f, plugin) => plugin.formatError?.(f, error) ?? f, formatted);
   let stopping = false;
   const server = new ApolloServer<GatewayContext>({
-    gateway,
+    gateway: engine,
     includeStacktraceInErrorResponses: !config.production,
     introspection: !config.production,
     // Plaza's entry points own the process lifecycle (see kit/process.ts).
     stopOnTerminationSignals: false,
     csrfPrevention: true,
     documentStore: documents,
-    // what a client reads of each error (gateway/plugins/error-masking.ts masks internal errors in production)
-    formatError: (formatted, error) => plugins.reduce((f, plugin) => plugin.formatError?.(f, error) ?? f, formatted),
+    formatError,
     // the playground plugin serves Plaza's own offline GraphiQL; Apollo's landing page would load a CDN
     // one hook object may serve several concerns (logging and metrics observe operations together): added once
     plugins: [ApolloServerPluginLandingPageDisabled(), ...new Set(plugins.flatMap((p) => (p.apollo ? [p.apollo] : [])))],
@@ -103,7 +90,7 @@ export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin
   if (persisted) {
     const warm = async (why: string, operations: RegisteredOperation[]) => {
       const started = performance.now();
-      const planned = await warmQueryPlans(gateway, operations, (operation, error) =>
+      const planned = await engine.warm(operations, (operation, error) =>
         logger.warn({ operation, err: error }, 'could not plan a registered operation ahead'),
       );
       if (planned) logger.info({ planned, why, ms: Math.round(performance.now() - started) }, 'query plans warmed');
@@ -113,7 +100,7 @@ export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin
   }
 
   async function context(req: IncomingMessage): Promise<GatewayContext> {
-    const context: GatewayContext = { viewer: ANONYMOUS, client: UNKNOWN_CLIENT };
+    const context: GatewayContext = { viewer: ANONYMOUS, client: UNKNOWN_CLIENT, incremental: {} };
     for (const plugin of plugins) await plugin.context?.(req, context);
     context.internalToken = signInternalToken(context.viewer, config.internalSecret);
     return context;
@@ -136,10 +123,11 @@ export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin
         sendJson(res, 503, { status: 'stopping' });
         return true;
       }
-      const subgraphs = await reachability([...dataSources.values()]);
+      const sources = engine.sources();
+      const subgraphs = await reachability(sources);
       const down = Object.entries(subgraphs).filter(([, up]) => !up).map(([name]) => name);
       // one subgraph down degrades answers; only a gateway that can reach none is unready
-      const status = down.length === 0 ? 'ready' : down.length < dataSources.size ? 'degraded' : 'unavailable';
+      const status = down.length === 0 ? 'ready' : down.length < sources.length ? 'degraded' : 'unavailable';
       sendJson(res, status === 'unavailable' ? 503 : 200, { status, subgraphs });
       return true;
     },
@@ -162,6 +150,13 @@ export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin
       prepare,
       routes,
       maxBodyBytes: config.maxBodyBytes,
+      // the later parts of an answer deferred in parts, their errors formatted as the first part's
+      subsequent: (context) =>
+        context.incremental?.subsequent &&
+        payloadTexts(context.incremental.subsequent(), (error) => {
+          const formatted = error.toJSON();
+          return formatError(formatted.extensions?.code ? formatted : { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.INTERNAL_SERVER_ERROR } }, error);
+        }),
       onRequest: (req, res) => {
         for (const plugin of plugins) plugin.onRequest?.(req, res);
       },
@@ -180,9 +175,9 @@ export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin
       await http.close(operations.drainTimeoutMs);
       await operatorHttp?.close(operations.drainTimeoutMs);
       await server.stop();
+      watcher?.close();
       for (const plugin of plugins) await plugin.stop?.();
       await pool.close();
-      plans.close();
       documents.close();
     },
   };

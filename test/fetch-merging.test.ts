@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildSchema, parse, validate } from 'graphql';
 import type { PlanNode, QueryPlan } from '@apollo/query-planner';
-import { combineEntityFetches, isEntityFetch, mergeEntityFetches, mergeKey, trailingFetches } from '../gateway/fetch-merging.ts';
+import { combineEntityFetches, isEntityFetch, mergeEntityFetches, mergeKey, trailingFetches } from '../gateway/engine/fetch-merging.ts';
 
 const SELECTION = '{_entities(representations:$representations){...on MerchantService{title merchant{__typename id}}}}';
 const fetchOf = (name: string, ids: string[], selection = SELECTION) => ({

@@ -1,5 +1,5 @@
 /**
- * Plaza's result shaping (gateway/result-shaping.ts) against @apollo/gateway's own
+ * The engine's result shaping (gateway/engine/shaping.ts) against @apollo/gateway's own
  * computeResponse, on the same operations and the same subgraph data: generated
  * operations (aliases, @skip/@include on variables and literals, fragments, __typename,
  * introspection) over generated data that includes nulls where the schema forbids them,
@@ -8,14 +8,15 @@
  */
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Supergraph, type FieldSelection } from '@apollo/federation-internals';
-import { Kind, parse, type SelectionSetNode } from 'graphql';
+import { operationFromDocument, type FieldSelection, type Operation } from '@apollo/federation-internals';
+import { Kind, parse, type DocumentNode, type GraphQLError, type SelectionSetNode } from 'graphql';
 import { createRequire } from 'node:module';
-import { compiledComputeResponse, compileResultsFor, operationForExecution, originalComputeResponse, type ComputeResponse } from '../gateway/result-shaping.ts';
+import { shapeResponse } from '../gateway/engine/shaping.ts';
+import { loadSupergraph } from '../gateway/engine/supergraph.ts';
 import { SUPERGRAPH_PATH } from '../schema/compose.ts';
 import { random } from './support/hostile.ts';
 
-const apiSchema = Supergraph.build(fs.readFileSync(SUPERGRAPH_PATH, 'utf8'), { supportedFeatures: null } as never).apiSchema();
+const apiSchema = loadSupergraph(fs.readFileSync(SUPERGRAPH_PATH, 'utf8')).apiSchema;
 
 const PLACEMENT = `id slot title kind: __typename
   offer @include(if: $withOffer) { id title remainingStock value kind }
@@ -81,6 +82,25 @@ function valueFor(type: SchemaType, selectionSet: SelectionSetNode | undefined, 
   }
 }
 
+type ComputeResponse = (args: {
+  operation: Operation;
+  variables?: Record<string, unknown>;
+  input: Record<string, unknown> | null | undefined;
+  introspectionHandling: (selection: FieldSelection) => unknown;
+}) => { data?: unknown; errors: GraphQLError[] };
+
+/** @apollo/gateway's computeResponse, the reference (the gateway package is a development dependency, kept for such comparisons). */
+const apolloComputeResponse = createRequire(import.meta.url)('@apollo/gateway/dist/resultShaping.js').computeResponse as ComputeResponse;
+const engineComputeResponse: ComputeResponse = ({ operation, variables, input, introspectionHandling }) => shapeResponse(operation, variables, input, introspectionHandling);
+
+/** The operation as the engine keeps it with a plan (built once, without validating again). */
+const built = new WeakMap<DocumentNode, Operation>();
+function operationForExecution(schema: typeof apiSchema, document: DocumentNode): Operation {
+  let operation = built.get(document);
+  if (!operation) built.set(document, (operation = operationFromDocument(schema, document, { validate: false })));
+  return operation;
+}
+
 /** What a shaping produced, comparable across the two implementations. */
 function outcome(shape: ComputeResponse, operation: ReturnType<typeof operationForExecution>, variables: Record<string, unknown>, input: Record<string, unknown>) {
   try {
@@ -109,8 +129,8 @@ describe('result shaping worked out once per operation', () => {
         // variables: each boolean, sometimes left out (a default, or a missing value the shaping refuses)
         const variables: Record<string, unknown> = {};
         for (const name of ['withOffer', 'lean']) if (next() < 0.9) variables[name] = next() < 0.5;
-        const ours = outcome(compiledComputeResponse, operation, variables, input);
-        const theirs = outcome(originalComputeResponse, operation, variables, input);
+        const ours = outcome(engineComputeResponse, operation, variables, input);
+        const theirs = outcome(apolloComputeResponse, operation, variables, input);
         expect(ours).toEqual(theirs);
         if (ours.errors?.length) withErrors++;
         if ('data' in ours && ours.data === null) nulled++;
@@ -130,26 +150,9 @@ describe('a null where the schema forbids it', () => {
     const document = parse('{ merchant(id: "m1") { id name services { id title } } }');
     const operation = operationForExecution(apiSchema, document);
     const input = { merchant: { id: 'm1', name: null, services: [{ id: 's1', title: 'Tea' }] } };
-    const ours = compiledComputeResponse({ operation, input, introspectionHandling: () => null });
+    const ours = engineComputeResponse({ operation, input, introspectionHandling: () => null });
     expect(JSON.parse(JSON.stringify(ours.data))).toEqual({ merchant: null });
     expect(ours.errors.map((e) => [e.message, e.path])).toEqual([['Cannot return null for non-nullable field Merchant.name.', ['merchant', 'name']]]);
-    expect(ours).toEqual(originalComputeResponse({ operation, input, introspectionHandling: () => null }));
-  });
-});
-
-describe('installed into @apollo/gateway', () => {
-  it("replaces the functions the gateway's executor calls, where it looks them up", () => {
-    compileResultsFor(apiSchema);
-    const require = createRequire(import.meta.url);
-    // executeQueryPlan calls resultShaping.computeResponse and federation-internals' operationFromDocument through these objects
-    expect(require('@apollo/gateway/dist/resultShaping.js').computeResponse).toBe(compiledComputeResponse);
-    const viaPackage = require('@apollo/federation-internals').operationFromDocument;
-    const document = parse('{ merchant(id: "m1") { id } }');
-    expect(viaPackage(apiSchema, document, { validate: false })).toBe(operationForExecution(apiSchema, document));
-    // anything but the executor's call is built afresh, as before
-    expect(viaPackage(apiSchema, document)).not.toBe(operationForExecution(apiSchema, document));
-    // another gateway's schema (a plain gateway in the same process) keeps @apollo/gateway's own path
-    const otherSchema = Supergraph.build(fs.readFileSync(SUPERGRAPH_PATH, 'utf8'), { supportedFeatures: null } as never).apiSchema();
-    expect(viaPackage(otherSchema, document, { validate: false })).not.toBe(viaPackage(otherSchema, document, { validate: false }));
+    expect(ours).toEqual(apolloComputeResponse({ operation, input, introspectionHandling: () => null }));
   });
 });

@@ -17,12 +17,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ApolloGateway } from '@apollo/gateway';
-import { disableApolloTelemetry } from '../apollo-telemetry.ts';
+import { loadSupergraph } from '../engine/supergraph.ts';
 import type { GraphQLSchema } from 'graphql';
 import { CLIENT_MODES, readPersistedQueriesConfig, readSecurityConfig } from '../config.ts';
 import { InvalidManifestError, manifestFromDocuments, operationLimits, readManifest, registerManifest, type Manifest } from '../manifests.ts';
-import { localApiSchema, supergraphForGateway } from '../plugins/authorization.ts';
+import { localApiSchema } from '../plugins/authorization.ts';
 import { hashApiKey } from '../plugins/clients.ts';
 import { BYPASS_HEADER, USAGE_PATH } from '../plugins/persisted-documents.ts';
 import { openPersistedQueryStores } from '../stores/index.ts';
@@ -46,20 +45,10 @@ export interface PqIo {
   env: NodeJS.ProcessEnv;
 }
 
-const noop = () => {};
-const SILENT = { debug: noop, info: noop, warn: noop, error: noop };
-
 async function loadSchema(supergraphPath: string): Promise<{ schema: GraphQLSchema; sdl: string }> {
   const sdl = fs.readFileSync(supergraphPath, 'utf8');
-  // The same schema the gateway serves (its security directives are enforced by its plugins).
-  disableApolloTelemetry();
-  const gateway = new ApolloGateway({ supergraphSdl: supergraphForGateway(sdl), logger: SILENT });
-  try {
-    const { schema } = await gateway.load();
-    return { schema: localApiSchema(schema), sdl };
-  } finally {
-    await gateway.stop();
-  }
+  // the same API schema the gateway serves
+  return { schema: localApiSchema(loadSupergraph(sdl).schema), sdl };
 }
 
 function graphqlFiles(target: string): string[] {

@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
 import {
   buildSchema,
   executeSync,
@@ -27,9 +25,10 @@ import {
 import { ErrorCode } from '../../subgraphs/kit/errors.ts';
 import type { Viewer } from '../../subgraphs/kit/internal-token.ts';
 import { derivedFromSupergraph, type GatewayPlugin } from '../plugin.ts';
+import { graphql } from '../engine/graphql.ts';
 
-/** graphql as @apollo/gateway (CommonJS) loads it: its schemas fail instanceof checks of the ESM build used here. */
-const gatewayGraphql = createRequire(import.meta.url)('graphql') as typeof import('graphql');
+/** graphql as federation-internals (CommonJS) loads it: its schemas fail instanceof checks of an ESM build. */
+const gatewayGraphql = graphql;
 const localSchemas = new WeakMap<object, GraphQLSchema>();
 
 /** The gateway's API schema rebuilt with this module's graphql, once per schema the gateway loads. */
@@ -373,7 +372,6 @@ export function useAuthorization(options: AuthorizationOptions): GatewayPlugin {
       ...policy.hooks,
       async requestDidStart() {
         let original: DocumentNode | undefined;
-        let denied: DeniedField[] = [];
         let viewer: Viewer | undefined;
         let current = policy.current();
         return {
@@ -383,12 +381,8 @@ export function useAuthorization(options: AuthorizationOptions): GatewayPlugin {
             const outcome = authorizeOperation(localApiSchema(requestContext.schema), current, viewer, requestContext.document, requestContext.operationName);
             if (!outcome.denied.length) return;
             original = requestContext.document;
-            denied = outcome.denied;
-            // The gateway caches query plans by hash: the reduced document needs its own.
-            const writable = requestContext as { document: DocumentNode; operation: OperationDefinitionNode | undefined; queryHash: string };
-            writable.document = outcome.document;
-            writable.operation = getOperationAST(outcome.document, requestContext.operationName) ?? undefined;
-            writable.queryHash = createHash('sha256').update(requestContext.queryHash).update('\0authorization\0').update(outcome.variant).digest('hex');
+            // the engine executes the reduced document, planned and cached as a variant of the request's own
+            requestContext.contextValue.authorizedDocument = { document: outcome.document, variant: outcome.variant };
           },
           async willSendResponse(requestContext) {
             if (!original || !viewer) return;
@@ -418,15 +412,3 @@ export function useAuthorization(options: AuthorizationOptions): GatewayPlugin {
   };
 }
 
-/**
- * The supergraph as @apollo/gateway may load it. The gateway refuses any `for: SECURITY`
- * feature it does not enforce itself (authenticated, requiresScopes); Plaza enforces
- * those in this plugin, from the same SDL, so their links drop the purpose and keep
- * every directive application.
- */
-export function supergraphForGateway(supergraphSdl: string): string {
-  return supergraphSdl.replace(
-    /(@link\(url: "https:\/\/specs\.apollo\.dev\/(?:authenticated|requiresScopes)\/v[0-9.]+"[^)]*?),\s*for:\s*SECURITY/g,
-    '$1',
-  );
-}

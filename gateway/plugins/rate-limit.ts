@@ -172,12 +172,12 @@ export function useRateLimit(options: RateLimitOptions = {}): GatewayPlugin {
             if (contextValue.client.kind === 'unknown') return;
             const decision = await store.take(`client:${contextValue.client.name}`, settings.perClient);
             if (decision.allowed) return;
-            throw new GraphQLError(`Too many requests from client ${contextValue.client.name}; retry later`, {
-              extensions: {
-                code: ErrorCode.RATE_LIMITED,
-                http: { status: 429, headers: new HeaderMap([['retry-after', retryAfterSeconds(decision)]]) },
-              },
-            });
+            // Apollo Server reads the status and headers of the answer from `extensions.http`
+            const extensions: Record<string, unknown> = {
+              code: ErrorCode.RATE_LIMITED,
+              http: { status: 429, headers: new HeaderMap([['retry-after', retryAfterSeconds(decision)]]) },
+            };
+            throw new GraphQLError(`Too many requests from client ${contextValue.client.name}; retry later`, { extensions });
           },
         };
       },

@@ -14,10 +14,10 @@ export interface TracingOptions {
 export const TRACING_DEFAULTS = { serviceName: 'plaza-gateway' } as const;
 
 /**
- * Exports the gateway's OpenTelemetry spans over OTLP/HTTP. @apollo/gateway emits one
- * span per phase (request, validate, plan, execute, fetch per subgraph, postprocessing);
- * registering a provider is what turns them on, and the registered W3C propagator puts
- * each fetch span's `traceparent` on the subgraph request (see datasource.ts).
+ * Exports the gateway's OpenTelemetry spans over OTLP/HTTP. The engine emits one span per
+ * phase (request, validate, plan, execute, fetch per subgraph, postprocessing: see
+ * engine/tracing.ts) when tracing is on; the registered W3C propagator puts each fetch
+ * span's `traceparent` on the subgraph request (see engine/subgraph-source.ts).
  */
 export function useTracing(options: TracingOptions): GatewayPlugin {
   const provider = new NodeTracerProvider({

@@ -24,6 +24,24 @@ export interface GraphQLHttpOptions<TContext extends BaseContext> {
   onError?: (error: unknown) => void;
   /** Called first for every request, before routes (request ids, logs, metrics watch `res` finish). */
   onRequest?: (req: IncomingMessage, res: ServerResponse) => void;
+  /**
+   * The rest of an answer given in parts (@defer), as JSON texts of the payloads after the
+   * first, when the request's execution left one: the answer is then written as
+   * `multipart/mixed` (deferSpec=20220824), Apollo Server's answer as its first part.
+   */
+  subsequent?: (context: TContext) => AsyncIterable<{ json: string; hasNext: boolean }> | undefined;
+}
+
+const PART_HEAD = 'content-type: application/json; charset=utf-8\r\n\r\n';
+
+/** Writes an answer in parts: the first (with `hasNext: true`), then each later payload as it comes. */
+async function writeParts(res: ServerResponse, first: string, rest: AsyncIterable<{ json: string; hasNext: boolean }>): Promise<void> {
+  res.setHeader('content-type', 'multipart/mixed; boundary="-"; deferSpec=20220824');
+  res.removeHeader('content-length');
+  const body = first.trimEnd();
+  res.write(`\r\n---\r\n${PART_HEAD}${body.slice(0, -1)}${body.length > 2 ? ',' : ''}"hasNext":true}\r\n---\r\n`);
+  for await (const payload of rest) res.write(`${PART_HEAD}${payload.json}\r\n---${payload.hasNext ? '' : '--'}\r\n`);
+  res.end();
 }
 
 /** A request refused before GraphQL execution, answered as a GraphQL error with this status. */
@@ -142,13 +160,16 @@ export function graphqlRequestListener<TContext extends BaseContext>(
         throw error;
       }
     }
+    let context: TContext | undefined;
     const response = await server.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers: headerMapOf(req), search: url.search, body },
-      context: () => options.context(req),
+      context: async () => (context = await options.context(req)),
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {
+      const rest = context && res.statusCode === 200 ? options.subsequent?.(context) : undefined;
+      if (rest) return writeParts(res, response.body.string, rest);
       res.end(response.body.string);
       return;
     }

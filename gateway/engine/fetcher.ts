@@ -1,18 +1,18 @@
 /**
  * How the gateway reaches subgraphs: a keep-alive connection pool (undici Agent.request)
- * or @apollo/gateway's default HTTP client, behind per-subgraph timeouts, retries of
+ * or Node's built-in fetch, behind per-subgraph timeouts, retries of
  * queries (never mutations), a circuit breaker and the sharing of identical in-flight
  * requests. Everything here is transport; GraphQL meaning lives in datasource.ts.
  */
 import { Agent, errors as undiciErrors } from 'undici';
-import type { OperationsConfig } from './config.ts';
+import type { OperationsConfig } from '../config.ts';
 import {
   circuitOpen,
   subgraphFetchDuration,
   subgraphFetchErrors,
   subgraphFetchRetries,
   subgraphFetchShared,
-} from './metrics.ts';
+} from '../metrics.ts';
 
 /** A subgraph's answer before parsing: shared as text so every waiter parses its own copy. */
 export interface RawResponse {
@@ -69,23 +69,23 @@ export function undiciTransport(): { send: Transport; close(): Promise<void> } {
   return { send, close: () => agent.close() };
 }
 
-type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body: string; timeout?: number }) => Promise<{
+type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body: string; signal: AbortSignal }) => Promise<{
   status: number;
   statusText: string;
   headers: { forEach(cb: (value: string, key: string) => void): void };
   text(): Promise<string>;
 }>;
 
-/** @apollo/gateway's own client (make-fetch-happen), for comparison runs. */
+/** A fetch function (Node's built-in one), for comparison runs. */
 export function fetchTransport(fetcher: FetchLike): Transport {
   return async (url, headers, body, timeoutMs) => {
     try {
-      const res = await fetcher(url, { method: 'POST', headers, body, timeout: timeoutMs });
+      const res = await fetcher(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
       const flat: Record<string, string> = {};
       res.headers.forEach((value, key) => (flat[key] = value));
       return { status: res.status, statusText: res.statusText, headers: flat, text: await res.text() };
     } catch (error) {
-      if ((error as { type?: string }).type === 'request-timeout') throw new TimeoutError(String(error));
+      if ((error as { name?: string }).name === 'TimeoutError') throw new TimeoutError(String(error));
       throw error;
     }
   };

@@ -1,29 +1,27 @@
 import DataLoader from 'dataloader';
-import { RemoteGraphQLDataSource, type GraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLRequest, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { context as otelContext, propagation } from '@opentelemetry/api';
 import { GraphQLError, Kind, parse, type DocumentNode, type SelectionNode } from 'graphql';
-import { ErrorCode } from '../subgraphs/kit/errors.ts';
-import { INTERNAL_TOKEN_HEADER } from '../subgraphs/kit/internal-token.ts';
-import { OPERATIONS_DEFAULTS, type OperationsConfig } from './config.ts';
-import type { GatewayContext } from './context.ts';
+import { ErrorCode } from '../../subgraphs/kit/errors.ts';
+import { INTERNAL_TOKEN_HEADER } from '../../subgraphs/kit/internal-token.ts';
+import { OPERATIONS_DEFAULTS, type OperationsConfig } from '../config.ts';
+import type { GatewayContext } from '../context.ts';
 import { fetchTransport, SubgraphClient, SubgraphUnavailableError, type Transport } from './fetcher.ts';
-import type { QueryPlan } from '@apollo/query-planner';
-import { combineEntityFetches, isEntityFetch, mergeEntityFetches, mergeKey, trailingFetchesOf } from './fetch-merging.ts';
-import { subgraphFetchMerged } from './metrics.ts';
+import { combineEntityFetches, isEntityFetch, mergeEntityFetches, mergeKey } from './fetch-merging.ts';
+import { subgraphFetchMerged } from '../metrics.ts';
 
 /** Header carrying the request id from the gateway to subgraphs (and back in logs). */
 export const REQUEST_ID_HEADER = 'x-request-id';
 /** Headers that differ per request without changing the answer; left out of the sharing key. */
 const PER_REQUEST_HEADERS = new Set([INTERNAL_TOKEN_HEADER, REQUEST_ID_HEADER, 'traceparent', 'tracestate']);
 
-export interface PlazaDataSourceOptions {
+export interface SubgraphSourceOptions {
   /** Subgraph name, as in the supergraph. */
   name: string;
   url: string;
   /** Operations settings (fetcher, dedup, timeouts, retries, breaker). Default OPERATIONS_DEFAULTS. */
   operations?: OperationsConfig;
-  /** The keep-alive transport when `subgraphFetcher` is `undici`; the gateway's default client otherwise. */
+  /** The keep-alive transport when `subgraphFetcher` is `undici`; Node's built-in fetch otherwise. */
   transport?: Transport;
 }
 
@@ -62,21 +60,28 @@ function failedPaths(document: DocumentNode | undefined, query: string, entities
   return paths;
 }
 
-/** `GraphQLDataSourceRequestKind.INCOMING_OPERATION` (the enum is not exported at runtime). */
-const INCOMING_OPERATION = 'incoming operation';
+/** One fetch of a query plan, or a request of the gateway's own (no client request behind it). */
+export interface FetchOptions {
+  request: GatewayGraphQLRequest;
+  /** The client request the fetch is part of, when there is one (its cache policy takes the subgraph's hints). */
+  incomingRequestContext?: { overallCachePolicy?: unknown };
+  context?: GatewayContext;
+  /** The fetch's operation, parsed, when the plan has it. */
+  document?: DocumentNode;
+}
 
-type Options = GraphQLDataSourceProcessOptions<GatewayContext>;
-type IncomingOptions = Extract<Options, { incomingRequestContext: unknown }>;
+type Options = FetchOptions;
+type IncomingOptions = FetchOptions & { incomingRequestContext: { overallCachePolicy?: unknown }; context: GatewayContext };
 
 function isIncoming(options: Options): options is IncomingOptions {
-  return (options.kind as string) === INCOMING_OPERATION;
+  return options.incomingRequestContext !== undefined && options.context !== undefined;
 }
 
 /** Restricts the request's cache policy by a subgraph's `cache-control` answer (as @apollo/gateway does). */
 function restrictCachePolicy(options: Options, cacheControl: string | undefined): void {
   if (!isIncoming(options)) return;
-  const policy = options.incomingRequestContext.overallCachePolicy;
-  if (!policy || !('restrict' in policy)) return;
+  const policy = options.incomingRequestContext.overallCachePolicy as { restrict?(hint: unknown): void } | undefined;
+  if (!policy?.restrict) return;
   const hint: { maxAge: number; scope?: 'PUBLIC' | 'PRIVATE' } = { maxAge: 0 };
   for (const part of (cacheControl ?? '').split(',')) {
     const [key, value] = part.trim().toLowerCase().split('=');
@@ -93,21 +98,26 @@ function restrictCachePolicy(options: Options, cacheControl: string | undefined)
  * and turns a subgraph that is down or slow into SUBGRAPH_UNAVAILABLE field errors
  * instead of a failed request.
  */
-export class PlazaDataSource implements GraphQLDataSource<GatewayContext> {
+export class SubgraphSource {
   readonly client: SubgraphClient;
   private readonly dedup: boolean;
   private readonly mergeFetches: boolean;
 
-  constructor(options: PlazaDataSourceOptions) {
+  constructor(options: SubgraphSourceOptions) {
     const operations = options.operations ?? OPERATIONS_DEFAULTS;
     const transport =
       operations.subgraphFetcher === 'undici' && options.transport
         ? options.transport
-        : // @apollo/gateway's default client (make-fetch-happen), for side-by-side comparisons
-          fetchTransport(new RemoteGraphQLDataSource().fetcher as never);
+        : // Node's built-in fetch, for side-by-side comparisons
+          fetchTransport(fetch as never);
     this.client = new SubgraphClient(options.name, options.url, transport, operations);
     this.dedup = operations.dedup;
     this.mergeFetches = operations.mergeFetches;
+  }
+
+  /** The subgraph's URL. */
+  get url(): string {
+    return this.client.url;
   }
 
   async process(options: Options): Promise<GatewayGraphQLResponse> {
@@ -346,9 +356,9 @@ function requestFetchesOf(context: object): RequestFetches {
   return fetches;
 }
 
-/** Tells the data sources the plan a request runs (given to @apollo/gateway as experimental_didResolveQueryPlan). */
-export function notePlan(context: object, plan: QueryPlan): void {
-  requestFetchesOf(context).trailing = trailingFetchesOf(plan);
+/** Tells the sources which fetch operations of the request's plan nothing waits for (see trailingFetches). */
+export function notePlan(context: object, trailing: ReadonlySet<string>): void {
+  requestFetchesOf(context).trailing = trailing;
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -1,31 +1,17 @@
 /**
- * The last step of executing a query plan, made cheaper: shaping the subgraphs' merged
- * data into the answer the operation asked for.
+ * The last step of executing a query plan: shaping the subgraphs' merged data into the
+ * answer the operation asked for (Federation's semantics as @apollo/gateway's
+ * `computeResponse` implements them: @skip/@include, `__typename` of root and
+ * @interfaceObject types, leaf values checked, nulls propagated with INVALID_GRAPHQL errors,
+ * introspection answered by graphql-js).
  *
- * @apollo/gateway does it in `computeResponse` (dist/resultShaping.js). Per request it
- * rebuilds the operation from the document (`operationFromDocument`), then walks it for
- * every object of the answer, looking up each selection's @skip/@include directives,
- * each field's definition, response name and type wrappers, and each `__typename`'s
- * type, through the schema's getters. Under the nested feed that was a quarter of the
- * gateway's CPU.
- *
- * Here the same algorithm runs over what can be known before a request:
- * - the operation for a parsed document is built once (documents are parsed once and
- *   kept, so the same operation definition comes back for every request of it);
- * - each selection set is turned once into a list of steps: response name, kind of field,
- *   type wrappers unwrapped, the directive conditions;
- * - type-condition checks are remembered.
- * What depends on the request (variables, the data, errors, null propagation) is
- * evaluated exactly as @apollo/gateway does, with its own error constructors and
- * messages; test/result-shaping.test.ts compares both on generated data, and
- * test/perf-differential.test.ts compares whole answers with a plain gateway.
- *
- * @apollo/gateway's executor calls both functions through its modules' export objects, so
- * they are replaced there once per process; they take the compiled path only for the API
- * schemas of gateways given to `useCompiledResultShaping(gateway)` (PLAZA_COMPILED_RESULTS),
- * and any other gateway in the process (a plain one in tests) keeps @apollo/gateway's own.
+ * What can be known before a request is worked out once: each selection set of an operation
+ * becomes a list of steps (response name, kind of field, type wrappers unwrapped, directive
+ * conditions), and type-condition checks are remembered. The engine builds each operation
+ * once per cached plan, so the steps are built once per operation. What depends on the
+ * request (variables, the data, errors, null propagation) is evaluated per request.
+ * test/result-shaping.test.ts compares this with @apollo/gateway's on generated data.
  */
-import { createRequire } from 'node:module';
 import {
   assert,
   ERRORS,
@@ -48,66 +34,11 @@ import {
   type SelectionSet,
   type Type,
 } from '@apollo/federation-internals';
-import type { ApolloGateway } from '@apollo/gateway';
-import type { DocumentNode, GraphQLError, OperationDefinitionNode } from 'graphql';
-
-const require = createRequire(import.meta.url);
+import type { GraphQLError } from 'graphql';
 
 type Variables = Record<string, unknown>;
-type IntrospectionHandling = (selection: FieldSelection) => unknown;
-export interface ComputeResponseArgs {
-  operation: Operation;
-  variables?: Variables;
-  input: Record<string, unknown> | null | undefined;
-  introspectionHandling: IntrospectionHandling;
-}
-export type ComputeResponse = (args: ComputeResponseArgs) => { data?: unknown; errors: GraphQLError[] };
-type OperationFromDocument = (schema: Schema, document: DocumentNode, options?: { operationName?: string; validate?: boolean }) => Operation;
-
-/** @apollo/gateway's own modules, as its executor calls into them. */
-const gatewayShaping = require('@apollo/gateway/dist/resultShaping.js') as { computeResponse: ComputeResponse };
-const operations = require('@apollo/federation-internals/dist/operations.js') as { operationFromDocument: OperationFromDocument };
-
-/** @apollo/gateway's computeResponse, as shipped. */
-export const originalComputeResponse: ComputeResponse = gatewayShaping.computeResponse;
-const originalOperationFromDocument: OperationFromDocument = operations.operationFromDocument;
-
-// ------------------------------------------------------------ the operation, once per document
-
-/** Operations built for the executor, per API schema and operation definition (a parsed document's node). */
-const operationsBuilt = new WeakMap<Schema, WeakMap<OperationDefinitionNode, Operation>>();
-/** Operations that came from operationsBuilt: their selection sets are the same objects every request. */
-const kept = new WeakSet<Operation>();
-
-/** The API schemas of the gateways that shape with compiled steps (see useCompiledResultShaping). */
-const compiledSchemas = new WeakSet<Schema>();
-
-/**
- * operationFromDocument, remembering what the executor asks for. The executor builds the
- * operation of every request from the request's parsed document without validating it
- * again (`validate: false`): the same definition node and schema always give the same
- * operation. Every other call (planning, validation, another gateway's) goes through untouched.
- */
-function operationFromDocumentOnce(schema: Schema, document: DocumentNode, options?: { operationName?: string; validate?: boolean }): Operation {
-  const definition = document.definitions[0];
-  if (
-    !compiledSchemas.has(schema) ||
-    options?.validate !== false ||
-    options.operationName !== undefined ||
-    definition?.kind !== 'OperationDefinition'
-  ) {
-    return originalOperationFromDocument(schema, document, options);
-  }
-  let bySchema = operationsBuilt.get(schema);
-  if (!bySchema) operationsBuilt.set(schema, (bySchema = new WeakMap()));
-  let operation = bySchema.get(definition);
-  if (!operation) {
-    operation = originalOperationFromDocument(schema, document, options);
-    bySchema.set(definition, operation);
-    kept.add(operation);
-  }
-  return operation;
-}
+/** Answers an introspection field (`__schema`, `__type`) of the operation. */
+export type IntrospectionHandling = (selection: FieldSelection) => unknown;
 
 // ------------------------------------------------------------ what is known before a request
 
@@ -358,14 +289,13 @@ function updateOutputValue(
 /** Defaulted variable values per operation (they depend on the operation only). */
 const defaultedVariables = new WeakMap<Operation, Variables>();
 
-/**
- * computeResponse over the steps worked out once per operation. An operation that was not
- * built once for its document (one this module did not see built) goes to
- * @apollo/gateway's own: working its steps out for one request would cost more than it saves.
- */
-export const compiledComputeResponse: ComputeResponse = (args) => {
-  const { operation, variables, input, introspectionHandling } = args;
-  if (!kept.has(operation)) return originalComputeResponse(args);
+/** The answer's data for `input` (the merged data of every fetch) and the errors shaping found. */
+export function shapeResponse(
+  operation: Operation,
+  variables: Variables | undefined,
+  input: Record<string, unknown> | null | undefined,
+  introspectionHandling: IntrospectionHandling,
+): { data: Record<string, unknown> | null | undefined; errors: GraphQLError[] } {
   if (!input) return { data: input, errors: [] };
   const schema = operation.schema();
   let defaults = defaultedVariables.get(operation);
@@ -379,31 +309,31 @@ export const compiledComputeResponse: ComputeResponse = (args) => {
   const data = Object.create(null) as Record<string, unknown>;
   const result = applySelectionSet(input, operation.selectionSet, data, parameters, [], schema.schemaDefinition.rootType(operation.rootKind)!);
   return { data: result === NULL_BUBBLE_UP ? null : data, errors: parameters.errors };
-};
-
-let installed = false;
-
-/** Shapes the answers of this API schema with compiled steps (the gateway's own schemas are registered by useCompiledResultShaping). */
-export function compileResultsFor(schema: Schema): void {
-  if (!installed) {
-    installed = true;
-    operations.operationFromDocument = operationFromDocumentOnce;
-    gatewayShaping.computeResponse = compiledComputeResponse;
-  }
-  compiledSchemas.add(schema);
 }
 
-/** Makes this gateway's executor shape results with compiledComputeResponse and build each document's operation once, for every supergraph it loads. */
-export function useCompiledResultShaping(gateway: ApolloGateway): void {
-  gateway.onSchemaLoadOrUpdate(() => {
-    // set before the gateway tells its listeners
-    const { apiSchema } = gateway as unknown as { apiSchema?: Schema };
-    if (apiSchema) compileResultsFor(apiSchema);
-  });
-}
-
-/** Test helper: an operation built the way the executor's are for a compiled schema (this one becomes one), so compiledComputeResponse takes it. */
-export function operationForExecution(schema: Schema, document: DocumentNode): Operation {
-  compiledSchemas.add(schema);
-  return operationFromDocumentOnce(schema, document, { validate: false });
+/**
+ * One part of an answer: `selectionSet` (of `parentType`) over `input`, the object at
+ * `path` in the merged data. Null propagation stops at the part: `data` is null when a
+ * non-null field of the part itself was null. Used for the parts of a deferred answer.
+ */
+export function shapePart(
+  operation: Operation,
+  selectionSet: SelectionSet,
+  parentType: CompositeType,
+  variables: Variables | undefined,
+  input: Record<string, unknown>,
+  path: (string | number)[],
+  introspectionHandling: IntrospectionHandling,
+): { data: Record<string, unknown> | null; errors: GraphQLError[] } {
+  let defaults = defaultedVariables.get(operation);
+  if (!defaults) defaultedVariables.set(operation, (defaults = operation.collectDefaultedVariableValues()));
+  const parameters: ShapingState = {
+    schema: operation.schema(),
+    variables: { __proto__: null, ...defaults, ...variables } as Variables,
+    errors: [],
+    introspectionHandling,
+  };
+  const data = Object.create(null) as Record<string, unknown>;
+  const result = applySelectionSet(input, selectionSet, data, parameters, [...path], parentType);
+  return { data: result === NULL_BUBBLE_UP ? null : data, errors: parameters.errors };
 }

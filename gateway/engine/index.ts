@@ -1,0 +1,254 @@
+/**
+ * Plaza's federation engine, behind Apollo Server's gateway interface (`load`,
+ * `onSchemaLoadOrUpdate`, `stop`): it loads a supergraph (and any later version of it),
+ * plans operations with @apollo/query-planner, caches the plans, runs them against the
+ * subgraphs and shapes the answers. See README.md beside this file.
+ */
+import { operationFromDocument, type FieldSelection } from '@apollo/federation-internals';
+import type { GatewayExecutionResult, GatewayGraphQLRequestContext, GatewayInterface, GatewayLoadResult, GatewaySchemaLoadOrUpdateCallback } from '@apollo/server-gateway-interface';
+import { Kind, type DocumentNode, type GraphQLError, type OperationDefinitionNode, type SelectionNode, type VariableDefinitionNode } from 'graphql';
+import type { BoundedCache } from '../../subgraphs/kit/caches.ts';
+import type { GatewayContext } from '../context.ts';
+import { recordCacheLookup } from '../metrics.ts';
+import type { RegisteredOperation } from '../manifests.ts';
+import { runNode, type Run } from './execute.ts';
+import { primarySelection, runDeferred, topDefer } from './defer.ts';
+import { graphql } from './graphql.ts';
+import { boundedPlanCache, type PlanEntry } from './plan-cache.ts';
+import { shapePart, shapeResponse } from './shaping.ts';
+import { evaluateCondition } from '@apollo/query-planner';
+import { loadSupergraph, type LoadedSupergraph } from './supergraph.ts';
+import { inSpan } from './tracing.ts';
+import { trailingFetchesOf } from './fetch-merging.ts';
+import { notePlan, type SubgraphSource } from './subgraph-source.ts';
+
+export type { LoadedSupergraph } from './supergraph.ts';
+
+export interface EngineOptions {
+  /** The supergraph's text. */
+  supergraphSdl: string;
+  /** The source that fetches from a subgraph (called once per subgraph of each supergraph loaded). */
+  source(subgraph: { name: string; url: string }): SubgraphSource;
+  /** Memory budget of the plan cache, in bytes of estimated heap. */
+  planCacheBytes: number;
+  /** Record OpenTelemetry spans of each phase (when an exporter is registered). Default false. */
+  tracing?: boolean;
+  /** Hold back fetches nothing in the plan waits for, to go out with the request's next fetch to their subgraph (see subgraph-source.ts). */
+  mergeFetches?: boolean;
+}
+
+/** What a request runs against: one supergraph and everything built from it. */
+interface Served {
+  loaded: LoadedSupergraph;
+  sources: Map<string, SubgraphSource>;
+}
+
+type RequestContext = GatewayGraphQLRequestContext<GatewayContext>;
+
+/** The document a request executes: its own, or the one authorization reduced it to (with its own plan). */
+function executedDocument(request: RequestContext): { document: DocumentNode; variant: string } {
+  const authorized = request.context?.authorizedDocument;
+  return authorized ? { document: authorized.document, variant: authorized.variant } : { document: request.document, variant: '' };
+}
+
+/** Whether the client takes an answer in parts (`multipart/mixed` with `deferSpec=20220824`, as Apollo Client asks). */
+function acceptsIncremental(request: RequestContext): boolean {
+  const accept = request.request.http?.headers.get('accept') ?? '';
+  return /multipart\/mixed/i.test(accept) && /deferSpec=20220824/i.test(accept);
+}
+
+/** The variables an introspection selection uses, from the operation's definitions. */
+function usedVariables(selection: SelectionNode, definitions: readonly VariableDefinitionNode[] | undefined): VariableDefinitionNode[] {
+  const used = new Set<string>();
+  graphql.visit(selection, { Variable: (node) => void used.add(node.name.value) });
+  return (definitions ?? []).filter((definition) => used.has(definition.variable.name.value));
+}
+
+export class PlazaEngine implements GatewayInterface {
+  private served: Served | undefined;
+  private readonly listeners = new Set<GatewaySchemaLoadOrUpdateCallback>();
+  private readonly plans: BoundedCache<string, PlanEntry>;
+  /** Registered operations planned ahead for the current supergraph (a reload of the manifests plans only new ones). */
+  private warmed = new Set<string>();
+
+  constructor(private readonly options: EngineOptions) {
+    this.plans = boundedPlanCache(options.planCacheBytes);
+  }
+
+  onSchemaLoadOrUpdate(callback: GatewaySchemaLoadOrUpdateCallback): () => void {
+    this.listeners.add(callback);
+    return () => this.listeners.delete(callback);
+  }
+
+  async load(): Promise<GatewayLoadResult> {
+    this.update(this.options.supergraphSdl);
+    // Apollo Server's contexts are Plaza's GatewayContext (gateway/server.ts builds them)
+    const tracing = this.options.tracing ?? false;
+    return { executor: (request) => inSpan(tracing, 'gateway.request', request.operationName ? { 'graphql.operation.name': request.operationName } : {}, () => this.execute(request as RequestContext)) };
+  }
+
+  async stop(): Promise<void> {
+    this.plans.close();
+  }
+
+  /** The supergraph served now. */
+  get supergraph(): LoadedSupergraph {
+    if (!this.served) throw new Error('the engine has not loaded a supergraph yet');
+    return this.served.loaded;
+  }
+
+  /** The subgraph sources of the supergraph served now. */
+  sources(): SubgraphSource[] {
+    return [...(this.served?.sources.values() ?? [])];
+  }
+
+  /**
+   * Serves `sdl` from now on; throws (and keeps serving the previous one) when it is
+   * invalid. Requests in flight finish on the supergraph they started with.
+   */
+  update(sdl: string): void {
+    const loaded = loadSupergraph(sdl);
+    const previous = this.served?.sources;
+    const sources = new Map<string, SubgraphSource>();
+    for (const subgraph of loaded.subgraphs) {
+      const kept = previous?.get(subgraph.name);
+      sources.set(subgraph.name, kept && kept.url === subgraph.url ? kept : this.options.source(subgraph));
+    }
+    this.served = { loaded, sources };
+    // plans are keyed by supergraph: the old ones can only take room now
+    this.plans.clear();
+    this.warmed = new Set();
+    for (const listener of this.listeners) listener({ apiSchema: loaded.schema, coreSupergraphSdl: sdl });
+  }
+
+  /** Plans registered operations not planned ahead yet, between requests; returns how many were planned. A plan that fails is planned (and fails) on first use. */
+  async warm(operations: readonly RegisteredOperation[], onError: (operation: string, error: unknown) => void): Promise<number> {
+    let planned = 0;
+    for (const op of operations) {
+      const served = this.served;
+      if (!served) return planned;
+      // a registered operation's id is the sha256 of its text, which is Apollo Server's query hash
+      const key = this.planKey(served.loaded, op.id, '', op.name);
+      if (this.warmed.has(key) || this.plans.has(key)) continue;
+      this.warmed.add(key);
+      try {
+        this.plan(served.loaded, key, op.document, op.name);
+        planned++;
+      } catch (error) {
+        onError(op.name, error);
+      }
+      // planning is CPU work: let requests in between operations
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return planned;
+  }
+
+  private planKey(loaded: LoadedSupergraph, queryHash: string, variant: string, operationName: string | undefined): string {
+    return `${loaded.id}:${queryHash}:${variant}:${operationName ?? ''}`;
+  }
+
+  private plan(loaded: LoadedSupergraph, key: string, document: DocumentNode, operationName: string | undefined): PlanEntry {
+    const definition = graphql.getOperationAST(document, operationName);
+    if (!definition) throw new Error(operationName ? `Unknown operation named "${operationName}".` : 'Must provide operation name if query contains multiple operations.');
+    const plan = loaded.planner.buildQueryPlan(operationFromDocument(loaded.apiSchema, document, { operationName }));
+    // shaping walks the operation as written (fragments kept), built once per plan
+    const operation = operationFromDocument(loaded.apiSchema, { kind: Kind.DOCUMENT, definitions: [definition, ...document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION)] }, { validate: false });
+    const entry: PlanEntry = { plan, operation, definition, planBytes: JSON.stringify(plan).length };
+    this.plans.set(key, entry);
+    return entry;
+  }
+
+  private async execute(request: RequestContext): Promise<GatewayExecutionResult> {
+    const served = this.served!;
+    const { loaded } = served;
+    const { document, variant } = executedDocument(request);
+    const definition: OperationDefinitionNode | null | undefined = graphql.getOperationAST(document, request.request.operationName);
+    const variables = request.request.variables ?? {};
+    const tracing = this.options.tracing ?? false;
+    if (definition?.variableDefinitions?.length) {
+      const { errors } = inSpan(tracing, 'gateway.validate', {}, () => graphql.getVariableValues(loaded.schema, definition.variableDefinitions!, variables));
+      if (errors?.length) return { errors };
+    }
+    const key = this.planKey(loaded, request.queryHash, variant, definition?.name?.value ?? request.request.operationName);
+    let entry = this.plans.get(key);
+    recordCacheLookup('query_plan', entry !== undefined);
+    if (!entry) {
+      try {
+        entry = inSpan(tracing, 'gateway.plan', {}, () => this.plan(loaded, key, document, request.request.operationName));
+      } catch (error) {
+        if (error instanceof graphql.GraphQLError) return { errors: [error] };
+        throw error;
+      }
+    }
+    const { plan, operation } = entry;
+    if (plan.node?.kind === 'Subscription') throw new Error('Execution of subscriptions is not supported yet');
+    if (this.options.mergeFetches) notePlan(request.context, trailingFetchesOf(plan));
+    const run: Run = {
+      request,
+      variables,
+      operation,
+      supergraphSchema: loaded.supergraphSchema,
+      sources: served.sources,
+      errors: [],
+      tracing,
+    };
+    const data = Object.create(null) as Record<string, unknown>;
+    const introspection = this.introspection(run, loaded, entry.definition);
+    const parts = request.context.incremental;
+    const top = parts && acceptsIncremental(request) ? topDefer(plan, (node) => (evaluateCondition(node, operation.variableDefinitions, variables) ? node.ifClause : node.elseClause)) : undefined;
+    if (top && parts) {
+      // the first part of an answer in parts: the primary selections now, the rest through the request's state
+      const deferred = await inSpan(tracing, 'gateway.execute', {}, () => runDeferred(run, top, data, introspection));
+      const selection = primarySelection(top, operation);
+      const rootType = operation.selectionSet.parentType;
+      const result = inSpan(tracing, 'gateway.postprocessing', {}, () =>
+        this.respond(deferred.primaryErrors, () => (selection ? shapePart(operation, selection, rootType, variables, data, [], introspection) : { data: {}, errors: [] })),
+      );
+      // a response cache must never keep the first part as if it were the answer
+      (request.overallCachePolicy as { restrict?(hint: { maxAge: number }): void } | undefined)?.restrict?.({ maxAge: 0 });
+      parts.subsequent = () => deferred.start(result.data ?? null);
+      return result;
+    }
+    const node = plan.node;
+    if (node) await inSpan(tracing, 'gateway.execute', {}, () => runNode(run, node, { path: [], data, root: data }));
+    return inSpan(tracing, 'gateway.postprocessing', {}, () => this.respond(run.errors, () => shapeResponse(operation, variables, data, introspection)));
+  }
+
+  /** How an introspection field (`__schema`, `__type`) of the operation is answered: graphql-js over the API schema. */
+  private introspection(run: Run, loaded: LoadedSupergraph, definition: OperationDefinitionNode): (selection: FieldSelection) => unknown {
+    return (selection) => {
+      const node = selection.expandFragments().toSelectionNode();
+      const { data: answer, errors } = graphql.executeSync({
+        schema: loaded.schema,
+        document: {
+          kind: Kind.DOCUMENT,
+          definitions: [
+            {
+              kind: Kind.OPERATION_DEFINITION,
+              operation: graphql.OperationTypeNode.QUERY,
+              variableDefinitions: usedVariables(node, definition.variableDefinitions),
+              selectionSet: { kind: Kind.SELECTION_SET, selections: [node] },
+            },
+          ],
+        },
+        rootValue: {},
+        variableValues: run.variables,
+      });
+      if (errors?.length || !answer) throw new Error(`Introspection failed: ${JSON.stringify(errors)}`);
+      return answer[node.alias?.value ?? node.name.value];
+    };
+  }
+
+  /** The answer from the shaped data, Apollo's policy: errors of fetches first; shaping's errors only when no fetch failed, as extensions.valueCompletion. */
+  private respond(fetchErrors: readonly (GraphQLError | Error)[], shape: () => { data: Record<string, unknown> | null | undefined; errors: GraphQLError[] }): GatewayExecutionResult {
+    let shaped: ReturnType<typeof shape>;
+    try {
+      shaped = shape();
+    } catch (error) {
+      if (error instanceof graphql.GraphQLError) return { errors: [error] };
+      return { errors: [new graphql.GraphQLError(error instanceof Error ? error.message : 'Unexpected error during query plan execution', { originalError: error as Error })] };
+    }
+    if (fetchErrors.length === 0 && shaped.errors.length > 0) return { extensions: { valueCompletion: shaped.errors }, data: shaped.data };
+    return fetchErrors.length === 0 ? { data: shaped.data } : { errors: fetchErrors as GraphQLError[], data: shaped.data };
+  }
+}

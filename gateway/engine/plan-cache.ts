@@ -1,0 +1,37 @@
+/**
+ * The engine's query plans, cached per supergraph, document and operation in a
+ * least-recently-used cache bounded by an estimate of the heap each entry holds, and
+ * reported in /metrics as `query_plan` (entries, bytes, budget; hits and misses in
+ * plaza_cache_lookups_total).
+ */
+import type { Operation } from '@apollo/federation-internals';
+import type { QueryPlan } from '@apollo/query-planner';
+import type { OperationDefinitionNode } from 'graphql';
+import { BoundedCache, ENTRY_BYTES, stringBytes } from '../../subgraphs/kit/caches.ts';
+
+/** A plan and what executing it needs that depends on the operation only. */
+export interface PlanEntry {
+  readonly plan: QueryPlan;
+  /** The operation as shaping walks it (built once, so its compiled steps are reused). */
+  readonly operation: Operation;
+  readonly definition: OperationDefinitionNode;
+  /** Size of the plan's JSON text, for the estimate. */
+  readonly planBytes: number;
+}
+
+/**
+ * A cached entry's heap, measured on Plaza's operations (one small fetch, the nested city
+ * feed, twenty aliased homepages): about three bytes per byte of the plan's JSON text for
+ * the plan, as much again for the operation and its compiled steps, plus a kilobyte.
+ */
+export const PLAN_HEAP = { perJsonByte: 6, fixed: 1024 } as const;
+
+/** Approximate heap of a cached entry. */
+export function planEntryBytes(key: string, entry: PlanEntry): number {
+  return ENTRY_BYTES + stringBytes(key) + PLAN_HEAP.fixed + entry.planBytes * PLAN_HEAP.perJsonByte;
+}
+
+/** A plan cache of at most `maxBytes` of estimated heap. */
+export function boundedPlanCache(maxBytes: number): BoundedCache<string, PlanEntry> {
+  return new BoundedCache<string, PlanEntry>('query_plan', { maxBytes }, planEntryBytes);
+}
