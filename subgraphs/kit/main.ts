@@ -3,10 +3,11 @@
  * Configuration comes from the environment (see docs/settings.md).
  */
 import { readSubgraphConfig, SUBGRAPH_NAMES, type SubgraphName } from './config.ts';
-import { runUntilSignalled } from './process.ts';
+import { runUntilSignalled, useSubgraphHeapTarget } from './process.ts';
 import { startSubgraph } from './server.ts';
 import { definitionOf } from '../registry.ts';
 
+useSubgraphHeapTarget();
 const name = process.argv[2] as SubgraphName;
 if (!SUBGRAPH_NAMES.includes(name)) {
   console.error(`usage: npm run subgraph -- <${SUBGRAPH_NAMES.join('|')}>`);

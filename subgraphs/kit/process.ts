@@ -1,4 +1,4 @@
-import { holdHeapTarget, readHeapTargetMiB } from './heap.ts';
+import { holdHeapTarget, readHeapTargetMiB, SUBGRAPH_HEAP_TARGET_DEFAULT_MIB } from './heap.ts';
 
 /**
  * The heap target (see heap.ts), followed from the moment this module loads: every entry
@@ -7,14 +7,24 @@ import { holdHeapTarget, readHeapTargetMiB } from './heap.ts';
  * the gateway's first flood of new documents reach 160 MB of heap before any collection).
  * A wrong setting stops the start (runUntilSignalled).
  */
-const heapTargetError: unknown = (() => {
+let stopFollowing = () => {};
+let heapTargetError: unknown = null;
+function followHeapTarget(fallbackMiB?: number): void {
   try {
-    holdHeapTarget(readHeapTargetMiB());
-    return null;
+    const target = readHeapTargetMiB(process.env, fallbackMiB);
+    stopFollowing();
+    stopFollowing = holdHeapTarget(target);
+    heapTargetError = null;
   } catch (error) {
-    return error;
+    heapTargetError = error;
   }
-})();
+}
+followHeapTarget();
+
+/** A subgraph process follows the subgraphs' default target (unless PLAZA_HEAP_TARGET_MIB says otherwise); called first thing by its entry point. */
+export function useSubgraphHeapTarget(): void {
+  followHeapTarget(SUBGRAPH_HEAP_TARGET_DEFAULT_MIB);
+}
 
 /**
  * Process lifecycle shared by every Plaza entry point: stop cleanly on SIGTERM or SIGINT,
