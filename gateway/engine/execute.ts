@@ -333,35 +333,57 @@ async function executeFetch(run: Run, fetch: FetchNode, cursor: Cursor): Promise
     for (const entity of entities) deepMerge(entity, data);
     return;
   }
+  // each distinct representation is sent once; every entity it stands for gets the answer
   const representations: Data[] = [];
-  const representationToEntity: number[] = [];
+  const indexOf = new Map<string, number>();
+  /** Per entity represented: its place in `entities` and the representation sent for it. */
+  const represented: { entity: number; sent: number }[] = [];
   entities.forEach((entity, index) => {
     const representation = compiled.represent!(entity, conditions);
     if (representation && representation.__typename) {
       for (const rewrite of compiled.inputRewrites) applyRewrite(conditions, rewrite, representation);
-      representations.push(representation);
-      representationToEntity.push(index);
+      const key = JSON.stringify(representation);
+      let sent = indexOf.get(key);
+      if (sent === undefined) {
+        sent = representations.length;
+        indexOf.set(key, sent);
+        representations.push(representation);
+      }
+      represented.push({ entity: index, sent });
     }
   });
   if (representations.length < 1) return;
   if ('representations' in variables) throw new Error('Variables cannot contain key "representations"');
   variables.representations = representations;
-  const data = await send(run, source, fetch, cursor, variables);
+  // an error about a representation is about every entity it stands for, at that entity's path
+  const standsFor = (sent: number) => represented.flatMap((r, i) => (r.sent === sent ? [i] : []));
+  const data = await send(run, source, fetch, cursor, variables, standsFor);
   if (!data) return;
   const received = data._entities;
   if (!Array.isArray(received)) throw new Error('Expected "data._entities" in response to be an array');
   if (received.length !== representations.length) throw new Error(`Expected "data._entities" to contain ${representations.length} elements`);
-  for (let i = 0; i < received.length; i++) {
-    const entity = received[i] as Data | null;
-    const existing = entities[representationToEntity[i]];
-    if (entity && !entity.__typename) entity.__typename = existing.__typename;
-    for (const rewrite of compiled.outputRewrites) applyRewrite(conditions, rewrite, entity);
+  const rewritten = new Array<boolean>(received.length).fill(false);
+  for (const { entity: index, sent } of represented) {
+    const entity = received[sent] as Data | null;
+    const existing = entities[index];
+    if (!rewritten[sent]) {
+      rewritten[sent] = true;
+      if (entity && !entity.__typename) entity.__typename = existing.__typename;
+      for (const rewrite of compiled.outputRewrites) applyRewrite(conditions, rewrite, entity);
+    }
     deepMerge(existing, entity);
   }
 }
 
 /** Sends a fetch; its errors join the request's (with their paths in the client's answer); resolves to its data. */
-async function send(run: Run, source: SubgraphSource, fetch: FetchNode, cursor: Cursor, variables: Variables): Promise<Data | null | undefined> {
+async function send(
+  run: Run,
+  source: SubgraphSource,
+  fetch: FetchNode,
+  cursor: Cursor,
+  variables: Variables,
+  standsFor: (sent: number) => number[] = (sent) => [sent],
+): Promise<Data | null | undefined> {
   const response: GatewayGraphQLResponse = await source.process({
     request: { query: fetch.operation, variables, operationName: fetch.operationName },
     incomingRequestContext: run.request,
@@ -370,28 +392,26 @@ async function send(run: Run, source: SubgraphSource, fetch: FetchNode, cursor: 
   });
   if (response.errors) {
     let hydrated: (string | number)[][] | undefined;
-    const pathOf = (errorPath: readonly (string | number)[] | undefined): (string | number)[] | undefined => {
+    for (const error of response.errors) {
+      const errorPath = error.path as (string | number)[] | undefined;
       if (fetch.requires && typeof errorPath?.[1] === 'number') {
+        // the concrete path of each entity the representation stands for (as many errors)
         hydrated ??= concretePaths(cursor.path, cursor.root);
-        return [...(hydrated[errorPath[1]] ?? []), ...errorPath.slice(2)];
+        for (const index of standsFor(errorPath[1])) run.errors.push(downstreamServiceError(error, fetch.serviceName, [...(hydrated[index] ?? []), ...errorPath.slice(2)]));
+      } else {
+        run.errors.push(downstreamServiceError(error, fetch.serviceName, errorPath ? [...cursor.path, ...errorPath] : undefined));
       }
-      return errorPath ? [...cursor.path, ...errorPath] : undefined;
-    };
-    for (const error of response.errors) run.errors.push(downstreamServiceError(error, fetch.serviceName, pathOf));
+    }
   }
   return response.data;
 }
 
 /** A subgraph's error as the client sees it: its message and extensions, the subgraph's name, a code (DOWNSTREAM_SERVICE_ERROR unless it has one). */
-function downstreamServiceError(
-  original: GraphQLFormattedError,
-  serviceName: string,
-  pathOf: (path: readonly (string | number)[] | undefined) => (string | number)[] | undefined,
-): GraphQLError {
+function downstreamServiceError(original: GraphQLFormattedError, serviceName: string, path: (string | number)[] | undefined): GraphQLError {
   const message = original.message || `Error while fetching subquery from service "${serviceName}"`;
   const options = {
     originalError: original as unknown as Error,
-    path: pathOf(original.path as (string | number)[] | undefined),
+    path,
     extensions: { ...original.extensions, serviceName },
   };
   const codeDef = errorCodeDef(original);

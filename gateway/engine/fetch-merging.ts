@@ -94,10 +94,8 @@ export function mergeEntityFetches(requests: readonly GatewayGraphQLRequest[]): 
     }
     const answers = sizes.map((size) => ({ entities: new Array<unknown>(size).fill(null), errors: [] as { at: number; error: GraphQLErrorLike }[] }));
     entities.forEach((entity, at) => {
-      // the gateway merges into the objects it receives: a shared entity gets its own copy per place
-      slotsOf[at].forEach(({ member, index }, use) => {
-        answers[member].entities[index] = use === 0 ? entity : structuredClone(entity);
-      });
+      // one object for every place: the engine's merges only add to the tree, so places may share it
+      for (const { member, index } of slotsOf[at]) answers[member].entities[index] = entity;
     });
     for (const error of errors) {
       const path = error.path;
