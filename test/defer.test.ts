@@ -5,6 +5,8 @@
  * without @defer. A client that does not take parts gets the whole answer at once, and the
  * gateway's plugins (limits, authorization) apply to deferred operations as to any other.
  */
+import { ApolloClient, HttpLink, InMemoryCache, gql } from '@apollo/client';
+import { Defer20220824Handler } from '@apollo/client/incremental';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postJson, startPlaza, type Plaza } from './support/plaza.ts';
 import { testDatabase } from './support/databases.ts';
@@ -134,5 +136,31 @@ describe(`@defer (${testDatabase()})`, () => {
     expect(type).toMatch(/^application\/json/);
     expect(status).toBe(400);
     expect(parts[0].errors?.[0]?.extensions?.code).toBe('TOO_MANY_ALIASES');
+  });
+
+  it('Apollo Client shows the grid first, then the cards as they arrive, the same as the whole answer', async () => {
+    const client = new ApolloClient({ link: new HttpLink({ uri: plaza.gateway.url }), cache: new InMemoryCache(), incrementalHandler: new Defer20220824Handler() });
+    const seen: { cards: boolean; dataState: string }[] = [];
+    const final = await new Promise<unknown>((resolve, reject) => {
+      const subscription = client.watchQuery({ query: gql(DEFERRED), variables: { city: 'Shanghai' } }).subscribe({
+        next: (result) => {
+          const homepage = (result.data as { homepage?: { cards?: unknown } } | undefined)?.homepage;
+          if (!homepage) return;
+          seen.push({ cards: homepage.cards !== undefined, dataState: result.dataState });
+          if (result.dataState === 'complete') {
+            subscription.unsubscribe();
+            resolve(result.data);
+          }
+        },
+        error: reject,
+      });
+    });
+    // streamed: a first result without the cards, then the complete one
+    expect(seen[0]).toEqual({ cards: false, dataState: 'streaming' });
+    expect(seen.at(-1)).toEqual({ cards: true, dataState: 'complete' });
+    const whole = await plaza.query(WHOLE, { city: 'Shanghai' });
+    const strip = (value: unknown): unknown => JSON.parse(JSON.stringify(value, (key, v) => (key === '__typename' ? undefined : v)));
+    expect(strip(final)).toEqual(whole.body.data);
+    client.stop();
   });
 });
