@@ -128,11 +128,12 @@ export class PlazaEngine implements GatewayInterface {
       const served = this.served;
       if (!served) return planned;
       // a registered operation's id is the sha256 of its text, which is Apollo Server's query hash
-      const key = this.planKey(served.loaded, op.id, '', op.name);
+      const overrides = this.overridesInForce(served.loaded);
+      const key = this.planKey(served.loaded, op.id, '', op.name, overrides);
       if (this.warmed.has(key) || this.plans.has(key)) continue;
       this.warmed.add(key);
       try {
-        this.plan(served.loaded, key, op.document, op.name);
+        this.plan(served.loaded, key, op.document, op.name, overrides);
         planned++;
       } catch (error) {
         onError(op.name, error);
@@ -143,14 +144,26 @@ export class PlazaEngine implements GatewayInterface {
     return planned;
   }
 
-  private planKey(loaded: LoadedSupergraph, queryHash: string, variant: string, operationName: string | undefined): string {
-    return `${loaded.id}:${queryHash}:${variant}:${operationName ?? ''}`;
+  private planKey(loaded: LoadedSupergraph, queryHash: string, variant: string, operationName: string | undefined, overrides: readonly string[] = []): string {
+    return `${loaded.id}:${queryHash}:${variant}:${operationName ?? ''}:${overrides.join(',')}`;
   }
 
-  private plan(loaded: LoadedSupergraph, key: string, document: DocumentNode, operationName: string | undefined): PlanEntry {
+  /**
+   * The progressive overrides in force for one request: a `percent(x)` label for x% of
+   * requests, drawn per request (0 and 100 are never and always); other labels are off.
+   * Plans are cached per set of labels in force.
+   */
+  private overridesInForce(loaded: LoadedSupergraph): string[] {
+    const labels: string[] = [];
+    for (const { label, percent } of loaded.overrideLabels) if (percent !== undefined && Math.random() * 100 < percent) labels.push(label);
+    return labels;
+  }
+
+  private plan(loaded: LoadedSupergraph, key: string, document: DocumentNode, operationName: string | undefined, overrides: readonly string[] = []): PlanEntry {
     const definition = graphql.getOperationAST(document, operationName);
     if (!definition) throw new Error(operationName ? `Unknown operation named "${operationName}".` : 'Must provide operation name if query contains multiple operations.');
-    const plan = loaded.planner.buildQueryPlan(operationFromDocument(loaded.apiSchema, document, { operationName }));
+    const overrideConditions = new Map(loaded.overrideLabels.map(({ label }) => [label, overrides.includes(label)]));
+    const plan = loaded.planner.buildQueryPlan(operationFromDocument(loaded.apiSchema, document, { operationName }), { overrideConditions });
     // shaping walks the operation as written (fragments kept), built once per plan
     const operation = operationFromDocument(loaded.apiSchema, { kind: Kind.DOCUMENT, definitions: [definition, ...document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION)] }, { validate: false });
     const entry: PlanEntry = { plan, operation, definition, planBytes: JSON.stringify(plan).length };
@@ -169,12 +182,13 @@ export class PlazaEngine implements GatewayInterface {
       const { errors } = inSpan(tracing, 'gateway.validate', {}, () => graphql.getVariableValues(loaded.schema, definition.variableDefinitions!, variables));
       if (errors?.length) return { errors };
     }
-    const key = this.planKey(loaded, request.queryHash, variant, definition?.name?.value ?? request.request.operationName);
+    const overrides = loaded.overrideLabels.length ? this.overridesInForce(loaded) : [];
+    const key = this.planKey(loaded, request.queryHash, variant, definition?.name?.value ?? request.request.operationName, overrides);
     let entry = this.plans.get(key);
     recordCacheLookup('query_plan', entry !== undefined);
     if (!entry) {
       try {
-        entry = inSpan(tracing, 'gateway.plan', {}, () => this.plan(loaded, key, document, request.request.operationName));
+        entry = inSpan(tracing, 'gateway.plan', {}, () => this.plan(loaded, key, document, request.request.operationName, overrides));
       } catch (error) {
         if (error instanceof graphql.GraphQLError) return { errors: [error] };
         throw error;

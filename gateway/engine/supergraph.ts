@@ -24,6 +24,18 @@ export interface LoadedSupergraph {
   readonly planner: QueryPlanner;
   /** Subgraph names and the URLs the supergraph gives them. */
   readonly subgraphs: readonly { name: string; url: string }[];
+  /** Progressive @override labels (`overrideLabel` of join__field), with the share of requests each applies to when it is a `percent(…)`. */
+  readonly overrideLabels: readonly { label: string; percent?: number }[];
+}
+
+/** The labels of progressive overrides in a supergraph's text. */
+function overrideLabelsOf(sdl: string): { label: string; percent?: number }[] {
+  const labels = new Map<string, number | undefined>();
+  for (const match of sdl.matchAll(/overrideLabel:\s*"([^"]+)"/g)) {
+    const percent = /^percent\((\d+(?:\.\d+)?)\)$/.exec(match[1]);
+    labels.set(match[1], percent ? Number(percent[1]) : undefined);
+  }
+  return [...labels].map(([label, percent]) => (percent === undefined ? { label } : { label, percent }));
 }
 
 /**
@@ -64,5 +76,6 @@ export function loadSupergraph(sdl: string): LoadedSupergraph {
     supergraphSchema: supergraph.schema.toGraphQLJSSchema(),
     planner: new QueryPlanner(supergraph, { incrementalDelivery: { enableDefer: true } }),
     subgraphs: supergraph.subgraphsMetadata(),
+    overrideLabels: overrideLabelsOf(sdl),
   };
 }
