@@ -104,6 +104,8 @@ describe(`@defer (${testDatabase()})`, () => {
     const whole = await plaza.query(WHOLE, { city: 'Shanghai' });
     expect(whole.body.errors).toBeUndefined();
     expect(merged(parts)).toEqual({ data: whole.body.data, errors: [] });
+    // fields in the order the query asks for them, in every part
+    expect(JSON.stringify(merged(parts).data)).toBe(JSON.stringify(whole.body.data));
   });
 
   it('a signed-in query with deferred points and a deferred unknown merchant merges to the same answer as without @defer', async () => {
@@ -119,8 +121,19 @@ describe(`@defer (${testDatabase()})`, () => {
     const whole = await postJson(plaza.gateway.url, { query: query.replace(/ @defer(\(label: "\w+"\))?/g, ''), variables }, headers);
     expect(whole.body.data.unknown).toBeNull();
     expect(merged(parts)).toEqual({ data: whole.body.data, errors: [] });
+    expect(JSON.stringify(merged(parts).data)).toBe(JSON.stringify(whole.body.data));
     // nothing is delivered under the merchant that does not exist
     expect(parts.slice(1).flatMap((part) => part.incremental ?? []).some((item) => item.label === 'unknown')).toBe(false);
+  });
+
+  it('an anonymous visitor deferring next to a field only the signed-in may read gets the first part with its error, then the rest', async () => {
+    const query = `query Feed($city: String!) { me { id nickname points { balance } } homepage(city: $city) { grid { id } ... @defer { cards { id } } } }`;
+    const { parts } = await postForParts(query, { city: 'Beijing' });
+    const whole = await plaza.query(query.replace(' @defer', ''), { city: 'Beijing' });
+    expect(parts[0].data).not.toBeNull();
+    const answer = merged(parts);
+    expect(answer.data).toEqual(whole.body.data);
+    expect(answer.errors).toEqual(whole.body.errors ?? []);
   });
 
   it('a client that does not take parts gets the whole answer at once', async () => {

@@ -1,7 +1,8 @@
 /**
  * The super-app homepage: the city's service grid, banners and recommendation cards
  * (with each card's merchant offers) and the signed-in user's points, all from ONE
- * persisted query (HomepageFeed.graphql).
+ * persisted query (HomepageFeed.graphql). The cards are deferred: the grid shows first,
+ * the cards replace their placeholder when they arrive.
  *
  * URL: /homepage/?city=Shanghai#token=<bearer token>. The host app hands the page the
  * user's token in the fragment, which never reaches a server log.
@@ -61,7 +62,14 @@ function renderBanners(banners: Feed['banners']): HTMLElement | null {
   );
 }
 
-function renderCards(cards: Feed['cards']): HTMLElement {
+type Cards = NonNullable<Feed['cards']>;
+
+/** The cards' place while they are on their way. */
+function cardsPlaceholder(): HTMLElement {
+  return el('section', { 'aria-label': 'Recommended', 'aria-busy': 'true', 'data-testid': 'cards-loading' }, el('h2', {}, 'Recommended for you'), el('p', { class: 'muted' }, 'Finding recommendations…'));
+}
+
+function renderCards(cards: Cards): HTMLElement {
   return el(
     'section',
     { 'aria-label': 'Recommended' },
@@ -89,14 +97,18 @@ function renderCards(cards: Feed['cards']): HTMLElement {
 async function load(): Promise<void> {
   showBusy(app, 'Loading your homepage…');
   try {
-    const { data, errors } = await client.run(HomepageFeedDocument, { city });
-    renderPoints(data.me);
-    const sections = [renderGrid(data.homepage.grid), renderBanners(data.homepage.banners), renderCards(data.homepage.cards)];
-    // an anonymous visitor's `me` fields are refused by design; anything else is worth a notice
-    const missing = errors.filter((e) => token || e.path?.[0] !== 'me');
-    const notice = missing.length ? el('p', { class: 'notice', role: 'status' }, 'Some parts of the page could not be loaded.') : null;
-    show(app, notice, ...sections);
-    if (data.homepage.grid.length === 0 && data.homepage.cards.length === 0) app.append(el('p', { class: 'muted' }, `Nothing is placed in ${city} yet.`));
+    // shown as the parts arrive: the grid first, the cards when they come
+    const render = ({ data, errors, complete }: { data: HomepageFeedQuery; errors: { path?: (string | number)[] }[]; complete: boolean }) => {
+      renderPoints(data.me);
+      const cards = data.homepage.cards;
+      const sections = [renderGrid(data.homepage.grid), renderBanners(data.homepage.banners), cards ? renderCards(cards) : complete ? null : cardsPlaceholder()];
+      // an anonymous visitor's `me` fields are refused by design; anything else is worth a notice
+      const missing = errors.filter((e) => token || e.path?.[0] !== 'me');
+      const notice = missing.length ? el('p', { class: 'notice', role: 'status' }, 'Some parts of the page could not be loaded.') : null;
+      show(app, notice, ...sections);
+      if (complete && data.homepage.grid.length === 0 && !cards?.length) app.append(el('p', { class: 'muted' }, `Nothing is placed in ${city} yet.`));
+    };
+    await client.run(HomepageFeedDocument, { city }, render);
   } catch (error) {
     showError(app, 'The homepage could not be loaded', error, () => void load());
   }

@@ -68,15 +68,53 @@ function operationNameOf(text: string): string | undefined {
   return undefined;
 }
 
+type Json = { data?: unknown; errors?: GraphQLErrorBody[]; hasNext?: boolean; incremental?: { data?: Record<string, unknown> | null; path: (string | number)[]; errors?: GraphQLErrorBody[] }[] };
+
+/** Merges a deferred part's data into the answer at its path. */
+function mergeAt(target: unknown, path: (string | number)[], data: Record<string, unknown>): void {
+  let at = target;
+  for (const key of path) at = (at as Record<string | number, unknown>)?.[key];
+  if (!at || typeof at !== 'object') return;
+  for (const [key, value] of Object.entries(data)) {
+    const existing = (at as Record<string, unknown>)[key];
+    if (existing && typeof existing === 'object' && value && typeof value === 'object' && !Array.isArray(value)) mergeAt(existing, [], value as Record<string, unknown>);
+    else (at as Record<string, unknown>)[key] = value;
+  }
+}
+
+/**
+ * Reads an answer given in parts (`multipart/mixed`, boundary `-`, deferSpec=20220824):
+ * calls `onPart` with each payload as it arrives.
+ */
+async function readParts(res: Response, onPart: (json: Json) => void): Promise<void> {
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (value) buffer += decoder.decode(value, { stream: true });
+    // every complete part: headers, a blank line, JSON, then the next delimiter
+    for (let end = buffer.indexOf('\r\n---'); end !== -1; end = buffer.indexOf('\r\n---')) {
+      const part = buffer.slice(0, end);
+      buffer = buffer.slice(end + '\r\n---'.length);
+      const body = part.indexOf('\r\n\r\n');
+      if (body !== -1) onPart(JSON.parse(part.slice(body + 4)) as Json);
+    }
+    if (done) return;
+  }
+}
+
 export function createPersistedClient(options: PersistedClientOptions) {
   const endpoint = options.endpoint ?? '/graphql';
 
-  async function post(body: Record<string, unknown>): Promise<{ status: number; json: { data?: unknown; errors?: GraphQLErrorBody[] } }> {
+  async function post(body: Record<string, unknown>, onPart?: (json: Json) => void): Promise<{ status: number; json: Json }> {
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'apollographql-client-name': options.clientName,
       'apollographql-client-version': options.clientVersion,
     };
+    // a page that can show parts as they come asks for them (@defer)
+    if (onPart) headers.accept = 'multipart/mixed;deferSpec=20220824,application/json';
     const token = options.token?.();
     if (token) headers.authorization = `Bearer ${token}`;
     let res: Response;
@@ -85,19 +123,47 @@ export function createPersistedClient(options: PersistedClientOptions) {
     } catch {
       throw new GraphQLRequestError('Plaza cannot be reached', 'NETWORK_ERROR', 0);
     }
-    let json: { data?: unknown; errors?: GraphQLErrorBody[] };
+    if (onPart && (res.headers.get('content-type') ?? '').startsWith('multipart/mixed')) {
+      // the first part is the answer so far; later parts add to it
+      let first: Json | undefined;
+      try {
+        await readParts(res, (part) => {
+          if (!first) {
+            first = part;
+            onPart(first);
+            return;
+          }
+          for (const item of part.incremental ?? []) {
+            if (item.data) mergeAt(first.data, item.path, item.data);
+            if (item.errors) first.errors = [...(first.errors ?? []), ...item.errors];
+          }
+          first.hasNext = part.hasNext;
+          onPart(first);
+        });
+      } catch {
+        if (!first) throw new GraphQLRequestError('Plaza cannot be reached', 'NETWORK_ERROR', 0);
+      }
+      return { status: res.status, json: first ?? {} };
+    }
+    let json: Json;
     try {
       json = await res.json();
     } catch {
       throw new GraphQLRequestError(`Plaza answered HTTP ${res.status}`, `HTTP_${res.status}`, res.status);
     }
+    onPart?.(json);
     return { status: res.status, json };
   }
 
-  /** Runs one generated operation; resolves with its data, rejects with a GraphQLRequestError. */
+  /**
+   * Runs one generated operation; resolves with its data, rejects with a GraphQLRequestError.
+   * With `onUpdate`, an operation with @defer is shown as its parts arrive: `onUpdate` gets
+   * the answer so far after each part (`complete` on the last); the promise resolves with the whole.
+   */
   async function run<TResult, TVariables>(
     document: PersistedDocument<TResult, TVariables>,
     variables: TVariables,
+    onUpdate?: (result: OperationResult<TResult> & { complete: boolean }) => void,
   ): Promise<OperationResult<TResult>> {
     const id = String(document.__meta__?.hash ?? '');
     const text = options.manifest[id];
@@ -106,9 +172,14 @@ export function createPersistedClient(options: PersistedClientOptions) {
     }
     const sha256Hash = id.slice('sha256:'.length);
     const base = { operationName: operationNameOf(text), variables, extensions: { persistedQuery: { version: 1, sha256Hash } } };
-    let answer = await post(base);
+    const onPart = onUpdate
+      ? (json: Json) => {
+          if (json.data !== undefined && json.data !== null) onUpdate({ data: json.data as TResult, errors: json.errors ?? [], complete: json.hasNext !== true });
+        }
+      : undefined;
+    let answer = await post(base, onPart);
     if (answer.json.errors?.some((e) => NOT_FOUND_CODES.has(e.extensions?.code ?? ''))) {
-      answer = await post({ ...base, query: text });
+      answer = await post({ ...base, query: text }, onPart);
     }
     const { data, errors = [] } = answer.json;
     if (data === undefined || data === null) {

@@ -258,7 +258,7 @@ export async function runDeferred(
           const type = text ? typeAt(schema, run.operation, deferred.queryPath, place.object) : undefined;
           const shaped = text && type ? shapePart(run.operation, partSelection(deferred, text, type, run.operation), type, run.variables, place.object, place.path, introspection) : { data: {}, errors: [] };
           const errors = [...(partRun.errors as GraphQLError[]), ...shaped.errors];
-          items.push({ data: shaped.data, path: place.path, ...(deferred.label !== undefined ? { label: deferred.label } : {}), ...(errors.length ? { errors } : {}) });
+          items.push({ data: inOperationOrder(run.operation, shaped.data, place.path) as Data | null, path: place.path, ...(deferred.label !== undefined ? { label: deferred.label } : {}), ...(errors.length ? { errors } : {}) });
           // what the client has now, for the parts deferred inside this one
           if (shaped.data) showAt(shown, place.path, shaped.data);
         }
@@ -296,6 +296,51 @@ export async function runDeferred(
       };
     },
   };
+}
+
+/** Response names in the order the operation asks for them, per path of response names (lists not marked). */
+type FieldOrder = Map<string, Map<string, number>>;
+const fieldOrders = new WeakMap<Operation, FieldOrder>();
+
+function fieldOrderOf(operation: Operation): FieldOrder {
+  let order = fieldOrders.get(operation);
+  if (!order) {
+    order = new Map();
+    const walk = (selectionSet: SelectionSet, at: string) => {
+      let names = order!.get(at);
+      if (!names) order!.set(at, (names = new Map()));
+      for (const selection of selectionSet.selections()) {
+        if (selection.kind === 'FieldSelection') {
+          const name = selection.element.responseName();
+          if (!names.has(name)) names.set(name, names.size);
+          if (selection.selectionSet) walk(selection.selectionSet, at ? `${at}.${name}` : name);
+        } else {
+          walk(selection.selectionSet, at);
+        }
+      }
+    };
+    walk(operation.selectionSet, '');
+    fieldOrders.set(operation, order);
+  }
+  return order;
+}
+
+/**
+ * A part's data with its fields in the order the operation asks for them (the planner
+ * writes a part's selections sorted by name): GraphQL answers follow the query's order.
+ */
+export function inOperationOrder(operation: Operation, value: unknown, path: readonly (string | number)[]): unknown {
+  const order = fieldOrderOf(operation);
+  const at = path.filter((key) => typeof key === 'string').join('.');
+  const reorder = (current: unknown, key: string): unknown => {
+    if (Array.isArray(current)) return current.map((item) => reorder(item, key));
+    if (current === null || typeof current !== 'object') return current;
+    const names = order.get(key);
+    const entries = Object.entries(current as Data);
+    if (names) entries.sort(([a], [b]) => (names.get(a) ?? Number.MAX_SAFE_INTEGER) - (names.get(b) ?? Number.MAX_SAFE_INTEGER));
+    return Object.fromEntries(entries.map(([name, child]) => [name, reorder(child, key ? `${key}.${name}` : name)]));
+  };
+  return reorder(value, at);
 }
 
 /** The primary part's selections, parsed once per Defer node. */

@@ -12,7 +12,7 @@ import type { GatewayContext } from '../context.ts';
 import { recordCacheLookup } from '../metrics.ts';
 import type { RegisteredOperation } from '../manifests.ts';
 import { runNode, type Run } from './execute.ts';
-import { primarySelection, runDeferred, topDefer } from './defer.ts';
+import { inOperationOrder, primarySelection, runDeferred, topDefer } from './defer.ts';
 import { graphql } from './graphql.ts';
 import { boundedPlanCache, type PlanEntry } from './plan-cache.ts';
 import { shapePart, shapeResponse } from './shaping.ts';
@@ -215,8 +215,11 @@ export class PlazaEngine implements GatewayInterface {
       const deferred = await inSpan(tracing, 'gateway.execute', {}, () => runDeferred(run, top, data, introspection));
       const selection = primarySelection(top, operation);
       const rootType = operation.selectionSet.parentType;
-      const result = inSpan(tracing, 'gateway.postprocessing', {}, () =>
-        this.respond(deferred.primaryErrors, () => (selection ? shapePart(operation, selection, rootType, variables, data, [], introspection) : { data: {}, errors: [] })),
+      const result = inSpan(tracing, "gateway.postprocessing", {}, () =>
+        this.respond(deferred.primaryErrors, () => {
+          const shaped = selection ? shapePart(operation, selection, rootType, variables, data, [], introspection) : { data: {}, errors: [] };
+          return { ...shaped, data: inOperationOrder(operation, shaped.data, []) as Record<string, unknown> | null };
+        }),
       );
       // a response cache must never keep the first part as if it were the answer
       (request.overallCachePolicy as { restrict?(hint: { maxAge: number }): void } | undefined)?.restrict?.({ maxAge: 0 });

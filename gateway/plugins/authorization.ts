@@ -351,6 +351,16 @@ export function completeDeniedFields(
   return { data: (result.data as Record<string, unknown> | null | undefined) ?? null, errors: [...errors.values()] };
 }
 
+/** The document without its deferred fragments (`@defer` not turned off by `if: false`): what the first part of an answer in parts holds. */
+export function withoutDeferred(document: DocumentNode): DocumentNode {
+  const deferred = (node: { directives?: readonly { name: { value: string }; arguments?: readonly { name: { value: string }; value: ValueNode }[] }[] }) =>
+    node.directives?.some((d) => d.name.value === 'defer' && !d.arguments?.some((a) => a.name.value === 'if' && a.value.kind === Kind.BOOLEAN && !a.value.value));
+  return visit(document, {
+    InlineFragment: (node) => (deferred(node) ? null : undefined),
+    FragmentSpread: (node) => (deferred(node) ? null : undefined),
+  });
+}
+
 /** Options of the authorization plugin. */
 export interface AuthorizationOptions {
   /** The supergraph SDL whose @authenticated/@requiresScopes are enforced; replaced when the gateway loads a new one. */
@@ -394,7 +404,8 @@ export function useAuthorization(options: AuthorizationOptions): GatewayPlugin {
                   localApiSchema(requestContext.schema),
                   current,
                   viewer,
-                  original,
+                  // the first part of an answer in parts holds no deferred fragment yet
+                  requestContext.contextValue.incremental?.subsequent ? withoutDeferred(original) : original,
                   requestContext.operationName,
                   requestContext.request.variables,
                   result.data,

@@ -12,8 +12,12 @@ describe('the homepage page', () => {
     const expected = (await env.plaza.query(FEED, { city: 'Shanghai' }, { user: 'u1' })).body.data;
     const { page, context, outside } = await watchedPage(env.browser);
     const bodies: unknown[] = [];
+    const answerTypes: string[] = [];
     page.on('request', (request) => {
       if (request.url().endsWith('/graphql') && request.method() === 'POST') bodies.push(request.postDataJSON());
+    });
+    page.on('response', (response) => {
+      if (response.url().endsWith('/graphql')) answerTypes.push(response.headers()['content-type'] ?? '');
     });
     await page.goto(`${env.origin}/homepage/?city=Shanghai#token=${await env.plaza.tokenFor('u1')}`);
 
@@ -25,6 +29,9 @@ describe('the homepage page', () => {
     expect(await page.locator('#points').innerText()).toContain(seedUser(0).nickname);
 
     const cards = page.getByTestId('card');
+    await expect.poll(() => cards.count(), WAIT).toBe(expected.homepage.cards.length);
+    // the cards were deferred: the feed came in parts
+    expect(answerTypes.at(-1)).toBe('multipart/mixed; boundary="-"; deferSpec=20220824');
     expect(await cards.count()).toBe(expected.homepage.cards.length);
     const first = expected.homepage.cards[0];
     expect(await cards.first().getByTestId('card-merchant').innerText()).toBe(first.service.merchant.name);

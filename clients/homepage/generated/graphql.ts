@@ -23,7 +23,7 @@ export type HomepageFeedQueryVariables = Exact<{
 }>;
 
 
-export type HomepageFeedQuery = { me: { id: string, nickname: string, points: { balance: number, tier: Tier } | null } | null, homepage: { city: string, grid: Array<{ id: string, title: string, imageUrl: string, service: { id: string, deepLink: string, merchant: { id: string, name: string } } | null }>, banners: Array<{ id: string, title: string, subtitle: string, imageUrl: string, service: { id: string, deepLink: string } | null }>, cards: Array<{ id: string, title: string, subtitle: string, imageUrl: string, service: { id: string, title: string, merchant: { id: string, name: string, offers: Array<{ id: string, title: string, remainingStock: number }> | null } } | null }> } };
+export type HomepageFeedQuery = { me: { id: string, nickname: string, points: { balance: number, tier: Tier } | null } | null, homepage: { city: string, grid: Array<{ id: string, title: string, imageUrl: string, service: { id: string, deepLink: string, merchant: { id: string, name: string } } | null }>, banners: Array<{ id: string, title: string, subtitle: string, imageUrl: string, service: { id: string, deepLink: string } | null }> } & ({ cards: Array<{ id: string, title: string, subtitle: string, imageUrl: string, service: { id: string, title: string, merchant: { id: string, name: string, offers: Array<{ id: string, title: string, remainingStock: number }> | null } } | null }> } | { cards?: never }) };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -118,25 +118,27 @@ export const HomepageFeedDocument = new TypedDocumentString(`
         deepLink
       }
     }
-    cards {
-      id
-      title
-      subtitle
-      imageUrl
-      service {
+    ... @defer(label: "cards") {
+      cards {
         id
         title
-        merchant {
+        subtitle
+        imageUrl
+        service {
           id
-          name
-          offers(first: 3) {
+          title
+          merchant {
             id
-            title
-            remainingStock
+            name
+            offers(first: 3) {
+              id
+              title
+              remainingStock
+            }
           }
         }
       }
     }
   }
 }
-    `, {"hash":"sha256:9de7c0ecc4c0123753240a43b6db8899e80e87fcca448acca67a3a5d03cc8044"}) as unknown as TypedDocumentString<HomepageFeedQuery, HomepageFeedQueryVariables>;
+    `, {"hash":"sha256:17fde62a2a8852f8006514b1e503084b527e2abf26fe9e743fb050cdc537bdef"}) as unknown as TypedDocumentString<HomepageFeedQuery, HomepageFeedQueryVariables>;
