@@ -339,7 +339,8 @@ describe('what the Federation spec asks, where @apollo/gateway answers otherwise
     expect(theirs).toEqual({ status: 200, data: APOLLO_GATEWAY });
     expect(answer.status).toBe(200);
     expect(answer.errors).toBeUndefined();
-    expect([SPEC, APOLLO_GATEWAY]).toContainEqual(answer.data);
+    // Plaza's engine sends each entity with its context's values (one fetch per distinct set)
+    expect(answer.data).toEqual(SPEC);
   });
 
   it('progressive @override at 100 %: the field is always the overriding subgraph\'s (@apollo/gateway plans every label as off)', async () => {

@@ -333,6 +333,87 @@ async function executeFetch(run: Run, fetch: FetchNode, cursor: Cursor): Promise
     for (const entity of entities) deepMerge(entity, data);
     return;
   }
+  if (fetch.contextRewrites?.length) return fetchInContexts(run, source, fetch, cursor, entities, variables, compiled, conditions);
+  return fetchEntities(run, source, fetch, cursor, entities, variables, compiled, conditions);
+}
+
+/**
+ * An entity fetch whose fields take arguments from a context (@fromContext): each
+ * entity's context values are found from it (`..` is the object holding it, `... on T` a
+ * type condition), and the entities go out in one fetch per distinct set of values, each
+ * with those values as its contextual variables.
+ */
+async function fetchInContexts(run: Run, source: SubgraphSource, fetch: FetchNode, cursor: Cursor, entities: Data[], variables: Variables, compiled: CompiledFetch, conditions: TypeConditions): Promise<void> {
+  const chains = ancestorChains(cursor.path, cursor.root);
+  const groups = new Map<string, { values: Variables; members: number[] }>();
+  entities.forEach((entity, index) => {
+    const values = Object.create(null) as Variables;
+    for (const rewrite of fetch.contextRewrites!) values[rewrite.renameKeyTo] = contextValue(entity, chains[index] ?? [], rewrite.path, conditions);
+    const key = JSON.stringify(values);
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { values, members: [] }));
+    group.members.push(index);
+  });
+  await Promise.all(
+    [...groups.values()].map((group) =>
+      fetchEntities(run, source, fetch, cursor, group.members.map((i) => entities[i]), { ...variables, ...group.values }, compiled, conditions, group.members),
+    ),
+  );
+}
+
+/** The value a context path names, from an entity and the objects above it (nearest last). */
+function contextValue(entity: Data, ancestors: readonly Data[], path: readonly string[], conditions: TypeConditions): unknown {
+  let current: unknown = entity;
+  let up = ancestors.length;
+  for (const element of path) {
+    if (current === null || current === undefined) return null;
+    if (element === '..') {
+      current = up > 0 ? ancestors[--up] : undefined;
+    } else if (element.startsWith(FRAGMENT_PREFIX)) {
+      if (!conditions.matches(current as Data, element.slice(FRAGMENT_PREFIX.length))) return null;
+    } else {
+      current = getOwn(current as object, element);
+    }
+  }
+  return current ?? null;
+}
+
+/** For each object a cursor's path reaches (in the cursor's order, null ones left out), the objects above it from the root down. */
+function ancestorChains(path: ResponsePath, root: unknown): Data[][] {
+  const chains: Data[][] = [];
+  const above: Data[] = [];
+  const walk = (at: number, data: unknown) => {
+    if (data === null || data === undefined) return;
+    if (at === path.length) {
+      chains.push(above.slice());
+      return;
+    }
+    const head = path[at];
+    if (Array.isArray(data)) {
+      for (const value of data) walk(head === '@' ? at + 1 : at, value);
+      return;
+    }
+    if (head === '@') return;
+    above.push(data as Data);
+    walk(at + 1, getOwn(data as object, head as string));
+    above.pop();
+  };
+  walk(0, root);
+  return chains;
+}
+
+/** Fetches `entities` by their representations; `members`, when a part of the cursor's entities is fetched, are their places among them. */
+async function fetchEntities(
+  run: Run,
+  source: SubgraphSource,
+  fetch: FetchNode,
+  cursor: Cursor,
+  entities: Data[],
+  variables: Variables,
+  compiled: CompiledFetch,
+  conditions: TypeConditions,
+  members?: number[],
+): Promise<void> {
   // each distinct representation is sent once; every entity it stands for gets the answer
   const representations: Data[] = [];
   const indexOf = new Map<string, number>();
@@ -356,7 +437,8 @@ async function executeFetch(run: Run, fetch: FetchNode, cursor: Cursor): Promise
   if ('representations' in variables) throw new Error('Variables cannot contain key "representations"');
   variables.representations = representations;
   // an error about a representation is about every entity it stands for, at that entity's path
-  const standsFor = (sent: number) => represented.flatMap((r, i) => (r.sent === sent ? [i] : []));
+  // (the place of the entity among the cursor's, or as @apollo/gateway counts it, its representation's)
+  const standsFor = (sent: number) => represented.flatMap((r, i) => (r.sent === sent ? [members ? members[r.entity] : i] : []));
   const data = await send(run, source, fetch, cursor, variables, standsFor);
   if (!data) return;
   const received = data._entities;
