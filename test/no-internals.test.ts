@@ -48,6 +48,12 @@ describe("the gateway uses other packages' public API only", () => {
     expect(findings(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*)['"][^.'"][^'"]*\/dist\//)).toEqual([]);
   });
 
+  it('does not run on @apollo/gateway (a development dependency, kept as the reference of the differential tests)', () => {
+    expect(findings(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*)['"]@apollo\/gateway['"\/]/)).toEqual([]);
+    const manifest = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    expect(Object.keys(manifest.dependencies)).not.toContain('@apollo/gateway');
+  });
+
   it('loads no package through createRequire, but graphql-js in one place', () => {
     const loads = findings(/createRequire\([^)]*\)\s*\(\s*['"]([^'"]+)['"]\s*\)/, (match, file) => match[1] === 'graphql' && file === path.join('engine', 'graphql.ts'));
     expect(loads).toEqual([]);
