@@ -5,7 +5,12 @@
  * folder), then for every scenario measures, one after another in the same run:
  *   - Plaza's gateway (one row per configuration variant),
  *   - a plain @apollo/gateway on @apollo/server (bench/baseline-gateway.ts),
+ *   - Hive Gateway with its Rust query planner (bench/hive-gateway.ts), with and without its
+ *     deduplication of in-flight subgraph requests (not in scenario 3: it takes no APQ),
  *   - the slowest single subgraph fetch of the scenario, called directly (the ceiling).
+ * Scenario G is another graph, in the shape of The Guild's public gateways benchmark
+ * (bench/guild/: four subgraphs of its own, a supergraph composed at start, one nested query
+ * of about 86 KB, 50 connections), measured the same way on the same CPU budget.
  * Every gateway is a fresh process with the same CPU budget: pinned to its own core and,
  * where a cgroup CPU quota can be set (as root), limited to part of it once serving (0.4
  * core by default), so that the gateway, not the five subgraphs sharing the other core
@@ -27,7 +32,8 @@
  *   npm run bench -- --quick            one 4 s round, for iterating
  *   npm run bench -- --profile          also a CPU profile of Plaza under scenario 2
  * Settings: BENCH_DURATION (s per round, default 6), BENCH_ROUNDS (3), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (10),
- * BENCH_SCENARIOS (e.g. "1,2"), BENCH_VARIANTS (names, comma separated),
+ * BENCH_GUILD_CONNECTIONS (scenario G's, 50), BENCH_SCENARIOS (e.g. "1,2" or "G"), BENCH_VARIANTS (names, comma separated),
+ * BENCH_SECTIONS (which of gateways,money,hostile,memory run; default all),
  * BENCH_GATEWAY_CPU_QUOTA (cores each gateway may use, default 0.4; 0 for none),
  * BENCH_GATEWAY_CPUS (taskset list for gateways, default "0" when 2+ cores),
  * BENCH_OTHER_CPUS (subgraphs and load, default the remaining cores), BENCH_OUT (report path).
@@ -40,7 +46,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/kit/config.ts';
+import { SUBGRAPH_NAMES } from '../subgraphs/kit/config.ts';
 import { issueToken } from '../gateway/plugins/identity.ts';
 import { ANONYMOUS, INTERNAL_TOKEN_HEADER, signInternalToken } from '../subgraphs/kit/internal-token.ts';
 import type { LoadJob, LoadResult } from './load.ts';
@@ -48,6 +54,7 @@ import { moneyContention, moneyReport } from './money.ts';
 import { hostileBench, hostileReport, hostileSummary } from './hostile.ts';
 import { memoryBench, memoryReport, memorySummary } from './memory.ts';
 import { summarizeProfile } from './profile.ts';
+import { composeGuildSupergraph, GUILD_OPERATION, GUILD_QUERY, GUILD_SUBGRAPHS, type GuildSubgraph } from './guild/graph.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { values: flags } = parseArgs({
@@ -62,10 +69,21 @@ const settings = {
   rounds: Number(process.env.BENCH_ROUNDS ?? (flags.quick ? 1 : 3)),
   warmup: Number(process.env.BENCH_WARMUP ?? 2),
   connections: Number(process.env.BENCH_CONNECTIONS ?? 10),
+  /** Connections of scenario G, as in the public gateways benchmark. */
+  guildConnections: Number(process.env.BENCH_GUILD_CONNECTIONS ?? 50),
+  /** Seconds of load before every round of scenario G (a gateway's latency at 50 connections can be seconds). */
+  guildWarmup: Number(process.env.BENCH_GUILD_WARMUP ?? 5),
   gatewayCpus: process.env.BENCH_GATEWAY_CPUS ?? (cores >= 2 ? '0' : ''),
   otherCpus: process.env.BENCH_OTHER_CPUS ?? (cores > 2 ? `1-${cores - 1}` : cores === 2 ? '1' : ''),
   out: process.env.BENCH_OUT ?? path.join(root, 'bench/RESULTS.md'),
+  sections: new Set((process.env.BENCH_SECTIONS ?? 'gateways,money,hostile,memory').split(',').map((s) => s.trim())),
 };
+for (const section of settings.sections) {
+  if (!['gateways', 'money', 'hostile', 'memory'].includes(section)) {
+    console.error(`BENCH_SECTIONS names gateways, money, hostile and memory; not ${section}`);
+    process.exit(2);
+  }
+}
 const SECRET = crypto.randomBytes(24).toString('hex');
 const JWT_SECRET = crypto.randomBytes(24).toString('hex');
 const CITY = 'Shanghai';
@@ -87,6 +105,14 @@ const baseEnv: NodeJS.ProcessEnv = {
 interface Scenario {
   id: string;
   title: string;
+  /** The subgraphs it runs on: Plaza's five (default) or the four of the guild-shaped graph. */
+  graph?: GraphName;
+  /** Connections of its load (default BENCH_CONNECTIONS). */
+  connections?: number;
+  /** Seconds of warm-up before every round (default BENCH_WARMUP before the first, 1 s before later ones). */
+  warmup?: number;
+  /** Measured inside one continuous run of load (bench/steady-load.ts) rather than after a separate warm-up run (bench/load.ts). */
+  continuousLoad?: boolean;
   /** The request body a client sends. */
   body: string;
   /** Request headers (e.g. the signed-in user's bearer token). */
@@ -121,13 +147,22 @@ const SCENARIOS: Scenario[] = [
     register: JSON.stringify({ query: FEED, operationName: 'CityFeed', variables: { city: CITY }, extensions: { persistedQuery: { version: 1, sha256Hash: feedHash } } }),
     ceilingOf: '2',
   },
+  {
+    id: 'G',
+    title: `The Guild's gateways-benchmark shape (bench/guild: TestQuery over accounts, inventory, products, reviews; ${settings.guildConnections} connections)`,
+    graph: 'guild',
+    connections: settings.guildConnections,
+    warmup: settings.guildWarmup,
+    continuousLoad: true,
+    body: JSON.stringify({ query: GUILD_QUERY, operationName: GUILD_OPERATION }),
+  },
 ];
 
 // ---------------------------------------------------------------- gateways
 
 interface Variant {
   name: string;
-  kind: 'plaza' | 'baseline';
+  kind: 'plaza' | 'baseline' | 'hive';
   env: Record<string, string>;
   /** Scenarios this variant runs in (all when absent). */
   scenarios?: string[];
@@ -159,8 +194,25 @@ const VARIANTS: Variant[] = [
   // the response cache keeps anonymous answers only: the public feed of scenario 2
   { name: 'plaza response-cache', kind: 'plaza', env: { PLAZA_RESPONSE_CACHE: 'true' }, scenarios: ['2'] },
   { name: 'apollo-gateway', kind: 'baseline', env: {} },
+  // Hive Gateway with its Rust query planner (see bench/hive-gateway.ts); it takes no APQ, so not scenario 3
+  { name: 'hive', kind: 'hive', env: {}, scenarios: ['1', '2', 'G'] },
+  { name: 'hive dedup-off', kind: 'hive', env: { BENCH_HIVE_DEDUP: 'false' }, scenarios: ['1', '2', 'G'] },
 ];
 const BASELINE = 'apollo-gateway';
+const HIVE = 'hive';
+/** Plaza's rows set against Hive's with deduplication on, and off. */
+const HIVE_PAIRS = [
+  { plaza: 'plaza', hive: 'hive', label: 'dedup on' },
+  { plaza: 'plaza dedup-off', hive: 'hive dedup-off', label: 'dedup off' },
+];
+
+/**
+ * The answer a gateway should give, from the plain gateway's: Apollo Server, and Plaza's
+ * gateway on it, end a JSON answer with a newline; Hive does not. Otherwise byte for byte.
+ */
+function expectedOf(variant: Variant, expected: string): string {
+  return variant.kind === 'hive' ? expected.replace(/\n$/, '') : expected;
+}
 
 // ---------------------------------------------------------------- processes
 
@@ -337,12 +389,24 @@ function peakRssMiB(pid: number): number {
 // ---------------------------------------------------------------- subgraphs
 
 interface Subgraph {
-  name: SubgraphName;
+  name: string;
   url: string;
   child: ChildProcess;
 }
 
-/** CPU seconds the five subgraph processes have used so far. */
+type GraphName = 'plaza' | 'guild';
+
+/** The subgraphs of a scenario, and how every gateway is pointed at them. */
+interface Graph {
+  name: GraphName;
+  subgraphs: Subgraph[];
+  /** Arguments every gateway process gets (a supergraph file and subgraph URLs). */
+  gatewayArgs: string[];
+  /** Environment every gateway process gets. */
+  gatewayEnv: Record<string, string>;
+}
+
+/** CPU seconds the subgraph processes have used so far. */
 function subgraphCpuSeconds(subgraphs: Subgraph[]): number {
   return subgraphs.reduce((sum, sg) => sum + cpuSeconds(sg.child.pid!), 0);
 }
@@ -364,7 +428,8 @@ function subgraphStats(subgraphs: Subgraph[]): Promise<{ requests: number; state
   ).then((all) => all.reduce((a, b) => ({ requests: a.requests + b.requests, statements: a.statements + b.statements }), { requests: 0, statements: 0 }));
 }
 
-async function startSubgraphs(dataDir: string): Promise<Subgraph[]> {
+/** Plaza's five subgraphs on fresh SQLite files in `dataDir`; the gateways find them by PLAZA_SUBGRAPH_URL_<NAME>. */
+async function startPlazaGraph(dataDir: string): Promise<Graph> {
   const started = await Promise.all(
     SUBGRAPH_NAMES.map(async (name) => {
       const port = await freePort();
@@ -373,11 +438,34 @@ async function startSubgraphs(dataDir: string): Promise<Subgraph[]> {
     }),
   );
   await Promise.all(started.map((sg) => waitUntilServing(sg.url, sg.child)));
-  return started;
+  const gatewayEnv = Object.fromEntries(started.map((sg) => [`PLAZA_SUBGRAPH_URL_${sg.name.toUpperCase()}`, sg.url]));
+  return { name: 'plaza', subgraphs: started, gatewayArgs: [], gatewayEnv };
 }
 
-function subgraphUrlEnv(subgraphs: Subgraph[]): Record<string, string> {
-  return Object.fromEntries(subgraphs.map((sg) => [`PLAZA_SUBGRAPH_URL_${sg.name.toUpperCase()}`, sg.url]));
+/**
+ * The guild-shaped graph's four subgraphs (bench/guild/subgraph.ts), and their supergraph
+ * composed now with their URLs into `dir`; every gateway gets it as `--supergraph <file>
+ * --subgraph name=url …`.
+ */
+async function startGuildGraph(dir: string): Promise<Graph> {
+  const started = await Promise.all(
+    GUILD_SUBGRAPHS.map(async (name) => {
+      const port = await freePort();
+      const child = startProcess(`guild ${name} subgraph`, 'bench/guild/subgraph.ts', [name], { ...baseEnv, BENCH_GUILD_PORT: String(port) }, settings.otherCpus);
+      return { name, url: `http://127.0.0.1:${port}/graphql`, child };
+    }),
+  );
+  await Promise.all(started.map((sg) => waitUntilServing(sg.url, sg.child)));
+  const supergraph = path.join(dir, 'guild-supergraph.graphql');
+  fs.writeFileSync(supergraph, composeGuildSupergraph(Object.fromEntries(started.map((sg) => [sg.name, sg.url])) as Record<GuildSubgraph, string>));
+  return {
+    name: 'guild',
+    subgraphs: started,
+    gatewayArgs: ['--supergraph', supergraph, ...started.flatMap((sg) => ['--subgraph', `${sg.name}=${sg.url}`])],
+    // Its schema has no @listSize, so Plaza's cost estimate counts every list as 10 items: about
+    // 24,000 for TestQuery, past the default budget of 10,000 (the other gateways have no such limit).
+    gatewayEnv: { PLAZA_COST_BUDGET: '100000' },
+  };
 }
 
 interface Gateway {
@@ -386,12 +474,18 @@ interface Gateway {
   recordUrl?: string;
 }
 
-async function startGateway(variant: Variant, subgraphs: Subgraph[], extra: { env?: Record<string, string>; nodeFlags?: string[]; measured?: boolean } = {}): Promise<Gateway> {
+const GATEWAY_SCRIPTS: Record<Variant['kind'], { script: string; path: string }> = {
+  plaza: { script: 'gateway/main.ts', path: '/graphql' },
+  baseline: { script: 'bench/baseline-gateway.ts', path: '/' },
+  hive: { script: 'bench/hive-gateway.ts', path: '/graphql' },
+};
+
+async function startGateway(variant: Variant, graph: Graph, extra: { env?: Record<string, string>; nodeFlags?: string[]; measured?: boolean } = {}): Promise<Gateway> {
   const port = await freePort();
-  const env = { ...baseEnv, ...subgraphUrlEnv(subgraphs), PLAZA_GATEWAY_PORT: String(port), ...variant.env, ...extra.env };
-  const script = variant.kind === 'plaza' ? 'gateway/main.ts' : 'bench/baseline-gateway.ts';
-  const child = startProcess(variant.name, script, [], env, settings.gatewayCpus, extra.nodeFlags);
-  const url = variant.kind === 'plaza' ? `http://127.0.0.1:${port}/graphql` : `http://127.0.0.1:${port}/`;
+  const env = { ...baseEnv, ...graph.gatewayEnv, PLAZA_GATEWAY_PORT: String(port), ...variant.env, ...extra.env };
+  const { script, path: endpoint } = GATEWAY_SCRIPTS[variant.kind];
+  const child = startProcess(variant.name, script, graph.gatewayArgs, env, settings.gatewayCpus, extra.nodeFlags);
+  const url = `http://127.0.0.1:${port}${endpoint}`;
   await waitUntilServing(url, child);
   // limited once serving (starting up under the quota would only make the run longer), and
   // only the gateways measured against each other
@@ -408,12 +502,12 @@ interface Cell {
   cpuMsPerRequest?: number;
   /** Share of a CPU the gateway used while measured. */
   cores?: number;
-  /** Shares of a CPU the five subgraphs together, and the load generator, used while measured. */
+  /** Shares of a CPU the subgraphs together, and the load generator, used while measured. */
   subgraphCores?: number;
   loadCores?: number;
   peakRssMiB?: number;
   subgraphRequestsPerRequest?: number;
-  /** CPU time of the five subgraph processes together, per gateway request. */
+  /** CPU time of the subgraph processes together, per gateway request. */
   subgraphCpuMsPerRequest?: number;
   sqlPerRequest?: number;
   /** 1-minute load average of the machine when the cell ended (other work on it shows here). */
@@ -465,13 +559,20 @@ function combineRounds(rounds: Cell[]): Cell {
   };
 }
 
-/** Runs one load job; `onMeasureStart` runs between warm-up and measurement. */
-function load(job: LoadJob, around: { start(): Promise<void> | void }): Promise<LoadResult> {
+/** Runs one load job; `around.start` runs between warm-up and measurement. */
+function load(job: LoadJob, around: { start(): Promise<void> | void }, continuous = false): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const child = startProcess('load', 'bench/load.ts', [], baseEnv, settings.otherCpus);
+    const child = startProcess('load', continuous ? 'bench/steady-load.ts' : 'bench/load.ts', [], baseEnv, settings.otherCpus);
     child.on('message', async (m: { type?: string } & LoadResult) => {
       if (m.type === 'warm') {
-        await around.start();
+        try {
+          await around.start();
+        } catch (error) {
+          // e.g. the measured process is gone: the run stops here, and stops every process it started
+          child.kill();
+          reject(error);
+          return;
+        }
         child.send({ type: 'go' });
       } else if (m.type === 'result') resolve(m);
     });
@@ -499,15 +600,17 @@ async function measure(
   let stats0 = { requests: 0, statements: 0 };
   let from = 0;
   const result = await load(
-    { url, body, headers, expected, connections: settings.connections, duration, warmup },
+    { url, body, headers, expected, connections: scenario.connections ?? settings.connections, duration, warmup },
     {
       async start() {
+        if (pid && !fs.existsSync(`/proc/${pid}`)) throw new Error(`${target} (pid ${pid}) is no longer running`);
         stats0 = await subgraphStats(subgraphs);
         if (pid) cpu0 = cpuSeconds(pid);
         subgraphCpu0 = subgraphCpuSeconds(subgraphs);
         from = performance.now();
       },
     },
+    scenario.continuousLoad,
   );
   const cpu = pid ? cpuSeconds(pid) - cpu0 : 0;
   const subgraphCpu = subgraphCpuSeconds(subgraphs) - subgraphCpu0;
@@ -541,10 +644,10 @@ interface Recorded {
 }
 
 /** The subgraph fetches one gateway request makes, as recorded by the baseline gateway. */
-async function recordFetches(scenario: Scenario, subgraphs: Subgraph[]): Promise<Recorded[]> {
+async function recordFetches(scenario: Scenario, graph: Graph): Promise<Recorded[]> {
   const recordPort = await freePort();
   const baseline = VARIANTS.find((v) => v.name === BASELINE)!;
-  const gw = await startGateway(baseline, subgraphs, { env: { BENCH_RECORD: 'true', BENCH_RECORD_PORT: String(recordPort) } });
+  const gw = await startGateway(baseline, graph, { env: { BENCH_RECORD: 'true', BENCH_RECORD_PORT: String(recordPort) } });
   try {
     await fetch(`http://127.0.0.1:${recordPort}/recorded`).then((r) => r.text()); // drop start-up traffic
     if (scenario.register) await post(gw.url, scenario.register, scenario.headers);
@@ -568,8 +671,9 @@ interface FetchCost {
 }
 
 /** The slowest distinct fetch of the scenario called directly (the ceiling), and what every distinct fetch costs alone. */
-async function ceiling(scenario: Scenario, subgraphs: Subgraph[]): Promise<{ cell: Cell; costs: FetchCost[] }> {
-  const fetches = await recordFetches(scenario, subgraphs);
+async function ceiling(scenario: Scenario, graph: Graph): Promise<{ cell: Cell; costs: FetchCost[] }> {
+  const { subgraphs } = graph;
+  const fetches = await recordFetches(scenario, graph);
   // internal tokens live 60 s: a fresh one for every load job
   const fresh = async (f: Recorded) => ({ [INTERNAL_TOKEN_HEADER]: await signInternalToken(f.userId ? { userId: f.userId, scopes: [] } : ANONYMOUS, SECRET) });
   const distinct = [...new Map(fetches.map((f) => [JSON.stringify(f), f])).values()];
@@ -615,17 +719,44 @@ const fmt = (n: number | undefined, digits = 0) => (n === undefined ? '—' : n.
 
 function table(cells: Cell[]): string {
   const lines = [
-    '| scenario | target | RPS | ×apollo | RPS by round | p50 ms | p99 ms | CPU ms/req | cores | peak RSS MiB | subgraph req/req | subgraph CPU ms/req | SQL/req | KiB/resp | wrong | load avg |',
-    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+    '| scenario | target | RPS | ×apollo | ×hive | RPS by round | p50 ms | p99 ms | CPU ms/req | cores | peak RSS MiB | subgraph req/req | subgraph CPU ms/req | SQL/req | KiB/resp | wrong | load avg |',
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
   ];
   for (const c of cells) {
-    const base = cells.find((b) => b.scenario === c.scenario && b.target === BASELINE);
-    const ratio = base ? c.load.rps / base.load.rps : undefined;
+    const ratioTo = (target: string) => {
+      const base = cells.find((b) => b.scenario === c.scenario && b.target === target);
+      return base && base.load.rps ? `${(c.load.rps / base.load.rps).toFixed(2)}×` : '—';
+    };
     lines.push(
-      `| ${c.scenario} | ${c.target}${c.note ? ` (${c.note})` : ''} | ${fmt(c.load.rps)} | ${ratio ? `${ratio.toFixed(2)}×` : '—'} | ${c.roundRps ? c.roundRps.map((r) => fmt(r)).join(' / ') : '—'} | ${fmt(c.load.p50)} | ${fmt(c.load.p99)} | ${fmt(c.cpuMsPerRequest, 2)} | ${fmt(c.cores, 2)} | ${fmt(c.peakRssMiB)} | ${fmt(c.subgraphRequestsPerRequest, 2)} | ${fmt(c.subgraphCpuMsPerRequest, 1)} | ${fmt(c.sqlPerRequest, 2)} | ${fmt(c.load.bytesPerResponse / 1024, 1)} | ${c.load.wrong + c.load.errors + c.load.timeouts} | ${fmt(c.loadAverage, 1)} |`,
+      `| ${c.scenario} | ${c.target}${c.note ? ` (${c.note})` : ''} | ${fmt(c.load.rps)} | ${ratioTo(BASELINE)} | ${ratioTo(HIVE)} | ${c.roundRps ? c.roundRps.map((r) => fmt(r)).join(' / ') : '—'} | ${fmt(c.load.p50)} | ${fmt(c.load.p99)} | ${fmt(c.cpuMsPerRequest, 2)} | ${fmt(c.cores, 2)} | ${fmt(c.peakRssMiB)} | ${fmt(c.subgraphRequestsPerRequest, 2)} | ${fmt(c.subgraphCpuMsPerRequest, 1)} | ${fmt(c.sqlPerRequest, 2)} | ${fmt(c.load.bytesPerResponse / 1024, 1)} | ${c.load.wrong + c.load.errors + c.load.timeouts} | ${fmt(c.loadAverage, 1)} |`,
     );
   }
   return lines.join('\n');
+}
+
+/**
+ * Plaza's gateway set against Hive Gateway in every scenario both ran: with deduplication of
+ * in-flight subgraph requests on in both, and off in both; ratios plaza / hive.
+ */
+function hiveTable(cells: Cell[]): string {
+  const rows: string[] = [];
+  for (const scenario of [...new Set(cells.map((c) => c.scenario))]) {
+    for (const pair of HIVE_PAIRS) {
+      const plaza = cells.find((c) => c.scenario === scenario && c.target === pair.plaza);
+      const hive = cells.find((c) => c.scenario === scenario && c.target === pair.hive);
+      if (!plaza || !hive) continue;
+      const ratio = (a: number | undefined, b: number | undefined, digits = 2) => (a !== undefined && b ? `${(a / b).toFixed(digits)}×` : '—');
+      rows.push(
+        `| ${scenario} | ${pair.label}: ${pair.plaza} / ${pair.hive} | ${fmt(plaza.load.rps)} / ${fmt(hive.load.rps)} | ${ratio(plaza.load.rps, hive.load.rps)} | ${fmt(plaza.cpuMsPerRequest, 2)} / ${fmt(hive.cpuMsPerRequest, 2)} | ${ratio(plaza.cpuMsPerRequest, hive.cpuMsPerRequest)} | ${fmt(plaza.peakRssMiB)} / ${fmt(hive.peakRssMiB)} | ${ratio(plaza.peakRssMiB, hive.peakRssMiB)} | ${fmt(plaza.load.p50)} / ${fmt(hive.load.p50)} | ${fmt(plaza.load.p99)} / ${fmt(hive.load.p99)} |`,
+      );
+    }
+  }
+  if (!rows.length) return '';
+  return [
+    '| scenario | rows | RPS | RPS plaza / hive | CPU ms/req | CPU plaza / hive | peak RSS MiB | RSS plaza / hive | p50 ms | p99 ms |',
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|',
+    ...rows,
+  ].join('\n');
 }
 
 /** How many CPUs a taskset list names ("1", "1-3", "0,2-3", "0-6:2"); all of them when empty. */
@@ -676,17 +807,17 @@ function machine(): string {
   const cpus = os.cpus();
   return [
     `- CPU: ${cpus[0]?.model ?? 'unknown'} × ${cpus.length} cores; memory ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; ${os.type()} ${os.release()}`,
-    `- Node ${process.version}; ${['@apollo/gateway', '@apollo/server', '@apollo/query-planner', 'graphql', 'undici', 'autocannon', '@mikro-orm/core'].map((p) => `${p} ${versionOf(p)}`).join(', ')}`,
-    `- ${layout()}; SQLite databases (seed scale small); NODE_ENV=production`,
-    `- ${settings.connections} connections; every gateway of a scenario measured in ${settings.rounds} round(s) of ${settings.duration} s (after ${settings.warmup} s of warm-up in the first round and 1 s in later ones, excluded), in a different order each round; rows give the median round; every response compared byte for byte with the expected answer`,
+    `- Node ${process.version}; ${['@apollo/gateway', '@apollo/server', '@apollo/query-planner', '@graphql-hive/gateway', '@graphql-hive/router-runtime', '@graphql-hive/router-query-planner', 'graphql', 'undici', 'autocannon', '@mikro-orm/core'].map((p) => `${p} ${versionOf(p)}`).join(', ')}`,
+    `- ${layout()}; SQLite databases (seed scale small); NODE_ENV=production; Hive Gateway without logging, landing page or GraphiQL, its other defaults kept`,
+    `- ${settings.connections} connections (scenario G: ${settings.guildConnections}, its window inside one continuous run of load after ${settings.guildWarmup} s of it, every round); every gateway of a scenario measured in ${settings.rounds} round(s) of ${settings.duration} s (after ${settings.warmup} s of warm-up in the first round and 1 s in later ones, excluded), in a different order each round; rows give the median round; every response compared byte for byte with the expected answer`,
   ].join('\n');
 }
 
 // ---------------------------------------------------------------- main
 
-async function expectedAnswer(scenario: Scenario, subgraphs: Subgraph[]): Promise<string> {
+async function expectedAnswer(scenario: Scenario, graph: Graph): Promise<string> {
   const baseline = VARIANTS.find((v) => v.name === BASELINE)!;
-  const gw = await startGateway(baseline, subgraphs);
+  const gw = await startGateway(baseline, graph);
   try {
     if (scenario.register) await post(gw.url, scenario.register, scenario.headers);
     const { status, text } = await post(gw.url, scenario.body, scenario.headers);
@@ -702,29 +833,40 @@ async function main(): Promise<void> {
   const began = Date.now();
   const wanted = process.env.BENCH_SCENARIOS?.split(',').map((s) => s.trim());
   const wantedVariants = process.env.BENCH_VARIANTS?.split(',').map((s) => s.trim());
-  const scenarios = SCENARIOS.filter((s) => !wanted || wanted.includes(s.id));
+  const scenarios = settings.sections.has('gateways') ? SCENARIOS.filter((s) => !wanted || wanted.includes(s.id)) : [];
   const variants = VARIANTS.filter((v) => !wantedVariants || wantedVariants.includes(v.name) || v.name === BASELINE);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaza-bench-'));
   const cells: Cell[] = [];
   const fetchCosts: string[] = [];
   let profile = '';
   try {
-    console.log(`${layout()}.`);
-    console.log(`starting subgraphs (data in ${dataDir})…`);
-    const subgraphs = await startSubgraphs(dataDir);
+    if (scenarios.length || flags.profile) console.log(`${layout()}.`);
+    // each graph's subgraphs start once, when a scenario first needs them
+    const graphs = new Map<GraphName, Promise<Graph>>();
+    const graphOf = (name: GraphName): Promise<Graph> => {
+      let graph = graphs.get(name);
+      if (!graph) {
+        console.log(`starting the ${name} graph's subgraphs (data in ${dataDir})…`);
+        graph = name === 'plaza' ? startPlazaGraph(dataDir) : startGuildGraph(dataDir);
+        graphs.set(name, graph);
+      }
+      return graph;
+    };
     const ceilings = new Map<string, Cell>();
     for (const scenario of scenarios) {
-      const expected = await expectedAnswer(scenario, subgraphs);
+      const graph = await graphOf(scenario.graph ?? 'plaza');
+      const { subgraphs } = graph;
+      const expected = await expectedAnswer(scenario, graph);
       console.log(`\nscenario ${scenario.id}: ${scenario.title} — answer ${(expected.length / 1024).toFixed(1)} KiB`);
       const targets = variants.filter((variant) => !variant.scenarios || variant.scenarios.includes(scenario.id));
       const gateways = new Map<Variant, Gateway>();
       try {
         for (const variant of targets) {
-          const gw = await startGateway(variant, subgraphs, { measured: true });
+          const gw = await startGateway(variant, graph, { measured: true });
           gateways.set(variant, gw);
           if (scenario.register) await post(gw.url, scenario.register, scenario.headers);
           const first = await post(gw.url, scenario.body, scenario.headers);
-          if (first.text !== expected) throw new Error(`${variant.name} answers scenario ${scenario.id} differently from the plain gateway:\n${first.text.slice(0, 400)}`);
+          if (first.text !== expectedOf(variant, expected)) throw new Error(`${variant.name} answers scenario ${scenario.id} differently from the plain gateway:\n${first.text.slice(0, 400)}`);
         }
         const rounds = new Map<Variant, Cell[]>(targets.map((v) => [v, []]));
         for (let round = 0; round < settings.rounds; round++) {
@@ -734,8 +876,8 @@ async function main(): Promise<void> {
           for (const variant of order) {
             const gw = gateways.get(variant)!;
             // a gateway measured before is warm already: a short warm-up re-opens its connections
-            const warmup = round === 0 ? settings.warmup : Math.min(1, settings.warmup);
-            const cell = await measure(scenario, variant.name, gw.url, scenario.body, scenario.headers ?? {}, expected, gw.child.pid!, subgraphs, settings.duration, warmup);
+            const warmup = scenario.warmup ?? (round === 0 ? settings.warmup : Math.min(1, settings.warmup));
+            const cell = await measure(scenario, variant.name, gw.url, scenario.body, scenario.headers ?? {}, expectedOf(variant, expected), gw.child.pid!, subgraphs, settings.duration, warmup);
             rounds.get(variant)!.push(cell);
             if (cell.load.sampleWrong) console.log(`  a wrong answer: ${cell.load.sampleWrong.slice(0, 300)}`);
             console.log(`  round ${round + 1}: ${variant.name.padEnd(32)} ${fmt(cell.load.rps).padStart(6)} rps  p50 ${fmt(cell.load.p50)} ms  p99 ${fmt(cell.load.p99)} ms  cpu ${fmt(cell.cpuMsPerRequest, 2)} ms/req  subgraphs ${fmt(cell.subgraphCpuMsPerRequest, 1)} ms/req  wrong ${cell.load.wrong}`);
@@ -753,7 +895,7 @@ async function main(): Promise<void> {
       let cell: Cell;
       if (shared) cell = { ...shared, scenario: scenario.id, note: `${shared.note}; same fetches as scenario ${scenario.ceilingOf}` };
       else {
-        const measured = await ceiling(scenario, subgraphs);
+        const measured = await ceiling(scenario, graph);
         cell = measured.cell;
         fetchCosts.push(fetchCostTable(scenario.id, measured.costs));
         console.log(`\n${fetchCosts.at(-1)}\n`);
@@ -763,18 +905,70 @@ async function main(): Promise<void> {
       if (cell.load.sampleWrong) console.log(`  a wrong answer: ${cell.load.sampleWrong.slice(0, 300)}`);
       console.log(`  ${'ceiling'.padEnd(24)} ${fmt(cell.load.rps).padStart(6)} rps  p50 ${fmt(cell.load.p50)} ms  p99 ${fmt(cell.load.p99)} ms  (${cell.note})`);
     }
-    if (flags.profile) profile = await cpuProfile(subgraphs);
+    if (flags.profile) profile = await cpuProfile(await graphOf('plaza'));
   } finally {
     await stopAll();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
-  console.log('\nmoney under contention (PostgreSQL, bench/money.ts):');
-  const money = await moneyContention(flags.quick ? { rounds: 1 } : {});
-  console.log('\nhostile documents (bench/hostile.ts):');
-  const hostile = await hostileBench(flags.quick ? { repeats: 1 } : {});
-  console.log('\nmemory under floods of distinct input (bench/memory.ts):');
-  const memory = await memoryBench(flags.quick ? { operations: 10_000, cities: 10_000 } : {});
+  let money: Awaited<ReturnType<typeof moneyContention>> | undefined;
+  let hostile: Awaited<ReturnType<typeof hostileBench>> | undefined;
+  let memory: Awaited<ReturnType<typeof memoryBench>> | undefined;
+  if (settings.sections.has('money')) {
+    console.log('\nmoney under contention (PostgreSQL, bench/money.ts):');
+    money = await moneyContention(flags.quick ? { rounds: 1 } : {});
+  }
+  if (settings.sections.has('hostile')) {
+    console.log('\nhostile documents (bench/hostile.ts):');
+    hostile = await hostileBench(flags.quick ? { repeats: 1 } : {});
+  }
+  if (settings.sections.has('memory')) {
+    console.log('\nmemory under floods of distinct input (bench/memory.ts):');
+    memory = await memoryBench(flags.quick ? { operations: 10_000, cities: 10_000 } : {});
+  }
   const minutes = ((Date.now() - began) / 60_000).toFixed(1);
+  const againstHive = hiveTable(cells);
+  const gatewaysReport = scenarios.length
+    ? [
+        '## Scenarios',
+        '',
+        ...scenarios.map((s) => `${s.id}. ${s.title}`),
+        '',
+        '## Results',
+        '',
+        table(cells),
+        '',
+        limits(cells),
+        '',
+        'RPS: answered requests per second (the median round); ×apollo and ×hive: RPS over the plain @apollo/gateway, and over Hive Gateway',
+        '(dedup on), in the same run; RPS by round:',
+        'every round in the order measured (a different target order each round); p50/p99: of the median rounds; CPU ms/req and cores: the',
+        "gateway process's user+system CPU over the measured window; peak RSS: the gateway process's VmHWM; subgraph req/req and SQL/req:",
+        "requests served and SQL statements run by all the scenario's subgraphs (Plaza's five, or the guild graph's four), per gateway request;",
+        "subgraph CPU ms/req: the subgraph processes' CPU per gateway request (they share their CPUs with the load generator); wrong: responses whose status or",
+        'body differed from the expected answer, plus socket errors and timeouts; load avg: the machine\'s 1-minute load average as',
+        'the cell ended (above the core count, other work competed with the benchmark). The ceiling row is one subgraph called directly.',
+        '',
+        ...(againstHive
+          ? [
+              '## Plaza against Hive Gateway',
+              '',
+              "Plaza's gateway and Hive Gateway with its Rust query planner, both with their deduplication of identical in-flight subgraph",
+              'requests (their defaults), then both without; each figure plaza / hive, from the rows above (RPS: above 1× Plaza serves more;',
+              'CPU ms/req and peak RSS: above 1× Plaza spends more).',
+              '',
+              againstHive,
+              '',
+            ]
+          : []),
+        '## Where the subgraph time goes',
+        '',
+        "Every distinct fetch the plain gateway makes for the scenario, sent straight to its subgraph for 2 s (after 1 s of warm-up) with",
+        "the same connections; subgraph CPU ms/fetch: that subgraph process's user+system CPU over the window, per fetch; share: of the",
+        'sum over the fetches. Plaza sends some of these together (fewer, larger requests), but the work per entity is the same.',
+        '',
+        ...fetchCosts.flatMap((t) => [t, '']),
+      ]
+    : [];
   const report = [
     '# Plaza benchmark — results of record',
     '',
@@ -782,40 +976,20 @@ async function main(): Promise<void> {
     '',
     machine(),
     '',
-    '## Scenarios',
-    '',
-    ...scenarios.map((s) => `${s.id}. ${s.title}`),
-    '',
-    '## Results',
-    '',
-    table(cells),
-    '',
-    limits(cells),
-    '',
-    'RPS: answered requests per second (the median round); ×apollo: RPS over the plain @apollo/gateway in the same run; RPS by round:',
-    'every round in the order measured (a different target order each round); p50/p99: of the median rounds; CPU ms/req and cores: the',
-    "gateway process's user+system CPU over the measured window; peak RSS: the gateway process's VmHWM; subgraph req/req and SQL/req:",
-    'requests served and SQL statements run by all five subgraphs, per gateway request; subgraph CPU ms/req: the five subgraph',
-    "processes' CPU per gateway request (they share their CPUs with the load generator); wrong: responses whose status or",
-    'body differed from the expected answer, plus socket errors and timeouts; load avg: the machine\'s 1-minute load average as',
-    'the cell ended (above the core count, other work competed with the benchmark). The ceiling row is one subgraph called directly.',
-    '',
-    '## Where the subgraph time goes',
-    '',
-    "Every distinct fetch the plain gateway makes for the scenario, sent straight to its subgraph for 2 s (after 1 s of warm-up) with",
-    "the same connections; subgraph CPU ms/fetch: that subgraph process's user+system CPU over the window, per fetch; share: of the",
-    'sum over the fetches. Plaza sends some of these together (fewer, larger requests), but the work per entity is the same.',
-    '',
-    ...fetchCosts.flatMap((t) => [t, '']),
-    moneyReport(money),
-    '',
-    hostileReport(hostile),
-    '',
-    memoryReport(memory),
-    '',
+    ...gatewaysReport,
+    ...(money ? [moneyReport(money), ''] : []),
+    ...(hostile ? [hostileReport(hostile), ''] : []),
+    ...(memory ? [memoryReport(memory), ''] : []),
     ...(profile ? ['## CPU profile of Plaza under scenario 2', '', profile, ''] : []),
   ].join('\n');
-  console.log(`\n${table(cells)}\n\n${limits(cells)}\n\n${moneyReport(money)}\n\n${hostileSummary(hostile)}\n\n${memorySummary(memory)}\n`);
+  const summary = [
+    ...(scenarios.length ? [table(cells), limits(cells)] : []),
+    ...(againstHive ? [`Plaza against Hive Gateway (plaza / hive):\n${againstHive}`] : []),
+    ...(money ? [moneyReport(money)] : []),
+    ...(hostile ? [hostileSummary(hostile)] : []),
+    ...(memory ? [memorySummary(memory)] : []),
+  ];
+  console.log(`\n${summary.join('\n\n')}\n`);
   if (profile) console.log(profile);
   if (!flags['no-report']) {
     fs.writeFileSync(settings.out, report);
@@ -829,14 +1003,14 @@ async function main(): Promise<void> {
 }
 
 /** Plaza under scenario 2 with --cpu-prof; returns the top self-time functions. */
-async function cpuProfile(subgraphs: Subgraph[]): Promise<string> {
+async function cpuProfile(graph: Graph): Promise<string> {
   const scenario = SCENARIOS.find((s) => s.id === '2')!;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaza-prof-'));
   const variant = VARIANTS[0];
   const spawned = Date.now();
   let measuredFrom = 0;
   // on its whole core: the profiler's samples would count a throttled wait as time spent
-  const gw = await startGateway(variant, subgraphs, { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
+  const gw = await startGateway(variant, graph, { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
   try {
     const expected = await post(gw.url, scenario.body);
     const job = { url: gw.url, body: scenario.body, headers: {}, expected: expected.text, connections: settings.connections, duration: settings.duration, warmup: settings.warmup };
