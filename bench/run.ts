@@ -184,13 +184,6 @@ const VARIANTS: Variant[] = [
     env: { PLAZA_RESPONSE_CACHE: 'false', PLAZA_DEDUP: 'false', PLAZA_SUBGRAPH_FETCHER: 'default' },
     scenarios: ['2'],
   },
-  // what shaping answers with steps worked out once per operation adds (see gateway/result-shaping.ts)
-  {
-    name: 'plaza gateway-shaping',
-    kind: 'plaza',
-    env: { PLAZA_RESPONSE_CACHE: 'false', PLAZA_COMPILED_RESULTS: 'false' },
-    scenarios: ['2'],
-  },
   // the response cache keeps anonymous answers only: the public feed of scenario 2
   { name: 'plaza response-cache', kind: 'plaza', env: { PLAZA_RESPONSE_CACHE: 'true' }, scenarios: ['2'] },
   { name: 'apollo-gateway', kind: 'baseline', env: {} },
