@@ -4,10 +4,11 @@
  * over the IPC channel ({ type: 'stats' } -> { requests, statements }).
  */
 import { readSubgraphConfig, SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/kit/config.ts';
-import { runUntilSignalled } from '../subgraphs/kit/process.ts';
+import { runUntilSignalled, useSubgraphHeapTarget } from '../subgraphs/kit/process.ts';
 import { startSubgraph } from '../subgraphs/kit/server.ts';
 import { definitionOf } from '../subgraphs/registry.ts';
 
+useSubgraphHeapTarget();
 const name = process.argv[2] as SubgraphName;
 if (!SUBGRAPH_NAMES.includes(name)) {
   console.error(`usage: bench/subgraph.ts <${SUBGRAPH_NAMES.join('|')}>`);
