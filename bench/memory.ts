@@ -24,18 +24,16 @@
  * (10000), BENCH_MEMORY_CONCURRENCY (requests in flight, 16), BENCH_GATEWAY_CPUS /
  * BENCH_OTHER_CPUS (taskset lists, default "0" and "1" on two or more cores).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/kit/config.ts';
-import { ANONYMOUS, INTERNAL_TOKEN_HEADER, signInternalToken } from '../subgraphs/kit/internal-token.ts';
+import { freePort, startProcess, stopProcess, waitUntilServing } from './processes.ts';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const cores = os.cpus().length;
 
 export interface MemorySettings {
@@ -113,62 +111,6 @@ export type MemoryResult =
   | { skipped: string };
 
 // ---------------------------------------------------------------- processes
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function startProcess(script: string, args: string[], env: NodeJS.ProcessEnv, cpus: string): ChildProcess {
-  const nodeArgs = ['--import', 'tsx', path.join(root, script), ...args];
-  // taskset execs node, so the child's pid is node's own (for /proc figures)
-  const [command, argv] = cpus ? ['taskset', ['-c', cpus, process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
-  const child = spawn(command, argv, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
-  let log = '';
-  const keep = (chunk: Buffer) => {
-    log = (log + chunk.toString()).slice(-4000);
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  child.on('exit', (code) => {
-    if (code) console.error(`${script} ${args.join(' ')} exited with ${code}:\n${log}`);
-  });
-  return child;
-}
-
-function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
-async function waitUntilServing(url: string, child: ChildProcess, secret: string, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`process for ${url} exited before serving`);
-    try {
-      const headers = { 'content-type': 'application/json', [INTERNAL_TOKEN_HEADER]: await signInternalToken(ANONYMOUS, secret) };
-      const res = await fetch(url, { method: 'POST', headers, body: '{"query":"{ __typename }"}' });
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`${url} did not serve within ${timeoutMs / 1000} s`);
-}
 
 const MB = 1e6;
 

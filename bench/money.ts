@@ -37,10 +37,9 @@ import { fileURLToPath } from 'node:url';
 import { knex } from '@mikro-orm/postgresql';
 import { issueToken } from '../gateway/plugins/identity.ts';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/kit/config.ts';
-import { ANONYMOUS, INTERNAL_TOKEN_HEADER, signInternalToken } from '../subgraphs/kit/internal-token.ts';
 import { dropPostgresDatabase } from '../subgraphs/kit/orm.ts';
+import { freePort, startProcess, stopProcess, waitUntilServing } from './processes.ts';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 
 export interface MoneySettings {
   /** Rounds measured after the warm-up round. Default BENCH_MONEY_ROUNDS or 5. */
@@ -99,59 +98,6 @@ function reachable(url: string): Promise<boolean> {
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
   });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function startProcess(script: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, script), ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
-  let log = '';
-  const keep = (chunk: Buffer) => {
-    log = (log + chunk.toString()).slice(-4000);
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  child.on('exit', (code) => {
-    if (code) console.error(`${script} ${args.join(' ')} exited with ${code}:\n${log}`);
-  });
-  return child;
-}
-
-function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
-async function waitUntilServing(url: string, child: ChildProcess, secret: string, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`process for ${url} exited before serving`);
-    try {
-      const headers = { 'content-type': 'application/json', [INTERNAL_TOKEN_HEADER]: await signInternalToken(ANONYMOUS, secret) };
-      const res = await fetch(url, { method: 'POST', headers, body: '{"query":"{ __typename }"}' });
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`${url} did not serve within ${timeoutMs / 1000} s`);
 }
 
 /** A histogram's count, sum and cumulative buckets (by upper bound) for one operation, from Prometheus text. */
