@@ -10,25 +10,18 @@
 import fs from 'node:fs';
 import { Kind, parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPlainGateway, type PlainGateway } from '../bench/plain-gateway.ts';
+import type { PlainGateway } from '../bench/plain-gateway.ts';
 import { SUPERGRAPH_PATH } from '../schema/compose.ts';
 import { CITIES, CATEGORIES } from '../subgraphs/kit/world.ts';
 import { askBoth, inBatches, type SeenAnswer } from './support/federation-lab/answers.ts';
-import { startPlaza, TEST_INTERNAL_SECRET, TEST_JWT_SECRET, type Plaza } from './support/plaza.ts';
+import { startPlaza, startPlainGatewayOver, type Plaza } from './support/plaza.ts';
 import { apiSchemaOf, fallbackArgument, generateOperation, validationErrors, type ArgumentRequest, type GeneratedOperation } from './support/query-generator.ts';
 
 let plaza: Plaza;
 let plain: PlainGateway;
 beforeAll(async () => {
   plaza = await startPlaza();
-  plain = await startPlainGateway({
-    supergraphSdl: fs.readFileSync(SUPERGRAPH_PATH, 'utf8'),
-    subgraphUrls: Object.fromEntries(Object.values(plaza.subgraphs).map((sg) => [sg.name, sg.url])),
-    internalSecret: TEST_INTERNAL_SECRET,
-    jwtSecret: TEST_JWT_SECRET,
-    port: 0,
-    host: '127.0.0.1',
-  });
+  plain = await startPlainGatewayOver(Object.values(plaza.subgraphs));
 });
 afterAll(async () => {
   await plain?.stop();

@@ -14,12 +14,12 @@
  * other limits (depth, aliases, root fields, selections) hold as they are.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPlainGateway, type PlainGateway } from '../bench/plain-gateway.ts';
+import type { PlainGateway } from '../bench/plain-gateway.ts';
 import { startGateway, type RunningGateway } from '../gateway/server.ts';
 import { askBoth, inBatches, seen, type SeenAnswer } from './support/federation-lab/answers.ts';
 import { pickLabArgument, startLab, type Lab } from './support/federation-lab/index.ts';
 import { apiSchemaOf, generateOperation, validationErrors, type GeneratedOperation } from './support/query-generator.ts';
-import { postJson, testGatewayConfig, TEST_INTERNAL_SECRET, TEST_JWT_SECRET } from './support/plaza.ts';
+import { postJson, testGatewayConfig, startPlainGatewayOver } from './support/plaza.ts';
 
 let lab: Lab;
 let ours: RunningGateway;
@@ -28,14 +28,7 @@ let plain: PlainGateway;
 beforeAll(async () => {
   lab = await startLab();
   ours = await startGateway(testGatewayConfig(lab.subgraphs, { supergraphPath: lab.supergraphPath, security: { costBudget: 1_000_000 } }));
-  plain = await startPlainGateway({
-    supergraphSdl: lab.gatewaySupergraphSdl,
-    subgraphUrls: Object.fromEntries(lab.subgraphs.map((sg) => [sg.name, sg.url])),
-    internalSecret: TEST_INTERNAL_SECRET,
-    jwtSecret: TEST_JWT_SECRET,
-    port: 0,
-    host: '127.0.0.1',
-  });
+  plain = await startPlainGatewayOver(lab.subgraphs, lab.gatewaySupergraphSdl);
 });
 
 afterAll(async () => {

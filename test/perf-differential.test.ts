@@ -5,12 +5,11 @@
  */
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPlainGateway, type PlainGateway } from '../bench/plain-gateway.ts';
-import { SUPERGRAPH_PATH } from '../schema/compose.ts';
+import type { PlainGateway } from '../bench/plain-gateway.ts';
 import { CITIES } from '../subgraphs/kit/world.ts';
 // a small deterministic generator (mulberry32), so generated queries are the same every run
 import { random } from './support/hostile.ts';
-import { postJson, startPlaza, TEST_INTERNAL_SECRET, TEST_JWT_SECRET, type GraphQLResponse, type Plaza } from './support/plaza.ts';
+import { postJson, startPlaza, startPlainGatewayOver, type GraphQLResponse, type Plaza } from './support/plaza.ts';
 
 const HOME = fs.readFileSync(new URL('../clients/homepage/Home.graphql', import.meta.url), 'utf8');
 const FEED = fs.readFileSync(new URL('../bench/operations/CityFeed.graphql', import.meta.url), 'utf8');
@@ -19,14 +18,7 @@ let plaza: Plaza;
 let plain: PlainGateway;
 beforeAll(async () => {
   plaza = await startPlaza();
-  plain = await startPlainGateway({
-    supergraphSdl: fs.readFileSync(SUPERGRAPH_PATH, 'utf8'),
-    subgraphUrls: Object.fromEntries(Object.values(plaza.subgraphs).map((sg) => [sg.name, sg.url])),
-    internalSecret: TEST_INTERNAL_SECRET,
-    jwtSecret: TEST_JWT_SECRET,
-    port: 0,
-    host: '127.0.0.1',
-  });
+  plain = await startPlainGatewayOver(Object.values(plaza.subgraphs));
 });
 afterAll(async () => {
   await plain?.stop();

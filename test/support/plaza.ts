@@ -13,6 +13,7 @@ import { SUPERGRAPH_PATH } from '../../schema/compose.ts';
 import { SUBGRAPH_NAMES, type SubgraphConfig, type SubgraphName } from '../../subgraphs/kit/config.ts';
 import { startSubgraph, type RunningSubgraph } from '../../subgraphs/kit/server.ts';
 import { definitionOf } from '../../subgraphs/registry.ts';
+import { startPlainGateway, type PlainGateway } from '../../bench/plain-gateway.ts';
 import { dropTestDatabases, testDatabaseUrl } from './databases.ts';
 
 export const TEST_INTERNAL_SECRET = 'test-internal-secret-0123456789abcdef';
@@ -138,4 +139,19 @@ export async function startPlaza(overrides: Partial<GatewayConfig> = {}, options
       await dropTestDatabases(dataDir);
     },
   };
+}
+
+/**
+ * A plain @apollo/gateway over the same subgraphs (the differential tests' reference), with
+ * the test secrets: over Plaza's supergraph unless another is given.
+ */
+export function startPlainGatewayOver(subgraphs: readonly { name: string; url: string }[], supergraphSdl = fs.readFileSync(SUPERGRAPH_PATH, 'utf8')): Promise<PlainGateway> {
+  return startPlainGateway({
+    supergraphSdl,
+    subgraphUrls: Object.fromEntries(subgraphs.map((sg) => [sg.name, sg.url])),
+    internalSecret: TEST_INTERNAL_SECRET,
+    jwtSecret: TEST_JWT_SECRET,
+    port: 0,
+    host: '127.0.0.1',
+  });
 }
