@@ -28,15 +28,12 @@
  * BENCH_HOSTILE_PROBE_MS (10), BENCH_HOSTILE_FAMILIES (comma separated, default all),
  * BENCH_GATEWAY_CPUS / BENCH_OTHER_CPUS (taskset lists, default "0" and "1" on two or more cores).
  */
-import type { ChildProcess } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/kit/config.ts';
 import { hostileDocuments, type HostileDocument } from '../test/support/hostile-documents.ts';
-import { freePort, startProcess, stopProcess, waitUntilServing } from './processes.ts';
+import { startPlazaProcesses } from './processes.ts';
 
 const cores = os.cpus().length;
 
@@ -201,36 +198,9 @@ export async function hostileBench(overrides: Partial<HostileSettings> = {}): Pr
   const began = Date.now();
   const all = hostileDocuments();
   const documents = settings.families.length ? all.filter((d) => settings.families.includes(d.family)) : all;
-  const secret = crypto.randomBytes(24).toString('hex');
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaza-bench-hostile-'));
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    NODE_ENV: 'production',
-    PLAZA_INTERNAL_SECRET: secret,
-    PLAZA_JWT_SECRET: crypto.randomBytes(24).toString('hex'),
-    PLAZA_PAYMENT_PROVIDER_KEY: crypto.randomBytes(24).toString('hex'),
-    PLAZA_HOST: '127.0.0.1',
-    PLAZA_LOG_LEVEL: 'error',
-    PLAZA_RATE_LIMIT: 'false',
-    PLAZA_DATA_DIR: dataDir,
-  };
-  const children: ChildProcess[] = [];
-  // a bench stopped half-way (Ctrl-C) leaves no process behind
-  const killChildren = () => children.forEach((child) => child.kill('SIGKILL'));
-  process.once('exit', killChildren);
+  const plaza = await startPlazaProcesses('hostile', settings.gatewayCpus, settings.otherCpus);
   try {
-    const ports = Object.fromEntries(await Promise.all(SUBGRAPH_NAMES.map(async (name) => [name, await freePort()] as const)));
-    const urlOf = (name: SubgraphName) => `http://127.0.0.1:${ports[name]}/graphql`;
-    const subgraphEnv = { ...env, ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [`PLAZA_${name.toUpperCase()}_PORT`, String(ports[name])])) };
-    const subgraphs = SUBGRAPH_NAMES.map((name) => startProcess('bench/subgraph.ts', [name], subgraphEnv, settings.otherCpus));
-    children.push(...subgraphs);
-    await Promise.all(SUBGRAPH_NAMES.map((name, i) => waitUntilServing(urlOf(name), subgraphs[i], secret)));
-    const gatewayPort = await freePort();
-    const gatewayEnv = { ...env, PLAZA_GATEWAY_PORT: String(gatewayPort), ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [`PLAZA_SUBGRAPH_URL_${name.toUpperCase()}`, urlOf(name)])) };
-    const gateway = startProcess('gateway/main.ts', [], gatewayEnv, settings.gatewayCpus);
-    children.push(gateway);
-    const url = `http://127.0.0.1:${gatewayPort}/graphql`;
-    await waitUntilServing(url, gateway, secret);
+    const { url, gateway } = plaza;
     const pid = gateway.pid!;
     const where = (cpus: string) => (cpus ? `on CPU ${cpus}` : 'on any CPU');
     const layout = `gateway ${where(settings.gatewayCpus)}, subgraphs and the bench ${where(settings.otherCpus)}`;
@@ -344,9 +314,7 @@ export async function hostileBench(overrides: Partial<HostileSettings> = {}): Pr
       peakRssMiB: memoryMiB(pid, 'VmHWM'),
     };
   } finally {
-    await Promise.all(children.map(stopProcess));
-    process.off('exit', killChildren);
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await plaza.stop();
   }
 }
 

@@ -24,15 +24,14 @@
  * (10000), BENCH_MEMORY_CONCURRENCY (requests in flight, 16), BENCH_GATEWAY_CPUS /
  * BENCH_OTHER_CPUS (taskset lists, default "0" and "1" on two or more cores).
  */
-import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
-import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/kit/config.ts';
-import { freePort, startProcess, stopProcess, waitUntilServing } from './processes.ts';
+import { SUBGRAPH_NAMES } from '../subgraphs/kit/config.ts';
+import { startPlazaProcesses } from './processes.ts';
 
 const cores = os.cpus().length;
 
@@ -253,46 +252,13 @@ export async function memoryBench(overrides: Partial<MemorySettings> = {}): Prom
   const settings = { ...MEMORY_DEFAULTS, ...overrides };
   if (!fs.existsSync('/proc/self/status')) return { skipped: 'no /proc to read RSS from' };
   const began = Date.now();
-  const secret = crypto.randomBytes(24).toString('hex');
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaza-bench-memory-'));
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    NODE_ENV: 'production',
-    PLAZA_INTERNAL_SECRET: secret,
-    PLAZA_JWT_SECRET: crypto.randomBytes(24).toString('hex'),
-    PLAZA_PAYMENT_PROVIDER_KEY: crypto.randomBytes(24).toString('hex'),
-    PLAZA_HOST: '127.0.0.1',
-    PLAZA_LOG_LEVEL: 'error',
-    // one bench process is one address: the per-IP quota would measure itself
-    PLAZA_RATE_LIMIT: 'false',
-    PLAZA_DATA_DIR: dataDir,
-  };
-  const children: ChildProcess[] = [];
-  // a bench stopped half-way (Ctrl-C) leaves no process behind
-  const killChildren = () => children.forEach((child) => child.kill('SIGKILL'));
-  process.once('exit', killChildren);
+  const plaza = await startPlazaProcesses('memory', settings.gatewayCpus, settings.otherCpus);
   try {
-    const ports = Object.fromEntries(await Promise.all(SUBGRAPH_NAMES.map(async (name) => [name, await freePort()] as const)));
-    const urlOf = (name: SubgraphName) => `http://127.0.0.1:${ports[name]}/graphql`;
-    const subgraphEnv = { ...env, ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [`PLAZA_${name.toUpperCase()}_PORT`, String(ports[name])])) };
-    const subgraphs = SUBGRAPH_NAMES.map((name) => startProcess('bench/subgraph.ts', [name], subgraphEnv, settings.otherCpus));
-    children.push(...subgraphs);
-    await Promise.all(SUBGRAPH_NAMES.map((name, i) => waitUntilServing(urlOf(name), subgraphs[i], secret)));
-    const [gatewayPort, metricsPort] = [await freePort(), await freePort()];
-    const gatewayEnv = {
-      ...env,
-      PLAZA_GATEWAY_PORT: String(gatewayPort),
-      PLAZA_METRICS_PORT: String(metricsPort),
-      ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [`PLAZA_SUBGRAPH_URL_${name.toUpperCase()}`, urlOf(name)])),
-    };
-    const gateway = startProcess('gateway/main.ts', [], gatewayEnv, settings.gatewayCpus);
-    children.push(gateway);
-    const url = `http://127.0.0.1:${gatewayPort}/graphql`;
-    await waitUntilServing(url, gateway, secret);
+    const { url, gateway, subgraphs, urlOf } = plaza;
     const where = (cpus: string) => (cpus ? `on CPU ${cpus}` : 'on any CPU');
     const layout = `gateway ${where(settings.gatewayCpus)}, subgraphs and the bench ${where(settings.otherCpus)}; ${settings.concurrency} requests in flight`;
     console.log(`  ${layout}`);
-    const gatewayWatch = { pid: gateway.pid!, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` };
+    const gatewayWatch = { pid: gateway.pid!, metricsUrl: plaza.metricsUrl };
     const placementsWatch = { pid: subgraphs[SUBGRAPH_NAMES.indexOf('placements')].pid!, metricsUrl: urlOf('placements').replace(/\/graphql$/, '/metrics') };
     const gatewayStartMB = statusMB(gatewayWatch.pid, 'VmRSS');
     const placementsStartMB = statusMB(placementsWatch.pid, 'VmRSS');
@@ -339,9 +305,7 @@ export async function memoryBench(overrides: Partial<MemorySettings> = {}): Prom
       layout,
     };
   } finally {
-    await Promise.all(children.map(stopProcess));
-    process.off('exit', killChildren);
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await plaza.stop();
   }
 }
 

@@ -4,9 +4,13 @@
  * until it answers GraphQL, and stopping it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/kit/config.ts';
 import { ANONYMOUS, INTERNAL_TOKEN_HEADER, signInternalToken } from '../subgraphs/kit/internal-token.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -69,4 +73,71 @@ export async function waitUntilServing(url: string, child: ChildProcess, secret:
     await new Promise((r) => setTimeout(r, 150));
   }
   throw new Error(`${url} did not serve within ${timeoutMs / 1000} s`);
+}
+
+/** A Plaza of its own processes (five subgraphs, one gateway), production settings, fresh SQLite files. */
+export interface PlazaProcesses {
+  /** The gateway's GraphQL URL. */
+  url: string;
+  /** The gateway's operators' `/metrics` URL. */
+  metricsUrl: string;
+  gateway: ChildProcess;
+  /** In SUBGRAPH_NAMES order. */
+  subgraphs: ChildProcess[];
+  /** A subgraph's GraphQL URL. */
+  urlOf(name: SubgraphName): string;
+  /** The internal secret the processes share. */
+  secret: string;
+  /** Stops every process and removes the data. */
+  stop(): Promise<void>;
+}
+
+/** Starts a Plaza for a benchmark section: subgraphs on `otherCpus`, the gateway on `gatewayCpus` (taskset lists; '' for any). */
+export async function startPlazaProcesses(name: string, gatewayCpus: string, otherCpus: string): Promise<PlazaProcesses> {
+  const secret = crypto.randomBytes(24).toString('hex');
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `plaza-bench-${name}-`));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'production',
+    PLAZA_INTERNAL_SECRET: secret,
+    PLAZA_JWT_SECRET: crypto.randomBytes(24).toString('hex'),
+    PLAZA_PAYMENT_PROVIDER_KEY: crypto.randomBytes(24).toString('hex'),
+    PLAZA_HOST: '127.0.0.1',
+    PLAZA_LOG_LEVEL: 'error',
+    // one bench process is one address: the per-IP quota would measure itself
+    PLAZA_RATE_LIMIT: 'false',
+    PLAZA_DATA_DIR: dataDir,
+  };
+  const children: ChildProcess[] = [];
+  // a bench stopped half-way (Ctrl-C) leaves no process behind
+  const killChildren = () => children.forEach((child) => child.kill('SIGKILL'));
+  process.once('exit', killChildren);
+  const stop = async () => {
+    await Promise.all(children.map(stopProcess));
+    process.off('exit', killChildren);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    const ports = Object.fromEntries(await Promise.all(SUBGRAPH_NAMES.map(async (subgraph) => [subgraph, await freePort()] as const)));
+    const urlOf = (subgraph: SubgraphName) => `http://127.0.0.1:${ports[subgraph]}/graphql`;
+    const subgraphEnv = { ...env, ...Object.fromEntries(SUBGRAPH_NAMES.map((subgraph) => [`PLAZA_${subgraph.toUpperCase()}_PORT`, String(ports[subgraph])])) };
+    const subgraphs = SUBGRAPH_NAMES.map((subgraph) => startProcess('bench/subgraph.ts', [subgraph], subgraphEnv, otherCpus));
+    children.push(...subgraphs);
+    await Promise.all(SUBGRAPH_NAMES.map((subgraph, i) => waitUntilServing(urlOf(subgraph), subgraphs[i], secret)));
+    const [gatewayPort, metricsPort] = [await freePort(), await freePort()];
+    const gatewayEnv = {
+      ...env,
+      PLAZA_GATEWAY_PORT: String(gatewayPort),
+      PLAZA_METRICS_PORT: String(metricsPort),
+      ...Object.fromEntries(SUBGRAPH_NAMES.map((subgraph) => [`PLAZA_SUBGRAPH_URL_${subgraph.toUpperCase()}`, urlOf(subgraph)])),
+    };
+    const gateway = startProcess('gateway/main.ts', [], gatewayEnv, gatewayCpus);
+    children.push(gateway);
+    const url = `http://127.0.0.1:${gatewayPort}/graphql`;
+    await waitUntilServing(url, gateway, secret);
+    return { url, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, gateway, subgraphs, urlOf, secret, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }
