@@ -27,9 +27,16 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** How a process is named when it fails, Node's own flags, and when a failure is expected (the run is stopping). */
+export interface ProcessOptions {
+  label?: string;
+  nodeFlags?: string[];
+  quiet?: () => boolean;
+}
+
 /** Starts `script` (a path from the repository's root) with `args`; its last output is printed if it fails. */
-export function startProcess(script: string, args: string[], env: NodeJS.ProcessEnv, cpus = ''): ChildProcess {
-  const nodeArgs = ['--import', 'tsx', path.join(root, script), ...args];
+export function startProcess(script: string, args: string[], env: NodeJS.ProcessEnv, cpus = '', options: ProcessOptions = {}): ChildProcess {
+  const nodeArgs = [...(options.nodeFlags ?? []), '--import', 'tsx', path.join(root, script), ...args];
   // taskset execs node, so the child's pid is node's own (for /proc figures)
   const [command, argv] = cpus ? ['taskset', ['-c', cpus, process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
   const child = spawn(command, argv, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
@@ -40,7 +47,7 @@ export function startProcess(script: string, args: string[], env: NodeJS.Process
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   child.on('exit', (code) => {
-    if (code) console.error(`${script} ${args.join(' ')} exited with ${code}:\n${log}`);
+    if (code && !options.quiet?.()) console.error(`${options.label ?? `${script} ${args.join(' ')}`} exited with ${code}:\n${log}`);
   });
   return child;
 }

@@ -38,7 +38,7 @@
  * BENCH_GATEWAY_CPUS (taskset list for gateways, default "0" when 2+ cores),
  * BENCH_OTHER_CPUS (subgraphs and load, default the remaining cores), BENCH_OUT (report path).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -55,6 +55,7 @@ import { hostileBench, hostileReport, hostileSummary } from './hostile.ts';
 import { memoryBench, memoryReport, memorySummary } from './memory.ts';
 import { summarizeProfile } from './profile.ts';
 import { composeGuildSupergraph, GUILD_OPERATION, GUILD_QUERY, GUILD_SUBGRAPHS, type GuildSubgraph } from './guild/graph.ts';
+import { startProcess as startBenchProcess, stopProcess } from './processes.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { values: flags } = parseArgs({
@@ -295,34 +296,10 @@ function removeQuotaGroup(dir: string, complain: boolean): void {
 }
 
 function startProcess(label: string, script: string, args: string[], env: NodeJS.ProcessEnv, cpus: string, nodeFlags: string[] = []): ChildProcess {
-  const nodeArgs = [...nodeFlags, '--import', 'tsx', path.join(root, script), ...args];
-  // taskset execs node, so the child's pid is node's own (for /proc figures)
-  const [command, argv] = cpus ? ['taskset', ['-c', cpus, process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
-  const child = spawn(command, argv, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
-  let log = '';
-  const keep = (chunk: Buffer) => {
-    log = (log + chunk.toString()).slice(-4000);
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  child.on('exit', (code, signal) => {
-    children.delete(child);
-    if (code && !stopping) console.error(`${label} exited with ${code ?? signal}:\n${log}`);
-  });
+  const child = startBenchProcess(script, args, env, cpus, { label, nodeFlags, quiet: () => stopping });
   children.add(child);
+  child.on('exit', () => children.delete(child));
   return child;
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }
 
 let stopping = false;
