@@ -151,12 +151,7 @@ export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin
       routes,
       maxBodyBytes: config.maxBodyBytes,
       // the later parts of an answer deferred in parts, their errors formatted as the first part's
-      subsequent: (context) =>
-        context.incremental?.subsequent &&
-        payloadTexts(context.incremental.subsequent(), (error) => {
-          const formatted = error.toJSON();
-          return formatError(formatted.extensions?.code ? formatted : { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.INTERNAL_SERVER_ERROR } }, error);
-        }),
+      subsequent: (context) => context.incremental?.subsequent && payloadTexts(context.incremental.subsequent(), formatError),
       onRequest: (req, res) => {
         for (const plugin of plugins) plugin.onRequest?.(req, res);
       },

@@ -12,7 +12,7 @@ import { isCompositeType, parseSelectionSet, type CompositeType, type FieldSelec
 import type { ConditionNode, DeferNode, DeferredNode, PlanNode, QueryPlan } from '@apollo/query-planner';
 import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { graphql } from './graphql.ts';
-import { runNode, type Run } from './execute.ts';
+import { deepMerge, runNode, type Run } from './execute.ts';
 import { shapePart } from './shaping.ts';
 
 type Data = Record<string, unknown>;
@@ -163,19 +163,8 @@ function showAt(shown: Data | null | undefined, path: (string | number)[], data:
     if (at === null || typeof at !== 'object') return;
     at = (at as Record<string | number, unknown>)[key];
   }
-  if (at && typeof at === 'object') mergeShown(at as Data, data);
-}
-
-function mergeShown(target: Data, source: Data): void {
-  for (const key of Object.keys(source)) {
-    const existing = target[key];
-    const value = source[key];
-    if (existing && value && typeof existing === 'object' && typeof value === 'object') {
-      if (Array.isArray(existing) && Array.isArray(value)) value.forEach((item, i) => (existing[i] && item && typeof item === 'object' ? mergeShown(existing[i] as Data, item as Data) : (existing[i] = item)));
-      else if (!Array.isArray(existing) && !Array.isArray(value)) mergeShown(existing as Data, value as Data);
-      else target[key] = value;
-    } else target[key] = value;
-  }
+  // the same list the item's path runs through, so lists line up element by element
+  if (at && typeof at === 'object') deepMerge(at as Data, data);
 }
 
 /** A promise per fetch id, settled when the fetch has been merged or its subtree has run. */
@@ -353,15 +342,16 @@ export function primarySelection(node: DeferNode, operation: Operation): Selecti
 /** The payloads after the first as JSON texts, each error formatted as the first part's are (`format`: the gateway's formatError). */
 export async function* payloadTexts(
   payloads: AsyncIterable<SubsequentPayload>,
-  format: (error: GraphQLError) => GraphQLFormattedError,
+  format: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError,
 ): AsyncIterable<{ json: string; hasNext: boolean }> {
   for await (const payload of payloads) {
-    const incremental = payload.incremental?.map((item) => ({ ...item, ...(item.errors ? { errors: item.errors.map((error) => format(asGraphQLError(error))) } : {}) }));
+    const incremental = payload.incremental?.map((item) => ({ ...item, ...(item.errors ? { errors: item.errors.map((error) => formatted(error, format)) } : {}) }));
     yield { json: JSON.stringify(incremental ? { hasNext: payload.hasNext, incremental } : { hasNext: payload.hasNext }), hasNext: payload.hasNext };
   }
 }
 
-function asGraphQLError(error: Error): GraphQLError {
-  if (error instanceof graphql.GraphQLError) return error;
-  return new graphql.GraphQLError(error.message, { originalError: error, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+/** An error of a later part as the client reads it: with a code (INTERNAL_SERVER_ERROR when it has none), through the gateway's formatting. */
+function formatted(error: Error, format: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError): GraphQLFormattedError {
+  const json = error instanceof graphql.GraphQLError ? error.toJSON() : { message: error.message };
+  return format(json.extensions?.code ? json : { ...json, extensions: { ...json.extensions, code: 'INTERNAL_SERVER_ERROR' } }, error);
 }

@@ -14,6 +14,7 @@ import type { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql
 import type { GatewayContext } from '../context.ts';
 import { graphql } from './graphql.ts';
 import { inSpan } from './tracing.ts';
+import { representationTexts } from './fetch-merging.ts';
 import type { SubgraphSource } from './subgraph-source.ts';
 
 type Data = Record<string, unknown>;
@@ -106,37 +107,40 @@ function moveIntoCursor(cursor: Cursor, path: ResponsePath): Cursor | undefined 
   return data ? { path: cursor.path.concat(path), data, root: cursor.root } : undefined;
 }
 
-/** The concrete path of every object a cursor's path reaches, in the order the cursor holds them (null ones left out). */
-function concretePaths(path: ResponsePath, root: unknown): (string | number)[][] {
-  const result: (string | number)[][] = [];
-  const parent: (string | number)[] = [];
-  const walk = (at: number, data: unknown) => {
+/**
+ * Every object a cursor's path reaches, in the order the cursor holds them (null ones left
+ * out): its concrete path in the answer (for errors) and the objects above it, from the root
+ * down (for context values). Only walked when a fetch has errors or context rewrites.
+ */
+function reached(path: ResponsePath, root: unknown): { path: (string | number)[]; above: Data[] }[] {
+  const found: { path: (string | number)[]; above: Data[] }[] = [];
+  const at: (string | number)[] = [];
+  const above: Data[] = [];
+  const walk = (step: number, data: unknown) => {
     if (data === null || data === undefined) return;
-    if (at === path.length) {
-      result.push(parent.slice());
+    if (step === path.length) {
+      found.push({ path: at.slice(), above: above.slice() });
       return;
     }
-    const head = path[at];
-    if (head === '@') {
-      (data as unknown[]).forEach((value, i) => {
-        parent.push(i);
-        walk(at + 1, value);
-        parent.pop();
-      });
-    } else if (Array.isArray(data)) {
+    const head = path[step];
+    if (Array.isArray(data)) {
+      // `@` steps into the list; a field name applies to each of its elements
       data.forEach((value, i) => {
-        parent.push(i);
-        walk(at, value);
-        parent.pop();
+        at.push(i);
+        walk(head === '@' ? step + 1 : step, value);
+        at.pop();
       });
-    } else if (typeof head === 'string' && hasOwn(data as object, head)) {
-      parent.push(head);
-      walk(at + 1, (data as Data)[head]);
-      parent.pop();
+      return;
     }
+    if (typeof head !== 'string' || head === '@' || !hasOwn(data as object, head)) return;
+    at.push(head);
+    above.push(data as Data);
+    walk(step + 1, (data as Data)[head]);
+    above.pop();
+    at.pop();
   };
   walk(0, root);
-  return result;
+  return found;
 }
 
 // ------------------------------------------------------------ what a fetch node needs, once
@@ -175,10 +179,9 @@ function typeConditions(schema: GraphQLSchema): TypeConditions {
   return conditions;
 }
 
-/** A rewrite with its path parsed: fields to walk, type conditions to check, the key it writes. */
+/** A rewrite with its path parsed: fields to walk and type conditions to check, then what it writes. */
 interface CompiledRewrite {
   steps: ({ field: string } | { type: string })[];
-  key: string;
   apply(object: Data): void;
 }
 
@@ -203,7 +206,7 @@ function compileRewrite(rewrite: FetchDataRewrite): CompiledRewrite | null {
             object[key] = undefined;
           }
         };
-  return { steps, key, apply };
+  return { steps, apply };
 }
 
 function applyRewrite(conditions: TypeConditions, rewrite: CompiledRewrite, value: unknown, at = 0): void {
@@ -226,7 +229,7 @@ interface CompiledFetch {
   inputRewrites: CompiledRewrite[];
   outputRewrites: CompiledRewrite[];
   /** The representation of an entity, or null when it lacks a required field. */
-  represent?: (entity: Data, conditions: TypeConditions) => Data | null;
+  represent?: Writer;
 }
 
 type Writer = (source: unknown, conditions: TypeConditions) => Data | null;
@@ -268,11 +271,10 @@ function compiledFetch(fetch: FetchNode): CompiledFetch {
   let compiled = compiledFetches.get(fetch);
   if (!compiled) {
     const rewrites = (list: FetchDataRewrite[] | undefined) => (list ?? []).map(compileRewrite).filter((r): r is CompiledRewrite => r !== null);
-    const writer = fetch.requires ? representationWriter(fetch.requires) : undefined;
     compiled = {
       inputRewrites: rewrites(fetch.inputRewrites),
       outputRewrites: rewrites(fetch.outputRewrites),
-      represent: writer && ((entity, conditions) => writer(entity, conditions)),
+      represent: fetch.requires ? representationWriter(fetch.requires) : undefined,
     };
     compiledFetches.set(fetch, compiled);
   }
@@ -344,11 +346,11 @@ async function executeFetch(run: Run, fetch: FetchNode, cursor: Cursor): Promise
  * with those values as its contextual variables.
  */
 async function fetchInContexts(run: Run, source: SubgraphSource, fetch: FetchNode, cursor: Cursor, entities: Data[], variables: Variables, compiled: CompiledFetch, conditions: TypeConditions): Promise<void> {
-  const chains = ancestorChains(cursor.path, cursor.root);
+  const places = reached(cursor.path, cursor.root);
   const groups = new Map<string, { values: Variables; members: number[] }>();
   entities.forEach((entity, index) => {
     const values = Object.create(null) as Variables;
-    for (const rewrite of fetch.contextRewrites!) values[rewrite.renameKeyTo] = contextValue(entity, chains[index] ?? [], rewrite.path, conditions);
+    for (const rewrite of fetch.contextRewrites!) values[rewrite.renameKeyTo] = contextValue(entity, places[index]?.above ?? [], rewrite.path, conditions);
     const key = JSON.stringify(values);
     let group = groups.get(key);
     if (!group) groups.set(key, (group = { values, members: [] }));
@@ -378,30 +380,6 @@ function contextValue(entity: Data, ancestors: readonly Data[], path: readonly s
   return current ?? null;
 }
 
-/** For each object a cursor's path reaches (in the cursor's order, null ones left out), the objects above it from the root down. */
-function ancestorChains(path: ResponsePath, root: unknown): Data[][] {
-  const chains: Data[][] = [];
-  const above: Data[] = [];
-  const walk = (at: number, data: unknown) => {
-    if (data === null || data === undefined) return;
-    if (at === path.length) {
-      chains.push(above.slice());
-      return;
-    }
-    const head = path[at];
-    if (Array.isArray(data)) {
-      for (const value of data) walk(head === '@' ? at + 1 : at, value);
-      return;
-    }
-    if (head === '@') return;
-    above.push(data as Data);
-    walk(at + 1, getOwn(data as object, head as string));
-    above.pop();
-  };
-  walk(0, root);
-  return chains;
-}
-
 /** Fetches `entities` by their representations; `members`, when a part of the cursor's entities is fetched, are their places among them. */
 async function fetchEntities(
   run: Run,
@@ -429,6 +407,7 @@ async function fetchEntities(
         sent = representations.length;
         indexOf.set(key, sent);
         representations.push(representation);
+        representationTexts.set(representation, key);
       }
       represented.push({ entity: index, sent });
     }
@@ -473,13 +452,13 @@ async function send(
     document: fetch.operationDocumentNode,
   });
   if (response.errors) {
-    let hydrated: (string | number)[][] | undefined;
+    let hydrated: { path: (string | number)[] }[] | undefined;
     for (const error of response.errors) {
       const errorPath = error.path as (string | number)[] | undefined;
       if (fetch.requires && typeof errorPath?.[1] === 'number') {
         // the concrete path of each entity the representation stands for (as many errors)
-        hydrated ??= concretePaths(cursor.path, cursor.root);
-        for (const index of standsFor(errorPath[1])) run.errors.push(downstreamServiceError(error, fetch.serviceName, [...(hydrated[index] ?? []), ...errorPath.slice(2)]));
+        hydrated ??= reached(cursor.path, cursor.root);
+        for (const index of standsFor(errorPath[1])) run.errors.push(downstreamServiceError(error, fetch.serviceName, [...(hydrated[index]?.path ?? []), ...errorPath.slice(2)]));
       } else {
         run.errors.push(downstreamServiceError(error, fetch.serviceName, errorPath ? [...cursor.path, ...errorPath] : undefined));
       }

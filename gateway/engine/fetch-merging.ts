@@ -61,6 +61,13 @@ export interface MergedFetch {
 
 type GraphQLErrorLike = NonNullable<GatewayGraphQLResponse['errors']>[number];
 
+/**
+ * The JSON text of each representation the engine built, which it already wrote to send each
+ * distinct one once: merging fetches tells representations apart by the same text without
+ * writing it again.
+ */
+export const representationTexts = new WeakMap<object, string>();
+
 /** Merges two or more entity fetches that share a mergeKey. */
 export function mergeEntityFetches(requests: readonly GatewayGraphQLRequest[]): MergedFetch {
   const representations: unknown[] = [];
@@ -69,7 +76,7 @@ export function mergeEntityFetches(requests: readonly GatewayGraphQLRequest[]): 
   const sizes = requests.map((request) => (request.variables!.representations as unknown[]).length);
   requests.forEach((request, member) => {
     (request.variables!.representations as unknown[]).forEach((representation, index) => {
-      const key = JSON.stringify(representation);
+      const key = representationTexts.get(representation as object) ?? JSON.stringify(representation);
       let at = indexOf.get(key);
       if (at === undefined) {
         at = representations.length;

@@ -22,8 +22,6 @@ import { inSpan } from './tracing.ts';
 import { trailingFetchesOf } from './fetch-merging.ts';
 import { notePlan, type SubgraphSource } from './subgraph-source.ts';
 
-export type { LoadedSupergraph } from './supergraph.ts';
-
 export interface EngineOptions {
   /** The supergraph's text. */
   supergraphSdl: string;
@@ -41,6 +39,8 @@ export interface EngineOptions {
 interface Served {
   loaded: LoadedSupergraph;
   sources: Map<string, SubgraphSource>;
+  /** The URL the supergraph gives each subgraph (its source may reach it elsewhere, by configuration). */
+  urls: Map<string, string>;
 }
 
 type RequestContext = GatewayGraphQLRequestContext<GatewayContext>;
@@ -91,12 +91,6 @@ export class PlazaEngine implements GatewayInterface {
     this.plans.close();
   }
 
-  /** The supergraph served now. */
-  get supergraph(): LoadedSupergraph {
-    if (!this.served) throw new Error('the engine has not loaded a supergraph yet');
-    return this.served.loaded;
-  }
-
   /** The subgraph sources of the supergraph served now. */
   sources(): SubgraphSource[] {
     return [...(this.served?.sources.values() ?? [])];
@@ -108,13 +102,16 @@ export class PlazaEngine implements GatewayInterface {
    */
   update(sdl: string): void {
     const loaded = loadSupergraph(sdl);
-    const previous = this.served?.sources;
+    const previous = this.served;
     const sources = new Map<string, SubgraphSource>();
+    const urls = new Map<string, string>();
     for (const subgraph of loaded.subgraphs) {
-      const kept = previous?.get(subgraph.name);
-      sources.set(subgraph.name, kept && kept.url === subgraph.url ? kept : this.options.source(subgraph));
+      // a subgraph the new supergraph places where the old one did keeps its source (connections, in-flight sharing, circuit)
+      const kept = previous?.urls.get(subgraph.name) === subgraph.url ? previous?.sources.get(subgraph.name) : undefined;
+      sources.set(subgraph.name, kept ?? this.options.source(subgraph));
+      urls.set(subgraph.name, subgraph.url);
     }
-    this.served = { loaded, sources };
+    this.served = { loaded, sources, urls };
     // plans are keyed by supergraph: the old ones can only take room now
     this.plans.clear();
     this.warmed = new Set();

@@ -297,18 +297,7 @@ export function shapeResponse(
   introspectionHandling: IntrospectionHandling,
 ): { data: Record<string, unknown> | null | undefined; errors: GraphQLError[] } {
   if (!input) return { data: input, errors: [] };
-  const schema = operation.schema();
-  let defaults = defaultedVariables.get(operation);
-  if (!defaults) defaultedVariables.set(operation, (defaults = operation.collectDefaultedVariableValues()));
-  const parameters: ShapingState = {
-    schema,
-    variables: { __proto__: null, ...defaults, ...variables } as Variables,
-    errors: [],
-    introspectionHandling,
-  };
-  const data = Object.create(null) as Record<string, unknown>;
-  const result = applySelectionSet(input, operation.selectionSet, data, parameters, [], schema.schemaDefinition.rootType(operation.rootKind)!);
-  return { data: result === NULL_BUBBLE_UP ? null : data, errors: parameters.errors };
+  return shapePart(operation, operation.selectionSet, operation.selectionSet.parentType, variables, input, [], introspectionHandling);
 }
 
 /**

@@ -115,11 +115,6 @@ export class SubgraphSource {
     this.mergeFetches = operations.mergeFetches;
   }
 
-  /** The subgraph's URL. */
-  get url(): string {
-    return this.client.url;
-  }
-
   async process(options: Options): Promise<GatewayGraphQLResponse> {
     const { request, context } = options;
     const headers: Record<string, string> = {};

@@ -27,15 +27,13 @@ import type { Viewer } from '../../subgraphs/kit/internal-token.ts';
 import { derivedFromSupergraph, type GatewayPlugin } from '../plugin.ts';
 import { graphql } from '../engine/graphql.ts';
 
-/** graphql as federation-internals (CommonJS) loads it: its schemas fail instanceof checks of an ESM build. */
-const gatewayGraphql = graphql;
 const localSchemas = new WeakMap<object, GraphQLSchema>();
 
 /** The gateway's API schema rebuilt with this module's graphql, once per schema the gateway loads. */
 export function localApiSchema(gatewaySchema: GraphQLSchema): GraphQLSchema {
   let local = localSchemas.get(gatewaySchema);
   if (!local) {
-    local = buildSchema(gatewayGraphql.printSchema(gatewaySchema));
+    local = buildSchema(graphql.printSchema(gatewaySchema));
     localSchemas.set(gatewaySchema, local);
   }
   return local;
