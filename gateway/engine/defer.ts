@@ -38,26 +38,17 @@ export function topDefer(plan: QueryPlan, decide: (node: ConditionNode) => PlanN
   return node?.kind === 'Defer' ? node : undefined;
 }
 
-/** Whether a plan has a Defer node anywhere (then its answer may come in parts). */
-export function hasDefer(node: PlanNode | undefined): boolean {
-  if (!node) return false;
-  switch (node.kind) {
-    case 'Defer':
-      return true;
-    case 'Sequence':
-    case 'Parallel':
-      return node.nodes.some(hasDefer);
-    case 'Flatten':
-      return hasDefer(node.node);
-    case 'Condition':
-      return hasDefer(node.ifClause) || hasDefer(node.elseClause);
-    default:
-      return false;
-  }
+const fetchIdsOf = new WeakMap<PlanNode, readonly string[]>();
+
+/** The ids of the fetches in a subtree (they are settled, fetched or not, once it has run); worked out once per plan node. */
+function fetchIds(node: PlanNode | undefined): readonly string[] {
+  if (!node) return [];
+  let ids = fetchIdsOf.get(node);
+  if (!ids) fetchIdsOf.set(node, (ids = collectFetchIds(node, [])));
+  return ids;
 }
 
-/** The ids of the fetches in a subtree (they are settled, fetched or not, once it has run). */
-function fetchIds(node: PlanNode | undefined, ids: string[] = []): string[] {
+function collectFetchIds(node: PlanNode | undefined, ids: string[]): string[] {
   if (!node) return ids;
   switch (node.kind) {
     case 'Fetch':
@@ -65,18 +56,18 @@ function fetchIds(node: PlanNode | undefined, ids: string[] = []): string[] {
       break;
     case 'Sequence':
     case 'Parallel':
-      node.nodes.forEach((child) => fetchIds(child, ids));
+      node.nodes.forEach((child) => collectFetchIds(child, ids));
       break;
     case 'Flatten':
-      fetchIds(node.node, ids);
+      collectFetchIds(node.node, ids);
       break;
     case 'Condition':
-      fetchIds(node.ifClause, ids);
-      fetchIds(node.elseClause, ids);
+      collectFetchIds(node.ifClause, ids);
+      collectFetchIds(node.elseClause, ids);
       break;
     case 'Defer':
-      fetchIds(node.primary.node, ids);
-      node.deferred.forEach((d) => fetchIds(d.node, ids));
+      collectFetchIds(node.primary.node, ids);
+      node.deferred.forEach((d) => collectFetchIds(d.node, ids));
       break;
   }
   return ids;
