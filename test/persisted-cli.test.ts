@@ -46,6 +46,20 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('npm run pq', () => {
+  it('--help prints the usage and an unknown option is named, never a stack trace', async () => {
+    const help = await pq(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^usage: npm run pq -- <command>/);
+    const wrong = await pq(['list', '--colour']);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/^pq: Unknown option '--colour'/);
+    expect(wrong.stderr).not.toMatch(/\n\s+at /);
+    const missing = await pq(['validate', path.join(dir, 'no-such-manifest.json')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^pq: ENOENT/);
+    expect(missing.stderr).not.toMatch(/\n\s+at /);
+  }, 120_000);
+
   it('refuses a manifest with an unknown field or a badly typed variable, naming the operation and the problem, and writes nothing', async () => {
     write('bad/Offers.graphql', 'query GoodOffers { merchant(id: "m1") { offers(first: 2) { title } } }\nquery BadOffers { merchant(id: "m1") { offers { priceTag } } }');
     write('bad/Variable.graphql', 'query BadVariable($id: Int!) { merchant(id: $id) { name } }');

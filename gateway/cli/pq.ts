@@ -35,7 +35,7 @@ const USAGE = `usage: npm run pq -- <command> …
   retire --client <name> --app-version <v>                                      unpublish one app version's manifest
   usage [--gateway <url>]                                                       uses per client, app version and operation
   keygen --partner <name> [--mode <mode>]                                       a new partner API key and its keys-file entry
-common: --supergraph <file> (default PLAZA_SUPERGRAPH or schema/supergraph.graphql)`;
+common: --supergraph <file> (default PLAZA_SUPERGRAPH or schema/supergraph.graphql), --help`;
 
 /** A refusal the CLI reports as is, exiting 1. */
 export class PqError extends Error {}
@@ -85,22 +85,36 @@ function printUsage(rows: UsageRow[], io: PqIo): void {
   }
 }
 
+/** The command line, read strictly: an unknown option or a missing value is a refusal naming it, with the usage. */
+function readArgs(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        client: { type: 'string' },
+        'app-version': { type: 'string' },
+        out: { type: 'string' },
+        dir: { type: 'string' },
+        gateway: { type: 'string', default: 'http://127.0.0.1:4000' },
+        supergraph: { type: 'string' },
+        partner: { type: 'string' },
+        mode: { type: 'string', default: 'require-id' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new PqError(`${(error as Error).message}\n${USAGE}`);
+  }
+}
+
 /** Runs one pq command. */
 export async function runPq(argv: string[], io: PqIo): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      client: { type: 'string' },
-      'app-version': { type: 'string' },
-      out: { type: 'string' },
-      dir: { type: 'string' },
-      gateway: { type: 'string', default: 'http://127.0.0.1:4000' },
-      supergraph: { type: 'string' },
-      partner: { type: 'string' },
-      mode: { type: 'string', default: 'require-id' },
-    },
-  });
+  const { values, positionals } = readArgs(argv);
+  if (values.help || positionals[0] === 'help') {
+    io.out(USAGE);
+    return;
+  }
   const [command, ...rest] = positionals;
   const env = io.env;
   const supergraphPath = path.resolve(values.supergraph ?? env.PLAZA_SUPERGRAPH ?? 'schema/supergraph.graphql');
@@ -211,7 +225,8 @@ export async function runPq(argv: string[], io: PqIo): Promise<void> {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === fs.realpathSync(process.argv[1])) {
   runPq(process.argv.slice(2), { out: (line) => console.log(line), env: process.env }).catch((error: unknown) => {
-    if (error instanceof PqError || error instanceof InvalidManifestError || (error instanceof Error && error.name === 'ConfigError')) {
+    const fileProblem = error instanceof Error && /^E(NOENT|ACCES|ISDIR)$/.test(String((error as NodeJS.ErrnoException).code));
+    if (error instanceof PqError || error instanceof InvalidManifestError || fileProblem || (error instanceof Error && error.name === 'ConfigError')) {
       console.error(`pq: ${error.message}`);
     } else console.error(error);
     process.exitCode = 1;
