@@ -33,6 +33,20 @@ export const requestErrors = new Counter<'code'>({
   registers: [gatewayRegistry],
 });
 
+export const refusals = new Counter<'client' | 'code'>({
+  name: 'plaza_gateway_refusals_total',
+  help: 'Requests the gateway refused (HTTP 400 and above, below 500), by client name and extensions.code',
+  labelNames: ['client', 'code'],
+  registers: [gatewayRegistry],
+});
+
+export const manifestsRefused = new Gauge<'client' | 'app_version'>({
+  name: 'plaza_persisted_manifests_refused',
+  help: 'Published manifests this gateway refused to register at its last load (1 each), by client and app version; see /ready',
+  labelNames: ['client', 'app_version'],
+  registers: [gatewayRegistry],
+});
+
 export const subgraphFetchDuration = new Histogram<'subgraph' | 'outcome'>({
   name: 'plaza_subgraph_fetch_duration_seconds',
   help: 'Time of one subgraph fetch as the gateway sees it, by subgraph and outcome (ok, error, timeout, unavailable, circuit_open)',

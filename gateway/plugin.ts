@@ -2,7 +2,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Route } from '../subgraphs/kit/http.ts';
-import type { GatewayContext } from './context.ts';
+import type { ClientIdentity, GatewayContext } from './context.ts';
+
+/** A request the gateway answered itself before GraphQL ran (too large, rate limited, unknown key, not in the list…). */
+export interface Refusal {
+  /** HTTP status of the answer. */
+  status: number;
+  /** The answer's `extensions.code`. */
+  code: string;
+  /** The calling app, as far as its headers tell (unknown when they do not, or were themselves refused). */
+  client: ClientIdentity;
+}
 
 /**
  * One concern of the gateway (identity, persisted documents, limits, metrics…), in a
@@ -31,6 +41,8 @@ export interface GatewayPlugin {
   apollo?: ApolloServerPlugin<GatewayContext>;
   /** Rewrites each error of an answer as the client will read it (Apollo's `formatError`, applied in plugin order). */
   formatError?(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
+  /** Told of every request the gateway refused before GraphQL ran, with its code and client (logs and metrics record it). */
+  refused?(req: IncomingMessage, refusal: Refusal): void;
   /** Runs first on every HTTP request, before routes (request ids, logs, metrics watch the response finish). */
   onRequest?(req: IncomingMessage, res: ServerResponse): void;
   /** Releases what the plugin holds (connections, timers) at shutdown. */

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { graphqlRequestListener, listen, sendError, sendJson, type Listening, type Route } from '../subgraphs/kit/http.ts';
+import { graphqlRequestListener, HttpRefusal, listen, sendError, sendJson, type Listening, type Route } from '../subgraphs/kit/http.ts';
 import { ErrorCode } from '../subgraphs/kit/errors.ts';
 import { ANONYMOUS, signInternalToken } from '../subgraphs/kit/internal-token.ts';
 import { operationsOf, subgraphUrlOverride, type GatewayConfig } from './config.ts';
@@ -14,13 +14,24 @@ import type { GraphQLFormattedError } from 'graphql';
 import { undiciTransport } from './engine/fetcher.ts';
 import { reachability, watchSupergraph } from './operations.ts';
 import { createLogger } from '../subgraphs/kit/log.ts';
-import type { GatewayPlugin } from './plugin.ts';
+import type { GatewayPlugin, Refusal } from './plugin.ts';
+import { clientsIn } from './plugins/clients.ts';
 import { gatewayPlugins } from './plugins/index.ts';
 import { persistedDocumentsIn } from './plugins/persisted-documents.ts';
 import type { RegisteredOperation } from './manifests.ts';
 import { boundedDocumentStore, GATEWAY_BYTES_PER_TOKEN } from '../subgraphs/kit/document-cache.ts';
 
 const MiB = 1024 * 1024;
+
+/**
+ * The codes the HTTP layer (subgraphs/kit/http.ts) answers with before the gateway's own
+ * steps run, by status: a path other than /graphql, a body over the limit, a body that is not JSON.
+ */
+const HTTP_LAYER_CODES: Record<number, string> = {
+  404: ErrorCode.NOT_FOUND,
+  413: ErrorCode.REQUEST_TOO_LARGE,
+  400: ErrorCode.BAD_REQUEST,
+};
 
 export interface RunningGateway {
   url: string;
@@ -106,8 +117,34 @@ export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin
     return context;
   }
 
+  // refusals are logged and counted with the calling app, as far as its headers tell
+  const clients = clientsIn(plugins);
+  const clientOf = (req: IncomingMessage) => {
+    try {
+      return clients?.clientOf(req) ?? UNKNOWN_CLIENT;
+    } catch {
+      return UNKNOWN_CLIENT; // its own headers were refused
+    }
+  };
+  const reported = new WeakSet<IncomingMessage>();
+  const reportRefusal = (req: IncomingMessage, status: number, code: string) => {
+    if (reported.has(req)) return;
+    reported.add(req);
+    const refusal: Refusal = { status, code, client: clientOf(req) };
+    for (const plugin of plugins) plugin.refused?.(req, refusal);
+  };
+
   async function prepare(req: IncomingMessage, body: unknown, url: URL): Promise<unknown> {
-    for (const plugin of plugins) if (plugin.prepare) body = await plugin.prepare(req, body, url);
+    reported.add(req); // past the HTTP layer: from here on the plugins see the request
+    try {
+      for (const plugin of plugins) if (plugin.prepare) body = await plugin.prepare(req, body, url);
+    } catch (error) {
+      if (error instanceof HttpRefusal) {
+        reported.delete(req);
+        reportRefusal(req, error.status, error.code);
+      }
+      throw error;
+    }
     return body;
   }
 
@@ -128,7 +165,9 @@ export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin
       const down = Object.entries(subgraphs).filter(([, up]) => !up).map(([name]) => name);
       // one subgraph down degrades answers; only a gateway that can reach none is unready
       const status = down.length === 0 ? 'ready' : down.length < sources.length ? 'degraded' : 'unavailable';
-      sendJson(res, status === 'unavailable' ? 503 : 200, { status, subgraphs });
+      // a manifest this gateway refused leaves its operations unanswered here: operators see it on the probe they watch
+      const refusedManifests = persisted?.refusedManifests() ?? [];
+      sendJson(res, status === 'unavailable' ? 503 : 200, { status, subgraphs, ...(refusedManifests.length ? { refusedManifests } : {}) });
       return true;
     },
     ...plugins.flatMap((p) => p.routes ?? []),
@@ -153,6 +192,11 @@ export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin
       // the later parts of an answer deferred in parts, their errors formatted as the first part's
       subsequent: (context) => context.incremental?.subsequent && payloadTexts(context.incremental.subsequent(), formatError),
       onRequest: (req, res) => {
+        // before the plugins' own listeners, so a refusal of the HTTP layer is known when they log and count
+        res.once('close', () => {
+          const code = HTTP_LAYER_CODES[res.statusCode];
+          if (code && !reported.has(req)) reportRefusal(req, res.statusCode, code);
+        });
         for (const plugin of plugins) plugin.onRequest?.(req, res);
       },
       onError: (error) => logger.error({ err: error }, 'request failed'),

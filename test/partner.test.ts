@@ -7,7 +7,11 @@ import { parsePartnerKeys, type PartnerKey } from '../gateway/config.ts';
 import { manifestFromDocuments, sha256 } from '../gateway/manifests.ts';
 import { hashApiKey } from '../gateway/plugins/clients.ts';
 import { FolderManifestStore } from '../gateway/stores/memory.ts';
-import { byHash, eventually, postJson, startPlaza, type Plaza } from './support/plaza.ts';
+import { gatewayPlugins } from '../gateway/plugins/index.ts';
+import { useLogging } from '../gateway/plugins/logging.ts';
+import { startGateway, type RunningGateway } from '../gateway/server.ts';
+import type { Logger } from '../subgraphs/kit/log.ts';
+import { byHash, eventually, postJson, startPlaza, testGatewayConfig, type Plaza } from './support/plaza.ts';
 
 const ACME_KEY = 'pk_test_acme_0123456789abcdefghijklmnop';
 const OTHER_KEY = 'pk_test_other_0123456789abcdefghijklmnop';
@@ -107,5 +111,69 @@ describe('partner access', () => {
     );
     expect(after.status).toBe(401);
     expect(after.body.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+  });
+});
+
+/** The value of one series in a Prometheus scrape (0 when absent). */
+function metricValue(scrape: string, name: string, labels: Record<string, string>): number {
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  const line = scrape.split('\n').find((l) => l.startsWith(`${name}{`) && wanted.every((w) => l.includes(w)));
+  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+}
+
+describe('refusals the gateway makes itself', () => {
+  let strict: RunningGateway;
+  const lines: Record<string, unknown>[] = [];
+  const scrape = async () => (await fetch(strict.url.replace('/graphql', '/metrics'))).text();
+
+  beforeAll(async () => {
+    // a replica with a depth limit of 1: every published manifest is over it, and so is any query text
+    const config = testGatewayConfig(
+      Object.values(plaza.subgraphs).map((sg) => ({ name: sg.name, url: sg.url })),
+      {
+        persistedQueries: { manifestDir: path.join(dir, 'manifests'), partners: parsePartnerKeys('test', fs.readFileSync(keysFile, 'utf8')) },
+        security: { maxDepth: 1 },
+      },
+    );
+    const logger = { info: (line: Record<string, unknown>) => lines.push(line), warn() {}, error() {}, debug() {} } as unknown as Logger;
+    strict = await startGateway(config, [useLogging({ logger }), ...gatewayPlugins(config).filter((p) => p.name !== 'logging')]);
+  });
+  afterAll(() => strict?.stop());
+
+  it('a refusal before GraphQL runs is logged and counted with the partner and the code', async () => {
+    const before = metricValue(await scrape(), 'plaza_gateway_refusals_total', { client: 'acme-travel', code: 'QUERY_TOO_DEEP' });
+    const res = await postJson(strict.url, { query: '{ merchant(id: "m1") { name } }' }, { 'x-api-key': ACME_KEY, 'x-request-id': 'refused-deep-1' });
+    expect(res.status).toBe(400);
+    expect(res.body.errors?.[0].extensions?.code).toBe('QUERY_TOO_DEEP');
+    const line = await eventually(async () => lines.find((l) => l.requestId === 'refused-deep-1'), (l) => l !== undefined);
+    expect(line).toMatchObject({ client: 'acme-travel', status: 400, errorCodes: ['QUERY_TOO_DEEP'] });
+    const after = await eventually(scrape, (text) => metricValue(text, 'plaza_gateway_refusals_total', { client: 'acme-travel', code: 'QUERY_TOO_DEEP' }) > before);
+    expect(metricValue(after, 'plaza_gateway_refusals_total', { client: 'acme-travel', code: 'QUERY_TOO_DEEP' })).toBe(before + 1);
+  });
+
+  it('a body refused by the HTTP layer is logged with the partner and REQUEST_TOO_LARGE', async () => {
+    const res = await postJson(strict.url, { query: `{ __typename } #${'x'.repeat(1024 * 1024)}` }, { 'x-api-key': ACME_KEY, 'x-request-id': 'refused-large-1' });
+    expect(res.status).toBe(413);
+    const line = await eventually(async () => lines.find((l) => l.requestId === 'refused-large-1'), (l) => l !== undefined);
+    expect(line).toMatchObject({ client: 'acme-travel', status: 413, errorCodes: ['REQUEST_TOO_LARGE'] });
+  });
+
+  it('an unknown API key is logged as an unknown client with UNAUTHENTICATED', async () => {
+    await postJson(strict.url, byHash(cityCardsId), { 'x-api-key': 'pk_guessed', 'x-request-id': 'refused-key-1' });
+    const line = await eventually(async () => lines.find((l) => l.requestId === 'refused-key-1'), (l) => l !== undefined);
+    expect(line).toMatchObject({ client: 'unknown', status: 401, errorCodes: ['UNAUTHENTICATED'] });
+  });
+
+  it('a published manifest this gateway refuses at load is reported on /ready and in metrics', async () => {
+    const ready = await fetch(strict.url.replace('/graphql', '/ready'));
+    const body = (await ready.json()) as { status: string; refusedManifests?: { client: string; appVersion: string; problems: string[] }[] };
+    expect(body.status).toBe('ready');
+    const acme = body.refusedManifests?.find((m) => m.client === 'acme-travel');
+    expect(acme?.appVersion).toBe('1.0.0');
+    expect(acme?.problems.join('\n')).toContain('QUERY_TOO_DEEP');
+    expect(metricValue(await scrape(), 'plaza_persisted_manifests_refused', { client: 'acme-travel', app_version: '1.0.0' })).toBe(1);
+    // the ordinary gateway registered the same manifest
+    const fine = (await (await fetch(plaza.gateway.url.replace('/graphql', '/ready'))).json()) as { refusedManifests?: unknown };
+    expect(fine.refusedManifests).toBeUndefined();
   });
 });

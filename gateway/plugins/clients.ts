@@ -113,3 +113,8 @@ export function useClients(options: ClientsOptions = {}): ClientsPlugin {
     },
   };
 }
+
+/** The client-identification plugin among a gateway's plugins (e.g. to name the client of a refused request). */
+export function clientsIn(plugins: GatewayPlugin[]): ClientsPlugin | undefined {
+  return plugins.find((p): p is ClientsPlugin => p.name === 'clients' && 'clientOf' in p);
+}

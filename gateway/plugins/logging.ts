@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { childTraceparent, createLogger, errorCodesOf, requestIdOf, type Logger } from '../../subgraphs/kit/log.ts';
 import type { GatewayContext, ObservedRequest } from '../context.ts';
-import type { GatewayPlugin } from '../plugin.ts';
+import type { GatewayPlugin, Refusal } from '../plugin.ts';
 
 /** Options of the request log. */
 export interface LoggingOptions {
@@ -15,6 +15,8 @@ interface RequestRecord {
   traceparent: string;
   context?: GatewayContext;
   observed: ObservedRequest;
+  /** Set when the gateway refused the request before GraphQL ran. */
+  refusal?: Refusal;
 }
 
 /** Paths that are not client requests: probes and scrapes stay out of request logs and metrics. */
@@ -60,8 +62,9 @@ export function useLogging(options: LoggingOptions = {}): GatewayPlugin {
       res.setHeader('x-request-id', record.requestId);
       if (OPERATIONS_PATHS.has(req.url ?? '')) return;
       res.once('close', () => {
-        const client = record.context?.client;
-        const { operationName, operationId, errorCodes } = record.observed;
+        const client = record.context?.client ?? record.refusal?.client;
+        const { operationName, operationId } = record.observed;
+        const errorCodes = record.observed.errorCodes ?? (record.refusal ? [record.refusal.code] : undefined);
         logger.info(
           {
             requestId: record.requestId,
@@ -81,6 +84,10 @@ export function useLogging(options: LoggingOptions = {}): GatewayPlugin {
           'request',
         );
       });
+    },
+    refused(req, refusal) {
+      const record = records.get(req);
+      if (record) record.refusal = refusal;
     },
     context(req, context) {
       const record = records.get(req);

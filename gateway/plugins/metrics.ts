@@ -7,8 +7,8 @@ import { ErrorCode } from '../../subgraphs/kit/errors.ts';
 import { metricsRoute, operationLabeler } from '../../subgraphs/kit/metrics.ts';
 import type { GatewayContext, ObservedRequest } from '../context.ts';
 import { OPERATIONS_PATHS, observeOperation } from './logging.ts';
-import { gatewayRegistry, requestDuration, requestErrors, requests } from '../metrics.ts';
-import type { GatewayPlugin } from '../plugin.ts';
+import { gatewayRegistry, refusals, requestDuration, requestErrors, requests } from '../metrics.ts';
+import type { GatewayPlugin, Refusal } from '../plugin.ts';
 
 /** Options of the gateway's Prometheus metrics. */
 export interface MetricsOptions {
@@ -26,6 +26,8 @@ export const LEARNED_LABEL_LIMITS = { clients: 20, errorCodes: 20 } as const;
 interface RequestRecord {
   context?: GatewayContext;
   observed: ObservedRequest;
+  /** Set when the gateway refused the request before GraphQL ran. */
+  refusal?: Refusal;
 }
 
 /** Operation names declared in the `.graphql` documents under a folder (the first-party clients). */
@@ -66,15 +68,21 @@ export function useMetrics(options: MetricsOptions = {}): GatewayPlugin {
       const record: RequestRecord = { observed: {} };
       records.set(req, record);
       res.once('close', () => {
-        const { operationName, errorCodes = [], hasData } = record.context?.observed ?? record.observed;
+        const { operationName, errorCodes = record.refusal ? [record.refusal.code] : [], hasData } = record.context?.observed ?? record.observed;
         const operation = label(operationName);
         const outcome =
           res.statusCode >= 500 || !res.writableFinished ? 'error' : res.statusCode >= 400 ? 'refused' : errorCodes.length === 0 ? 'ok' : hasData ? 'partial' : 'error';
-        const client = clientLabel(record.context?.client.name ?? 'unknown');
+        const client = clientLabel(record.context?.client.name ?? record.refusal?.client.name ?? 'unknown');
         requests.inc({ operation, client, outcome });
         requestDuration.observe({ operation, outcome }, (performance.now() - start) / 1000);
         for (const code of errorCodes) requestErrors.inc({ code: codeLabel(code) });
+        // answers of 400 and above are the gateway's refusals, whichever step made them
+        if (outcome === 'refused') for (const code of errorCodes.length ? errorCodes : ['UNKNOWN']) refusals.inc({ client, code: codeLabel(code) });
       });
+    },
+    refused(req, refusal) {
+      const record = records.get(req);
+      if (record) record.refusal = refusal;
     },
     context(req, context) {
       const record = records.get(req);

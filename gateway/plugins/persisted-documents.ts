@@ -5,7 +5,8 @@ import { ErrorCode } from '../../subgraphs/kit/errors.ts';
 import { HttpRefusal, sendError, sendJson } from '../../subgraphs/kit/http.ts';
 import type { ClientMode } from '../config.ts';
 import type { ClientIdentity } from '../context.ts';
-import { normalizedId, readManifest, registerManifest, sha256, type OperationLimits, type RegisteredOperation } from '../manifests.ts';
+import { manifestsRefused } from '../metrics.ts';
+import { InvalidManifestError, normalizedId, readManifest, registerManifest, sha256, type OperationLimits, type RegisteredOperation } from '../manifests.ts';
 import type { GatewayPlugin } from '../plugin.ts';
 import { localApiSchema } from './authorization.ts';
 import type { DocumentStore, ManifestStore, UsageCounter } from '../stores/types.ts';
@@ -58,8 +59,18 @@ export const PERSISTED_DOCUMENTS_DEFAULTS = {
   onInvalidManifest: (error: unknown) => console.error(error instanceof Error ? error.message : error),
 };
 
+/** A published manifest this gateway refused to register (its operations do not run here). */
+export interface RefusedManifest {
+  client: string;
+  appVersion: string;
+  /** Why, one line per problem (as `pq validate` would print it). */
+  problems: string[];
+}
+
 /** Persisted documents plus what other concerns may use: the registered operations (to warm plans). */
 export interface PersistedDocumentsPlugin extends GatewayPlugin {
+  /** The published manifests the last load refused (an invalid operation, a tighter budget than the publisher's…). */
+  refusedManifests(): RefusedManifest[];
   /** Every registered operation, parsed and validated. */
   operations(): RegisteredOperation[];
   /** Calls `listener` with every registered operation after each (re)load, e.g. to warm query plans. */
@@ -146,6 +157,7 @@ function secretMatches(given: string | string[] | undefined, secret: string | nu
 export function usePersistedDocuments(options: PersistedDocumentsOptions): PersistedDocumentsPlugin {
   const settings = { ...PERSISTED_DOCUMENTS_DEFAULTS, ...options };
   let registry = EMPTY_REGISTRY;
+  let refused: RefusedManifest[] = [];
   let schema: GraphQLSchema | undefined;
   let unwatch: (() => Promise<void>) | undefined;
   const listeners: ((operations: RegisteredOperation[]) => void)[] = [];
@@ -155,6 +167,7 @@ export function usePersistedDocuments(options: PersistedDocumentsOptions): Persi
   async function reload(): Promise<void> {
     if (!schema || !settings.manifests) return;
     const next: Registry = { all: [], byId: new Map(), byNormalized: new Map(), clients: new Map() };
+    const nextRefused: RefusedManifest[] = [];
     for (const stored of await settings.manifests.list()) {
       const source = `manifest ${stored.client}@${stored.appVersion}`;
       let operations: RegisteredOperation[];
@@ -162,6 +175,9 @@ export function usePersistedDocuments(options: PersistedDocumentsOptions): Persi
         operations = registerManifest(source, readManifest(source, stored.json), schema, settings.limits, stored.client);
       } catch (error) {
         settings.onInvalidManifest(error);
+        const problems =
+          error instanceof InvalidManifestError ? error.problems.map((p) => `operation "${p.operation}": ${p.message}`) : [error instanceof Error ? error.message : String(error)];
+        nextRefused.push({ client: stored.client, appVersion: stored.appVersion, problems });
         continue;
       }
       let client = next.clients.get(stored.client);
@@ -177,6 +193,9 @@ export function usePersistedDocuments(options: PersistedDocumentsOptions): Persi
       }
     }
     registry = next;
+    refused = nextRefused;
+    manifestsRefused.reset();
+    for (const m of refused) manifestsRefused.set({ client: m.client, app_version: m.appVersion }, 1);
     for (const listener of listeners) listener(next.all);
   }
 
@@ -297,6 +316,7 @@ export function usePersistedDocuments(options: PersistedDocumentsOptions): Persi
   return {
     name: 'persisted-documents',
     operations: () => registry.all,
+    refusedManifests: () => refused,
     onRegistered(listener) {
       listeners.push(listener);
     },
