@@ -8,6 +8,7 @@ import { ANONYMOUS, signInternalToken } from '../subgraphs/kit/internal-token.ts
 import { operationsOf, subgraphUrlOverride, type GatewayConfig } from './config.ts';
 import { UNKNOWN_CLIENT, type GatewayContext } from './context.ts';
 import { PlazaEngine } from './engine/index.ts';
+import { stringifyResult } from './engine/answer-text.ts';
 import { SubgraphSource } from './engine/subgraph-source.ts';
 import { payloadTexts } from './engine/defer.ts';
 import type { GraphQLFormattedError } from 'graphql';
@@ -89,6 +90,8 @@ export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin
     csrfPrevention: true,
     documentStore: documents,
     formatError,
+    // answers the engine wrote as text are spliced in, not stringified again
+    stringifyResult,
     // the playground plugin serves Plaza's own offline GraphiQL; Apollo's landing page would load a CDN
     // one hook object may serve several concerns (logging and metrics observe operations together): added once
     plugins: [ApolloServerPluginLandingPageDisabled(), ...new Set(plugins.flatMap((p) => (p.apollo ? [p.apollo] : [])))],

@@ -167,7 +167,7 @@ describe('null propagation of denied fields follows GraphQL rules', () => {
   it('a denied nullable field becomes null next to its siblings', async () => {
     const doc = parse('{ shop { name secret } open }');
     const { document, denied } = authorizeOperation(schema, policy, anonymous, doc);
-    expect(denied).toEqual([{ path: ['shop', 'secret'], coordinate: 'Shop.secret', code: 'UNAUTHENTICATED' }]);
+    expect(denied).toEqual([{ path: ['shop', 'secret'], types: [schema.getType('Shop'), schema.getType('String')], coordinate: 'Shop.secret', code: 'UNAUTHENTICATED' }]);
     const { data, errors } = completeDeniedFields(schema, policy, anonymous, doc, undefined, undefined, {
       shop: { name: 'A', __plaza_denied_0: 'Shop' },
       open: 'yes',

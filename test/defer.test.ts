@@ -136,6 +136,31 @@ describe(`@defer (${testDatabase()})`, () => {
     expect(answer.errors).toEqual(whole.body.errors ?? []);
   });
 
+  it('a field only the signed-in may read, inside a deferred fragment: null in the later part, with its error, as without @defer', async () => {
+    const query = `{ merchant(id: "m1") { name } ... @defer(label: "order") { order(id: "o1") { id } } }`;
+    const { parts } = await postForParts(query, {});
+    expect(parts[0]).toEqual({ data: { merchant: expect.any(Object) }, hasNext: true });
+    const item = parts.flatMap((part) => part.incremental ?? []).find((i) => i.label === 'order');
+    expect(item).toMatchObject({ data: { order: null }, path: [], errors: [{ path: ['order'], extensions: { code: 'UNAUTHENTICATED' } }] });
+    const whole = await plaza.query(query.replace(' @defer(label: "order")', ''), {});
+    const answer = merged(parts);
+    expect(answer.data).toEqual(whole.body.data);
+    expect(answer.errors).toEqual(whole.body.errors);
+  });
+
+  it('a non-null field a token lacks the scope for, inside a deferred fragment: the item is null, the first part stands', async () => {
+    const token = await plaza.tokenFor('u1');
+    const query = `query Feed($city: String!) { homepage(city: $city) { grid { id } } ... @defer(label: "review") { placementsForReview { id } } }`;
+    const { parts } = await postForParts(query, { city: 'Shanghai' }, { authorization: `Bearer ${token}` });
+    expect((parts[0].data as { homepage: { grid: unknown[] } }).homepage.grid.length).toBeGreaterThan(0);
+    const item = parts.flatMap((part) => part.incremental ?? []).find((i) => i.label === 'review');
+    expect(item).toMatchObject({ data: null, path: [], errors: [{ path: ['placementsForReview'], extensions: { code: 'FORBIDDEN', field: 'Query.placementsForReview' } }] });
+    // without @defer the same null reaches the whole answer
+    const whole = await plaza.query(query.replace(' @defer(label: "review")', ''), { city: 'Shanghai' }, { user: 'u1' });
+    expect(whole.body.data).toBeNull();
+    expect(whole.body.errors).toMatchObject([{ path: ['placementsForReview'], extensions: { code: 'FORBIDDEN' } }]);
+  });
+
   it('a client that does not take parts gets the whole answer at once', async () => {
     const deferred = await postJson(plaza.gateway.url, { query: DEFERRED, variables: { city: 'Shanghai' } });
     const whole = await plaza.query(WHOLE, { city: 'Shanghai' });

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { operationFromDocument, type FieldSelection, type Operation } from '@apollo/federation-internals';
 import { Kind, parse, type DocumentNode, type GraphQLError, type SelectionSetNode } from 'graphql';
 import { createRequire } from 'node:module';
-import { shapeResponse } from '../gateway/engine/shaping.ts';
+import { shapeResponse, writeResponse } from '../gateway/engine/shaping.ts';
 import { loadSupergraph } from '../gateway/engine/supergraph.ts';
 import { SUPERGRAPH_PATH } from '../schema/compose.ts';
 import { random } from './support/hostile.ts';
@@ -112,6 +112,18 @@ function outcome(shape: ComputeResponse, operation: ReturnType<typeof operationF
   }
 }
 
+/** The answer's text and errors as the engine writes them: in one pass (writeResponse), or shaped then stringified. */
+function written(write: boolean, operation: Operation, variables: Record<string, unknown>, input: Record<string, unknown>) {
+  try {
+    const introspectionHandling = (selection: FieldSelection) => ({ introspected: selection.element.responseName() });
+    const shaped = write ? writeResponse(operation, variables, structuredClone(input), introspectionHandling) : shapeResponse(operation, variables, structuredClone(input), introspectionHandling);
+    const text = 'text' in shaped && typeof shaped.text === 'string' ? shaped.text : JSON.stringify('text' in shaped ? shaped.text : shaped.data);
+    return { text, errors: shaped.errors.map((e) => ({ message: e.message, path: e.path, code: e.extensions.code })) };
+  } catch (error) {
+    return { threw: (error as Error).message };
+  }
+}
+
 describe('result shaping worked out once per operation', () => {
   for (const [q, query] of QUERIES.entries()) {
     it(`answers exactly as @apollo/gateway's computeResponse, query ${q + 1}, 300 generated data sets`, () => {
@@ -132,6 +144,8 @@ describe('result shaping worked out once per operation', () => {
         const ours = outcome(engineComputeResponse, operation, variables, input);
         const theirs = outcome(apolloComputeResponse, operation, variables, input);
         expect(ours).toEqual(theirs);
+        // the answer written in one pass is the shaped answer's JSON, byte for byte (key order included), with the same errors
+        expect(written(true, operation, variables, input)).toEqual(written(false, operation, variables, input));
         if (ours.errors?.length) withErrors++;
         if ('data' in ours && ours.data === null) nulled++;
       }

@@ -11,7 +11,6 @@
 import { isCompositeType, parseSelectionSet, type CompositeType, type FieldSelection, type Operation, type Schema, type SelectionSet } from '@apollo/federation-internals';
 import type { ConditionNode, DeferNode, DeferredNode, PlanNode, QueryPlan } from '@apollo/query-planner';
 import type { GraphQLError, GraphQLFormattedError } from 'graphql';
-import { graphql } from './graphql.ts';
 import { deepMerge, runNode, type Run } from './execute.ts';
 import { shapePart } from './shaping.ts';
 
@@ -343,6 +342,7 @@ export async function* payloadTexts(
 
 /** An error of a later part as the client reads it: with a code (INTERNAL_SERVER_ERROR when it has none), through the gateway's formatting. */
 function formatted(error: Error, format: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError): GraphQLFormattedError {
-  const json = error instanceof graphql.GraphQLError ? error.toJSON() : { message: error.message };
+  // a GraphQLError of either copy of graphql (the engine's, or the one plugins import)
+  const json: GraphQLFormattedError = typeof (error as Partial<GraphQLError>).toJSON === 'function' ? (error as GraphQLError).toJSON() : { message: error.message };
   return format(json.extensions?.code ? json : { ...json, extensions: { ...json.extensions, code: 'INTERNAL_SERVER_ERROR' } }, error);
 }

@@ -15,7 +15,8 @@ import { runNode, type Run } from './execute.ts';
 import { inOperationOrder, primarySelection, runDeferred, topDefer } from './defer.ts';
 import { graphql } from './graphql.ts';
 import { boundedPlanCache, type PlanEntry } from './plan-cache.ts';
-import { shapePart, shapeResponse } from './shaping.ts';
+import { shapePart, writeResponse } from './shaping.ts';
+import { WrittenData } from './answer-text.ts';
 import { evaluateCondition } from '@apollo/query-planner';
 import { loadSupergraph, type LoadedSupergraph } from './supergraph.ts';
 import { inSpan } from './tracing.ts';
@@ -225,7 +226,13 @@ export class PlazaEngine implements GatewayInterface {
     }
     const node = plan.node;
     if (node) await inSpan(tracing, 'gateway.execute', {}, () => runNode(run, node, { path: [], data, root: data }));
-    return inSpan(tracing, 'gateway.postprocessing', {}, () => this.respond(run.errors, () => shapeResponse(operation, variables, data, introspection)));
+    // the answer's data is written as text in one pass; Plaza's server splices it into the answer (answer-text.ts)
+    return inSpan(tracing, 'gateway.postprocessing', {}, () =>
+      this.respond(run.errors, () => {
+        const { text, errors } = writeResponse(operation, variables, data, introspection);
+        return { data: typeof text === 'string' ? (new WrittenData(text) as unknown as Record<string, unknown>) : text, errors };
+      }),
+    );
   }
 
   /** How an introspection field (`__schema`, `__type`) of the operation is answered: graphql-js over the API schema. */

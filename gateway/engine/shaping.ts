@@ -16,6 +16,8 @@ import {
   assert,
   ERRORS,
   isCompositeType,
+  isCustomScalarType,
+  isEnumType,
   isListType,
   isNonNullType,
   isObjectType,
@@ -25,6 +27,7 @@ import {
   Variable,
   type CompositeType,
   type Directive,
+  type EnumType,
   type Field,
   type FieldSelection,
   type FragmentElement,
@@ -286,6 +289,260 @@ function updateOutputValue(
   return { updated: isValidValue ? inputValue : null, hasErrors: !isValidValue };
 }
 
+// ------------------------------------------------------------ the answer as text, in one pass
+
+/**
+ * The same shaping written straight into JSON text: no second tree, no JSON.stringify of
+ * one. It follows applySelectionSet and updateOutputValue step for step (same order of
+ * checks, same errors, same stop at the first null that must bubble); a null that bubbles
+ * is simply a part not used by its parent. An object whose selections name one response
+ * key more than once (through fragments: two selections then merge into one value) is
+ * shaped as an object and stringified, as rare as it is subtle.
+ *
+ * Keys, `__typename` values and enum values are written from one-byte fragments built
+ * once, so an answer of ASCII data is a one-byte string (half the memory, and the HTTP
+ * layer writes it without a conversion) whatever copies of the names V8 interned first.
+ */
+
+/** A fresh one-byte copy of an ASCII string (a latin1 round trip never gives a two-byte string). */
+const oneByte = (text: string): string => Buffer.from(text, 'latin1').toString('latin1');
+
+const keyTexts = new Map<string, { first: string; next: string }>();
+/** `"name":` and `,"name":`, one-byte. Response names come from operations: bounded by the plan cache, which holds them anyway. */
+function keyText(responseName: string): { first: string; next: string } {
+  let text = keyTexts.get(responseName);
+  if (!text) {
+    const first = oneByte(JSON.stringify(responseName) + ':');
+    keyTexts.set(responseName, (text = { first, next: oneByte(',' + first) }));
+  }
+  return text;
+}
+
+const nameTexts = new WeakMap<object, string>();
+/** A type's or enum value's name as a JSON string, one-byte. */
+function nameText(named: { name: string }): string {
+  let text = nameTexts.get(named);
+  if (text === undefined) nameTexts.set(named, (text = oneByte(JSON.stringify(named.name))));
+  return text;
+}
+
+/** How a leaf type's values are checked and written (isValidLeafValue's rules). */
+type LeafKind = 'custom' | 'enum' | 'boolean' | 'int' | 'float' | 'string' | 'id';
+const leafKinds = new WeakMap<Type, LeafKind>();
+function leafKindOf(schema: Schema, type: Type): LeafKind {
+  let kind = leafKinds.get(type);
+  if (!kind) {
+    if (isCustomScalarType(type)) kind = 'custom';
+    else if (isEnumType(type)) kind = 'enum';
+    else if (type === schema.booleanType()) kind = 'boolean';
+    else if (type === schema.intType()) kind = 'int';
+    else if (type === schema.floatType()) kind = 'float';
+    else if (type === schema.idType()) kind = 'id';
+    else kind = 'string';
+    leafKinds.set(type, kind);
+  }
+  return kind;
+}
+
+const INTEGER_TEXT = /^-?(?:0|[1-9][0-9]*)$/;
+
+/** A leaf value as JSON text, or undefined when it is not a valid value of its type. */
+function leafText(schema: Schema, type: Type, value: unknown): string | undefined {
+  const kind = leafKindOf(schema, type);
+  if (kind === 'custom') return JSON.stringify(value);
+  if (typeof value === 'boolean') return kind === 'boolean' ? (value ? 'true' : 'false') : undefined;
+  if (typeof value === 'number' && isFinite(value)) {
+    const text = String(value);
+    if (kind === 'int' || kind === 'id') return INTEGER_TEXT.test(text) ? text : undefined;
+    return kind === 'float' ? text : undefined;
+  }
+  if (typeof value === 'string') {
+    if (kind === 'enum') {
+      const enumValue = (type as EnumType).value(value);
+      return enumValue ? nameText(enumValue) : undefined;
+    }
+    return kind === 'string' || kind === 'id' ? JSON.stringify(value) : undefined;
+  }
+  return undefined;
+}
+
+/** Whether an object's selections (those whose type conditions hold for it) name a response key twice. */
+const repeatsBySet = new WeakMap<SelectionSet, Map<string, boolean>>();
+function namesAKeyTwice(selectionSet: SelectionSet, typename: string | undefined, parentType: CompositeType, parameters: ShapingState): boolean {
+  // typenames here are types of the schema (updateOutputValue refuses others), so the map is bounded by the schema
+  const cacheable = typename === undefined || parameters.schema.type(typename) !== undefined;
+  let known = repeatsBySet.get(selectionSet);
+  const key = typename ?? '';
+  const cached = cacheable ? known?.get(key) : undefined;
+  if (cached !== undefined) return cached;
+  const seen = new Set<string>();
+  const walk = (set: SelectionSet, type: CompositeType): boolean => {
+    for (const step of stepsOf(set, parameters.schema)) {
+      if (step.kind === 'field') {
+        if (seen.has(step.responseName)) return true;
+        seen.add(step.responseName);
+      } else if (typeConditionApplies(parameters, step.typeCondition, typename, type) && walk(step.selectionSet, step.typeCondition ?? type)) {
+        return true;
+      }
+    }
+    return false;
+  };
+  const repeats = walk(selectionSet, parentType);
+  if (cacheable) {
+    if (!known) repeatsBySet.set(selectionSet, (known = new Map()));
+    known.set(key, repeats);
+  }
+  return repeats;
+}
+
+/** An object being written: its fields so far (without the braces). */
+interface Written {
+  text: string;
+  empty: boolean;
+}
+
+/** What the last writeValue found (set before it returns, read at once by its caller): updateOutputValue's flags. */
+let lastInvalid = false;
+let lastHasErrors = false;
+
+/** applySelectionSet, writing. */
+function writeSelectionSet(
+  input: Record<string, unknown>,
+  selectionSet: SelectionSet,
+  written: Written,
+  parameters: ShapingState,
+  path: (string | number)[],
+  parentType: CompositeType,
+): number {
+  for (const step of stepsOf(selectionSet, parameters.schema)) {
+    if ((step.skip || step.include) && shouldSkip(step, parameters.variables)) continue;
+    if (step.kind === 'field') {
+      const responseName = step.responseName;
+      const key = keyText(responseName);
+      if (step.isIntrospection) {
+        const text = JSON.stringify(parameters.introspectionHandling(step.selection));
+        if (text !== undefined) {
+          written.text += (written.empty ? key.first : key.next) + text;
+          written.empty = false;
+        }
+        continue;
+      }
+      let inputValue = (Object.prototype.hasOwnProperty.call(input, responseName) ? input[responseName] : undefined) ?? null;
+      if (step.isTypename) {
+        if (inputValue === null && responseName !== typenameFieldName) inputValue = input[typenameFieldName] ?? null;
+        const type = inputValue !== null && typeof inputValue === 'string' ? (parameters.schema.type(inputValue) ?? parentType) : parentType;
+        if (!isObjectType(type)) return NULL_BUBBLE_UP;
+        written.text += (written.empty ? key.first : key.next) + nameText(type);
+        written.empty = false;
+        continue;
+      }
+      path.push(responseName);
+      const text = writeValue(step.type, inputValue, step.selectionSet, path, parameters, parentType);
+      path.pop();
+      if (lastInvalid) return NULL_BUBBLE_UP;
+      written.text += (written.empty ? key.first : key.next) + (text ?? 'null');
+      written.empty = false;
+    } else {
+      const typename = input[typenameFieldName];
+      assert(!typename || typeof typename === 'string', () => `Got unexpected value for __typename: ${typename}`);
+      if (typeConditionApplies(parameters, step.typeCondition, typename as string | undefined, parentType)) {
+        const result = writeSelectionSet(input, step.selectionSet, written, parameters, path, step.typeCondition ?? parentType);
+        if (result === NULL_BUBBLE_UP) return NULL_BUBBLE_UP;
+      }
+    }
+  }
+  return OK;
+}
+
+/** An object's text, or null when a null bubbled up to it. */
+function writeObject(input: Record<string, unknown>, selectionSet: SelectionSet, parameters: ShapingState, path: (string | number)[], objType: CompositeType): string | null {
+  const typename = input[typenameFieldName];
+  if (namesAKeyTwice(selectionSet, typeof typename === 'string' && typename ? typename : undefined, objType, parameters)) {
+    const output = Object.create(null) as Record<string, unknown>;
+    return applySelectionSet(input, selectionSet, output, parameters, path, objType) === NULL_BUBBLE_UP ? null : JSON.stringify(output);
+  }
+  const written: Written = { text: '{', empty: true };
+  if (writeSelectionSet(input, selectionSet, written, parameters, path, objType) === NULL_BUBBLE_UP) return null;
+  return written.text + '}';
+}
+
+/** updateOutputValue for a value not written yet, writing: its text, or null for a null (flags in lastInvalid, lastHasErrors). */
+function writeValue(
+  type: TypeInfo,
+  inputValue: unknown,
+  selectionSet: SelectionSet | undefined,
+  path: (string | number)[],
+  parameters: ShapingState,
+  parentType: CompositeType,
+): string | null {
+  assert(inputValue !== undefined, 'Should not pass undefined for `inputValue` to this method');
+  if (type.kind === 'nonNull') {
+    const text = writeValue(type.of, inputValue, selectionSet, path, parameters, parentType);
+    if (text === null) {
+      if (!lastHasErrors) {
+        parameters.errors.push(
+          ERRORS.INVALID_GRAPHQL.err(`Cannot return null for non-nullable ${pathLastElementDescription(path, type.of.type, parentType)}.`, { path: Array.from(path) }),
+        );
+      }
+      lastInvalid = lastHasErrors = true;
+      return null;
+    }
+    lastInvalid = lastHasErrors = false;
+    return text;
+  }
+  lastInvalid = lastHasErrors = false;
+  if (inputValue === null) return null;
+  if (type.kind === 'list') {
+    assert(Array.isArray(inputValue), () => `Invalid non-list value ${inputValue} returned by subgraph for list type ${type.type}`);
+    const list = inputValue as unknown[];
+    let shouldNullify = false;
+    let hasErrors = false;
+    let text = '[';
+    for (let idx = 0; idx < list.length; idx++) {
+      path.push(idx);
+      // a list element the subgraph left out is a null (updateOutputValue's list of undefined outputs asserts the same)
+      const element = writeValue(type.of, list[idx], selectionSet, path, parameters, parentType);
+      path.pop();
+      shouldNullify ||= lastInvalid;
+      hasErrors ||= lastHasErrors;
+      text += (idx === 0 ? '' : ',') + (element ?? 'null');
+    }
+    lastInvalid = false;
+    lastHasErrors = hasErrors;
+    return shouldNullify ? null : text + ']';
+  }
+  if (type.kind === 'composite') {
+    assert(selectionSet, () => `Invalid empty selection set for composite type ${type.type}`);
+    assert(typeof inputValue === 'object', () => `Invalid non-object value ${inputValue} returned by subgraph for composite type ${type.type}`);
+    const input = inputValue as Record<string, unknown>;
+    const inputTypename = input[typenameFieldName];
+    assert(inputTypename === undefined || typeof inputTypename === 'string', () => `Invalid non-string value ${inputTypename} for __typename at ${path}`);
+    let objType: CompositeType = type.type;
+    if (inputTypename) {
+      const typenameType = parameters.schema.type(inputTypename as string);
+      if (!typenameType || !isCompositeType(typenameType)) {
+        parameters.errors.push(
+          ERRORS.INVALID_GRAPHQL.err(`Invalid __typename found for object at ${pathLastElementDescription(path, type.type, parentType)}.`, { path: Array.from(path) }),
+        );
+        lastHasErrors = true;
+        return null;
+      }
+      objType = typenameType;
+    }
+    const text = writeObject(input, selectionSet!, parameters, path, objType);
+    lastInvalid = false;
+    lastHasErrors = text === null;
+    return text;
+  }
+  const text = leafText(parameters.schema, type.type, inputValue);
+  if (text === undefined) {
+    parameters.errors.push(ERRORS.INVALID_GRAPHQL.err(`Invalid value found for ${pathLastElementDescription(path, type.type, parentType)}.`, { path: Array.from(path) }));
+    lastHasErrors = true;
+    return null;
+  }
+  return text;
+}
+
 /** Defaulted variable values per operation (they depend on the operation only). */
 const defaultedVariables = new WeakMap<Operation, Variables>();
 
@@ -314,15 +571,36 @@ export function shapePart(
   path: (string | number)[],
   introspectionHandling: IntrospectionHandling,
 ): { data: Record<string, unknown> | null; errors: GraphQLError[] } {
+  const parameters = shapingState(operation, variables, introspectionHandling);
+  const data = Object.create(null) as Record<string, unknown>;
+  const result = applySelectionSet(input, selectionSet, data, parameters, [...path], parentType);
+  return { data: result === NULL_BUBBLE_UP ? null : data, errors: parameters.errors };
+}
+
+function shapingState(operation: Operation, variables: Variables | undefined, introspectionHandling: IntrospectionHandling): ShapingState {
   let defaults = defaultedVariables.get(operation);
   if (!defaults) defaultedVariables.set(operation, (defaults = operation.collectDefaultedVariableValues()));
-  const parameters: ShapingState = {
+  return {
     schema: operation.schema(),
     variables: { __proto__: null, ...defaults, ...variables } as Variables,
     errors: [],
     introspectionHandling,
   };
-  const data = Object.create(null) as Record<string, unknown>;
-  const result = applySelectionSet(input, selectionSet, data, parameters, [...path], parentType);
-  return { data: result === NULL_BUBBLE_UP ? null : data, errors: parameters.errors };
+}
+
+/**
+ * shapeResponse written as JSON text: `text` is the answer's data exactly as
+ * `JSON.stringify(shapeResponse(...).data)` would write it, with the same errors; null when
+ * a null bubbled up to the root, and the input itself when there is no data at all.
+ */
+export function writeResponse(
+  operation: Operation,
+  variables: Variables | undefined,
+  input: Record<string, unknown> | null | undefined,
+  introspectionHandling: IntrospectionHandling,
+): { text: string | null | undefined; errors: GraphQLError[] } {
+  if (!input) return { text: input, errors: [] };
+  const parameters = shapingState(operation, variables, introspectionHandling);
+  const text = writeObject(input, operation.selectionSet, parameters, [], operation.selectionSet.parentType);
+  return { text, errors: parameters.errors };
 }

@@ -3,8 +3,11 @@ import {
   executeSync,
   getNamedType,
   getOperationAST,
+  GraphQLError,
   isAbstractType,
   isCompositeType,
+  isListType,
+  isNonNullType,
   Kind,
   parse,
   TypeInfo,
@@ -17,14 +20,17 @@ import {
   type GraphQLCompositeType,
   type GraphQLField,
   type GraphQLFieldResolver,
+  type GraphQLOutputType,
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
   type ValueNode,
 } from 'graphql';
+import { dataOf } from '../engine/answer-text.ts';
 import { ErrorCode } from '../../subgraphs/kit/errors.ts';
 import type { Viewer } from '../../subgraphs/kit/internal-token.ts';
 import { derivedFromSupergraph, type GatewayPlugin } from '../plugin.ts';
+import type { SubsequentPayload } from '../engine/defer.ts';
 import { graphql } from '../engine/graphql.ts';
 
 const localSchemas = new WeakMap<object, GraphQLSchema>();
@@ -54,6 +60,8 @@ export interface AuthorizationPolicy {
 /** A field left out of an operation, reported as an error at its response path. */
 export interface DeniedField {
   path: string[];
+  /** The type of each field along `path` (the last is the denied field's): where a null must go when one is non-null. */
+  types: GraphQLOutputType[];
   coordinate: string;
   code: typeof ErrorCode.UNAUTHENTICATED | typeof ErrorCode.FORBIDDEN;
 }
@@ -161,7 +169,7 @@ function deniedFields(schema: GraphQLSchema, document: DocumentNode, operation: 
   for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
   const memo = new Map<string, DeniedField[]>();
   const visiting = new Set<string>();
-  function walk(set: SelectionSetNode, parent: GraphQLCompositeType, found: Map<string, DeniedField>, path: string[]): void {
+  function walk(set: SelectionSetNode, parent: GraphQLCompositeType, found: Map<string, DeniedField>, path: string[], types: GraphQLOutputType[]): void {
     for (const selection of set.selections) {
       if (selection.kind === Kind.FIELD) {
         const name = selection.name.value;
@@ -172,14 +180,14 @@ function deniedFields(schema: GraphQLSchema, document: DocumentNode, operation: 
         const code = judge(parent, field);
         if (code) {
           const at = [...path, key];
-          found.set(at.join('.'), { path: at, coordinate: `${parent.name}.${name}`, code });
+          found.set(at.join('.'), { path: at, types: [...types, field.type], coordinate: `${parent.name}.${name}`, code });
         } else if (selection.selectionSet) {
           const named = getNamedType(field.type);
-          if (isCompositeType(named)) walk(selection.selectionSet, named, found, [...path, key]);
+          if (isCompositeType(named)) walk(selection.selectionSet, named, found, [...path, key], [...types, field.type]);
         }
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
-        if (type && isCompositeType(type)) walk(selection.selectionSet, type, found, path);
+        if (type && isCompositeType(type)) walk(selection.selectionSet, type, found, path, types);
       } else {
         const name = selection.name.value;
         const fragment = fragments.get(name);
@@ -189,21 +197,21 @@ function deniedFields(schema: GraphQLSchema, document: DocumentNode, operation: 
           const type = schema.getType(fragment.typeCondition.name.value);
           const inner = new Map<string, DeniedField>();
           visiting.add(name);
-          if (type && isCompositeType(type)) walk(fragment.selectionSet, type, inner, []);
+          if (type && isCompositeType(type)) walk(fragment.selectionSet, type, inner, [], []);
           visiting.delete(name);
           relative = [...inner.values()];
           memo.set(name, relative);
         }
         for (const d of relative) {
           const at = [...path, ...d.path];
-          found.set(at.join('.'), { ...d, path: at });
+          found.set(at.join('.'), { ...d, path: at, types: [...types, ...d.types] });
         }
       }
     }
   }
   const denied = new Map<string, DeniedField>();
   const root = schema.getRootType(operation.operation);
-  if (root) walk(operation.selectionSet, root, denied, []);
+  if (root) walk(operation.selectionSet, root, denied, [], []);
   return [...denied.values()];
 }
 
@@ -359,6 +367,90 @@ export function withoutDeferred(document: DocumentNode): DocumentNode {
   });
 }
 
+/**
+ * The fields denied inside deferred fragments only: the first part of an answer in parts
+ * completes the others (withoutDeferred), these belong to the later parts.
+ */
+export function deniedInDeferred(schema: GraphQLSchema, policy: AuthorizationPolicy, viewer: Viewer, original: DocumentNode, operationName?: string | null): DeniedField[] {
+  const all = authorizeOperation(schema, policy, viewer, original, operationName).denied;
+  const first = new Set(authorizeOperation(schema, policy, viewer, withoutDeferred(original), operationName).denied.map((d) => d.path.join('.')));
+  return all.filter((d) => !first.has(d.path.join('.')));
+}
+
+/** The type of each place of a path in an answer: a field's type at a field's name, the list's element type at an index. */
+function typesAlong(path: readonly (string | number)[], fieldTypes: readonly GraphQLOutputType[], fieldsBefore: number): GraphQLOutputType[] {
+  const types: GraphQLOutputType[] = [];
+  let field = fieldsBefore;
+  let current: GraphQLOutputType | undefined;
+  for (const key of path) {
+    if (typeof key === 'string') current = fieldTypes[field++];
+    else if (current) {
+      const list = isNonNullType(current) ? current.ofType : current;
+      current = isListType(list) ? (list.ofType as GraphQLOutputType) : list;
+    }
+    types.push(current!);
+  }
+  return types;
+}
+
+/**
+ * Completes the items of a later part as the first part was completed: each denied field
+ * inside a deferred fragment is null at every place the item reaches, with its error; a
+ * non-null one nulls the nearest nullable place above it, within the item (the item's
+ * data is null when there is none).
+ */
+export function completeDeferredItem(
+  item: { data: Record<string, unknown> | null; path: (string | number)[]; errors?: readonly Error[] },
+  denied: readonly DeniedField[],
+): { data: Record<string, unknown> | null; errors: GraphQLError[] } {
+  const errors: GraphQLError[] = [];
+  const at = item.path.filter((key): key is string => typeof key === 'string');
+  let data = item.data;
+  withoutStandIns(data);
+  for (const field of denied) {
+    if (field.path.length <= at.length || at.some((key, i) => field.path[i] !== key)) continue;
+    const rest = field.path.slice(at.length);
+    const name = rest[rest.length - 1];
+    // every object holding the field in the item, with its path from the item
+    const holders: { object: Record<string, unknown>; path: (string | number)[] }[] = [];
+    const walk = (value: unknown, step: number, path: (string | number)[]) => {
+      if (value === null || typeof value !== 'object') return;
+      if (Array.isArray(value)) return value.forEach((element, i) => walk(element, step, [...path, i]));
+      if (step === rest.length - 1) holders.push({ object: value as Record<string, unknown>, path });
+      else walk((value as Record<string, unknown>)[rest[step]], step + 1, [...path, rest[step]]);
+    };
+    walk(data, 0, []);
+    for (const holder of holders) {
+      if (holder.object[name] !== undefined) continue;
+      const path = [...holder.path, name];
+      errors.push(new GraphQLError(MESSAGES[field.code], { path: [...item.path, ...path], extensions: { code: field.code, field: field.coordinate } }));
+      const types = typesAlong(path, field.types, at.length);
+      // the place the null goes: the denied field, or up past every non-null place
+      let place = path.length - 1;
+      while (place >= 0 && isNonNullType(types[place])) place--;
+      if (place < 0) {
+        data = null;
+        break;
+      }
+      let container: unknown = data;
+      for (const key of path.slice(0, place)) container = (container as Record<string | number, unknown> | null)?.[key];
+      if (container && typeof container === 'object') (container as Record<string | number, unknown>)[path[place]] = null;
+    }
+    if (data === null) break;
+  }
+  return { data, errors };
+}
+
+/** Removes what the reduced document asked for in place of denied fields (and the type names it added), in place. */
+function withoutStandIns(value: unknown): void {
+  if (value === null || typeof value !== 'object') return;
+  if (Array.isArray(value)) return value.forEach(withoutStandIns);
+  for (const key of Object.keys(value)) {
+    if (key.startsWith(DENIED_PREFIX) || key === TYPENAME_KEY) delete (value as Record<string, unknown>)[key];
+    else withoutStandIns((value as Record<string, unknown>)[key]);
+  }
+}
+
 /** Options of the authorization plugin. */
 export interface AuthorizationOptions {
   /** The supergraph SDL whose @authenticated/@requiresScopes are enforced; replaced when the gateway loads a new one. */
@@ -406,7 +498,7 @@ export function useAuthorization(options: AuthorizationOptions): GatewayPlugin {
                   requestContext.contextValue.incremental?.subsequent ? withoutDeferred(original) : original,
                   requestContext.operationName,
                   requestContext.request.variables,
-                  result.data,
+                  dataOf(result.data),
                 )
               : { data: result.data, errors: [] };
             // an answer replayed from a cache already carries these errors
@@ -414,6 +506,12 @@ export function useAuthorization(options: AuthorizationOptions): GatewayPlugin {
             const errors = completed.errors.filter((e) => !present.has(`${e.extensions.code}@${e.path.join('.')}`));
             const all = [...errors, ...(result.errors ?? [])];
             body.singleResult = { ...result, data: completed.data, errors: all.length ? all : undefined };
+            const parts = requestContext.contextValue.incremental;
+            const later = parts?.subsequent;
+            if (later) {
+              const denied = deniedInDeferred(localApiSchema(requestContext.schema), current, viewer, original, requestContext.operationName);
+              if (denied.length) parts.subsequent = () => completeLaterParts(later(), denied);
+            }
           },
         };
       },
@@ -421,3 +519,21 @@ export function useAuthorization(options: AuthorizationOptions): GatewayPlugin {
   };
 }
 
+
+/** The later parts of an answer, each item completed with the denied fields of its deferred fragments. */
+async function* completeLaterParts(payloads: AsyncIterable<SubsequentPayload>, denied: readonly DeniedField[]): AsyncIterable<SubsequentPayload> {
+  for await (const payload of payloads) {
+    yield {
+      ...payload,
+      ...(payload.incremental
+        ? {
+            incremental: payload.incremental.map((item) => {
+              const completed = completeDeferredItem(item, denied);
+              const errors = [...(item.errors ?? []), ...completed.errors];
+              return { ...item, data: completed.data, ...(errors.length ? { errors } : {}) };
+            }),
+          }
+        : {}),
+    };
+  }
+}
