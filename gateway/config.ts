@@ -117,6 +117,8 @@ export interface SecurityConfig {
   rateLimitClient: BucketSettings;
   /** Take the client IP from the last `X-Forwarded-For` entry (behind a trusted load balancer). `PLAZA_TRUST_PROXY`; default false. */
   trustProxy: boolean;
+  /** Partners may introspect the partner contract (never the whole graph; production turns introspection off for everyone). `PLAZA_PARTNER_INTROSPECTION`; default false. */
+  partnerIntrospection: boolean;
   /** Origins allowed to call from a browser. `PLAZA_CORS_ORIGINS=https://a,https://b`; default: any in development, none in production. */
   corsOrigins: string[] | null;
 }
@@ -142,6 +144,7 @@ export const SECURITY_DEFAULTS: SecurityConfig = Object.freeze({
   rateLimitIp: { burst: 600, perSecond: 300 },
   rateLimitClient: { burst: 3000, perSecond: 1500 },
   trustProxy: false,
+  partnerIntrospection: false,
   corsOrigins: null,
 });
 
@@ -190,6 +193,7 @@ export function readSecurityConfig(env: NodeJS.ProcessEnv = process.env): Securi
     rateLimitIp: readBucket(env, 'PLAZA_RATE_LIMIT_IP', d.rateLimitIp),
     rateLimitClient: readBucket(env, 'PLAZA_RATE_LIMIT_CLIENT', d.rateLimitClient),
     trustProxy: readBoolean(env, 'PLAZA_TRUST_PROXY', d.trustProxy),
+    partnerIntrospection: readBoolean(env, 'PLAZA_PARTNER_INTROSPECTION', d.partnerIntrospection),
     corsOrigins: origins
       ? origins.split(',').map((o) => {
           const origin = o.trim();
@@ -298,6 +302,8 @@ export interface PartnerKey {
   mode: ClientMode;
   /** A revoked key is refused like an unknown one. Default false. */
   revoked: boolean;
+  /** Scopes the partner's operations may ask for (`@requiresScopes`): publishing a manifest needing any other is refused. Default none. */
+  scopes?: string[];
 }
 
 /** Persisted queries, trusted documents and partner access (see docs/persisted-queries.md). */
@@ -340,7 +346,7 @@ function readMode(variable: string, raw: string): ClientMode {
 }
 
 /**
- * Partner keys from JSON: `[{"name":"acme","keySha256":"<64 hex>","mode":"require-id","revoked":false}]`
+ * Partner keys from JSON: `[{"name":"acme","keySha256":"<64 hex>","mode":"require-id","revoked":false,"scopes":[]}]`
  * (or `{"partners":[…]}`); `variable` names where it came from in errors.
  */
 export function parsePartnerKeys(variable: string, text: string): PartnerKey[] {
@@ -365,7 +371,10 @@ export function parsePartnerKeys(variable: string, text: string): PartnerKey[] {
     hashes.add(e.keySha256);
     const mode = e.mode === undefined ? 'require-id' : readMode(`${where} (${e.name}) mode`, String(e.mode));
     if (e.revoked !== undefined && typeof e.revoked !== 'boolean') throw new ConfigError(`${where} (${e.name}) revoked`, 'true or false', String(e.revoked));
-    return { name: e.name, keySha256: e.keySha256, mode, revoked: e.revoked === true };
+    if (e.scopes !== undefined && !(Array.isArray(e.scopes) && e.scopes.every((s) => typeof s === 'string' && /^\S+$/.test(s)))) {
+      throw new ConfigError(`${where} (${e.name}) scopes`, 'a list of scope names, e.g. ["partner:offers"]', JSON.stringify(e.scopes));
+    }
+    return { name: e.name, keySha256: e.keySha256, mode, revoked: e.revoked === true, scopes: (e.scopes as string[] | undefined) ?? [] };
   });
 }
 

@@ -16,6 +16,9 @@ import { byHash, eventually, postJson, startPlaza, testGatewayConfig, type Plaza
 const ACME_KEY = 'pk_test_acme_0123456789abcdefghijklmnop';
 const OTHER_KEY = 'pk_test_other_0123456789abcdefghijklmnop';
 const LEAVING_KEY = 'pk_test_leaving_0123456789abcdefghijklmn';
+const OPEN_KEY = 'pk_test_open_0123456789abcdefghijklmnopq';
+const SNEAKY_KEY = 'pk_test_sneaky_0123456789abcdefghijklmno';
+const REVIEW_QUERY = 'query SneakyReview { placementsForReview(first: 5) { id title status } }';
 const OTHER_QUERY = 'query OtherPartnerMerchant($id: ID!) { merchant(id: $id) { name city } }';
 
 const partnerManifest = JSON.parse(fs.readFileSync(new URL('../clients/partner/manifest.json', import.meta.url), 'utf8'));
@@ -28,6 +31,9 @@ const partners: PartnerKey[] = [
   { name: 'acme-travel', keySha256: hashApiKey(ACME_KEY), mode: 'require-id', revoked: false },
   { name: 'other-partner', keySha256: hashApiKey(OTHER_KEY), mode: 'require-id', revoked: false },
   { name: 'leaving-partner', keySha256: hashApiKey(LEAVING_KEY), mode: 'require-id', revoked: false },
+  // a partner allowed to send query texts: still only the contract exists for it
+  { name: 'open-partner', keySha256: hashApiKey(OPEN_KEY), mode: 'allow', revoked: false },
+  { name: 'sneaky-partner', keySha256: hashApiKey(SNEAKY_KEY), mode: 'require-id', revoked: false },
 ];
 
 beforeAll(async () => {
@@ -36,6 +42,9 @@ beforeAll(async () => {
   await store.publish({ client: 'acme-travel', appVersion: '1.0.0', json: JSON.stringify(partnerManifest) });
   const other = manifestFromDocuments([{ path: 'other.graphql', text: OTHER_QUERY }], 'other-partner', '1.0.0');
   await store.publish({ client: 'other-partner', appVersion: '1.0.0', json: JSON.stringify(other) });
+  // dropped into the folder by hand, past `pq publish`: it asks for a reviewer-only field
+  const sneaky = manifestFromDocuments([{ path: 'sneaky.graphql', text: REVIEW_QUERY }], 'sneaky-partner', '1.0.0');
+  await store.publish({ client: 'sneaky-partner', appVersion: '1.0.0', json: JSON.stringify(sneaky) });
   keysFile = path.join(dir, 'partner-keys.json');
   fs.writeFileSync(keysFile, JSON.stringify(partners));
   plaza = await startPlaza({
@@ -173,7 +182,55 @@ describe('refusals the gateway makes itself', () => {
     expect(acme?.problems.join('\n')).toContain('QUERY_TOO_DEEP');
     expect(metricValue(await scrape(), 'plaza_persisted_manifests_refused', { client: 'acme-travel', app_version: '1.0.0' })).toBe(1);
     // the ordinary gateway registered the same manifest
-    const fine = (await (await fetch(plaza.gateway.url.replace('/graphql', '/ready'))).json()) as { refusedManifests?: unknown };
-    expect(fine.refusedManifests).toBeUndefined();
+    const fine = (await (await fetch(plaza.gateway.url.replace('/graphql', '/ready'))).json()) as { refusedManifests?: { client: string }[] };
+    expect(fine.refusedManifests?.map((m) => m.client)).toEqual(['sneaky-partner']);
+  });
+});
+
+describe('the partner contract', () => {
+  it('a partner cannot query a field outside the contract: it does not exist for them (400 GRAPHQL_VALIDATION_FAILED)', async () => {
+    const review = await postJson(plaza.gateway.url, { query: '{ placementsForReview(first: 1) { id } }' }, { 'x-api-key': OPEN_KEY });
+    expect(review.status).toBe(400);
+    expect(review.body.errors?.[0]).toMatchObject({ message: 'Cannot query field "placementsForReview" on type "Query".', extensions: { code: 'GRAPHQL_VALIDATION_FAILED', contract: 'partner' } });
+    expect(review.body.data).toBeUndefined();
+    const untagged = await postJson(plaza.gateway.url, { query: '{ merchant(id: "m1") { name popularity } }' }, { 'x-api-key': OPEN_KEY });
+    expect(untagged.status).toBe(400);
+    expect(untagged.body.errors?.[0].message).toBe('Cannot query field "popularity" on type "Merchant".');
+    // the same text from a first-party app runs
+    const firstParty = await postJson(plaza.gateway.url, { query: '{ merchant(id: "m1") { name popularity } }' }, { 'apollographql-client-name': 'homepage' });
+    expect(firstParty.status).toBe(200);
+    expect(firstParty.body.data.merchant.popularity).toEqual(expect.any(Number));
+    const inside = await postJson(plaza.gateway.url, { query: '{ merchant(id: "m1") { name offers(first: 1) { remainingStock } } }' }, { 'x-api-key': OPEN_KEY });
+    expect(inside.status).toBe(200);
+    expect(inside.body.data.merchant.name).toEqual(expect.any(String));
+  });
+
+  it('a partner manifest with a non-contract field, put in the store past `pq publish`, is refused at load and its id does not run', async () => {
+    const sneakyId = manifestFromDocuments([{ path: 'sneaky.graphql', text: REVIEW_QUERY }], 'sneaky-partner', '1.0.0').operations[0].id;
+    const res = await postJson(plaza.gateway.url, byHash(sneakyId), { 'x-api-key': SNEAKY_KEY });
+    expect(res.status).toBe(400);
+    expect(res.body.errors?.[0].extensions?.code).toBe('PERSISTED_QUERY_NOT_IN_LIST');
+    const ready = (await (await fetch(plaza.gateway.url.replace('/graphql', '/ready'))).json()) as { refusedManifests: { client: string; problems: string[] }[] };
+    expect(ready.refusedManifests[0].problems).toEqual(['operation "SneakyReview": Cannot query field "placementsForReview" on type "Query".']);
+  });
+
+  it('partner introspection is refused (403), and where allowed it shows the contract alone', async () => {
+    const refused = await postJson(plaza.gateway.url, { query: '{ __schema { queryType { name } } }' }, { 'x-api-key': OPEN_KEY });
+    expect(refused.status).toBe(403);
+    expect(refused.body.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    const open = await plaza.replica({
+      persistedQueries: { manifestDir: path.join(dir, 'manifests'), partners: parsePartnerKeys('test', fs.readFileSync(keysFile, 'utf8')) },
+      security: { partnerIntrospection: true },
+    });
+    const schema = await postJson(open.url, { query: '{ __schema { queryType { fields { name } } mutationType { name } } user: __type(name: "User") { name } }' }, { 'x-api-key': OPEN_KEY });
+    expect(schema.status).toBe(200);
+    expect(schema.body.data.__schema.queryType.fields.map((f: { name: string }) => f.name).sort()).toEqual(['homepage', 'merchant']);
+    expect(schema.body.data.__schema.mutationType).toBeNull();
+    expect(schema.body.data.user).toBeNull();
+    const merchant = await postJson(open.url, { query: '{ __type(name: "Merchant") { fields { name } } }' }, { 'x-api-key': OPEN_KEY });
+    expect(merchant.body.data.__type.fields.map((f: { name: string }) => f.name)).not.toContain('popularity');
+    // a first-party app still sees the whole graph
+    const whole = await postJson(open.url, { query: '{ __type(name: "User") { name } }' });
+    expect(whole.body.data.__type).toEqual({ name: 'User' });
   });
 });

@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { composeServices } from '@apollo/composition';
+import { parse } from 'graphql';
 import { runPq } from '../gateway/cli/pq.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -99,5 +101,44 @@ describe('npm run pq', () => {
     expect(fs.existsSync(path.join(dir, 'published', 'acme-travel@1.2.0.json'))).toBe(true);
     const listed = await pqHere(['list']);
     expect(listed.output).toContain('acme-travel\t1.2.0\t2 operation(s)');
+  });
+
+  it('a partner cannot validate or publish a manifest asking for a field outside the partner contract', async () => {
+    const keys = JSON.stringify([{ name: 'acme-travel', keySha256: 'a'.repeat(64) }]);
+    write('review/Review.graphql', 'query PartnerReview { placementsForReview(first: 5) { id title } }');
+    const built = await pqHere(['manifest', '--client', 'acme-travel', '--app-version', '2.0.0', '--out', path.join(dir, 'review.json'), path.join(dir, 'review')]);
+    // nobody said acme-travel is a partner: the whole graph is the yardstick
+    expect(built.ok).toBe(true);
+    const validated = await pqHere(['validate', path.join(dir, 'review.json')], { PLAZA_PARTNER_KEYS: keys });
+    expect(validated.ok).toBe(false);
+    expect(validated.output).toContain('operation "PartnerReview": Cannot query field "placementsForReview" on type "Query". (partner "acme-travel" is held to the partner contract');
+    const published = await pqHere(['publish', path.join(dir, 'review.json'), '--dir', path.join(dir, 'review-published')], { PLAZA_PARTNER_KEYS: keys });
+    expect(published.ok).toBe(false);
+    expect(published.output).toContain('Cannot query field "placementsForReview"');
+    expect(fs.existsSync(path.join(dir, 'review-published'))).toBe(false);
+    // the partner's own operations are inside the contract
+    const own = await pqHere(['validate', path.join(ROOT, 'clients/partner/manifest.json')], { PLAZA_PARTNER_KEYS: keys });
+    expect(own).toEqual({ ok: true, output: `${path.join(ROOT, 'clients/partner/manifest.json')}: 2 operation(s), all valid` });
+  });
+
+  it("a partner cannot publish an operation needing a scope its key does not carry", async () => {
+    const stats = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@tag", "@requiresScopes"])
+      type Query {
+        openCities: [String!]! @tag(name: "partner")
+        cityStats(city: String!): CityStats @tag(name: "partner") @requiresScopes(scopes: [["partner:stats"]])
+      }
+      type CityStats @tag(name: "partner") { city: String! visits: Int! }`;
+    const composed = composeServices([{ name: 'stats', url: 'http://127.0.0.1:1/graphql', typeDefs: parse(stats) }]);
+    expect(composed.errors).toBeUndefined();
+    const supergraph = write('stats/supergraph.graphql', composed.supergraphSdl!);
+    write('stats/ops/Stats.graphql', 'query PartnerStats { openCities cityStats(city: "Shanghai") { visits } }');
+    const manifest = path.join(dir, 'stats/manifest.json');
+    expect((await pqHere(['manifest', '--supergraph', supergraph, '--client', 'stats-partner', '--app-version', '1.0.0', '--out', manifest, path.join(dir, 'stats/ops')])).ok).toBe(true);
+    const keys = (scopes: string[]) => JSON.stringify([{ name: 'stats-partner', keySha256: 'b'.repeat(64), scopes }]);
+    const without = await pqHere(['validate', '--supergraph', supergraph, manifest], { PLAZA_PARTNER_KEYS: keys(['partner:offers']) });
+    expect(without.ok).toBe(false);
+    expect(without.output).toContain('operation "PartnerStats": Query.cityStats needs a scope the key of "stats-partner" does not carry (its scopes: partner:offers)');
+    const withScope = await pqHere(['validate', '--supergraph', supergraph, manifest], { PLAZA_PARTNER_KEYS: keys(['partner:stats']) });
+    expect(withScope).toEqual({ ok: true, output: `${manifest}: 1 operation(s), all valid` });
   });
 });

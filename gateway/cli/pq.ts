@@ -21,7 +21,9 @@ import { loadSupergraph } from '../engine/supergraph.ts';
 import type { GraphQLSchema } from 'graphql';
 import { CLIENT_MODES, readPersistedQueriesConfig, readSecurityConfig } from '../config.ts';
 import { InvalidManifestError, manifestFromDocuments, operationLimits, readManifest, registerManifest, type Manifest } from '../manifests.ts';
-import { localApiSchema } from '../plugins/authorization.ts';
+import { authorizeOperation, localApiSchema, readAuthorizationPolicy } from '../plugins/authorization.ts';
+import { partnerContractFor } from '../contract.ts';
+import type { Viewer } from '../../subgraphs/kit/internal-token.ts';
 import { hashApiKey } from '../plugins/clients.ts';
 import { BYPASS_HEADER, USAGE_PATH } from '../plugins/persisted-documents.ts';
 import { openPersistedQueryStores } from '../stores/index.ts';
@@ -29,7 +31,7 @@ import { NAME_PATTERN, type UsageRow } from '../stores/types.ts';
 
 const USAGE = `usage: npm run pq -- <command> …
   manifest --client <name> --app-version <v> [--out <file>] <files or folders…>   build and check a manifest from .graphql operations
-  validate <manifest.json> [--client <name>]                                    check a manifest against the supergraph and limits
+  validate <manifest.json> [--client <name>]                                    check a manifest against the supergraph (a partner's: the partner contract and its key's scopes) and limits
   publish <manifest.json> [--client <name>] [--app-version <v>] [--dir <folder>]  check, then publish to Redis or the watched folder
   list                                                                          published manifests
   retire --client <name> --app-version <v>                                      unpublish one app version's manifest
@@ -68,10 +70,36 @@ function requireName(flag: string, value: string | undefined): string {
   return value;
 }
 
-/** Checks a manifest against the supergraph and limits; throws InvalidManifestError naming each bad operation. */
+/**
+ * Checks a manifest against the supergraph and limits; throws InvalidManifestError naming
+ * each bad operation. A partner's manifest (its client is in the partner keys) is checked
+ * against the partner contract, and may ask only for the scopes the partner's key carries.
+ */
 async function check(manifest: Manifest, source: string, supergraphPath: string, env: NodeJS.ProcessEnv, client?: string): Promise<number> {
   const { schema, sdl } = await loadSchema(supergraphPath);
-  return registerManifest(source, manifest, schema, operationLimits(sdl, readSecurityConfig(env)), client).length;
+  const name = client ?? manifest.client ?? manifest.operations[0]?.clientName;
+  const partner = name ? readPersistedQueriesConfig(env).partners.find((p) => p.name === name) : undefined;
+  const limits = operationLimits(sdl, readSecurityConfig(env));
+  if (!partner) return registerManifest(source, manifest, schema, limits, client).length;
+  let registered;
+  try {
+    registered = registerManifest(source, manifest, partnerContractFor(schema, sdl), limits, client);
+  } catch (error) {
+    if (!(error instanceof InvalidManifestError)) throw error;
+    throw new InvalidManifestError(
+      source,
+      error.problems.map((p) => ({ ...p, message: `${p.message} (partner "${partner.name}" is held to the partner contract, schema/partner-contract.graphql)` })),
+    );
+  }
+  const policy = readAuthorizationPolicy(sdl);
+  const key: Viewer = { userId: `partner:${partner.name}`, scopes: partner.scopes ?? [] };
+  const problems = registered.flatMap((op) =>
+    authorizeOperation(schema, policy, key, op.document, op.name)
+      .denied.filter((d) => d.code === 'FORBIDDEN')
+      .map((d) => ({ operation: op.name, message: `${d.coordinate} needs a scope the key of "${partner.name}" does not carry (its scopes: ${key.scopes.join(' ') || 'none'})` })),
+  );
+  if (problems.length) throw new InvalidManifestError(source, problems);
+  return registered.length;
 }
 
 function printUsage(rows: UsageRow[], io: PqIo): void {

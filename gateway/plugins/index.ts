@@ -8,7 +8,7 @@ import { useAuthorization } from './authorization.ts';
 import { useCors } from './cors.ts';
 import { useDemandControl } from './demand-control.ts';
 import { useLimits } from './limits.ts';
-import { usePartnerIntrospectionGuard } from './production.ts';
+import { usePartnerContract } from './partner-contract.ts';
 import { useControlCharacterRefusal } from './control-characters.ts';
 import { useErrorMasking } from './error-masking.ts';
 import { useHttpSubscriptionRefusal } from './subscriptions.ts';
@@ -61,8 +61,8 @@ export function pagePlugins(config: GatewayConfig): GatewayPlugin[] {
 /**
  * Identity, authorization, limits and quotas, in pipeline order: browser origin, rate
  * limit per IP, operation shape, identity, then (per operation) control characters in
- * string inputs, subscriptions over HTTP, authorization, demand control, partner
- * introspection and the per-client rate limit.
+ * string inputs, subscriptions over HTTP, authorization, demand control, the partner
+ * contract and the per-client rate limit.
  */
 export function securityPlugins(config: GatewayConfig, supergraphSdl: string): GatewayPlugin[] {
   const security = securityOf(config);
@@ -101,7 +101,7 @@ export function securityPlugins(config: GatewayConfig, supergraphSdl: string): G
     }),
     useAuthorization({ supergraphSdl }),
     useDemandControl({ supergraphSdl, budget: security.costBudget, budgets: security.costBudgets, defaultListSize: security.costListSize }),
-    usePartnerIntrospectionGuard(),
+    usePartnerContract({ supergraphSdl, introspection: security.partnerIntrospection }),
   ];
 }
 
@@ -125,6 +125,7 @@ export function persistedQueryPlugins(config: GatewayConfig, supergraphSdl: stri
       clientModes: pq.clientModes,
       bypassSecret: pq.bypassSecret,
       limits: operationLimits(supergraphSdl, securityOf(config)),
+      supergraphSdl,
     }),
   ];
 }

@@ -6,6 +6,7 @@ import { HttpRefusal, sendError, sendJson } from '../../subgraphs/kit/http.ts';
 import type { ClientMode } from '../config.ts';
 import type { ClientIdentity } from '../context.ts';
 import { manifestsRefused } from '../metrics.ts';
+import { partnerContractFor } from '../contract.ts';
 import { InvalidManifestError, normalizedId, readManifest, registerManifest, sha256, type OperationLimits, type RegisteredOperation } from '../manifests.ts';
 import type { GatewayPlugin } from '../plugin.ts';
 import { localApiSchema } from './authorization.ts';
@@ -41,6 +42,8 @@ export interface PersistedDocumentsOptions {
   bypassSecret?: string | null;
   /** Limits a registered operation must stay within (the gateway's depth, shape and cost limits). */
   limits: OperationLimits;
+  /** The supergraph SDL the gateway starts with: a partner's manifests are checked against its partner contract. Default none (partners checked against the whole API schema). */
+  supergraphSdl?: string;
   /** Reports an unregistered operation a client in audit mode ran. Default: a warning line on stderr. */
   onUnregistered?(event: { client: string; appVersion: string; operationId: string; operationName?: string }): void;
   /** Reports a manifest the gateway refused to register (the others still load). Default console.error. */
@@ -159,6 +162,7 @@ export function usePersistedDocuments(options: PersistedDocumentsOptions): Persi
   let registry = EMPTY_REGISTRY;
   let refused: RefusedManifest[] = [];
   let schema: GraphQLSchema | undefined;
+  let supergraphSdl = settings.supergraphSdl;
   let unwatch: (() => Promise<void>) | undefined;
   const listeners: ((operations: RegisteredOperation[]) => void)[] = [];
   // Normalized ids of full texts seen recently ('' for a text that does not parse): safelist and audit parse each distinct text once.
@@ -172,7 +176,9 @@ export function usePersistedDocuments(options: PersistedDocumentsOptions): Persi
       const source = `manifest ${stored.client}@${stored.appVersion}`;
       let operations: RegisteredOperation[];
       try {
-        operations = registerManifest(source, readManifest(source, stored.json), schema, settings.limits, stored.client);
+        // a partner's operations may ask only for what the partner contract holds
+        const against = supergraphSdl && settings.partnerMode(stored.client) !== undefined ? partnerContractFor(schema, supergraphSdl) : schema;
+        operations = registerManifest(source, readManifest(source, stored.json), against, settings.limits, stored.client);
       } catch (error) {
         settings.onInvalidManifest(error);
         const problems =
@@ -339,7 +345,8 @@ export function usePersistedDocuments(options: PersistedDocumentsOptions): Persi
         await reload();
         if (settings.manifests) unwatch = await settings.manifests.watch(() => void reload().catch(settings.onInvalidManifest));
         return {
-          schemaDidLoadOrUpdate({ apiSchema }) {
+          schemaDidLoadOrUpdate({ apiSchema, coreSupergraphSdl }) {
+            if (coreSupergraphSdl && supergraphSdl) supergraphSdl = coreSupergraphSdl;
             const local = localApiSchema(apiSchema);
             if (local === schema) return;
             schema = local;
