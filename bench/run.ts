@@ -30,7 +30,7 @@
  *
  *   npm run bench                       the record (about 20 minutes on two cores)
  *   npm run bench -- --quick            one 4 s round, for iterating
- *   npm run bench -- --profile          also a CPU profile of Plaza under scenario 2
+ *   npm run bench -- --profile          also a CPU profile of Plaza under scenario 2 (BENCH_PROFILE_SCENARIO for another)
  * Settings: BENCH_DURATION (s per round, default 6), BENCH_ROUNDS (3), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (10),
  * BENCH_GUILD_CONNECTIONS (scenario G's, 50), BENCH_SCENARIOS (e.g. "1,2" or "G"), BENCH_VARIANTS (names, comma separated),
  * BENCH_SECTIONS (which of gateways,money,hostile,memory run; default all),
@@ -76,6 +76,8 @@ const settings = {
   gatewayCpus: process.env.BENCH_GATEWAY_CPUS ?? (cores >= 2 ? '0' : ''),
   otherCpus: process.env.BENCH_OTHER_CPUS ?? (cores > 2 ? `1-${cores - 1}` : cores === 2 ? '1' : ''),
   out: process.env.BENCH_OUT ?? path.join(root, 'bench/RESULTS.md'),
+  /** The scenario --profile profiles Plaza under. */
+  profileScenario: process.env.BENCH_PROFILE_SCENARIO ?? '2',
   sections: new Set((process.env.BENCH_SECTIONS ?? 'gateways,money,hostile,memory').split(',').map((s) => s.trim())),
 };
 for (const section of settings.sections) {
@@ -938,7 +940,7 @@ async function main(): Promise<void> {
     ...(money ? [moneyReport(money), ''] : []),
     ...(hostile ? [hostileReport(hostile), ''] : []),
     ...(memory ? [memoryReport(memory), ''] : []),
-    ...(profile ? ['## CPU profile of Plaza under scenario 2', '', profile, ''] : []),
+    ...(profile ? [`## CPU profile of Plaza under scenario ${settings.profileScenario}`, '', profile, ''] : []),
   ].join('\n');
   const summary = [
     ...(scenarios.length ? [table(cells), limits(cells)] : []),
@@ -960,9 +962,10 @@ async function main(): Promise<void> {
   }
 }
 
-/** Plaza under scenario 2 with --cpu-prof; returns the top self-time functions. */
+/** Plaza under one scenario (2 unless BENCH_PROFILE_SCENARIO says) with --cpu-prof; returns the top self-time functions. */
 async function cpuProfile(graph: Graph): Promise<string> {
-  const scenario = SCENARIOS.find((s) => s.id === '2')!;
+  const scenario = SCENARIOS.find((s) => s.id === settings.profileScenario);
+  if (!scenario) throw new Error(`BENCH_PROFILE_SCENARIO: no scenario ${settings.profileScenario}`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaza-prof-'));
   const variant = VARIANTS[0];
   const spawned = Date.now();

@@ -1,4 +1,5 @@
 import type { DocumentNode } from 'graphql';
+import type { FieldAuthorization } from './engine/shaping.ts';
 import type { Viewer } from '../subgraphs/kit/internal-token.ts';
 import type { SubsequentPayload } from './engine/defer.ts';
 
@@ -26,8 +27,13 @@ export interface GatewayContext {
   requestId?: string;
   /** W3C trace context forwarded to subgraphs (`traceparent`): the caller's trace, or a new one. */
   traceparent?: string;
-  /** The operation without the fields the caller may not read, when authorization removed some; `variant` names which were removed (plans are cached per variant). */
-  authorizedDocument?: { document: DocumentNode; variant: string };
+  /**
+   * The operation without the fields the caller may not read, when authorization removed
+   * some; `variant` names which were removed (plans are cached per variant). With
+   * `authorization`, the engine completes the denied fields in the answer itself and says
+   * so in `completed`; otherwise authorization completes them afterwards.
+   */
+  authorizedDocument?: { document: DocumentNode; variant: string; authorization?: FieldAuthorization; completed?: boolean };
   /**
    * Where the engine leaves the rest of an answer given in parts (@defer) for the HTTP layer
    * to write after the first part: created with the context and shared by reference, so it

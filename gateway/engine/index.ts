@@ -4,7 +4,7 @@
  * plans operations with @apollo/query-planner, caches the plans, runs them against the
  * subgraphs and shapes the answers. See README.md beside this file.
  */
-import { operationFromDocument, type FieldSelection } from '@apollo/federation-internals';
+import { operationFromDocument, type FieldSelection, type Operation } from '@apollo/federation-internals';
 import type { GatewayExecutionResult, GatewayGraphQLRequestContext, GatewayInterface, GatewayLoadResult, GatewaySchemaLoadOrUpdateCallback } from '@apollo/server-gateway-interface';
 import { Kind, type DocumentNode, type GraphQLError, type OperationDefinitionNode, type SelectionNode, type VariableDefinitionNode } from 'graphql';
 import type { BoundedCache } from '../../subgraphs/kit/caches.ts';
@@ -52,6 +52,11 @@ function executedDocument(request: RequestContext): { document: DocumentNode; va
   return authorized ? { document: authorized.document, variant: authorized.variant } : { document: request.document, variant: '' };
 }
 
+/** When authorization reduced the document and says which fields it denied: the client's own document, over which the answer is shaped. */
+function answeredDocument(request: RequestContext): DocumentNode | undefined {
+  return request.context?.authorizedDocument?.authorization ? request.document : undefined;
+}
+
 /** Whether the client takes an answer in parts (`multipart/mixed` with `deferSpec=20220824`, as Apollo Client asks). */
 function acceptsIncremental(request: RequestContext): boolean {
   const accept = request.request.http?.headers.get('accept') ?? '';
@@ -63,6 +68,11 @@ function usedVariables(selection: SelectionNode, definitions: readonly VariableD
   const used = new Set<string>();
   graphql.visit(selection, { Variable: (node) => void used.add(node.name.value) });
   return (definitions ?? []).filter((definition) => used.has(definition.variable.name.value));
+}
+
+/** An operation as shaping walks it (as written, fragments kept), built once per plan. */
+function shapingOperation(loaded: LoadedSupergraph, definition: OperationDefinitionNode, document: DocumentNode): Operation {
+  return operationFromDocument(loaded.apiSchema, { kind: Kind.DOCUMENT, definitions: [definition, ...document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION)] }, { validate: false });
 }
 
 export class PlazaEngine implements GatewayInterface {
@@ -157,14 +167,19 @@ export class PlazaEngine implements GatewayInterface {
     return labels;
   }
 
-  private plan(loaded: LoadedSupergraph, key: string, document: DocumentNode, operationName: string | undefined, overrides: readonly string[] = []): PlanEntry {
+  private plan(loaded: LoadedSupergraph, key: string, document: DocumentNode, operationName: string | undefined, overrides: readonly string[] = [], answered?: DocumentNode): PlanEntry {
     const definition = graphql.getOperationAST(document, operationName);
     if (!definition) throw new Error(operationName ? `Unknown operation named "${operationName}".` : 'Must provide operation name if query contains multiple operations.');
     const overrideConditions = new Map(loaded.overrideLabels.map(({ label }) => [label, overrides.includes(label)]));
     const plan = loaded.planner.buildQueryPlan(operationFromDocument(loaded.apiSchema, document, { operationName }), { overrideConditions });
-    // shaping walks the operation as written (fragments kept), built once per plan
-    const operation = operationFromDocument(loaded.apiSchema, { kind: Kind.DOCUMENT, definitions: [definition, ...document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION)] }, { validate: false });
-    const entry: PlanEntry = { plan, operation, definition, planBytes: JSON.stringify(plan).length };
+    const answeredDefinition = answered && graphql.getOperationAST(answered, operationName);
+    const entry: PlanEntry = {
+      plan,
+      operation: shapingOperation(loaded, definition, document),
+      ...(answered && answeredDefinition ? { answerOperation: shapingOperation(loaded, answeredDefinition, answered) } : {}),
+      definition,
+      planBytes: JSON.stringify(plan).length,
+    };
     this.plans.set(key, entry);
     return entry;
   }
@@ -186,7 +201,7 @@ export class PlazaEngine implements GatewayInterface {
     recordCacheLookup('query_plan', entry !== undefined);
     if (!entry) {
       try {
-        entry = inSpan(tracing, 'gateway.plan', {}, () => this.plan(loaded, key, document, request.request.operationName, overrides));
+        entry = inSpan(tracing, 'gateway.plan', {}, () => this.plan(loaded, key, document, request.request.operationName, overrides, answeredDocument(request)));
       } catch (error) {
         if (error instanceof graphql.GraphQLError) return { errors: [error] };
         throw error;
@@ -229,8 +244,12 @@ export class PlazaEngine implements GatewayInterface {
     // the answer's data is written as text in one pass; Plaza's server splices it into the answer (answer-text.ts)
     return inSpan(tracing, 'gateway.postprocessing', {}, () =>
       this.respond(run.errors, () => {
-        const { text, errors } = writeResponse(operation, variables, data, introspection);
-        return { data: typeof text === 'string' ? (new WrittenData(text) as unknown as Record<string, unknown>) : text, errors };
+        // authorization's denied fields completed in the same pass, over the operation the client sent
+        const authorized = request.context.authorizedDocument;
+        const answerOperation = authorized?.authorization ? entry.answerOperation : undefined;
+        const { text, errors, denied } = writeResponse(answerOperation ?? operation, variables, data, introspection, answerOperation && authorized?.authorization);
+        if (answerOperation) authorized!.completed = true;
+        return { data: typeof text === 'string' ? (new WrittenData(text) as unknown as Record<string, unknown>) : text, errors, denied };
       }),
     );
   }
@@ -261,7 +280,10 @@ export class PlazaEngine implements GatewayInterface {
   }
 
   /** The answer from the shaped data, Apollo's policy: errors of fetches first; shaping's errors only when no fetch failed, as extensions.valueCompletion. */
-  private respond(fetchErrors: readonly (GraphQLError | Error)[], shape: () => { data: Record<string, unknown> | null | undefined; errors: GraphQLError[] }): GatewayExecutionResult {
+  private respond(
+    fetchErrors: readonly (GraphQLError | Error)[],
+    shape: () => { data: Record<string, unknown> | null | undefined; errors: GraphQLError[]; denied?: GraphQLError[] },
+  ): GatewayExecutionResult {
     let shaped: ReturnType<typeof shape>;
     try {
       shaped = shape();
@@ -269,7 +291,10 @@ export class PlazaEngine implements GatewayInterface {
       if (error instanceof graphql.GraphQLError) return { errors: [error] };
       return { errors: [new graphql.GraphQLError(error instanceof Error ? error.message : 'Unexpected error during query plan execution', { originalError: error as Error })] };
     }
-    if (fetchErrors.length === 0 && shaped.errors.length > 0) return { extensions: { valueCompletion: shaped.errors }, data: shaped.data };
-    return fetchErrors.length === 0 ? { data: shaped.data } : { errors: fetchErrors as GraphQLError[], data: shaped.data };
+    // denied fields' errors first, as authorization reports them
+    const errors = [...(shaped.denied ?? []), ...(fetchErrors as GraphQLError[])];
+    const reported = errors.length ? { errors } : {};
+    if (fetchErrors.length === 0 && shaped.errors.length > 0) return { ...reported, extensions: { valueCompletion: shaped.errors }, data: shaped.data };
+    return { ...reported, data: shaped.data };
   }
 }

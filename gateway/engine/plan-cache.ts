@@ -15,6 +15,11 @@ export interface PlanEntry {
   /** The operation as shaping walks it (built once, so its compiled steps are reused). */
   readonly operation: Operation;
   readonly definition: OperationDefinitionNode;
+  /**
+   * The operation the client sent, when authorization reduced it before planning: answers
+   * are shaped over it, so denied fields are completed in the same pass.
+   */
+  readonly answerOperation?: Operation;
   /** Size of the plan's JSON text, for the estimate. */
   readonly planBytes: number;
 }
@@ -29,7 +34,9 @@ export const PLAN_HEAP = { perJsonByte: 12, fixed: 2048 } as const;
 
 /** Approximate heap of a cached entry. */
 export function planEntryBytes(key: string, entry: PlanEntry): number {
-  return ENTRY_BYTES + stringBytes(key) + PLAN_HEAP.fixed + entry.planBytes * PLAN_HEAP.perJsonByte;
+  // a second operation (with its steps) is counted as much again as the plan, an upper bound
+  const operations = entry.answerOperation ? 2 : 1;
+  return ENTRY_BYTES + stringBytes(key) + PLAN_HEAP.fixed + entry.planBytes * PLAN_HEAP.perJsonByte * operations;
 }
 
 /** A plan cache of at most `maxBytes` of estimated heap. */

@@ -38,10 +38,21 @@ import {
   type Type,
 } from '@apollo/federation-internals';
 import type { GraphQLError } from 'graphql';
+import { graphql } from './graphql.ts';
 
 type Variables = Record<string, unknown>;
 /** Answers an introspection field (`__schema`, `__type`) of the operation. */
 export type IntrospectionHandling = (selection: FieldSelection) => unknown;
+
+/**
+ * The fields a caller may not read (authorization's verdict, by object type and field
+ * name): the answer has each as null at its place, with one error per field and response
+ * path (list indexes aside), and a non-null one nulls the nearest nullable place above
+ * it, as GraphQL completes a field whose resolver failed.
+ */
+export interface FieldAuthorization {
+  denied(typeName: string, fieldName: string): { code: string; message: string } | undefined;
+}
 
 // ------------------------------------------------------------ what is known before a request
 
@@ -76,6 +87,7 @@ type Step =
       kind: 'field';
       selection: FieldSelection;
       responseName: string;
+      fieldName: string;
       isIntrospection: boolean;
       isTypename: boolean;
       type: TypeInfo;
@@ -99,6 +111,7 @@ function stepsOf(selectionSet: SelectionSet, schema: Schema): Step[] {
           ...conditions,
           selection,
           responseName: field.responseName(),
+          fieldName: field.name,
           isIntrospection: field.definition.isSchemaIntrospectionField(),
           isTypename: field.name === typenameFieldName,
           type: typeInfoOf(field.definition.type!),
@@ -130,6 +143,28 @@ interface ShapingState {
   variables: Variables;
   errors: GraphQLError[];
   introspectionHandling: IntrospectionHandling;
+  authorization?: FieldAuthorization;
+  /** The errors of denied fields, one per field and response path. */
+  denied: GraphQLError[];
+  deniedSeen: Set<string>;
+}
+
+/** Whether the caller may not read the field of `step` on `input`; records its error once per field and response path. */
+function isDenied(parameters: ShapingState, step: { fieldName: string; responseName: string }, input: Record<string, unknown>, parentType: CompositeType, path: readonly (string | number)[]): boolean {
+  const typename = input[typenameFieldName];
+  const owner = typeof typename === 'string' && typename ? typename : parentType.name;
+  const denial = parameters.authorization!.denied(owner, step.fieldName);
+  if (!denial) return false;
+  const coordinate = `${owner}.${step.fieldName}`;
+  const key = `${coordinate}@${[...path.filter((p) => typeof p === 'string'), step.responseName].join('.')}`;
+  if (!parameters.deniedSeen.has(key)) {
+    parameters.deniedSeen.add(key);
+    const error = new graphql.GraphQLError(denial.message, { path: [...path, step.responseName], extensions: { code: denial.code, field: coordinate } });
+    // a policy's verdict, not a failure: no stack for a development answer to show
+    error.stack = undefined;
+    parameters.denied.push(error);
+  }
+  return true;
 }
 
 function ifValue(directive: NonNullable<Conditions['skip']>, variables: Variables): boolean {
@@ -183,6 +218,11 @@ function applySelectionSet(
           if (!isObjectType(type)) return NULL_BUBBLE_UP;
           output[responseName] = type.name;
         }
+        continue;
+      }
+      if (parameters.authorization && isDenied(parameters, step, input, parentType, path)) {
+        if (step.type.kind === 'nonNull') return NULL_BUBBLE_UP;
+        if (outputValue === undefined) output[responseName] = null;
         continue;
       }
       path.push(responseName);
@@ -436,6 +476,12 @@ function writeSelectionSet(
         written.empty = false;
         continue;
       }
+      if (parameters.authorization && isDenied(parameters, step, input, parentType, path)) {
+        if (step.type.kind === 'nonNull') return NULL_BUBBLE_UP;
+        written.text += (written.empty ? key.first : key.next) + 'null';
+        written.empty = false;
+        continue;
+      }
       path.push(responseName);
       const text = writeValue(step.type, inputValue, step.selectionSet, path, parameters, parentType);
       path.pop();
@@ -577,7 +623,7 @@ export function shapePart(
   return { data: result === NULL_BUBBLE_UP ? null : data, errors: parameters.errors };
 }
 
-function shapingState(operation: Operation, variables: Variables | undefined, introspectionHandling: IntrospectionHandling): ShapingState {
+function shapingState(operation: Operation, variables: Variables | undefined, introspectionHandling: IntrospectionHandling, authorization?: FieldAuthorization): ShapingState {
   let defaults = defaultedVariables.get(operation);
   if (!defaults) defaultedVariables.set(operation, (defaults = operation.collectDefaultedVariableValues()));
   return {
@@ -585,6 +631,9 @@ function shapingState(operation: Operation, variables: Variables | undefined, in
     variables: { __proto__: null, ...defaults, ...variables } as Variables,
     errors: [],
     introspectionHandling,
+    authorization,
+    denied: [],
+    deniedSeen: new Set(),
   };
 }
 
@@ -592,15 +641,18 @@ function shapingState(operation: Operation, variables: Variables | undefined, in
  * shapeResponse written as JSON text: `text` is the answer's data exactly as
  * `JSON.stringify(shapeResponse(...).data)` would write it, with the same errors; null when
  * a null bubbled up to the root, and the input itself when there is no data at all.
+ * With `authorization`, the operation is the one the client sent and the data what its
+ * authorized reduction fetched: denied fields are completed as null, their errors in `denied`.
  */
 export function writeResponse(
   operation: Operation,
   variables: Variables | undefined,
   input: Record<string, unknown> | null | undefined,
   introspectionHandling: IntrospectionHandling,
-): { text: string | null | undefined; errors: GraphQLError[] } {
-  if (!input) return { text: input, errors: [] };
-  const parameters = shapingState(operation, variables, introspectionHandling);
+  authorization?: FieldAuthorization,
+): { text: string | null | undefined; errors: GraphQLError[]; denied: GraphQLError[] } {
+  if (!input) return { text: input, errors: [], denied: [] };
+  const parameters = shapingState(operation, variables, introspectionHandling, authorization);
   const text = writeObject(input, operation.selectionSet, parameters, [], operation.selectionSet.parentType);
-  return { text, errors: parameters.errors };
+  return { text, errors: parameters.errors, denied: parameters.denied };
 }

@@ -30,6 +30,7 @@ import { dataOf } from '../engine/answer-text.ts';
 import { ErrorCode } from '../../subgraphs/kit/errors.ts';
 import type { Viewer } from '../../subgraphs/kit/internal-token.ts';
 import { derivedFromSupergraph, type GatewayPlugin } from '../plugin.ts';
+import type { FieldAuthorization } from '../engine/shaping.ts';
 import type { SubsequentPayload } from '../engine/defer.ts';
 import { graphql } from '../engine/graphql.ts';
 
@@ -367,6 +368,19 @@ export function withoutDeferred(document: DocumentNode): DocumentNode {
   });
 }
 
+/** The verdict on fields by type and field name, for the engine to complete denied fields as it writes an answer. */
+export function fieldAuthorization(schema: GraphQLSchema, policy: AuthorizationPolicy, viewer: Viewer): FieldAuthorization {
+  const judge = fieldJudge(policy, viewer);
+  return {
+    denied(typeName, fieldName) {
+      const type = schema.getType(typeName);
+      const field = type && 'getFields' in type ? type.getFields()[fieldName] : undefined;
+      const code = field && isCompositeType(type) ? judge(type, field as GraphQLField<unknown, unknown>) : null;
+      return code ? { code, message: MESSAGES[code] } : undefined;
+    },
+  };
+}
+
 /**
  * The fields denied inside deferred fragments only: the first part of an answer in parts
  * completes the others (withoutDeferred), these belong to the later parts.
@@ -481,11 +495,16 @@ export function useAuthorization(options: AuthorizationOptions): GatewayPlugin {
             const outcome = authorizeOperation(localApiSchema(requestContext.schema), current, viewer, requestContext.document, requestContext.operationName);
             if (!outcome.denied.length) return;
             original = requestContext.document;
-            // the engine executes the reduced document, planned and cached as a variant of the request's own
-            requestContext.contextValue.authorizedDocument = { document: outcome.document, variant: outcome.variant };
+            // the engine executes the reduced document, planned and cached as a variant of the request's own,
+            // and completes the denied fields as it writes the answer (it says so in `completed`)
+            requestContext.contextValue.authorizedDocument = {
+              document: outcome.document,
+              variant: outcome.variant,
+              authorization: fieldAuthorization(localApiSchema(requestContext.schema), current, viewer),
+            };
           },
           async willSendResponse(requestContext) {
-            if (!original || !viewer) return;
+            if (!original || !viewer || requestContext.contextValue.authorizedDocument?.completed) return;
             const body = requestContext.response.body;
             if (body.kind !== 'single') return;
             const result = body.singleResult;
