@@ -34,6 +34,7 @@ const DATABASE_FREE = [
   'persisted-settings',
   'security-config',
   'supergraph',
+  'usage-history',
   'world',
 ].map((name) => `test/${name}.test.ts`);
 

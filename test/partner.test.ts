@@ -9,6 +9,7 @@ import { hashApiKey } from '../gateway/plugins/clients.ts';
 import { FolderManifestStore } from '../gateway/stores/memory.ts';
 import { gatewayPlugins } from '../gateway/plugins/index.ts';
 import { useLogging } from '../gateway/plugins/logging.ts';
+import { runPq } from '../gateway/cli/pq.ts';
 import { startGateway, type RunningGateway } from '../gateway/server.ts';
 import type { Logger } from '../subgraphs/kit/log.ts';
 import { byHash, eventually, postJson, startPlaza, testGatewayConfig, type Plaza } from './support/plaza.ts';
@@ -232,5 +233,26 @@ describe('the partner contract', () => {
     // a first-party app still sees the whole graph
     const whole = await postJson(open.url, { query: '{ __type(name: "User") { name } }' });
     expect(whole.body.data.__type).toEqual({ name: 'User' });
+  });
+});
+
+describe('usage over time', () => {
+  it('pq usage tells whether an operation, an app version or a field is safe to retire, from what a gateway recorded', async () => {
+    const secret = 'operator-secret-0123456789abcdefghijklmnop';
+    const replica = await plaza.replica({
+      persistedQueries: { manifestDir: path.join(dir, 'manifests'), partners: parsePartnerKeys('test', fs.readFileSync(keysFile, 'utf8')), bypassSecret: secret },
+    });
+    const ran = await postJson(replica.url, byHash(cityCardsId, { variables: { city: 'Shanghai' } }), { 'x-api-key': ACME_KEY });
+    expect(ran.status).toBe(200);
+    const usage = async (...args: string[]) => {
+      const lines: string[] = [];
+      await runPq(['usage', ...args, '--gateway', new URL(replica.url).origin], { out: (l) => lines.push(l), env: { ...process.env, PLAZA_REDIS_URL: '', PLAZA_PQ_BYPASS_SECRET: secret } });
+      return lines.at(-1);
+    };
+    expect(await usage('--operation', 'PartnerCityCards')).toMatch(/^operation PartnerCityCards: not safe to retire, 1 use\(s\) in the last 30 day\(s\), last seen \d{4}-/);
+    expect(await usage('--client', 'acme-travel', '--app-version', '1.0.0')).toMatch(/^app version acme-travel@1\.0\.0: not safe to retire, 1 use/);
+    expect(await usage('--client', 'acme-travel', '--app-version', '0.9.0')).toBe('app version acme-travel@0.9.0: safe to retire, no use in the last 30 day(s) (never recorded)');
+    expect(await usage('--field', 'Placement.subtitle')).toMatch(/^field Placement\.subtitle: not safe to retire, 1 use/);
+    expect(await usage('--field', 'Merchant.popularity', '--days', '7')).toBe('field Merchant.popularity: safe to retire, no use in the last 7 day(s) (never recorded)');
   });
 });

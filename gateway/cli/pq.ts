@@ -28,6 +28,8 @@ import { hashApiKey } from '../plugins/clients.ts';
 import { BYPASS_HEADER, USAGE_PATH } from '../plugins/persisted-documents.ts';
 import { openPersistedQueryStores } from '../stores/index.ts';
 import { NAME_PATTERN, type UsageRow } from '../stores/types.ts';
+import { isOperation, retirementVerdict, USAGE_HISTORY_BUDGET, type UsageSubject, type UsageTrail } from '../stores/usage-history.ts';
+import { HISTORY_PATH } from '../plugins/usage-history.ts';
 
 const USAGE = `usage: npm run pq -- <command> …
   manifest --client <name> --app-version <v> [--out <file>] <files or folders…>   build and check a manifest from .graphql operations
@@ -36,6 +38,8 @@ const USAGE = `usage: npm run pq -- <command> …
   list                                                                          published manifests
   retire --client <name> --app-version <v>                                      unpublish one app version's manifest
   usage [--gateway <url>]                                                       uses per client, app version and operation
+  usage --operation <name or id> | --client <c> --app-version <v> | --field <Type.field> [--client <c>] [--days 30]
+                                                                                safe to retire? uses per day in the window, first and last seen
   keygen --partner <name> [--mode <mode>]                                       a new partner API key and its keys-file entry
 common: --supergraph <file> (default PLAZA_SUPERGRAPH or schema/supergraph.graphql), --help`;
 
@@ -113,6 +117,63 @@ function printUsage(rows: UsageRow[], io: PqIo): void {
   }
 }
 
+/** Reads the usage history: from Redis when shared, else from the gateway (which keeps it in memory). */
+async function readHistory(subject: UsageSubject, days: number, settings: Parameters<typeof openPersistedQueryStores>[0], secret: string | null, gateway: string): Promise<UsageTrail[]> {
+  if (settings.redisUrl) {
+    const stores = openPersistedQueryStores(settings);
+    try {
+      return await stores.history.read(subject, days);
+    } finally {
+      await stores.close();
+    }
+  }
+  if (!secret) throw new PqError('without PLAZA_REDIS_URL, usage asks the gateway: set PLAZA_PQ_BYPASS_SECRET to its operator secret');
+  const url = new URL(`${HISTORY_PATH}?subject=${subject}&days=${days}`, gateway);
+  const res = await fetch(url, { headers: { [BYPASS_HEADER]: secret } });
+  if (!res.ok) throw new PqError(`${url}: HTTP ${res.status}`);
+  return ((await res.json()) as { trails: UsageTrail[] }).trails;
+}
+
+/** `pq usage --operation | --app-version | --field`: is it safe to retire? */
+async function printRetirement(
+  values: { operation?: string; field?: string; client?: string; 'app-version'?: string; days?: string; gateway?: string },
+  settings: Parameters<typeof openPersistedQueryStores>[0],
+  secret: string | null,
+  io: PqIo,
+): Promise<void> {
+  const days = Number(values.days);
+  if (!Number.isInteger(days) || days < 1 || days > USAGE_HISTORY_BUDGET.days) throw new PqError(`--days must be a whole number 1-${USAGE_HISTORY_BUDGET.days}`);
+  let subject: UsageSubject;
+  let what: string;
+  let matches: (trail: UsageTrail) => boolean;
+  if (values.field) {
+    if (!/^[_A-Za-z]\w*\.[_A-Za-z]\w*$/.test(values.field)) throw new PqError('--field must be a schema coordinate, Type.field');
+    subject = 'field';
+    what = `field ${values.field}`;
+    matches = (t) => t.key === values.field;
+  } else if (values.operation) {
+    subject = 'operation';
+    what = `operation ${values.operation}${values.client ? ` of ${values.client}` : ''}`;
+    matches = (t) => isOperation(t, values.operation!, values.client);
+  } else {
+    const client = requireName('--client', values.client);
+    const appVersion = requireName('--app-version', values['app-version']);
+    subject = 'app';
+    what = `app version ${client}@${appVersion}`;
+    matches = (t) => t.key === `${client}@${appVersion}`;
+  }
+  const verdict = retirementVerdict(await readHistory(subject, days, settings, secret, values.gateway!), matches);
+  for (const trail of verdict.trails) {
+    io.out(`${trail.key}\tfirst seen ${trail.firstSeen}\tlast seen ${trail.lastSeen}`);
+    for (const [day, count] of Object.entries(trail.days)) io.out(`  ${day}\t${count}`);
+  }
+  io.out(
+    verdict.safe
+      ? `${what}: safe to retire, no use in the last ${days} day(s)${verdict.trails.length ? '' : ' (never recorded)'}`
+      : `${what}: not safe to retire, ${verdict.uses} use(s) in the last ${days} day(s), last seen ${verdict.trails.map((t) => t.lastSeen).sort().at(-1)}`,
+  );
+}
+
 /** The command line, read strictly: an unknown option or a missing value is a refusal naming it, with the usage. */
 function readArgs(argv: string[]) {
   try {
@@ -128,6 +189,9 @@ function readArgs(argv: string[]) {
         supergraph: { type: 'string' },
         partner: { type: 'string' },
         mode: { type: 'string', default: 'require-id' },
+        operation: { type: 'string' },
+        field: { type: 'string' },
+        days: { type: 'string', default: '30' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -221,6 +285,10 @@ export async function runPq(argv: string[], io: PqIo): Promise<void> {
       return;
     }
     case 'usage': {
+      if (values.operation || values.field || values['app-version']) {
+        await printRetirement(values, storeSettings, pq.bypassSecret, io);
+        return;
+      }
       if (storeSettings.redisUrl) {
         const stores = openPersistedQueryStores(storeSettings);
         try {

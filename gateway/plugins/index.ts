@@ -24,6 +24,7 @@ import { operationLimits } from '../manifests.ts';
 import { openPersistedQueryStores } from '../stores/index.ts';
 import { useClients } from './clients.ts';
 import { usePersistedDocuments } from './persisted-documents.ts';
+import { useUsageHistory } from './usage-history.ts';
 import { pagesOf } from '../config.ts';
 import { useClientPages } from './client-pages.ts';
 import { usePlayground } from './playground.ts';
@@ -114,20 +115,18 @@ export function persistedQueryPlugins(config: GatewayConfig, supergraphSdl: stri
   const pq = persistedQueriesOf(config);
   const clients = useClients({ partners: pq.partners, partnerKeysFile: pq.partnerKeysFile });
   const stores = openPersistedQueryStores({ redisUrl: config.redisUrl, ...pq });
-  return [
-    clients,
-    usePersistedDocuments({
-      clientOf: clients.clientOf,
-      partnerMode: (name) => clients.partner(name)?.mode,
-      ...stores,
-      apq: pq.apq,
-      defaultMode: pq.defaultMode,
-      clientModes: pq.clientModes,
-      bypassSecret: pq.bypassSecret,
-      limits: operationLimits(supergraphSdl, securityOf(config)),
-      supergraphSdl,
-    }),
-  ];
+  const persisted = usePersistedDocuments({
+    clientOf: clients.clientOf,
+    partnerMode: (name) => clients.partner(name)?.mode,
+    ...stores,
+    apq: pq.apq,
+    defaultMode: pq.defaultMode,
+    clientModes: pq.clientModes,
+    bypassSecret: pq.bypassSecret,
+    limits: operationLimits(supergraphSdl, securityOf(config)),
+    supergraphSdl,
+  });
+  return [clients, persisted, useUsageHistory({ history: stores.history, appVersionOf: persisted.appVersionOf, operatorSecret: pq.bypassSecret })];
 }
 
 /** The whole-answer cache of anonymous queries, when switched on (`PLAZA_RESPONSE_CACHE`). */

@@ -76,6 +76,8 @@ export interface PersistedDocumentsPlugin extends GatewayPlugin {
   refusedManifests(): RefusedManifest[];
   /** Every registered operation, parsed and validated. */
   operations(): RegisteredOperation[];
+  /** The app version a client's use of a registered operation counts under: the client's own, else the one manifest shipping it, else `unknown`. */
+  appVersionOf(client: ClientIdentity, operationId: string): string;
   /** Calls `listener` with every registered operation after each (re)load, e.g. to warm query plans. */
   onRegistered(listener: (operations: RegisteredOperation[]) => void): void;
 }
@@ -145,7 +147,8 @@ function refuse(status: number, code: string, message: string, headers?: Record<
   throw new HttpRefusal(status, code, message, headers);
 }
 
-function secretMatches(given: string | string[] | undefined, secret: string | null): boolean {
+/** Whether the operator secret was given (compared in constant time). */
+export function secretMatches(given: string | string[] | undefined, secret: string | null): boolean {
   if (!secret || typeof given !== 'string') return false;
   const a = Buffer.from(given);
   const b = Buffer.from(secret);
@@ -323,6 +326,7 @@ export function usePersistedDocuments(options: PersistedDocumentsOptions): Persi
     name: 'persisted-documents',
     operations: () => registry.all,
     refusedManifests: () => refused,
+    appVersionOf,
     onRegistered(listener) {
       listeners.push(listener);
     },

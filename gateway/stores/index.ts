@@ -2,11 +2,14 @@ import type { Redis } from 'ioredis';
 import { FolderManifestStore, MemoryDocumentStore, MemoryUsageCounter } from './memory.ts';
 import { connectRedis, RedisDocumentStore, RedisManifestStore, RedisUsageCounter } from './redis.ts';
 import type { DocumentStore, ManifestStore, UsageCounter } from './types.ts';
+import { MemoryUsageHistory, RedisUsageHistory, type UsageHistory } from './usage-history.ts';
 
 export interface PersistedQueryStores {
   documents: DocumentStore;
   manifests: ManifestStore | null;
   usage: UsageCounter;
+  /** Uses per day and first/last seen of clients, app versions, operations and fields. */
+  history: UsageHistory;
   close(): Promise<void>;
 }
 
@@ -26,6 +29,7 @@ export function openPersistedQueryStores(settings: {
       documents: new RedisDocumentStore(redis, settings.apqTtlSeconds),
       manifests: new RedisManifestStore(redis),
       usage: new RedisUsageCounter(redis, undefined, (error) => console.error('persisted-query use count failed:', error)),
+      history: new RedisUsageHistory(redis, undefined, (error) => console.error('usage history failed:', error)),
       async close() {
         await redis.quit().catch(() => redis.disconnect());
       },
@@ -35,6 +39,7 @@ export function openPersistedQueryStores(settings: {
     documents: new MemoryDocumentStore(settings.apqMaxBytes),
     manifests: settings.manifestDir ? new FolderManifestStore(settings.manifestDir) : null,
     usage: new MemoryUsageCounter(),
+    history: new MemoryUsageHistory(),
     async close() {},
   };
 }

@@ -1,0 +1,63 @@
+import { ErrorCode } from '../../subgraphs/kit/errors.ts';
+import { sendError, sendJson } from '../../subgraphs/kit/http.ts';
+import type { GatewayPlugin } from '../plugin.ts';
+import type { ClientIdentity } from '../context.ts';
+import { coordinatesOf } from '../operation-fields.ts';
+import { USAGE_SUBJECTS, usesOf, type UsageHistory, type UsageSubject } from '../stores/usage-history.ts';
+import { BYPASS_HEADER, secretMatches } from './persisted-documents.ts';
+import { localApiSchema } from './authorization.ts';
+
+/** Options of usage over time. */
+export interface UsageHistoryOptions {
+  /** Where uses are recorded (Redis when shared, memory otherwise; see gateway/stores/usage-history.ts). */
+  history: UsageHistory;
+  /** The app version of a client's operation when the client does not say (e.g. from the one manifest shipping it). Default the client's own, else `unknown`. */
+  appVersionOf?(client: ClientIdentity, operationId: string): string;
+  /** Operators read the history at HISTORY_PATH with this secret in `x-plaza-pq-bypass`. Default none (not served). */
+  operatorSecret?: string | null;
+}
+
+/** Where operators read usage over time: `?subject=client|app|operation|field&days=30`. */
+export const HISTORY_PATH = '/persisted-queries/usage/history';
+
+/**
+ * Records every operation the gateway executes: a use of its client, app version,
+ * operation and of each field it reads, per day, with first and last seen
+ * (`npm run pq -- usage --operation|--app-version|--field` reads them back).
+ */
+export function useUsageHistory(options: UsageHistoryOptions): GatewayPlugin {
+  const appVersionOf = options.appVersionOf ?? ((client: ClientIdentity) => client.version ?? 'unknown');
+  return {
+    name: 'usage-history',
+    routes: [
+      async (req, res) => {
+        const url = new URL(req.url ?? '/', 'http://localhost');
+        if (url.pathname !== HISTORY_PATH) return false;
+        if (!secretMatches(req.headers[BYPASS_HEADER], options.operatorSecret ?? null)) {
+          sendError(res, 403, ErrorCode.FORBIDDEN, `Send the operator secret in ${BYPASS_HEADER}`);
+          return true;
+        }
+        const subject = url.searchParams.get('subject') ?? '';
+        const days = Number(url.searchParams.get('days') ?? '30');
+        if (!(USAGE_SUBJECTS as readonly string[]).includes(subject) || !Number.isInteger(days) || days < 1 || days > 92) {
+          sendError(res, 400, ErrorCode.BAD_REQUEST, `subject must be one of ${USAGE_SUBJECTS.join(', ')} and days a whole number 1-92`);
+          return true;
+        }
+        sendJson(res, 200, { trails: await options.history.read(subject as UsageSubject, days) });
+        return true;
+      },
+    ],
+    apollo: {
+      async requestDidStart() {
+        return {
+          async executionDidStart({ contextValue, document, schema, queryHash, operationName }) {
+            const client = contextValue.client;
+            const fields = coordinatesOf(localApiSchema(schema), document);
+            options.history.record(usesOf(client.name, appVersionOf(client, queryHash), queryHash, operationName ?? undefined, fields));
+          },
+        };
+      },
+    },
+    stop: async () => options.history.close?.(),
+  };
+}
