@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedMerchant, seedServices, WORLD_SIZES } from '../subgraphs/kit/world.ts';
+import { CATEGORY_NAMES_ZH, seedBrand, seedMerchant, seedServices, WORLD_SIZES } from '../subgraphs/kit/world.ts';
 import { seedStores } from '../subgraphs/merchants/seed.ts';
 import { startPlaza, type Plaza } from './support/plaza.ts';
 
@@ -18,18 +18,25 @@ interface Edge {
   services: { title: string }[];
 }
 
-const words = (text: string) => text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+const words = (...texts: string[]) => texts.flatMap((text) => text.normalize('NFKC').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []);
+const CHINESE = /\p{Script=Han}/u;
 
-/** The README's rule, computed from the seed: name matches, then keyword matches, each by popularity, then id. */
+/**
+ * The documented rule, computed from the seed: a Chinese query word matches anywhere in a
+ * word, any other word as a word prefix, in the merchant's Chinese or English names (NAME)
+ * or also its category and service titles in both languages (KEYWORD); name matches
+ * first, then keyword matches, each by popularity, then id.
+ */
 function expected(query: string, city?: string): { id: string; match: string }[] {
   const terms = [...new Set(words(query))];
-  const covers = (haystack: string[]) => terms.every((t) => haystack.some((w) => w.startsWith(t)));
+  const covers = (haystack: string[]) => terms.every((t) => haystack.some((w) => (CHINESE.test(t) ? w.includes(t) : w.startsWith(t))));
   const hits: { id: string; match: string; tier: number; popularity: number }[] = [];
   for (let i = 0; i < SIZE.merchants; i++) {
     const m = seedMerchant(i);
     if (city && !seedStores(i).some((s) => s.city === city)) continue;
-    const name = words(m.name);
-    const keywords = [...name, ...words(m.category), ...seedServices(i, SIZE).flatMap((s) => words(s.title))];
+    const name = words(m.name, m.nameEn);
+    const category = m.category as keyof typeof CATEGORY_NAMES_ZH;
+    const keywords = [...name, ...words(m.category, CATEGORY_NAMES_ZH[category]), ...seedServices(i, SIZE).flatMap((s) => words(s.title, s.titleEn))];
     if (covers(name)) hits.push({ id: m.id, match: 'NAME', tier: 0, popularity: m.popularity });
     else if (covers(keywords)) hits.push({ id: m.id, match: 'KEYWORD', tier: 1, popularity: m.popularity });
   }
@@ -82,7 +89,38 @@ describe('the search bar', () => {
       expect(got.map((e) => ({ id: e.node.id, match: e.match })), query).toEqual(want);
     }
     const card = await search({ query: 'member card', first: 1 });
-    expect(card.edges[0].services.map((s) => s.title)).toEqual(['Member card']);
+    expect(card.edges[0].services.map((s) => s.title)).toEqual(['会员卡']);
+  });
+
+  it('finds 蜜雪冰城 by its Chinese name first, its most popular branch on top, and by its English name too', async () => {
+    const branches = Array.from({ length: SIZE.merchants }, (_, i) => i)
+      .filter((i) => seedBrand(i).zh === '蜜雪冰城')
+      .map((i) => seedMerchant(i))
+      .sort((a, b) => b.popularity - a.popularity || (a.id < b.id ? -1 : 1));
+    expect(branches.length).toBeGreaterThan(1);
+    const result = await search({ query: '蜜雪冰城', first: 50 });
+    expect(result.edges[0].node).toMatchObject({ id: branches[0].id, name: branches[0].name });
+    expect(result.edges[0].node.name.startsWith('蜜雪冰城')).toBe(true);
+    expect(result.edges.map((e) => ({ id: e.node.id, match: e.match }))).toEqual(expected('蜜雪冰城').slice(0, 50));
+    expect(result.edges.map((e) => e.node.id)).toEqual(branches.map((m) => m.id));
+    const english = await search({ query: 'Mixue', first: 50 });
+    expect(english.edges.map((e) => e.node.id)).toEqual(branches.map((m) => m.id));
+  });
+
+  it('answers one- and two-character queries sensibly: names holding them first, then merchants selling them', async () => {
+    for (const query of ['茶', '咖啡', '会员', '蜜雪 冰城', '火锅', 'mi', '店']) {
+      const want = expected(query);
+      expect(want.length, query).toBeGreaterThan(0);
+      const got = await allPages(query, undefined, 50);
+      expect(got.map((e) => ({ id: e.node.id, match: e.match })), query).toEqual(want);
+    }
+    // 茶 is in the names of 喜茶 and 云山茶馆 (NAME) and in the coffee category's name 咖啡茶饮 (KEYWORD)
+    const tea = await search({ query: '茶', first: 50 });
+    expect(tea.edges[0].match).toBe('NAME');
+    expect(tea.edges[0].node.name).toMatch(/茶/);
+    expect(tea.edges.some((e) => e.match === 'KEYWORD')).toBe(true);
+    const services = await search({ query: '会员', first: 1 });
+    expect(services.edges[0].services.map((s) => s.title)).toEqual(['会员卡']);
   });
 
   it('pages through results without gaps or repeats', async () => {

@@ -6,7 +6,10 @@ export const CouponTemplate = defineEntity({
   properties: (p) => ({
     id: p.string().primary(),
     merchantId: p.string(),
+    /** In Chinese, as the app shows it. */
     title: p.string(),
+    /** The English alternate of the title. */
+    titleEn: p.string().default(''),
     kind: p.string(),
     value: p.integer(),
     minSpend: p.integer(),

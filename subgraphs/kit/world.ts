@@ -6,6 +6,8 @@
 import type { SeedScale } from './config.ts';
 
 export const CITIES = ['Shanghai', 'Beijing', 'Hangzhou', 'Shenzhen', 'Chengdu'] as const;
+/** Each city's name in Chinese (city ids stay English: they are API values). */
+export const CITY_NAMES_ZH: Record<(typeof CITIES)[number], string> = { Shanghai: '上海', Beijing: '北京', Hangzhou: '杭州', Shenzhen: '深圳', Chengdu: '成都' };
 export const CATEGORIES = ['food', 'coffee', 'travel', 'retail', 'beauty', 'fitness', 'movies', 'hotel'] as const;
 
 export interface WorldSize {
@@ -44,26 +46,80 @@ function pick<T>(items: readonly T[], label: string, index: number): T {
 }
 
 const FIRST = ['Ming', 'Lei', 'Hua', 'Jing', 'Yan', 'Tao', 'Fang', 'Bo', 'Xin', 'Yu', 'Chen', 'Li'];
-const BRANDS = ['Golden', 'Lotus', 'Jade', 'Panda', 'Bamboo', 'River', 'Cloud', 'Lucky', 'Harbor', 'Peak', 'Silk', 'Maple'];
-const KINDS: Record<(typeof CATEGORIES)[number], string[]> = {
-  food: ['Noodle House', 'Dumpling Bar', 'Hotpot', 'Bakery'],
-  coffee: ['Coffee', 'Tea House', 'Roasters'],
-  travel: ['Travel', 'Tours', 'Rail Desk'],
-  retail: ['Mart', 'Books', 'Electronics'],
-  beauty: ['Salon', 'Spa', 'Nails'],
-  fitness: ['Gym', 'Yoga', 'Climbing'],
-  movies: ['Cinema', 'Film Club'],
-  hotel: ['Hotel', 'Inn', 'Suites'],
+
+/** A text in Chinese, as the app shows it, and its English alternate. */
+export interface Bilingual {
+  zh: string;
+  en: string;
+}
+
+/** Each category's name in Chinese (the category ids stay English: they are API values). */
+export const CATEGORY_NAMES_ZH: Record<(typeof CATEGORIES)[number], string> = {
+  food: '美食',
+  coffee: '咖啡茶饮',
+  travel: '旅行',
+  retail: '购物',
+  beauty: '丽人',
+  fitness: '运动健身',
+  movies: '电影演出',
+  hotel: '酒店住宿',
 };
-const SERVICES: Record<(typeof CATEGORIES)[number], string[]> = {
-  food: ['Order ahead', 'Book a table', 'Delivery'],
-  coffee: ['Order ahead', 'Member card', 'Bean subscription'],
-  travel: ['Book a trip', 'Airport transfer', 'Visa help'],
-  retail: ['Shop online', 'Store pickup', 'Gift cards'],
-  beauty: ['Book a stylist', 'Treatments', 'Member card'],
-  fitness: ['Book a class', 'Day pass', 'Personal trainer'],
-  movies: ['Buy tickets', 'Snack combo', 'Member card'],
-  hotel: ['Book a room', 'Late checkout', 'Breakfast'],
+
+/** The brands of each category; a merchant is one branch of one of them. */
+const BRANDS: Record<(typeof CATEGORIES)[number], Bilingual[]> = {
+  food: [
+    { zh: '竹林火锅', en: 'Bamboo Hotpot' },
+    { zh: '金麦面馆', en: 'Golden Noodle House' },
+    { zh: '小杨生煎', en: "Yang's Dumpling Bar" },
+    { zh: '外婆家', en: "Grandma's Kitchen" },
+    { zh: '莲香面包房', en: 'Lotus Bakery' },
+  ],
+  coffee: [
+    { zh: '蜜雪冰城', en: 'Mixue Ice Cream & Tea' },
+    { zh: '瑞幸咖啡', en: 'Luckin Coffee' },
+    { zh: '喜茶', en: 'Heytea' },
+    { zh: '云山茶馆', en: 'Cloud Mountain Tea House' },
+    { zh: '江畔咖啡烘焙', en: 'Riverside Roasters' },
+  ],
+  travel: [
+    { zh: '山海旅行', en: 'Mountain & Sea Travel' },
+    { zh: '熊猫假期', en: 'Panda Tours' },
+    { zh: '高铁服务台', en: 'Rail Desk' },
+  ],
+  retail: [
+    { zh: '福来超市', en: 'Lucky Mart' },
+    { zh: '西西弗书店', en: 'Sisyphe Books' },
+    { zh: '港湾数码', en: 'Harbor Electronics' },
+  ],
+  beauty: [
+    { zh: '丝语美发', en: 'Silk Salon' },
+    { zh: '莲花水疗', en: 'Lotus Spa' },
+    { zh: '枫叶美甲', en: 'Maple Nails' },
+  ],
+  fitness: [
+    { zh: '乐刻健身', en: 'LeFit Gym' },
+    { zh: '云上瑜伽', en: 'Cloud Yoga' },
+    { zh: '峰顶攀岩', en: 'Peak Climbing' },
+  ],
+  movies: [
+    { zh: '万达影城', en: 'Wanda Cinema' },
+    { zh: '江边电影社', en: 'River Film Club' },
+  ],
+  hotel: [
+    { zh: '如家酒店', en: 'Home Inn' },
+    { zh: '竹园客栈', en: 'Bamboo Inn' },
+    { zh: '港湾公寓酒店', en: 'Harbor Suites' },
+  ],
+};
+const SERVICES: Record<(typeof CATEGORIES)[number], Bilingual[]> = {
+  food: [{ zh: '在线点单', en: 'Order ahead' }, { zh: '预订餐位', en: 'Book a table' }, { zh: '外卖到家', en: 'Delivery' }],
+  coffee: [{ zh: '在线点单', en: 'Order ahead' }, { zh: '会员卡', en: 'Member card' }, { zh: '咖啡豆订阅', en: 'Bean subscription' }],
+  travel: [{ zh: '预订行程', en: 'Book a trip' }, { zh: '机场接送', en: 'Airport transfer' }, { zh: '签证办理', en: 'Visa help' }],
+  retail: [{ zh: '线上商城', en: 'Shop online' }, { zh: '到店自提', en: 'Store pickup' }, { zh: '礼品卡', en: 'Gift cards' }],
+  beauty: [{ zh: '预约发型师', en: 'Book a stylist' }, { zh: '护理项目', en: 'Treatments' }, { zh: '会员卡', en: 'Member card' }],
+  fitness: [{ zh: '预约课程', en: 'Book a class' }, { zh: '单次体验', en: 'Day pass' }, { zh: '私人教练', en: 'Personal trainer' }],
+  movies: [{ zh: '购买影票', en: 'Buy tickets' }, { zh: '爆米花套餐', en: 'Snack combo' }, { zh: '会员卡', en: 'Member card' }],
+  hotel: [{ zh: '预订房间', en: 'Book a room' }, { zh: '延迟退房', en: 'Late checkout' }, { zh: '早餐', en: 'Breakfast' }],
 };
 
 export const userId = (i: number) => `u${i + 1}`;
@@ -72,12 +128,24 @@ export const serviceId = (merchant: number, k: number) => `s${merchant + 1}-${k 
 export const offerId = (merchant: number, k: number) => `o${merchant + 1}-${k + 1}`;
 
 export interface SeedUser { id: string; nickname: string; city: string }
-export interface SeedMerchant { id: string; name: string; category: string; city: string; popularity: number; appId: string }
-export interface SeedService { id: string; merchantId: string; title: string; category: string; deepLink: string; position: number }
+export interface SeedMerchant {
+  id: string;
+  /** The name the app shows, in Chinese: a brand and the branch's number. */
+  name: string;
+  /** The English alternate of the name. */
+  nameEn: string;
+  category: string;
+  city: string;
+  popularity: number;
+  appId: string;
+}
+export interface SeedService { id: string; merchantId: string; title: string; titleEn: string; category: string; deepLink: string; position: number }
 export interface SeedOffer {
   id: string;
   merchantId: string;
+  /** In Chinese, as the app shows it. */
   title: string;
+  titleEn: string;
   kind: 'AMOUNT_OFF' | 'PERCENT_OFF' | 'AMOUNT_OFF_ABOVE';
   value: number;
   minSpend: number;
@@ -108,11 +176,18 @@ export function seedUser(i: number): SeedUser {
   return { id: userId(i), nickname: `${pick(FIRST, 'nick', i)}${(hash('nick#', i) % 900) + 100}`, city: CITIES[i % CITIES.length] };
 }
 
+/** The brand merchant i is a branch of. */
+export function seedBrand(i: number): Bilingual {
+  return pick(BRANDS[CATEGORIES[i % CATEGORIES.length]], 'brand', i);
+}
+
 export function seedMerchant(i: number): SeedMerchant {
   const category = CATEGORIES[i % CATEGORIES.length];
+  const brand = seedBrand(i);
   return {
     id: merchantId(i),
-    name: `${pick(BRANDS, 'brand', i)} ${pick(KINDS[category], 'kind', i)} ${i + 1}`,
+    name: `${brand.zh} ${i + 1}号店`,
+    nameEn: `${brand.en} ${i + 1}`,
     category,
     // cities rotate on a different period than categories, so every city sees every category
     city: CITIES[Math.floor(i / CATEGORIES.length) % CITIES.length],
@@ -127,7 +202,8 @@ export function seedServices(i: number, size: WorldSize): SeedService[] {
   return Array.from({ length: size.servicesPerMerchant }, (_, k) => ({
     id: serviceId(i, k),
     merchantId: merchant.id,
-    title: titles[k % titles.length],
+    title: titles[k % titles.length].zh,
+    titleEn: titles[k % titles.length].en,
     category: merchant.category,
     deepLink: `plaza://mini/${merchant.appId}/${k + 1}`,
     position: k,
@@ -141,12 +217,16 @@ export function seedOffers(i: number, size: WorldSize): SeedOffer[] {
     const kind = (['AMOUNT_OFF', 'PERCENT_OFF', 'AMOUNT_OFF_ABOVE'] as const)[h % 3];
     const value = kind === 'PERCENT_OFF' ? 5 + (h % 4) * 5 : 5 + (h % 6) * 5;
     const channel = k === 1 ? 'PAYMENT_SUCCESS' : k === 3 ? 'MEMBERS_ONLY' : 'PUBLIC';
+    // 15% off is "8.5折" (pay 85%), as Chinese shops write it
     const title =
-      kind === 'PERCENT_OFF' ? `${value}% off at ${merchant.name}` : kind === 'AMOUNT_OFF' ? `¥${value} off at ${merchant.name}` : `¥${value} off ¥${value * 5} at ${merchant.name}`;
+      kind === 'PERCENT_OFF' ? `${merchant.name} ${(100 - value) / 10}折券` : kind === 'AMOUNT_OFF' ? `${merchant.name} 立减${value}元` : `${merchant.name} 满${value * 5}减${value}`;
+    const titleEn =
+      kind === 'PERCENT_OFF' ? `${value}% off at ${merchant.nameEn}` : kind === 'AMOUNT_OFF' ? `¥${value} off at ${merchant.nameEn}` : `¥${value} off ¥${value * 5} at ${merchant.nameEn}`;
     return {
       id: offerId(i, k),
       merchantId: merchant.id,
       title,
+      titleEn,
       kind,
       value,
       minSpend: kind === 'AMOUNT_OFF_ABOVE' ? value * 5 : 0,
@@ -178,8 +258,8 @@ export function seedPlacement(i: number, size: WorldSize): SeedPlacement {
     serviceId: service.id,
     city: merchant.city,
     category: merchant.category,
-    title: `${merchant.name}: ${service.title}`,
-    subtitle: `${merchant.category} in ${merchant.city}`,
+    title: `${seedBrand(i).zh}：${service.title}`,
+    subtitle: `${CATEGORY_NAMES_ZH[merchant.category as keyof typeof CATEGORY_NAMES_ZH]} · ${CITY_NAMES_ZH[merchant.city as (typeof CITIES)[number]]}`,
     imageUrl: `/img/${merchant.category}.png`,
     priority: hash('prio', i) % 100,
     startsAt: new Date(SEED_EPOCH - 30 * DAY),

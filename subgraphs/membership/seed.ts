@@ -7,9 +7,9 @@ const BATCH = 5000;
 
 /** Rights anyone's points buy, whatever merchant they earned them at. */
 export const PLATFORM_RIGHTS = [
-  { id: 'r-coffee', title: 'Coffee voucher', cost: 150, remainingStock: 5000 },
-  { id: 'r-movie', title: 'Movie ticket', cost: 500, remainingStock: 1000 },
-  { id: 'r-hotel', title: 'Hotel room upgrade', cost: 1000, remainingStock: 200 },
+  { id: 'r-coffee', title: '咖啡兑换券', cost: 150, remainingStock: 5000 },
+  { id: 'r-movie', title: '电影票', cost: 500, remainingStock: 1000 },
+  { id: 'r-hotel', title: '酒店房型升级', cost: 1000, remainingStock: 200 },
 ];
 /** The first merchants also offer a right of their own. */
 const MERCHANTS_WITH_RIGHTS = 50;
@@ -42,7 +42,7 @@ export async function seedMembership(em: EntityManager, scale: SeedScale): Promi
     ...Array.from({ length: Math.min(MERCHANTS_WITH_RIGHTS, merchants) }, (_, i) => ({
       id: `r-${merchantId(i)}`,
       merchantId: merchantId(i),
-      title: `Member gift at ${seedMerchant(i).name}`,
+      title: `${seedMerchant(i).name} 会员礼`,
       cost: 200,
       remainingStock: 100,
     })),

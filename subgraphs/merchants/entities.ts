@@ -5,7 +5,10 @@ export const Merchant = defineEntity({
   tableName: 'merchants',
   properties: (p) => ({
     id: p.string().primary(),
+    /** In Chinese, as the app shows it. */
     name: p.string(),
+    /** The English alternate of the name. */
+    nameEn: p.string().default(''),
     category: p.string().index(),
     /** Home city (where the merchant is registered); its stores may be in more. */
     city: p.string().index(),
@@ -21,7 +24,10 @@ export const MerchantService = defineEntity({
   properties: (p) => ({
     id: p.string().primary(),
     merchantId: p.string().index(),
+    /** In Chinese, as the app shows it. */
     title: p.string(),
+    /** The English alternate of the title. */
+    titleEn: p.string().default(''),
     category: p.string(),
     deepLink: p.string(),
     position: p.integer(),
@@ -58,4 +64,21 @@ export const MiniProgram = defineEntity({
 });
 export type MiniProgram = InferEntity<typeof MiniProgram>;
 
-export const entities = [Merchant, MerchantService, Store, MiniProgram];
+/**
+ * What search compares, one row per merchant: its names, and its names, category and
+ * service titles as keywords, each as words (NFKC, lower case) between single spaces, with a
+ * space before the first, so a word prefix is a substring starting with a space. SQLite
+ * indexes it with an FTS5 trigram table, PostgreSQL with pg_trgm GIN indexes (migrations).
+ */
+export const MerchantSearchText = defineEntity({
+  name: 'MerchantSearchText',
+  tableName: 'merchant_search_text',
+  properties: (p) => ({
+    merchantId: p.string().primary(),
+    name: p.text(),
+    keywords: p.text(),
+  }),
+});
+export type MerchantSearchText = InferEntity<typeof MerchantSearchText>;
+
+export const entities = [Merchant, MerchantService, Store, MiniProgram, MerchantSearchText];

@@ -1,7 +1,8 @@
 import { badUserInput } from '../kit/errors.ts';
 import { checkFirst } from '../kit/viewer.ts';
 import type { Dialect, EntityManager } from '../kit/orm.ts';
-import type { MerchantService } from './entities.ts';
+import { CATEGORY_NAMES_ZH } from '../kit/world.ts';
+import { MerchantSearchText, type MerchantService } from './entities.ts';
 
 /** Merchant ids are short opaque strings; anything else cannot name a merchant. */
 export function isPlausibleId(id: string): boolean {
@@ -71,14 +72,30 @@ export function matchOf(hit: SearchHit): SearchMatch {
   return TIERS[hit.tier];
 }
 
-/** FTS5 query: every word as a prefix, all of them, in the given columns. */
-function ftsQuery(columns: string, terms: string[]): string {
-  return `${columns} : (${terms.map((t) => `"${t}"*`).join(' AND ')})`;
+/** Scripts written without spaces between words: a query word in them matches anywhere, not only at a word's start. */
+const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}]/u;
+
+/**
+ * Texts as search stores them (MerchantSearchText): their words, NFKC and lower case,
+ * between single spaces and with a space before the first, so that a word prefix is a
+ * substring that starts with a space.
+ */
+export function searchText(...texts: string[]): string {
+  return ` ${texts.flatMap(wordsOf).join(' ')}`;
 }
 
-/** PostgreSQL tsquery: every word as a prefix, all of them. */
-function tsQuery(terms: string[]): string {
-  return terms.map((t) => `${t}:*`).join(' & ');
+/**
+ * The LIKE pattern one query word matches a search text with: a Chinese (or other
+ * unspaced) word anywhere, any other word as a word prefix. Words hold only letters and
+ * digits, so nothing in them is a LIKE wildcard.
+ */
+export function likePattern(term: string): string {
+  return UNSPACED.test(term) ? `%${term}%` : `% ${term}%`;
+}
+
+/** Whether a search text holds every query word, by the rule likePattern writes in SQL. */
+export function matchesAll(text: string, terms: string[]): boolean {
+  return terms.every((term) => text.includes(UNSPACED.test(term) ? term : ` ${term}`));
 }
 
 /**
@@ -104,21 +121,18 @@ export async function searchMerchants(
   if (terms.length === 0) {
     ranked = `select m.id, m.popularity, 2 as tier from merchants m where ${inCity}`;
     params = [city, city];
-  } else if (dialect === 'sqlite') {
-    ranked = `select m.id, m.popularity,
-        case when m.id in (select merchant_id from merchant_search where merchant_search match ?) then 0 else 1 end as tier
-      from merchants m
-      where m.id in (select merchant_id from merchant_search where merchant_search match ?) and ${inCity}`;
-    params = [ftsQuery('name', terms), ftsQuery('{name keywords}', terms), city, city];
   } else {
-    ranked = `select m.id, m.popularity,
-        case when to_tsvector('simple', m.name) @@ to_tsquery('simple', ?) then 0 else 1 end as tier
-      from merchants m
-      where to_tsvector('simple', m.name || ' ' || m.category || ' ' ||
-              coalesce((select string_agg(s.title, ' ') from merchant_services s where s.merchant_id = m.id), ''))
-            @@ to_tsquery('simple', ?)
-        and ${inCity}`;
-    params = [tsQuery(terms), tsQuery(terms), city, city];
+    const patterns = terms.map(likePattern);
+    const like = (column: string) => terms.map(() => `${column} like ?`).join(' and ');
+    // SQLite answers the LIKEs from its FTS5 trigram index, PostgreSQL from its pg_trgm GIN indexes
+    const [inName, inKeywords] =
+      dialect === 'sqlite'
+        ? [`t.rowid in (select rowid from merchant_search where ${like('name')})`, `t.rowid in (select rowid from merchant_search where ${like('keywords')})`]
+        : [like('t.name'), like('t.keywords')];
+    ranked = `select m.id, m.popularity, case when ${inName} then 0 else 1 end as tier
+      from merchant_search_text t join merchants m on m.id = t.merchant_id
+      where ${inKeywords} and ${inCity}`;
+    params = [...patterns, ...patterns, city, city];
   }
   const rows = (await em.getConnection().execute(
     `select id, popularity, tier from (${ranked}) r
@@ -131,36 +145,72 @@ export async function searchMerchants(
   return { hits: hits.slice(0, args.first), hasNextPage: hits.length > args.first, terms };
 }
 
-/** The services of a merchant whose title holds every searched word (as a word prefix). */
+/** The services of a merchant whose title (Chinese or English) holds every searched word. */
 export function matchingServices(services: MerchantService[], terms: string[]): MerchantService[] {
   if (terms.length === 0) return [];
-  return services.filter((service) => {
-    const words = wordsOf(service.title);
-    return terms.every((term) => words.some((word) => word.startsWith(term)));
-  });
+  return services.filter((service) => matchesAll(searchText(service.title, service.titleEn), terms));
 }
 
+/** Merchants read per batch while the search texts are rebuilt. */
+const INDEX_BATCH = 2000;
+
 /**
- * Builds (or rebuilds, when merchants changed in number) the SQLite FTS5 index search
- * runs on: one row per merchant with its name, and its category and service titles as
- * keywords. PostgreSQL searches the tables directly with to_tsvector.
+ * Builds (or rebuilds, when merchants changed in number) what search runs on: one
+ * MerchantSearchText row per merchant, and its index. SQLite indexes the rows with an
+ * FTS5 trigram table (external content, so the text is stored once); PostgreSQL with
+ * pg_trgm GIN indexes. Both are made here rather than in migrations: the ORM's schema
+ * diff cannot describe a virtual table or an operator-class index and would drop them.
  */
 export async function ensureSearchIndex(em: EntityManager, dialect: Dialect): Promise<void> {
-  if (dialect !== 'sqlite') return;
   const connection = em.getConnection();
-  await connection.execute(
-    `create virtual table if not exists merchant_search using fts5(merchant_id unindexed, name, keywords, tokenize = 'unicode61 remove_diacritics 2')`,
-  );
-  const [{ indexed }] = (await connection.execute('select count(*) as indexed from merchant_search')) as { indexed: number }[];
-  const [{ merchants }] = (await connection.execute('select count(*) as merchants from merchants')) as { merchants: number }[];
-  if (Number(indexed) === Number(merchants)) return;
+  const count = async (table: string) => Number(((await connection.execute(`select count(*) as n from ${table}`)) as { n: number | string }[])[0].n);
+  let indexed: number;
+  if (dialect === 'sqlite') {
+    const [existing] = (await connection.execute(`select sql from sqlite_master where type = 'table' and name = 'merchant_search'`)) as { sql: string }[];
+    // the word index of earlier versions cannot find Chinese inside a word
+    if (existing && !existing.sql.includes('trigram')) await connection.execute('drop table merchant_search');
+    await connection.execute(`create virtual table if not exists merchant_search using fts5(name, keywords, content = 'merchant_search_text', tokenize = 'trigram')`);
+    indexed = await count('merchant_search_docsize');
+  } else {
+    await connection.execute('create extension if not exists pg_trgm');
+    await connection.execute('create index if not exists merchant_search_text_name_trgm on merchant_search_text using gin (name gin_trgm_ops)');
+    await connection.execute('create index if not exists merchant_search_text_keywords_trgm on merchant_search_text using gin (keywords gin_trgm_ops)');
+    indexed = await count('merchant_search_text');
+  }
+  const merchants = await count('merchants');
+  if (indexed === merchants && (await count('merchant_search_text')) === merchants) return;
   // not one transaction: an interrupted rebuild leaves the counts unequal, so the next start rebuilds again
-  await connection.execute('delete from merchant_search');
-  await connection.execute(
-    `insert into merchant_search (merchant_id, name, keywords)
-     select m.id, m.name, m.category || ' ' || coalesce((select group_concat(s.title, ' ') from merchant_services s where s.merchant_id = m.id), '')
-     from merchants m`,
-  );
+  await connection.execute('delete from merchant_search_text');
+  let after = '';
+  for (;;) {
+    const batch = (await connection.execute(`select id, name, name_en, category from merchants where id > ? order by id limit ${INDEX_BATCH}`, [after])) as {
+      id: string;
+      name: string;
+      name_en: string;
+      category: string;
+    }[];
+    if (batch.length === 0) break;
+    after = batch.at(-1)!.id;
+    const services = (await connection.execute(
+      `select merchant_id, title, title_en from merchant_services where merchant_id in (${batch.map(() => '?').join(', ')}) order by merchant_id, position`,
+      batch.map((m) => m.id),
+    )) as { merchant_id: string; title: string; title_en: string }[];
+    const titles = new Map<string, string[]>();
+    for (const service of services) {
+      const list = titles.get(service.merchant_id) ?? [];
+      list.push(service.title, service.title_en);
+      titles.set(service.merchant_id, list);
+    }
+    await em.insertMany(
+      MerchantSearchText,
+      batch.map((m) => ({
+        merchantId: m.id,
+        name: searchText(m.name, m.name_en),
+        keywords: searchText(m.name, m.name_en, m.category, CATEGORY_NAMES_ZH[m.category as keyof typeof CATEGORY_NAMES_ZH] ?? '', ...(titles.get(m.id) ?? [])),
+      })),
+    );
+  }
+  if (dialect === 'sqlite') await connection.execute(`insert into merchant_search (merchant_search) values ('rebuild')`);
 }
 
 /** Merchants per category, for browsing. */

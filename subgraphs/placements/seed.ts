@@ -1,6 +1,6 @@
 import type { SeedScale } from '../kit/config.ts';
 import type { EntityManager } from '../kit/orm.ts';
-import { hash, SEED_EPOCH, SEED_HORIZON, seedMerchant, seedPlacement, seedServices, WORLD_SIZES, type WorldSize } from '../kit/world.ts';
+import { CATEGORY_NAMES_ZH, hash, SEED_EPOCH, SEED_HORIZON, seedBrand, seedMerchant, seedPlacement, seedServices, WORLD_SIZES, type WorldSize } from '../kit/world.ts';
 import { EVERY_CITY, Placement, PlacementCity } from './entities.ts';
 import { SLOTS } from './service.ts';
 
@@ -8,6 +8,17 @@ const BATCH = 1000;
 const DAY = 86_400_000;
 /** Slots the seed places nationwide in; grid, banners and cards stay local. */
 const NATIONWIDE_SLOTS: readonly string[] = ['SEARCH_HINT', 'NEWS', 'BASEMENT', 'PAYMENT_SUCCESS'];
+
+/** The line under a seeded placement's title, by slot (what the app shows, in Chinese). */
+const SLOT_TAGLINES: Record<string, string> = {
+  SEARCH_HINT: '大家都在搜',
+  GRID: '常用服务',
+  NEWS: '本地资讯',
+  BANNER: '限时活动',
+  CARD: '为你推荐',
+  BASEMENT: '更多好店',
+  PAYMENT_SUCCESS: '下次再来',
+};
 
 /** One seeded placement and the cities it targets. */
 export interface SeedPlacementRow {
@@ -49,8 +60,8 @@ export function seedPlacementRows(i: number, size: WorldSize): SeedPlacementRow[
       // a placement's category is its service's, as a submission takes it
       category: second.category,
       categories: i % 4 === 0 ? [merchant.category] : [],
-      title: `${merchant.name}: ${second.title}`,
-      subtitle: `${slot.toLowerCase().replace('_', ' ')} · ${merchant.category}`,
+      title: slot === 'NEWS' ? `${seedBrand(i).zh}上新：${second.title}` : `${seedBrand(i).zh}：${second.title}`,
+      subtitle: `${SLOT_TAGLINES[slot]} · ${CATEGORY_NAMES_ZH[merchant.category as keyof typeof CATEGORY_NAMES_ZH]}`,
       imageUrl: `/img/${merchant.category}-${(i % 3) + 1}.png`,
       priority: unservable ? 100 : hash('prio-b', i) % 100,
       status: kind === 3 || kind === 8 ? 'PENDING' : kind === 4 ? 'REJECTED' : 'APPROVED',
@@ -70,7 +81,7 @@ export function seedPlacementRows(i: number, size: WorldSize): SeedPlacementRow[
         id: `p${i + 1}-c`,
         serviceId: third.id,
         category: third.category,
-        title: `${merchant.name}: ${third.title}`,
+        title: `${seedBrand(i).zh}：${third.title}`,
         priority: hash('prio-c', i) % 100,
       },
       cities: [merchant.city],
