@@ -30,7 +30,8 @@
  *
  *   npm run bench                       the record (about 20 minutes on two cores)
  *   npm run bench -- --quick            one 4 s round, for iterating
- *   npm run bench -- --profile          also a CPU profile of Plaza under scenario 2 (BENCH_PROFILE_SCENARIO for another)
+ *   npm run bench -- --profile          also a CPU profile of Plaza under scenario 2 (BENCH_PROFILE_SCENARIO and
+ *                                       BENCH_PROFILE_VARIANT for another scenario or Plaza variant)
  * Settings: BENCH_DURATION (s per round, default 6), BENCH_ROUNDS (3), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (10),
  * BENCH_GUILD_CONNECTIONS (scenario G's, 50), BENCH_SCENARIOS (e.g. "1,2" or "G"), BENCH_VARIANTS (names, comma separated),
  * BENCH_SECTIONS (which of gateways,money,hostile,memory run; default all),
@@ -55,6 +56,8 @@ import { memoryBench, memoryReport, memorySummary } from './memory.ts';
 import { summarizeProfile } from './profile.ts';
 import { composeGuildSupergraph, GUILD_OPERATION, GUILD_QUERY, GUILD_SUBGRAPHS, type GuildSubgraph } from './guild/graph.ts';
 import { freePort, startProcess as startBenchProcess, stopProcess } from './processes.ts';
+import { overheadReport, unloadedOverhead, type OverheadResult } from './overhead.ts';
+import { SUPERGRAPH_PATH } from '../schema/compose.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { values: flags } = parseArgs({
@@ -78,6 +81,8 @@ const settings = {
   out: process.env.BENCH_OUT ?? path.join(root, 'bench/RESULTS.md'),
   /** The scenario --profile profiles Plaza under. */
   profileScenario: process.env.BENCH_PROFILE_SCENARIO ?? '2',
+  /** The Plaza variant --profile profiles. */
+  profileVariant: process.env.BENCH_PROFILE_VARIANT ?? 'plaza',
   sections: new Set((process.env.BENCH_SECTIONS ?? 'gateways,money,hostile,memory').split(',').map((s) => s.trim())),
 };
 for (const section of settings.sections) {
@@ -799,6 +804,7 @@ async function main(): Promise<void> {
   const cells: Cell[] = [];
   const fetchCosts: string[] = [];
   let profile = '';
+  let overhead: OverheadResult | undefined;
   try {
     if (scenarios.length || flags.profile) console.log(`${layout()}.`);
     // each graph's subgraphs start once, when a scenario first needs them
@@ -865,7 +871,8 @@ async function main(): Promise<void> {
       if (cell.load.sampleWrong) console.log(`  a wrong answer: ${cell.load.sampleWrong.slice(0, 300)}`);
       console.log(`  ${'ceiling'.padEnd(24)} ${fmt(cell.load.rps).padStart(6)} rps  p50 ${fmt(cell.load.p50)} ms  p99 ${fmt(cell.load.p99)} ms  (${cell.note})`);
     }
-    if (flags.profile) profile = await cpuProfile(await graphOf('plaza'));
+    if (scenarios.some((s) => s.id === '1')) overhead = await headlineOverhead(await graphOf('plaza'));
+    if (flags.profile) profile = await cpuProfile(await graphOf(SCENARIOS.find((s) => s.id === settings.profileScenario)?.graph ?? 'plaza'));
   } finally {
     await stopAll();
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -920,6 +927,7 @@ async function main(): Promise<void> {
               '',
             ]
           : []),
+        ...(overhead ? [overheadReport(overhead, SCENARIOS[0].title), ''] : []),
         '## Where the subgraph time goes',
         '',
         "Every distinct fetch the plain gateway makes for the scenario, sent straight to its subgraph for 2 s (after 1 s of warm-up) with",
@@ -945,6 +953,7 @@ async function main(): Promise<void> {
   const summary = [
     ...(scenarios.length ? [table(cells), limits(cells)] : []),
     ...(againstHive ? [`Plaza against Hive Gateway (plaza / hive):\n${againstHive}`] : []),
+    ...(overhead ? [overheadReport(overhead, SCENARIOS[0].title)] : []),
     ...(money ? [moneyReport(money)] : []),
     ...(hostile ? [hostileSummary(hostile)] : []),
     ...(memory ? [memorySummary(memory)] : []),
@@ -962,19 +971,46 @@ async function main(): Promise<void> {
   }
 }
 
+/** Plaza's and Hive Gateway's unloaded latency on the headline query, against its subgraph fetches called directly (bench/overhead.ts). */
+async function headlineOverhead(graph: Graph): Promise<OverheadResult> {
+  const scenario = SCENARIOS.find((s) => s.id === '1')!;
+  console.log('\nunloaded latency of the headline query, one request at a time (bench/overhead.ts)…');
+  const fetches = await recordFetches(scenario, graph);
+  const measured = VARIANTS.filter((v) => v.name === 'plaza' || v.name === HIVE);
+  const started: Gateway[] = [];
+  try {
+    // on their whole core: a CPU quota would throttle a latency, not only a throughput
+    for (const variant of measured) started.push(await startGateway(variant, graph));
+    return await unloadedOverhead({
+      supergraphSdl: fs.readFileSync(SUPERGRAPH_PATH, 'utf8'),
+      query: HOME,
+      operationName: 'Home',
+      body: scenario.body,
+      headers: scenario.headers ?? {},
+      fetches,
+      fetchHeaders: async (f) => ({ [INTERNAL_TOKEN_HEADER]: await signInternalToken(f.userId ? { userId: f.userId, scopes: [] } : ANONYMOUS, SECRET) }),
+      gateways: measured.map((variant, i) => ({ name: variant.name, url: started[i].url })),
+      requests: flags.quick ? 150 : 300,
+    });
+  } finally {
+    await Promise.all(started.map((gw) => stopProcess(gw.child)));
+  }
+}
+
 /** Plaza under one scenario (2 unless BENCH_PROFILE_SCENARIO says) with --cpu-prof; returns the top self-time functions. */
 async function cpuProfile(graph: Graph): Promise<string> {
   const scenario = SCENARIOS.find((s) => s.id === settings.profileScenario);
   if (!scenario) throw new Error(`BENCH_PROFILE_SCENARIO: no scenario ${settings.profileScenario}`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaza-prof-'));
-  const variant = VARIANTS[0];
+  const variant = VARIANTS.find((v) => v.name === settings.profileVariant);
+  if (!variant || variant.kind !== 'plaza') throw new Error(`BENCH_PROFILE_VARIANT: no Plaza variant named ${settings.profileVariant}`);
   const spawned = Date.now();
   let measuredFrom = 0;
   // on its whole core: the profiler's samples would count a throttled wait as time spent
   const gw = await startGateway(variant, graph, { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
   try {
     const expected = await post(gw.url, scenario.body);
-    const job = { url: gw.url, body: scenario.body, headers: {}, expected: expected.text, connections: settings.connections, duration: settings.duration, warmup: settings.warmup };
+    const job = { url: gw.url, body: scenario.body, headers: scenario.headers ?? {}, expected: expected.text, connections: scenario.connections ?? settings.connections, duration: settings.duration, warmup: scenario.warmup ?? settings.warmup };
     const result = await load(job, { start: () => void (measuredFrom = Date.now() - spawned) });
     if (result.wrong) throw new Error(`${result.wrong} wrong answers while profiling`);
   } finally {

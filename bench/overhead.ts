@@ -1,0 +1,160 @@
+/**
+ * What a gateway adds to a request's latency when nothing else is running: the headline
+ * query sent one request at a time, against the very subgraph fetches that query needs,
+ * sent straight to the subgraphs in the plan's order (a Sequence one after another, a
+ * Parallel at once) by the same client. The two are interleaved request by request, so both
+ * see the same machine; overhead = gateway p50 − direct p50. The slowest single fetch is
+ * measured too (the floor a one-fetch query would have).
+ */
+import { operationFromDocument } from '@apollo/federation-internals';
+import type { PlanNode } from '@apollo/query-planner';
+import { parse } from 'graphql';
+import { Agent } from 'undici';
+import { loadSupergraph } from '../gateway/engine/supergraph.ts';
+
+/** A fetch a gateway made, as recorded (its subgraph, URL and body). */
+export interface RecordedFetch {
+  subgraph: string;
+  userId?: string;
+  url: string;
+  body: { query: string; variables?: Record<string, unknown> };
+}
+
+export interface OverheadTarget {
+  name: string;
+  url: string;
+}
+
+export interface OverheadOptions {
+  supergraphSdl: string;
+  query: string;
+  operationName: string;
+  /** The request every gateway answers (body and headers). */
+  body: string;
+  headers: Record<string, string>;
+  fetches: readonly RecordedFetch[];
+  /** Headers of a direct subgraph fetch (the internal token of the fetch's caller). */
+  fetchHeaders(fetch: RecordedFetch): Promise<Record<string, string>>;
+  gateways: readonly OverheadTarget[];
+  /** Requests measured per target, after as many again of warm-up. */
+  requests?: number;
+}
+
+export interface OverheadRow {
+  target: string;
+  p50: number;
+  p90: number;
+  /** p50 − the direct fetches' p50. */
+  overhead?: number;
+}
+
+export interface OverheadResult {
+  requests: number;
+  /** Fetches per request, and how many the longest chain of the plan waits for one after another. */
+  fetches: number;
+  depth: number;
+  rows: OverheadRow[];
+}
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+};
+
+/** The plan's fetches as the direct client runs them: returns a function that sends them all, in the plan's order. */
+function directRun(node: PlanNode | undefined, take: (subgraph: string, query: string) => () => Promise<void>): { run(): Promise<void>; depth: number } {
+  if (!node) return { run: async () => undefined, depth: 0 };
+  switch (node.kind) {
+    case 'Fetch':
+      return { run: take(node.serviceName, node.operation), depth: 1 };
+    case 'Flatten':
+      return directRun(node.node, take);
+    case 'Sequence': {
+      const steps = node.nodes.map((child) => directRun(child, take));
+      return {
+        run: async () => {
+          for (const step of steps) await step.run();
+        },
+        depth: steps.reduce((sum, s) => sum + s.depth, 0),
+      };
+    }
+    case 'Parallel': {
+      const branches = node.nodes.map((child) => directRun(child, take));
+      return { run: async () => void (await Promise.all(branches.map((b) => b.run()))), depth: Math.max(0, ...branches.map((b) => b.depth)) };
+    }
+    default:
+      throw new Error(`the overhead measurement takes plans of Fetch, Flatten, Sequence and Parallel nodes, not ${node.kind}`);
+  }
+}
+
+export async function unloadedOverhead(options: OverheadOptions): Promise<OverheadResult> {
+  const requests = options.requests ?? 300;
+  const agent = new Agent({ keepAliveTimeout: 30_000, connections: 16 });
+  const post = async (url: string, body: string, headers: Record<string, string>) => {
+    const res = await agent.request({ origin: new URL(url).origin, path: new URL(url).pathname, method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    const text = await res.body.text();
+    if (res.statusCode !== 200 || text.includes('"errors"')) throw new Error(`${url} answered ${res.statusCode}: ${text.slice(0, 200)}`);
+  };
+  try {
+    const loaded = loadSupergraph(options.supergraphSdl);
+    const plan = loaded.planner.buildQueryPlan(operationFromDocument(loaded.apiSchema, parse(options.query), { operationName: options.operationName }));
+    // each Fetch node of the plan is one of the recorded fetches (same subgraph, same operation text), taken in order
+    const unused = [...options.fetches];
+    const sends: (() => Promise<void>)[] = [];
+    const direct = directRun(plan.node as PlanNode | undefined, (subgraph, query) => {
+      const index = unused.findIndex((f) => f.subgraph === subgraph && f.body.query === query);
+      // a fetch with no entities to fetch is not sent by a gateway either
+      if (index < 0) return async () => undefined;
+      const [fetch] = unused.splice(index, 1);
+      const body = JSON.stringify(fetch.body);
+      let headers: Record<string, string> = {};
+      sends.push(async () => void (headers = await options.fetchHeaders(fetch)));
+      return () => post(fetch.url, body, headers);
+    });
+    // internal tokens are short-lived: fresh ones before each target's pass
+    const refresh = () => Promise.all(sends.map((s) => s()));
+    await refresh();
+    const timed = async (action: () => Promise<void>) => {
+      const started = performance.now();
+      await action();
+      return performance.now() - started;
+    };
+    const targets = [
+      ...options.gateways.map((g) => ({ name: g.name, action: () => post(g.url, options.body, options.headers) })),
+      { name: 'subgraph fetches called directly, in the plan’s order', action: () => direct.run() },
+    ];
+    const samples = new Map<string, number[]>(targets.map((t) => [t.name, []]));
+    for (let i = 0; i < 2 * requests; i++) {
+      if (i % 100 === 0) await refresh();
+      // interleaved: every target sees the same moments of the machine
+      for (const target of targets) {
+        const ms = await timed(target.action);
+        if (i >= requests) samples.get(target.name)!.push(ms);
+      }
+    }
+    const directP50 = percentile(samples.get(targets.at(-1)!.name)!, 50);
+    const rows = targets.map((t): OverheadRow => {
+      const values = samples.get(t.name)!;
+      const p50 = percentile(values, 50);
+      return { target: t.name, p50, p90: percentile(values, 90), ...(t === targets.at(-1) ? {} : { overhead: p50 - directP50 }) };
+    });
+    return { requests, fetches: options.fetches.length, depth: direct.depth, rows };
+  } finally {
+    await agent.close();
+  }
+}
+
+export function overheadReport(result: OverheadResult, title: string): string {
+  const fmt = (n: number | undefined) => (n === undefined ? '—' : n.toFixed(2));
+  return [
+    `## Unloaded latency: ${title}`,
+    '',
+    `One request at a time, ${result.requests} measured per row after as many of warm-up, the rows interleaved request by request. The direct row sends the`,
+    `query's ${result.fetches} subgraph fetches straight to the subgraphs in the plan's order (${result.depth} one after another on its longest chain), from the same`,
+    'client; overhead: a gateway\'s p50 minus the direct p50 (Plaza\'s target: at most 2 ms).',
+    '',
+    '| target | p50 ms | p90 ms | overhead ms |',
+    '|---|--:|--:|--:|',
+    ...result.rows.map((r) => `| ${r.target} | ${fmt(r.p50)} | ${fmt(r.p90)} | ${fmt(r.overhead)} |`),
+  ].join('\n');
+}
