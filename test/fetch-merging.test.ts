@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildSchema, parse, validate } from 'graphql';
 import type { PlanNode, QueryPlan } from '@apollo/query-planner';
-import { combineEntityFetches, isEntityFetch, mergeEntityFetches, mergeKey, trailingFetches } from '../gateway/engine/fetch-merging.ts';
+import { combineEntityFetches, isEntityFetch, mergeEntityFetches, mergeKey, representationTexts, trailingFetches } from '../gateway/engine/fetch-merging.ts';
+import { bodyText } from '../gateway/engine/subgraph-source.ts';
 
 const SELECTION = '{_entities(representations:$representations){...on MerchantService{title merchant{__typename id}}}}';
 const fetchOf = (name: string, ids: string[], selection = SELECTION) => ({
@@ -142,5 +143,33 @@ describe('fetches nothing in a plan waits for', () => {
       }),
     );
     expect([...held]).toEqual(['late']);
+  });
+});
+
+describe('the body of a fetch', () => {
+  const query = 'query Q__coupons__1($representations: [_Any!]!, $first: Int) { _entities(representations: $representations) { ... on Merchant { offers(first: $first) { title } } } }';
+  const represented = (...values: Record<string, unknown>[]) =>
+    values.map((value) => {
+      representationTexts.set(value, JSON.stringify(value));
+      return value;
+    });
+
+  it('is what JSON.stringify writes, the representations spliced in from the texts they were keyed by', () => {
+    for (const request of [
+      { query, variables: { first: 3, representations: represented({ __typename: 'Merchant', id: 'm1' }, { __typename: 'Merchant', id: 'm"2\\' }) }, operationName: 'Q__coupons__1' },
+      { query, variables: { representations: represented({ __typename: 'Merchant', id: '外婆家' }) } },
+      { query, variables: { representations: [] }, operationName: 'Q' },
+      // representations without texts, and no representations at all: stringified as they are
+      { query, variables: { representations: [{ __typename: 'Merchant', id: 'm3' }] }, operationName: 'Q' },
+      { query: '{ homepage(city: "Shanghai") { city } }', variables: { city: 'x' } },
+    ]) {
+      expect(bodyText(request)).toBe(JSON.stringify(request));
+    }
+  });
+
+  it('uses the texts, not the objects, when it has them', () => {
+    const [representation] = represented({ __typename: 'Merchant', id: 'm1' });
+    representationTexts.set(representation, '{"__typename":"Merchant","id":"as written"}');
+    expect(JSON.parse(bodyText({ query, variables: { representations: [representation] } })).variables.representations).toEqual([{ __typename: 'Merchant', id: 'as written' }]);
   });
 });

@@ -7,7 +7,7 @@ import { INTERNAL_TOKEN_HEADER } from '../../subgraphs/kit/internal-token.ts';
 import { OPERATIONS_DEFAULTS, type OperationsConfig } from '../config.ts';
 import type { GatewayContext } from '../context.ts';
 import { fetchTransport, SubgraphClient, SubgraphUnavailableError, type Transport } from './fetcher.ts';
-import { combineEntityFetches, isEntityFetch, mergeEntityFetches, mergeKey } from './fetch-merging.ts';
+import { combineEntityFetches, isEntityFetch, mergeEntityFetches, mergeKey, representationTexts } from './fetch-merging.ts';
 import { subgraphFetchMerged } from '../metrics.ts';
 
 /** Header carrying the request id from the gateway to subgraphs (and back in logs). */
@@ -155,8 +155,7 @@ export class SubgraphSource {
 
   /** Sends `request` on behalf of the fetch `on` (its headers; its request's cache policy takes the answer's). */
   private async sendFor(on: Pending, request: GatewayGraphQLRequest): Promise<GatewayGraphQLResponse> {
-    const { http: _http, ...payload } = request;
-    const response = await this.send(on.headers, JSON.stringify(payload), request.query!, on.options.context as GatewayContext);
+    const response = await this.send(on.headers, bodyText(request), request.query!, on.options.context as GatewayContext);
     restrictCachePolicy(on.options, response.cacheControl);
     return response.body;
   }
@@ -308,6 +307,25 @@ interface Waiting {
   /** Gathers the fetches issued in one turn of the event loop. */
   batch: DataLoader<Pending, GatewayGraphQLResponse>;
   flush(): void;
+}
+
+/**
+ * A fetch's body, as `JSON.stringify` of its query, variables and operation name would
+ * write it, the entity representations spliced in from the texts the engine wrote them as
+ * (it keyed them by that text to send each once): nothing is stringified twice.
+ */
+export function bodyText(request: GatewayGraphQLRequest): string {
+  const { query, variables, operationName } = request;
+  const representations = variables?.representations;
+  const texts = Array.isArray(representations) ? representations.map((r) => (r !== null && typeof r === 'object' ? representationTexts.get(r) : undefined)) : undefined;
+  if (!texts || texts.some((text) => text === undefined)) {
+    const { http: _http, ...payload } = request;
+    return JSON.stringify(payload);
+  }
+  const { representations: _representations, ...others } = variables!;
+  const before = JSON.stringify(others);
+  const variablesText = `${before.length > 2 ? `${before.slice(0, -1)},` : '{'}"representations":[${texts.join(',')}]}`;
+  return `{${query === undefined ? '' : `"query":${JSON.stringify(query)},`}"variables":${variablesText}${operationName === undefined ? '' : `,"operationName":${JSON.stringify(operationName)}`}}`;
 }
 
 const NOTHING_TRAILING: ReadonlySet<string> = new Set();
