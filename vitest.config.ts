@@ -30,6 +30,7 @@ const DATABASE_FREE = [
   'internal-token',
   'no-internals',
   'result-shaping',
+  'schema-check',
   'persisted-cli',
   'persisted-settings',
   'security-config',

@@ -1,6 +1,7 @@
 /**
  * The schema coordinates an operation reads: every field as `Type.field` (on the type its
- * selection is made on), and with `withArguments` every argument given as `Type.field(arg:)`.
+ * selection is made on), and with `withArguments` every argument given as `Type.field(arg:)`
+ * and the name of every type it reads or sends.
  * Usage over time counts fields by them; `npm run schema -- check` matches changes to them.
  */
 import { TypeInfo, visit, visitWithTypeInfo, getNamedType, type DocumentNode, type GraphQLSchema } from 'graphql';
@@ -26,6 +27,15 @@ export function coordinatesOf(schema: GraphQLSchema, document: DocumentNode, wit
           const type = typeInfo.getType();
           if (type) found.add(getNamedType(type).name);
         }
+      },
+      // with arguments: the input types an operation sends, through arguments and variables
+      Argument() {
+        const type = withArguments ? typeInfo.getInputType() : null;
+        if (type) found.add(getNamedType(type).name);
+      },
+      VariableDefinition() {
+        const type = withArguments ? typeInfo.getInputType() : null;
+        if (type) found.add(getNamedType(type).name);
       },
     }),
   );

@@ -27,13 +27,18 @@ export function composePartnerContract(supergraphSdl: string): string {
   return CONTRACT_HEADER + partnerContractSdl(supergraphSdl, localApiSchema(loadSupergraph(supergraphSdl).schema)) + '\n';
 }
 
-/** The composed supergraph SDL, or an error listing every composition problem. */
-export function composeSupergraph(): string {
+/** A subgraph's schema as the working tree holds it. */
+export function subgraphSchema(name: string): string {
+  return fs.readFileSync(new URL(`../subgraphs/${name}/schema.graphql`, import.meta.url), 'utf8');
+}
+
+/** The composed supergraph SDL, or an error listing every composition problem; `schemaOf` gives each subgraph's SDL (default: the working tree's). */
+export function composeSupergraph(schemaOf: (name: string) => string = subgraphSchema): string {
   const result = composeServices(
     SUBGRAPH_NAMES.map((name) => ({
       name,
       url: `http://127.0.0.1:${SUBGRAPH_PORTS[name]}/graphql`,
-      typeDefs: parse(fs.readFileSync(new URL(`../subgraphs/${name}/schema.graphql`, import.meta.url), 'utf8')),
+      typeDefs: parse(schemaOf(name)),
     })),
   );
   if (result.errors) {

@@ -118,7 +118,7 @@ function printUsage(rows: UsageRow[], io: PqIo): void {
 }
 
 /** Reads the usage history: from Redis when shared, else from the gateway (which keeps it in memory). */
-async function readHistory(subject: UsageSubject, days: number, settings: Parameters<typeof openPersistedQueryStores>[0], secret: string | null, gateway: string): Promise<UsageTrail[]> {
+export async function readHistory(subject: UsageSubject, days: number, settings: Parameters<typeof openPersistedQueryStores>[0], secret: string | null, gateway: string): Promise<UsageTrail[]> {
   if (settings.redisUrl) {
     const stores = openPersistedQueryStores(settings);
     try {
