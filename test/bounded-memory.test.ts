@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryUsageCounter } from '../gateway/stores/memory.ts';
 import { OTHER_USES } from '../gateway/stores/types.ts';
 import { MemoryBucketStore } from '../gateway/plugins/rate-limit.ts';
-import { CandidateCache, UNTARGETED, type CityRows } from '../subgraphs/placements/loaders.ts';
+import { CandidateCache, PlacementsShared, UNTARGETED, type CityRows } from '../subgraphs/placements/loaders.ts';
 import { EVERY_CITY } from '../subgraphs/placements/entities.ts';
 import { BoundedCache } from '../subgraphs/kit/caches.ts';
 import { growthPercentFor, HEAP_TARGET_DEFAULT_MIB, MAX_GROWTH_PERCENT, MIN_GROWTH_PERCENT, readHeapTargetMiB } from '../subgraphs/kit/heap.ts';
@@ -74,8 +74,8 @@ describe(`a flood of distinct input (${testDatabase()})`, () => {
     // EVERY_CITY's entry alone: the only candidates these cities have are the nationwide ones
     expect(cacheIn(text, 'candidates').entries).toBe(1);
     expect(cacheIn(text, 'untargeted_cities')).toMatchObject({ entries: count, maxEntries: 10_000 });
-    expect(plaza.subgraphs.placements.shared).toBeInstanceOf(CandidateCache);
-    expect((plaza.subgraphs.placements.shared as CandidateCache).size).toEqual({ cities: 1, untargeted: count });
+    expect((plaza.subgraphs.placements.shared as PlacementsShared).candidates).toBeInstanceOf(CandidateCache);
+    expect((plaza.subgraphs.placements.shared as PlacementsShared).candidates.size).toEqual({ cities: 1, untargeted: count });
     // the subgraph parsed a new document per request, within its own budget
     const documents = cacheIn(text, 'subgraph_document');
     expect(documents.bytes).toBeLessThanOrEqual(documents.maxBytes);

@@ -5,7 +5,7 @@
  * make the larger feed cost more. Both feeds fill the same sections: the gateway fetches
  * each section's entities separately, so the count depends on which sections are shown.
  */
-import type { CandidateCache } from '../subgraphs/placements/loaders.ts';
+import type { PlacementsShared } from '../subgraphs/placements/loaders.ts';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/kit/config.ts';
@@ -90,7 +90,7 @@ async function buildFeed(feed: Feed): Promise<void> {
 /** Runs one operation through the gateway and returns the SQL statements each subgraph ran for it. */
 async function statementsFor(query: string, variables: Record<string, unknown>, user?: string) {
   // count a cold request: the placements subgraph shares a city's candidates between requests for a moment
-  (plaza.subgraphs.placements.shared as CandidateCache).clear();
+  (plaza.subgraphs.placements.shared as PlacementsShared).candidates.clear();
   const before = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, plaza.subgraphs[name].statements()]));
   const response = await plaza.query(query, variables, { user });
   expect(response.status).toBe(200);

@@ -1,4 +1,4 @@
-import type { CandidateCache } from '../subgraphs/placements/loaders.ts';
+import type { PlacementsShared } from '../subgraphs/placements/loaders.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CITIES, seedMerchant, seedOffers, WORLD_SIZES } from '../subgraphs/kit/world.ts';
 import { seedPlacementRows } from '../subgraphs/placements/seed.ts';
@@ -82,7 +82,7 @@ describe('the open homepage', () => {
 
   it('costs the placements subgraph the same few SQL statements however many sections and items it answers', async () => {
     const query = `{ homepage(city: "Shenzhen") { ${SECTIONS.map((s) => `${s} { id targeting { cities categories } }`).join(' ')} } }`;
-    (plaza.subgraphs.placements.shared as CandidateCache).clear();
+    (plaza.subgraphs.placements.shared as PlacementsShared).candidates.clear();
     const before = plaza.subgraphs.placements.statements();
     const { body } = await plaza.query(query, {}, { user: 'u3' });
     expect(body.errors).toBeUndefined();

@@ -31,6 +31,8 @@ export interface SubgraphConfig {
   /** Volume of the generated seed. */
   seedScale: SeedScale;
   production: boolean;
+  /** The placements subgraph counts the impressions it serves. `PLAZA_COUNT_IMPRESSIONS`; default true. */
+  countImpressions?: boolean;
   /** pino log level (`fatal` … `trace`, or `silent`). `PLAZA_LOG_LEVEL`; default info. */
   logLevel?: string;
   /**
@@ -146,6 +148,7 @@ export function readSubgraphConfig(name: SubgraphName, env: NodeJS.ProcessEnv = 
     seedIfEmpty: readBoolean(env, 'PLAZA_SEED', true),
     seedScale: readSeedScale(env),
     production: isProduction(env),
+    countImpressions: readBoolean(env, 'PLAZA_COUNT_IMPRESSIONS', true),
     logLevel: readLogLevel(env),
     peers: readPeerUrls(env),
     ...(name === 'coupons' ? { paymentProvider: readPaymentProviderConfig(env) } : {}),

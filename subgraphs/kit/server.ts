@@ -55,8 +55,12 @@ export interface SubgraphDefinition<Loaders> {
    * subgraph (caches that outlive a request), or undefined.
    */
   createLoaders(em: EntityManager, shared?: any): Loaders;
-  /** State shared by every request of one running subgraph (e.g. a short-lived cache). Optional; its `close()`, if it has one, runs when the subgraph stops. */
-  createShared?(): unknown;
+  /**
+   * State shared by every request of one running subgraph (e.g. a short-lived cache), given
+   * the subgraph's root EntityManager for background writes. Optional; its `close()`, if it
+   * has one, runs when the subgraph stops, after the last request and before the database closes.
+   */
+  createShared?(em: EntityManager, config: SubgraphConfig): unknown;
   /** Inserts this subgraph's slice of the seed world into an empty database. */
   seed(em: EntityManager, scale: SeedScale): Promise<void>;
   /** Runs after migrations and seeding, before serving (e.g. building a search index). Optional. */
@@ -129,7 +133,7 @@ export async function startSubgraph<Loaders>(
   });
   await server.start();
 
-  const shared = definition.createShared?.();
+  const shared = definition.createShared?.(rootEm, config);
   const peers = peerClient(definition.name, (config.peers ??= {}), config.internalSecret);
 
   async function context(req: IncomingMessage): Promise<SubgraphContext<Loaders>> {
@@ -191,9 +195,9 @@ export async function startSubgraph<Loaders>(
       stopping = true;
       await http.close();
       await server.stop();
+      await (shared as { close?(): unknown } | undefined)?.close?.();
       await database.close();
       documents.close();
-      (shared as { close?(): void } | undefined)?.close?.();
     },
   };
 }

@@ -47,4 +47,17 @@ export const PlacementCity = defineEntity({
 });
 export type PlacementCity = InferEntity<typeof PlacementCity>;
 
-export const entities = [Placement, PlacementCity];
+/** How many times a placement was served in a feed on one UTC day (written in batches, see impressions.ts). */
+export const PlacementImpression = defineEntity({
+  name: 'PlacementImpression',
+  tableName: 'placement_impressions',
+  properties: (p) => ({
+    placementId: p.string().primary(),
+    /** YYYY-MM-DD, UTC. */
+    day: p.string().primary(),
+    impressions: p.integer(),
+  }),
+});
+export type PlacementImpression = InferEntity<typeof PlacementImpression>;
+
+export const entities = [Placement, PlacementCity, PlacementImpression];

@@ -4,7 +4,9 @@ import { outsideStatementScope, type EntityManager } from '../kit/orm.ts';
 import { findRows } from '../kit/rows.ts';
 import { groupBy, groupedBy } from '../kit/loaders.ts';
 import { BoundedCache, ENTRY_BYTES, stringBytes } from '../kit/caches.ts';
-import { EVERY_CITY, Placement, PlacementCity } from './entities.ts';
+import { EVERY_CITY, Placement, PlacementCity, PlacementImpression } from './entities.ts';
+import { figureDays, MAX_FIGURE_DAYS } from '../kit/figures.ts';
+import { ImpressionCounter } from './impressions.ts';
 
 /** A city's candidate placements: each slot's, and the targeted cities of each among (that city, every city). */
 export interface CityCandidates {
@@ -189,7 +191,20 @@ async function readCity(em: EntityManager, city: string, readAt: Date): Promise<
   return { bySlot, citiesById: groupBy(targets, (t) => t.placementId, (t) => t.city) };
 }
 
-export function createLoaders(em: EntityManager, cache: CandidateCache) {
+/** What every request of one running placements subgraph shares: the candidates and the impression counts waiting to be written. */
+export class PlacementsShared {
+  constructor(
+    readonly candidates: CandidateCache,
+    readonly impressions: ImpressionCounter,
+  ) {}
+
+  close(): Promise<void> {
+    return this.impressions.close();
+  }
+}
+
+export function createLoaders(em: EntityManager, shared: PlacementsShared) {
+  const cache = shared.candidates;
   // one instant per request: every section of one answer is ranked at the same moment
   const now = new Date();
 
@@ -209,6 +224,13 @@ export function createLoaders(em: EntityManager, cache: CandidateCache) {
   return {
     now,
     servableByCity,
+    /** Counts one impression of each placement served in this request's feed. */
+    served: (placements: readonly { id: string }[]) => shared.impressions.served(placements.map((p) => p.id), now),
+    /** Each placement's impressions per day over the longest window figures show (MAX_FIGURE_DAYS up to today). */
+    impressionsByPlacement: groupedBy(
+      (ids: string[]) => findRows(em, PlacementImpression, { placementId: { $in: ids }, day: { $gte: figureDays(MAX_FIGURE_DAYS, now)[0] } }),
+      (row) => row.placementId,
+    ),
     /** Called after a placement changes, so the next homepage reads it. */
     placementsChanged: () => cache.clear(),
     /** Every city each placement targets (EVERY_CITY for all), for its Targeting. */

@@ -16,13 +16,18 @@ import {
   type Slot,
 } from './service.ts';
 import { EVERY_CITY } from './entities.ts';
+import { dailyCounts, requireMerchant } from '../kit/figures.ts';
 
-async function section(homepage: HomepageRef, slot: Slot, { loaders }: Context): Promise<RankedPlacement[]> {
+/** A ranked section; a feed served (`count`) adds one impression to each of its placements. */
+async function section(homepage: HomepageRef, slot: Slot, { loaders }: Context, count = true): Promise<RankedPlacement[]> {
   const city = checkCity(homepage.city);
   const { inSlot, citiesOf } = await loaders.servableByCity.load(city);
   const affinity = affinityCategories(homepage.affinityFromMemberships, homepage.affinityFromCoupons);
-  return rankSection(slot, inSlot(slot), citiesOf, { city, affinity, now: loaders.now }, { byPriority: true });
+  const ranked = rankSection(slot, inSlot(slot), citiesOf, { city, affinity, now: loaders.now }, { byPriority: true });
+  if (count) loaders.served(ranked);
+  return ranked;
 }
+
 
 export const resolvers: Resolvers = {
   Query: {
@@ -59,7 +64,7 @@ export const resolvers: Resolvers = {
       const targets = await loaders.citiesByPlacement.loadMany(own.map((p) => p.id));
       const cities = [...new Set(targets.flatMap((t) => (t instanceof Error ? [] : t.map((c) => c.city))))].sort();
       const feeds = await loaders.servableByCity.loadMany(cities.length ? cities : [EVERY_CITY]);
-      return paymentRecommendations(
+      const recommended = paymentRecommendations(
         feeds.map((feed, k) => {
           if (feed instanceof Error) throw feed;
           return { city: cities[k] ?? EVERY_CITY, placements: feed.inSlot('PAYMENT_SUCCESS'), citiesOf: feed.citiesOf };
@@ -67,6 +72,8 @@ export const resolvers: Resolvers = {
         page.merchantId,
         loaders.now,
       );
+      loaders.served(recommended);
+      return recommended;
     },
   },
   Placement: {
@@ -82,13 +89,23 @@ export const resolvers: Resolvers = {
     status: (placement) => placement.status as 'PENDING' | 'APPROVED' | 'REJECTED',
     slot: (placement) => placement.slot as Slot,
     rank: (placement) => placement.rank ?? null,
+    impressionsByDay: async (placement, { days }, { viewer, loaders }) => {
+      requireMerchant(viewer, placement.merchantId, "A placement's figures");
+      const rows = await loaders.impressionsByPlacement.load(placement.id);
+      return dailyCounts(rows.map((row) => [row.day, row.impressions]), days ?? 14, loaders.now);
+    },
   },
   Merchant: {
     __resolveReference: (ref) => ref,
+    placements: async (merchant, _, { viewer, loaders }) => {
+      requireMerchant(viewer, merchant.id, "A merchant's placements");
+      const own = await loaders.placementsByMerchant.load(merchant.id);
+      return [...own].sort((a, b) => b.submittedAt.getTime() - a.submittedAt.getTime() || (a.id < b.id ? 1 : -1));
+    },
   },
   User: {
     __resolveReference: (ref) => ref,
     // the grid an anonymous viewer of the user's city would see (no affinity)
-    defaultGrid: async (user, _, context) => (user.city ? (await section({ city: user.city }, 'GRID', context)).map((p) => ({ id: p.serviceId })) : []),
+    defaultGrid: async (user, _, context) => (user.city ? (await section({ city: user.city }, 'GRID', context, false)).map((p) => ({ id: p.serviceId })) : []),
   },
 };

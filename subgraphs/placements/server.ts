@@ -1,6 +1,7 @@
 import { readSchema, type SubgraphDefinition } from '../kit/server.ts';
 import { entities } from './entities.ts';
-import { CandidateCache, createLoaders, type PlacementsLoaders } from './loaders.ts';
+import { ImpressionCounter } from './impressions.ts';
+import { CandidateCache, createLoaders, PlacementsShared, type PlacementsLoaders } from './loaders.ts';
 import { resolvers } from './resolvers.ts';
 import { seedPlacements } from './seed.ts';
 
@@ -10,6 +11,6 @@ export const placements: SubgraphDefinition<PlacementsLoaders> = {
   resolvers,
   entities,
   createLoaders,
-  createShared: () => new CandidateCache(),
+  createShared: (em, config) => new PlacementsShared(new CandidateCache(), new ImpressionCounter(em, { enabled: config.countImpressions ?? true })),
   seed: seedPlacements,
 };

@@ -30,6 +30,14 @@ export type CouponTemplate = {
   id: Scalars['ID']['output'];
 };
 
+/** A figure of one UTC day. */
+export type DailyCount = {
+  __typename?: 'DailyCount';
+  count: Scalars['Int']['output'];
+  /** YYYY-MM-DD, UTC. */
+  day: Scalars['String']['output'];
+};
+
 /** Everything the homepage shows for one city, slot by slot, ranked for the viewer. */
 export type Homepage = {
   __typename?: 'Homepage';
@@ -58,6 +66,12 @@ export type Merchant = {
   /** Owned by merchants; read here to rank by the viewer's affinity. */
   category: Scalars['String']['output'];
   id: Scalars['ID']['output'];
+  /**
+   * The merchant's own placements, whatever their review status, newest first: for the
+   * merchant's console. Only the merchant (scope merchant:<id>) may read them; anyone else
+   * gets FORBIDDEN.
+   */
+  placements: Array<Placement>;
 };
 
 /** A merchant service (owned by the merchants subgraph). */
@@ -111,6 +125,12 @@ export type Placement = {
   category: Scalars['String']['output'];
   id: Scalars['ID']['output'];
   imageUrl: Scalars['String']['output'];
+  /**
+   * How many times it was served in a homepage or payment-success feed, per UTC day, the
+   * last `days` days (1-90) oldest first, today included. Only its merchant (scope
+   * merchant:<id>) may read it; anyone else gets FORBIDDEN. Counts reach it within about a second.
+   */
+  impressionsByDay: Array<DailyCount>;
   /** The merchant that placed it (null only while the merchants subgraph is unavailable). */
   merchant?: Maybe<Merchant>;
   /** The offer the placement promotes, when it promotes one. */
@@ -127,6 +147,12 @@ export type Placement = {
   subtitle: Scalars['String']['output'];
   targeting: Targeting;
   title: Scalars['String']['output'];
+};
+
+
+/** A merchant's service or offer placed in one of the super-app's public slots. */
+export type PlacementImpressionsByDayArgs = {
+  days?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type Query = {
@@ -393,8 +419,9 @@ export type ResolversTypes = ResolversObject<{
   CacheControlScope: CacheControlScope;
   CouponTemplate: ResolverTypeWrapper<EntityRef>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  Homepage: ResolverTypeWrapper<HomepageRef>;
+  DailyCount: ResolverTypeWrapper<DailyCount>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Homepage: ResolverTypeWrapper<HomepageRef>;
   Merchant: ResolverTypeWrapper<EntityRef>;
   MerchantService: ResolverTypeWrapper<EntityRef>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -416,8 +443,9 @@ export type ResolversTypes = ResolversObject<{
 export type ResolversParentTypes = ResolversObject<{
   CouponTemplate: EntityRef;
   ID: Scalars['ID']['output'];
-  Homepage: HomepageRef;
+  DailyCount: DailyCount;
   String: Scalars['String']['output'];
+  Homepage: HomepageRef;
   Merchant: EntityRef;
   MerchantService: EntityRef;
   Mutation: Record<PropertyKey, never>;
@@ -444,6 +472,11 @@ export type CouponTemplateResolvers<ContextType = Context, ParentType extends Re
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
+export type DailyCountResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DailyCount'] = ResolversParentTypes['DailyCount']> = ResolversObject<{
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  day?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type HomepageResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Homepage'] = ResolversParentTypes['Homepage'], FederationReferenceType extends FederationReferenceTypes['Homepage'] = FederationReferenceTypes['Homepage']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Homepage']> | FederationReferenceType, FederationReferenceType, ContextType>;
   banners?: Resolver<Array<ResolversTypes['Placement']>, ParentType, ContextType>;
@@ -458,6 +491,7 @@ export type HomepageResolvers<ContextType = Context, ParentType extends Resolver
 export type MerchantResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Merchant'] = ResolversParentTypes['Merchant'], FederationReferenceType extends FederationReferenceTypes['Merchant'] = FederationReferenceTypes['Merchant']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Merchant']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  placements?: Resolver<Array<ResolversTypes['Placement']>, ParentType, ContextType>;
 }>;
 
 export type MerchantServiceResolvers<ContextType = Context, ParentType extends ResolversParentTypes['MerchantService'] = ResolversParentTypes['MerchantService']> = ResolversObject<{
@@ -479,6 +513,7 @@ export type PlacementResolvers<ContextType = Context, ParentType extends Resolve
   category?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   imageUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  impressionsByDay?: Resolver<Array<ResolversTypes['DailyCount']>, ParentType, ContextType, RequireFields<PlacementImpressionsByDayArgs, 'days'>>;
   merchant?: Resolver<Maybe<ResolversTypes['Merchant']>, ParentType, ContextType>;
   offer?: Resolver<Maybe<ResolversTypes['CouponTemplate']>, ParentType, ContextType>;
   priority?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -521,6 +556,7 @@ export type UserResolvers<ContextType = Context, ParentType extends ResolversPar
 
 export type Resolvers<ContextType = Context> = ResolversObject<{
   CouponTemplate?: CouponTemplateResolvers<ContextType>;
+  DailyCount?: DailyCountResolvers<ContextType>;
   Homepage?: HomepageResolvers<ContextType>;
   Merchant?: MerchantResolvers<ContextType>;
   MerchantService?: MerchantServiceResolvers<ContextType>;
