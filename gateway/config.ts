@@ -75,6 +75,57 @@ export interface BucketSettings {
   perSecond: number;
 }
 
+/** What a partner tier may do: a token bucket and daily and monthly quotas (null: no such quota). */
+export interface PartnerTier {
+  /** Requests per second, refilled continuously. */
+  rate: number;
+  /** Requests at once. */
+  burst: number;
+  /** Requests per UTC day and per UTC month. */
+  dailyRequests: number | null;
+  monthlyRequests: number | null;
+  /** Estimated cost (the demand-control estimate) per UTC day and per UTC month. */
+  dailyCost: number | null;
+  monthlyCost: number | null;
+}
+
+/**
+ * Partner tiers from JSON: `{"free":{"rate":5,"burst":10,"dailyRequests":1000,"monthlyRequests":20000,"dailyCost":null,"monthlyCost":null}}`
+ * (rate and burst required, each quota a positive whole number or absent).
+ */
+export function parsePartnerTiers(variable: string, text: string): Record<string, PartnerTier> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new ConfigError(variable, 'JSON: {"<tier>":{"rate","burst","dailyRequests"?,"monthlyRequests"?,"dailyCost"?,"monthlyCost"?}}', text.slice(0, 80));
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(variable, 'a JSON object of tiers by name', text.slice(0, 80));
+  const tiers: Record<string, PartnerTier> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    const t = (value ?? {}) as Record<string, unknown>;
+    if (!NAME_PATTERN.test(name)) throw new ConfigError(`${variable} tier "${name}"`, 'a name of letters, digits and ._+-', name);
+    const positive = (field: string, required: boolean): number | null => {
+      const v = t[field];
+      if ((v === undefined || v === null) && !required) return null;
+      if (typeof v !== 'number' || !(v > 0) || (field !== 'rate' && !Number.isInteger(v))) throw new ConfigError(`${variable} tier "${name}" ${field}`, required ? 'a positive number' : 'a positive whole number or null', String(v));
+      return v;
+    };
+    for (const key of Object.keys(t)) {
+      if (!['rate', 'burst', 'dailyRequests', 'monthlyRequests', 'dailyCost', 'monthlyCost'].includes(key)) throw new ConfigError(`${variable} tier "${name}"`, 'only rate, burst, dailyRequests, monthlyRequests, dailyCost and monthlyCost', key);
+    }
+    tiers[name] = {
+      rate: positive('rate', true)!,
+      burst: positive('burst', true)!,
+      dailyRequests: positive('dailyRequests', false),
+      monthlyRequests: positive('monthlyRequests', false),
+      dailyCost: positive('dailyCost', false),
+      monthlyCost: positive('monthlyCost', false),
+    };
+  }
+  return tiers;
+}
+
 /** Who may do what, and how much of it (see docs/security.md). */
 export interface SecurityConfig {
   /** JWKS endpoint of the identity provider (RS256/ES256 tokens, keys by `kid`). `PLAZA_JWKS_URL`; default none. */
@@ -117,6 +168,8 @@ export interface SecurityConfig {
   rateLimitClient: BucketSettings;
   /** Take the client IP from the last `X-Forwarded-For` entry (behind a trusted load balancer). `PLAZA_TRUST_PROXY`; default false. */
   trustProxy: boolean;
+  /** Partner tiers by name; a partner's keys entry names its `tier` (else `default`, when there is one). `PLAZA_PARTNER_TIERS` (JSON); default none (no partner quotas). */
+  partnerTiers: Record<string, PartnerTier>;
   /** Partners may introspect the partner contract (never the whole graph; production turns introspection off for everyone). `PLAZA_PARTNER_INTROSPECTION`; default false. */
   partnerIntrospection: boolean;
   /** Origins allowed to call from a browser. `PLAZA_CORS_ORIGINS=https://a,https://b`; default: any in development, none in production. */
@@ -145,6 +198,7 @@ export const SECURITY_DEFAULTS: SecurityConfig = Object.freeze({
   rateLimitClient: { burst: 3000, perSecond: 1500 },
   trustProxy: false,
   partnerIntrospection: false,
+  partnerTiers: {},
   corsOrigins: null,
 });
 
@@ -194,6 +248,7 @@ export function readSecurityConfig(env: NodeJS.ProcessEnv = process.env): Securi
     rateLimitClient: readBucket(env, 'PLAZA_RATE_LIMIT_CLIENT', d.rateLimitClient),
     trustProxy: readBoolean(env, 'PLAZA_TRUST_PROXY', d.trustProxy),
     partnerIntrospection: readBoolean(env, 'PLAZA_PARTNER_INTROSPECTION', d.partnerIntrospection),
+    partnerTiers: env.PLAZA_PARTNER_TIERS ? parsePartnerTiers('PLAZA_PARTNER_TIERS', env.PLAZA_PARTNER_TIERS) : {},
     corsOrigins: origins
       ? origins.split(',').map((o) => {
           const origin = o.trim();
@@ -304,6 +359,8 @@ export interface PartnerKey {
   revoked: boolean;
   /** Scopes the partner's operations may ask for (`@requiresScopes`): publishing a manifest needing any other is refused. Default none. */
   scopes?: string[];
+  /** The partner's tier (PLAZA_PARTNER_TIERS): its rate and quotas. Default `default`, when that tier exists. */
+  tier?: string;
 }
 
 /** Persisted queries, trusted documents and partner access (see docs/persisted-queries.md). */
@@ -374,7 +431,8 @@ export function parsePartnerKeys(variable: string, text: string): PartnerKey[] {
     if (e.scopes !== undefined && !(Array.isArray(e.scopes) && e.scopes.every((s) => typeof s === 'string' && /^\S+$/.test(s)))) {
       throw new ConfigError(`${where} (${e.name}) scopes`, 'a list of scope names, e.g. ["partner:offers"]', JSON.stringify(e.scopes));
     }
-    return { name: e.name, keySha256: e.keySha256, mode, revoked: e.revoked === true, scopes: (e.scopes as string[] | undefined) ?? [] };
+    if (e.tier !== undefined && (typeof e.tier !== 'string' || !NAME_PATTERN.test(e.tier))) throw new ConfigError(`${where} (${e.name}) tier`, 'a tier name', String(e.tier));
+    return { name: e.name, keySha256: e.keySha256, mode, revoked: e.revoked === true, scopes: (e.scopes as string[] | undefined) ?? [], ...(e.tier ? { tier: e.tier as string } : {}) };
   });
 }
 
@@ -480,6 +538,13 @@ export function readGatewayConfig(argv: string[] = process.argv.slice(2), env: N
     subgraphUrls[normalized(pair.slice(0, eq))] = checkUrl('--subgraph', pair.slice(eq + 1));
   }
   const portEnv = values.port !== undefined ? { PLAZA_GATEWAY_PORT: values.port } : env;
+  const security = readSecurityConfig(env);
+  const persistedQueries = readPersistedQueriesConfig(env);
+  for (const partner of persistedQueries.partners) {
+    if (partner.tier && !security.partnerTiers[partner.tier]) {
+      throw new ConfigError(`partner "${partner.name}" tier`, `one of the tiers in PLAZA_PARTNER_TIERS (${Object.keys(security.partnerTiers).join(', ') || 'none set'})`, partner.tier);
+    }
+  }
   return {
     supergraphPath: path.resolve(values.supergraph ?? env.PLAZA_SUPERGRAPH ?? 'schema/supergraph.graphql'),
     port: readPort(portEnv, 'PLAZA_GATEWAY_PORT', 4000),
@@ -491,8 +556,8 @@ export function readGatewayConfig(argv: string[] = process.argv.slice(2), env: N
     production,
     operations: readOperationsConfig(env),
     redisUrl: env.PLAZA_REDIS_URL ? checkRedisUrl(env.PLAZA_REDIS_URL) : null,
-    security: readSecurityConfig(env),
-    persistedQueries: readPersistedQueriesConfig(env),
+    security,
+    persistedQueries,
     pages: readPagesConfig(env),
     responseCache: readResponseCacheConfig(env),
   };

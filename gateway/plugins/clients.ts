@@ -32,6 +32,8 @@ export interface ClientsPlugin extends GatewayPlugin {
   clientOf(req: IncomingMessage): ClientIdentity;
   /** The partner entry of a client, when it is a partner. */
   partner(name: string): PartnerKey | undefined;
+  /** Every partner, as configured now. */
+  partners(): PartnerKey[];
 }
 
 export function hashApiKey(key: string): string {
@@ -101,6 +103,7 @@ export function useClients(options: ClientsOptions = {}): ClientsPlugin {
     name: 'clients',
     clientOf,
     partner: (name) => byName.get(name),
+    partners: () => [...byName.values()],
     prepare(req, body) {
       clientOf(req);
       return body;

@@ -25,6 +25,10 @@ import { openPersistedQueryStores } from '../stores/index.ts';
 import { useClients } from './clients.ts';
 import { usePersistedDocuments } from './persisted-documents.ts';
 import { useUsageHistory } from './usage-history.ts';
+import { usePartnerQuotas } from './partner-quotas.ts';
+import { MemoryQuotaStore, RedisQuotaStore } from '../stores/quotas.ts';
+import { connectRedis } from '../stores/redis.ts';
+import { MemoryBucketStore } from './rate-limit.ts';
 import { pagesOf } from '../config.ts';
 import { useClientPages } from './client-pages.ts';
 import { usePlayground } from './playground.ts';
@@ -126,7 +130,21 @@ export function persistedQueryPlugins(config: GatewayConfig, supergraphSdl: stri
     limits: operationLimits(supergraphSdl, securityOf(config)),
     supergraphSdl,
   });
-  return [clients, persisted, useUsageHistory({ history: stores.history, appVersionOf: persisted.appVersionOf, operatorSecret: pq.bypassSecret })];
+  const security = securityOf(config);
+  // partner tiers (PLAZA_PARTNER_TIERS): buckets and quotas shared through Redis when it is configured
+  const quotas = Object.keys(security.partnerTiers).length
+    ? [
+        usePartnerQuotas({
+          tiers: security.partnerTiers,
+          partners: clients.partners,
+          buckets: config.redisUrl ? new RedisBucketStore(config.redisUrl) : new MemoryBucketStore(),
+          quotas: config.redisUrl ? new RedisQuotaStore(connectRedis(config.redisUrl)) : new MemoryQuotaStore(),
+          supergraphSdl,
+          defaultListSize: security.costListSize,
+        }),
+      ]
+    : [];
+  return [clients, persisted, useUsageHistory({ history: stores.history, appVersionOf: persisted.appVersionOf, operatorSecret: pq.bypassSecret }), ...quotas];
 }
 
 /** The whole-answer cache of anonymous queries, when switched on (`PLAZA_RESPONSE_CACHE`). */

@@ -1,0 +1,61 @@
+/**
+ * Quota counters: amounts added up over a fixed window (a UTC day, a UTC month) that ends
+ * at a known time. In memory (one replica, bounded) or in Redis (every replica's sum).
+ */
+import type { Redis } from 'ioredis';
+import { BoundedCache, ENTRY_BYTES, stringBytes } from '../../subgraphs/kit/caches.ts';
+
+export interface QuotaStore {
+  /** Adds `amount` to the counter `key` (which ends at `endsAt`, ms) and returns its total; `amount` 0 only reads it. */
+  add(key: string, amount: number, endsAt: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Counters in this process: at most `maxKeys`, least recently used forgotten first; `quota` in /metrics. */
+export class MemoryQuotaStore implements QuotaStore {
+  private readonly counters: BoundedCache<string, { total: number; endsAt: number }>;
+  constructor(
+    maxKeys = 20_000,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.counters = new BoundedCache('quota', { maxEntries: maxKeys }, (key) => ENTRY_BYTES + stringBytes(key) + 32);
+  }
+
+  async add(key: string, amount: number, endsAt: number): Promise<number> {
+    let counter = this.counters.get(key);
+    if (!counter || counter.endsAt <= this.now()) counter = { total: 0, endsAt };
+    counter.total += amount;
+    this.counters.set(key, counter);
+    return counter.total;
+  }
+
+  async close(): Promise<void> {
+    this.counters.close();
+  }
+}
+
+/** Adds to a counter and lets it expire when its window ends: KEYS[1], ARGV amount and end (ms since the epoch). */
+const ADD_LUA = `
+local total = redis.call('INCRBY', KEYS[1], ARGV[1])
+redis.call('PEXPIREAT', KEYS[1], ARGV[2])
+return total
+`;
+
+/** Counters in Redis, summed over every replica. */
+export class RedisQuotaStore implements QuotaStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix = 'plaza:quota:',
+  ) {
+    this.redis.defineCommand('plazaAddQuota', { numberOfKeys: 1, lua: ADD_LUA });
+  }
+
+  async add(key: string, amount: number, endsAt: number): Promise<number> {
+    const add = (this.redis as unknown as { plazaAddQuota(key: string, amount: number, endsAt: number): Promise<number> }).plazaAddQuota;
+    return add.call(this.redis, this.prefix + key, amount, endsAt);
+  }
+
+  async close(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
