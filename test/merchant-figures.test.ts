@@ -3,6 +3,7 @@ import { figureDays } from '../subgraphs/kit/figures.ts';
 import type { EntityManager } from '../subgraphs/kit/orm.ts';
 import { ImpressionCounter } from '../subgraphs/placements/impressions.ts';
 import type { PlacementsShared } from '../subgraphs/placements/loaders.ts';
+import { asMerchant, CLAIM, JOIN, paidOrder } from './support/flows.ts';
 import { startPlaza, type Plaza } from './support/plaza.ts';
 
 let plaza: Plaza;
@@ -112,5 +113,47 @@ describe("a merchant's console figures, through the gateway", () => {
       knex.off('query', onQuery);
     }
     expect(await p1Today()).toBe(before + 1000);
+  });
+});
+
+const FIGURES = `query Figures($id: ID!) { merchant(id: $id) {
+  offers(first: 10) { id claimsByDay(days: 2) { day count } redemptionsByDay(days: 2) { day count } }
+  newMembersByDay(days: 2) { day count } repurchasesByDay(days: 2) { day count } } }`;
+
+describe("a merchant's user assets: claims, redemptions, new members and repurchases by day", () => {
+  it('equal what customers did today, and are refused to another merchant', async () => {
+    const [yesterday, today] = figureDays(2, new Date());
+    const day = (count: number) => [
+      { day: yesterday, count: 0 },
+      { day: today, count },
+    ];
+    const merchant = 'm9';
+    const offer = 'o9-1';
+    const coupons: Record<string, string> = {};
+    for (const user of ['u21', 'u22', 'u23']) {
+      const claimed = await plaza.query(CLAIM, { templateId: offer, key: `figures-${user}` }, { user });
+      expect(claimed.body.errors).toBeUndefined();
+      coupons[user] = claimed.body.data.claimCoupon.id;
+    }
+    for (const user of ['u21', 'u22']) expect((await plaza.query(JOIN, { merchantId: merchant }, { user })).body.errors).toBeUndefined();
+    // u21 pays twice (the second is a repurchase), the first time with its coupon; u23 pays once
+    await paidOrder(plaza, 'u21', 500, [coupons.u21], merchant);
+    await paidOrder(plaza, 'u21', 300, [], merchant);
+    await paidOrder(plaza, 'u23', 200, [], merchant);
+
+    const { body } = await plaza.query(FIGURES, { id: merchant }, asMerchant(merchant));
+    expect(body.errors).toBeUndefined();
+    const figures = body.data.merchant;
+    const claimedOffer = figures.offers.find((o: { id: string }) => o.id === offer);
+    expect(claimedOffer.claimsByDay).toEqual(day(3));
+    expect(claimedOffer.redemptionsByDay).toEqual(day(1));
+    for (const other of figures.offers.filter((o: { id: string }) => o.id !== offer)) expect(other.claimsByDay).toEqual(day(0));
+    expect(figures.newMembersByDay).toEqual(day(2));
+    expect(figures.repurchasesByDay).toEqual(day(1));
+
+    const refused = await plaza.query(FIGURES, { id: merchant }, asMerchant('m10'));
+    const codes = new Set((refused.body.errors ?? []).map((e: { extensions?: { code?: string } }) => e.extensions?.code));
+    expect([...codes]).toEqual(['FORBIDDEN']);
+    expect(JSON.stringify(refused.body.data)).not.toMatch(/"count":[1-9]/);
   });
 });

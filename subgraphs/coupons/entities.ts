@@ -55,7 +55,8 @@ export const Coupon = defineEntity({
   }),
   uniques: [{ properties: ['ownerId', 'idempotencyKey'] }, { properties: ['ownerId', 'templateId', 'slot'] }],
   // a user's coupons, newest first: the User.coupons access path; an order's coupons
-  indexes: [{ properties: ['ownerId', 'claimedAt'] }, { properties: ['orderId'] }],
+  // a user's coupons; an order's; an offer's claims by time (the merchant's figures)
+  indexes: [{ properties: ['ownerId', 'claimedAt'] }, { properties: ['orderId'] }, { properties: ['templateId', 'claimedAt'] }],
 });
 export type Coupon = InferEntity<typeof Coupon>;
 
@@ -97,7 +98,8 @@ export const Order = defineEntity({
     pointsReversed: p.boolean().default(false),
   }),
   uniques: [{ properties: ['ownerId', 'idempotencyKey'] }],
-  indexes: [{ properties: ['ownerId', 'createdAt'] }],
+  // a user's orders; a merchant's paid orders by time (its repurchase figures)
+  indexes: [{ properties: ['ownerId', 'createdAt'] }, { properties: ['merchantId', 'paidAt'] }],
 });
 export type Order = InferEntity<typeof Order>;
 

@@ -1,6 +1,7 @@
 import { ErrorCode, plazaError } from '../kit/errors.ts';
 import type { PaymentProviderConfig } from '../kit/payment-provider.ts';
 import { requireUserId, assertOwner } from '../kit/viewer.ts';
+import { dailyCounts, dayOf, requireMerchant } from '../kit/figures.ts';
 import type { Resolvers } from './generated/resolvers-types.ts';
 import { applyCoupon, applyNotification, cancelOrder, openOrder, payOrder, removeCoupon, sandboxPay, statusOfOrder } from './orders.ts';
 import { checkPageSize, claimCoupon, pageOfOffers, statusOf } from './service.ts';
@@ -49,6 +50,16 @@ export const resolvers: Resolvers = {
     merchant: (template) => ({ id: template.merchantId }),
     startsAt: (template) => template.startsAt.toISOString(),
     endsAt: (template) => template.endsAt.toISOString(),
+    claimsByDay: async (template, { days }, { viewer, loaders }) => {
+      requireMerchant(viewer, template.merchantId, "An offer's figures");
+      const claims = await loaders.claimsByTemplate.load(template.id);
+      return dailyCounts(claims.map((c) => [dayOf(c.claimedAt), 1]), days ?? 14, loaders.now);
+    },
+    redemptionsByDay: async (template, { days }, { viewer, loaders }) => {
+      requireMerchant(viewer, template.merchantId, "An offer's figures");
+      const redeemed = await loaders.redemptionsByTemplate.load(template.id);
+      return dailyCounts(redeemed.map((c) => [dayOf(c.redeemedAt!), 1]), days ?? 14, loaders.now);
+    },
   },
   Coupon: {
     __resolveReference: async (ref, { loaders, viewer }) => {
@@ -66,6 +77,11 @@ export const resolvers: Resolvers = {
       pageOfOffers(await loaders.openOffersByMerchant.load(merchant.id), first ?? 10, after),
     repurchaseOffers: async (merchant, { first }, { loaders }) =>
       (await loaders.repurchaseOffersByMerchant.load(merchant.id)).slice(0, checkPageSize(first ?? 3)),
+    repurchasesByDay: async (merchant, { days }, { viewer, loaders }) => {
+      requireMerchant(viewer, merchant.id, "A merchant's figures");
+      const orders = await loaders.repurchasesByMerchant.load(merchant.id);
+      return dailyCounts(orders.map((o) => [dayOf(o.paidAt!), 1]), days ?? 14, loaders.now);
+    },
   },
   User: {
     coupons: async (user, { status }, { loaders, viewer }) => {

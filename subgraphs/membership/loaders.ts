@@ -3,10 +3,19 @@ import { raw } from '@mikro-orm/core';
 import type { SubgraphContext } from '../kit/server.ts';
 import { byKey, groupBy, groupedBy } from '../kit/loaders.ts';
 import type { EntityManager } from '../kit/orm.ts';
+import { findRows } from '../kit/rows.ts';
+import { figuresSince } from '../kit/figures.ts';
 import { Membership, MembershipProgram, MemberRight, PointsAccount, PointsTransaction } from './entities.ts';
 
 export function createLoaders(em: EntityManager) {
+  const now = new Date();
   return {
+    now,
+    /** Each merchant's memberships joined in the longest window of figures. */
+    newMembersByMerchant: groupedBy(
+      (ids: string[]) => findRows(em, Membership, { merchantId: { $in: ids }, joinedAt: { $gte: figuresSince(now) } }),
+      (m) => m.merchantId,
+    ),
     accountByUser: byKey((ids: string[]) => em.find(PointsAccount, { userId: { $in: ids } }), (a) => a.userId),
     ledgerByUser: groupedBy(
       (ids: string[]) => em.find(PointsTransaction, { userId: { $in: ids } }, { orderBy: { userId: 'asc', id: 'desc' } }),

@@ -1,5 +1,6 @@
 import { signMembershipPass } from '../kit/membership-pass.ts';
 import { assertOwner, requireUserId } from '../kit/viewer.ts';
+import { dailyCounts, dayOf, requireMerchant } from '../kit/figures.ts';
 import { MemberRight } from './entities.ts';
 import type { Resolvers } from './generated/resolvers-types.ts';
 import { requireService } from '../kit/peers.ts';
@@ -58,6 +59,11 @@ export const resolvers: Resolvers = {
   Merchant: {
     membershipProgram: async (merchant, _, { loaders }) =>
       (await loaders.programByMerchant.load(merchant.id)) ? { merchantId: merchant.id } : null,
+    newMembersByDay: async (merchant, { days }, { viewer, loaders }) => {
+      requireMerchant(viewer, merchant.id, "A merchant's figures");
+      const joined = await loaders.newMembersByMerchant.load(merchant.id);
+      return dailyCounts(joined.map((m) => [dayOf(m.joinedAt), 1]), days ?? 14, loaders.now);
+    },
   },
   MembershipProgram: {
     memberCount: (program, _, { loaders }) => loaders.memberCountByMerchant.load(program.merchantId),

@@ -66,6 +66,8 @@ export type CouponStatus =
 export type CouponTemplate = {
   __typename?: 'CouponTemplate';
   channel: CouponChannel;
+  /** Coupons claimed of this offer per UTC day, the last `days` days (1-90) oldest first. Only its merchant (scope merchant:<id>); FORBIDDEN otherwise. */
+  claimsByDay: Array<DailyCount>;
   endsAt: Scalars['String']['output'];
   id: Scalars['ID']['output'];
   kind: CouponKind;
@@ -74,6 +76,8 @@ export type CouponTemplate = {
   minSpend: Scalars['Int']['output'];
   /** How many coupons of this offer one user may claim. */
   perUserLimit: Scalars['Int']['output'];
+  /** Coupons of this offer redeemed by a paid order, per UTC day, the last `days` days (1-90). Only its merchant (scope merchant:<id>). */
+  redemptionsByDay: Array<DailyCount>;
   remainingStock: Scalars['Int']['output'];
   /** Whether its coupons combine with other stackable coupons on one order; otherwise a coupon of it is the order's only one. */
   stackable: Scalars['Boolean']['output'];
@@ -82,6 +86,26 @@ export type CouponTemplate = {
   totalStock: Scalars['Int']['output'];
   /** Amount off (in yuan) or percent off, depending on kind. */
   value: Scalars['Int']['output'];
+};
+
+
+/** A merchant's offer: a template users claim coupons from. */
+export type CouponTemplateClaimsByDayArgs = {
+  days?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A merchant's offer: a template users claim coupons from. */
+export type CouponTemplateRedemptionsByDayArgs = {
+  days?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A figure of one UTC day. */
+export type DailyCount = {
+  __typename?: 'DailyCount';
+  count: Scalars['Int']['output'];
+  /** YYYY-MM-DD, UTC. */
+  day: Scalars['String']['output'];
 };
 
 /**
@@ -105,6 +129,11 @@ export type Merchant = {
   offers?: Maybe<Array<CouponTemplate>>;
   /** Offers shown after paying at this merchant, to bring the customer back. */
   repurchaseOffers?: Maybe<Array<CouponTemplate>>;
+  /**
+   * Orders paid at this merchant by a customer who had paid one here before, per UTC day
+   * of payment, the last `days` days (1-90) oldest first. Only the merchant (scope merchant:<id>).
+   */
+  repurchasesByDay: Array<DailyCount>;
 };
 
 
@@ -116,6 +145,11 @@ export type MerchantOffersArgs = {
 
 export type MerchantRepurchaseOffersArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type MerchantRepurchasesByDayArgs = {
+  days?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type Mutation = {
@@ -420,6 +454,7 @@ export type ResolversTypes = ResolversObject<{
   CouponKind: CouponKind;
   CouponStatus: CouponStatus;
   CouponTemplate: ResolverTypeWrapper<CouponTemplateRow>;
+  DailyCount: ResolverTypeWrapper<DailyCount>;
   Homepage: ResolverTypeWrapper<{ city: string }>;
   Merchant: ResolverTypeWrapper<EntityRef>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -439,6 +474,7 @@ export type ResolversParentTypes = ResolversObject<{
   String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
   CouponTemplate: CouponTemplateRow;
+  DailyCount: DailyCount;
   Homepage: { city: string };
   Merchant: EntityRef;
   Mutation: Record<PropertyKey, never>;
@@ -472,18 +508,25 @@ export type CouponResolvers<ContextType = Context, ParentType extends ResolversP
 export type CouponTemplateResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CouponTemplate'] = ResolversParentTypes['CouponTemplate'], FederationReferenceType extends FederationReferenceTypes['CouponTemplate'] = FederationReferenceTypes['CouponTemplate']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['CouponTemplate']> | FederationReferenceType, FederationReferenceType, ContextType>;
   channel?: Resolver<ResolversTypes['CouponChannel'], ParentType, ContextType>;
+  claimsByDay?: Resolver<Array<ResolversTypes['DailyCount']>, ParentType, ContextType, RequireFields<CouponTemplateClaimsByDayArgs, 'days'>>;
   endsAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['CouponKind'], ParentType, ContextType>;
   merchant?: Resolver<ResolversTypes['Merchant'], ParentType, ContextType>;
   minSpend?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   perUserLimit?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  redemptionsByDay?: Resolver<Array<ResolversTypes['DailyCount']>, ParentType, ContextType, RequireFields<CouponTemplateRedemptionsByDayArgs, 'days'>>;
   remainingStock?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   stackable?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   startsAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   totalStock?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   value?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type DailyCountResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DailyCount'] = ResolversParentTypes['DailyCount']> = ResolversObject<{
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  day?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
 export type HomepageResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Homepage'] = ResolversParentTypes['Homepage'], FederationReferenceType extends FederationReferenceTypes['Homepage'] = FederationReferenceTypes['Homepage']> = ResolversObject<{
@@ -497,6 +540,7 @@ export type MerchantResolvers<ContextType = Context, ParentType extends Resolver
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   offers?: Resolver<Maybe<Array<ResolversTypes['CouponTemplate']>>, ParentType, ContextType, RequireFields<MerchantOffersArgs, 'first'>>;
   repurchaseOffers?: Resolver<Maybe<Array<ResolversTypes['CouponTemplate']>>, ParentType, ContextType, RequireFields<MerchantRepurchaseOffersArgs, 'first'>>;
+  repurchasesByDay?: Resolver<Array<ResolversTypes['DailyCount']>, ParentType, ContextType, RequireFields<MerchantRepurchasesByDayArgs, 'days'>>;
 }>;
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
@@ -552,6 +596,7 @@ export type UserResolvers<ContextType = Context, ParentType extends ResolversPar
 export type Resolvers<ContextType = Context> = ResolversObject<{
   Coupon?: CouponResolvers<ContextType>;
   CouponTemplate?: CouponTemplateResolvers<ContextType>;
+  DailyCount?: DailyCountResolvers<ContextType>;
   Homepage?: HomepageResolvers<ContextType>;
   Merchant?: MerchantResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;

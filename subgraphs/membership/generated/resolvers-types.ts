@@ -24,6 +24,14 @@ export type CacheControlScope =
   | 'PRIVATE'
   | 'PUBLIC';
 
+/** A figure of one UTC day. */
+export type DailyCount = {
+  __typename?: 'DailyCount';
+  count: Scalars['Int']['output'];
+  /** YYYY-MM-DD, UTC. */
+  day: Scalars['String']['output'];
+};
+
 /** Points exchanged for a member right. */
 export type Exchange = {
   __typename?: 'Exchange';
@@ -80,6 +88,13 @@ export type Merchant = {
   __typename?: 'Merchant';
   id: Scalars['ID']['output'];
   membershipProgram?: Maybe<MembershipProgram>;
+  /** Users who joined its membership, per UTC day, the last `days` days (1-90) oldest first. Only the merchant (scope merchant:<id>). */
+  newMembersByDay: Array<DailyCount>;
+};
+
+
+export type MerchantNewMembersByDayArgs = {
+  days?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type Mutation = {
@@ -307,9 +322,10 @@ export type FederationReferenceTypes = ResolversObject<{
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
   CacheControlScope: CacheControlScope;
+  DailyCount: ResolverTypeWrapper<DailyCount>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
   Exchange: ResolverTypeWrapper<ExchangeRow>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   Homepage: ResolverTypeWrapper<{ city: string }>;
   MemberRight: ResolverTypeWrapper<MemberRightRow>;
   Membership: ResolverTypeWrapper<MembershipRow>;
@@ -328,9 +344,10 @@ export type ResolversTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
+  DailyCount: DailyCount;
+  String: Scalars['String']['output'];
   Exchange: ExchangeRow;
   ID: Scalars['ID']['output'];
-  String: Scalars['String']['output'];
   Homepage: { city: string };
   MemberRight: MemberRightRow;
   Membership: MembershipRow;
@@ -353,6 +370,11 @@ export type CacheControlDirectiveArgs = {
 };
 
 export type CacheControlDirectiveResolver<Result, Parent, ContextType = Context, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type DailyCountResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DailyCount'] = ResolversParentTypes['DailyCount']> = ResolversObject<{
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  day?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
 
 export type ExchangeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Exchange'] = ResolversParentTypes['Exchange']> = ResolversObject<{
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -393,6 +415,7 @@ export type MerchantResolvers<ContextType = Context, ParentType extends Resolver
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Merchant']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   membershipProgram?: Resolver<Maybe<ResolversTypes['MembershipProgram']>, ParentType, ContextType>;
+  newMembersByDay?: Resolver<Array<ResolversTypes['DailyCount']>, ParentType, ContextType, RequireFields<MerchantNewMembersByDayArgs, 'days'>>;
 }>;
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
@@ -436,6 +459,7 @@ export type UserResolvers<ContextType = Context, ParentType extends ResolversPar
 }>;
 
 export type Resolvers<ContextType = Context> = ResolversObject<{
+  DailyCount?: DailyCountResolvers<ContextType>;
   Exchange?: ExchangeResolvers<ContextType>;
   Homepage?: HomepageResolvers<ContextType>;
   MemberRight?: MemberRightResolvers<ContextType>;
