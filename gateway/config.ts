@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, isProduction, readBoolean, readInternalSecret, readLogLevel, readPort, refusePublishedSecret } from '../subgraphs/kit/config.ts';
 import { NAME_PATTERN } from './stores/types.ts';
+import { parseHeaderRules, type HeaderRules } from './header-rules.ts';
 
 /** Everything the gateway needs, read once at start-up from arguments and environment. */
 export interface GatewayConfig {
@@ -34,6 +35,8 @@ export interface GatewayConfig {
   pages?: Partial<PagesConfig>;
   /** Whole-answer cache of anonymous queries, honouring cache hints; see ResponseCacheConfig. Default RESPONSE_CACHE_CONFIG_DEFAULTS (off). */
   responseCache?: Partial<ResponseCacheConfig>;
+  /** Request headers passed to subgraphs (propagated, renamed, inserted, removed), for all and per subgraph; see gateway/header-rules.ts. `PLAZA_HEADER_RULES` (JSON); default none (subgraphs get only Plaza's own headers). */
+  headerRules?: HeaderRules;
 }
 
 /** The playground and the first-party pages the gateway serves (built by `npm run build:pages`). */
@@ -560,6 +563,7 @@ export function readGatewayConfig(argv: string[] = process.argv.slice(2), env: N
     persistedQueries,
     pages: readPagesConfig(env),
     responseCache: readResponseCacheConfig(env),
+    ...(env.PLAZA_HEADER_RULES ? { headerRules: parseHeaderRules('PLAZA_HEADER_RULES', env.PLAZA_HEADER_RULES) } : {}),
   };
 }
 

@@ -40,6 +40,8 @@ export interface GatewayContext {
    * survives Apollo Server's copy of the context. Without it, answers come whole.
    */
   incremental?: { subsequent?(): AsyncIterable<SubsequentPayload> };
+  /** The client's headers the header rules read (see gateway/header-rules.ts), when there are rules. */
+  ruleHeaders?: Record<string, string>;
   /** What the request turned out to be, for its log line and metrics (filled as the pipeline learns it). */
   observed?: ObservedRequest;
 }

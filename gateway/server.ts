@@ -10,6 +10,8 @@ import { UNKNOWN_CLIENT, type GatewayContext } from './context.ts';
 import { PlazaEngine } from './engine/index.ts';
 import { stringifyResult } from './engine/answer-text.ts';
 import { SubgraphSource } from './engine/subgraph-source.ts';
+import { HeaderRulesSubgraphSource } from './header-rules-source.ts';
+import { parseHeaderRules, pickHeaders, propagatedHeaders } from './header-rules.ts';
 import { payloadTexts } from './engine/defer.ts';
 import type { GraphQLFormattedError } from 'graphql';
 import { undiciTransport } from './engine/fetcher.ts';
@@ -56,6 +58,11 @@ function operatorListener(routes: Route[], onError: (error: unknown) => void): (
   };
 }
 
+/** The subgraph names a supergraph's text declares (`@join__graph(name:)`). */
+function subgraphNamesOf(supergraphSdl: string): string[] {
+  return [...supergraphSdl.matchAll(/@join__graph\(name: "([^"]+)"/g)].map((m) => m[1]);
+}
+
 /** Builds and starts the gateway over a composed supergraph. */
 export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin[] = gatewayPlugins(config)): Promise<RunningGateway> {
   const supergraphSdl = fs.readFileSync(config.supergraphPath, 'utf8');
@@ -63,6 +70,9 @@ export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin
   const logger = createLogger('gateway', operations.logLevel);
   const pool = undiciTransport();
   // bounded by the estimated heap of its entries (and what hangs off them), reported in /metrics
+  // header rules name only subgraphs of the supergraph: checked again with its names, before anything starts
+  const headerRules = config.headerRules && parseHeaderRules('PLAZA_HEADER_RULES', JSON.stringify(config.headerRules), subgraphNamesOf(supergraphSdl));
+  const ruleHeaderNames = headerRules ? propagatedHeaders(headerRules) : [];
   const documents = boundedDocumentStore('document', operations.documentCacheMiB * MiB, GATEWAY_BYTES_PER_TOKEN);
   const engine = new PlazaEngine({
     supergraphSdl,
@@ -73,7 +83,8 @@ export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin
     source: ({ name, url }) => {
       const target = subgraphUrlOverride(config, name) ?? url;
       if (!target) throw new Error(`Subgraph "${name}" has no URL in the supergraph; set PLAZA_SUBGRAPH_URL_${name.toUpperCase()}`);
-      return new SubgraphSource({ name, url: target, operations, transport: pool.send });
+      const options = { name, url: target, operations, transport: pool.send };
+      return headerRules ? new HeaderRulesSubgraphSource(options, headerRules) : new SubgraphSource(options);
     },
   });
   // the engine switches supergraphs while serving; a rejected file leaves the current one
@@ -116,6 +127,7 @@ export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin
   async function context(req: IncomingMessage): Promise<GatewayContext> {
     const context: GatewayContext = { viewer: ANONYMOUS, client: UNKNOWN_CLIENT, incremental: {} };
     for (const plugin of plugins) await plugin.context?.(req, context);
+    if (headerRules) context.ruleHeaders = pickHeaders(req, ruleHeaderNames);
     context.internalToken = signInternalToken(context.viewer, config.internalSecret);
     return context;
   }
