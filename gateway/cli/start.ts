@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { readSubgraphConfig, SUBGRAPH_NAMES } from '../../subgraphs/kit/config.ts';
 import { readGatewayConfig } from '../config.ts';
+import { developmentLinks } from './links.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const children: ChildProcess[] = [];
@@ -76,7 +77,10 @@ try {
   const urls = Object.fromEntries(subgraphs.map((sg) => [`PLAZA_SUBGRAPH_URL_${sg.name.toUpperCase()}`, `http://${sg.host}:${sg.port}/graphql`]));
   run('gateway', 'gateway/main.ts', [], urls);
   await waitForHealth('gateway', `http://${gateway.host}:${gateway.port}/health`);
-  if (!stopping) console.log(`\nPlaza is up: GraphQL at http://${gateway.host}:${gateway.port}/graphql  (Ctrl-C stops everything)`);
+  if (!stopping) {
+    console.log(`\nPlaza is up: GraphQL at http://${gateway.host}:${gateway.port}/graphql  (Ctrl-C stops everything)`);
+    for (const link of await developmentLinks(gateway)) console.log(`  ${link.label}: ${link.url}`);
+  }
 } catch (error) {
   console.error(error instanceof Error ? error.message : String(error));
   await stopAll(1);
