@@ -15,6 +15,7 @@ import {
   ApplyCouponDocument,
   CancelOrderDocument,
   ClaimCouponDocument,
+  JoinMembershipDocument,
   MerchantOffersDocument,
   MyCouponsDocument,
   OpenOrderDocument,
@@ -79,6 +80,9 @@ async function showOffers(): Promise<void> {
     title.textContent = merchantName;
     // null while the coupons subgraph is unavailable
     const offers = data.merchant.offers ?? [];
+    // a member's pass claims the members-only offers
+    const pass = data.me?.memberships.find((m) => m.merchant.id === merchantId)?.pass ?? null;
+    const membersOnly = offers.some((offer) => offer.channel === 'MEMBERS_ONLY');
     show(
       app,
       el('h2', {}, 'Offers'),
@@ -96,15 +100,23 @@ async function showOffers(): Promise<void> {
                   'button',
                   {
                     type: 'button',
-                    // members-only offers are claimed from the membership page, with the member's pass
-                    disabled: offer.remainingStock > 0 && token && offer.channel !== 'MEMBERS_ONLY' ? false : 'disabled',
-                    onclick: () => void claim(offer, merchantName),
+                    disabled: offer.remainingStock > 0 && token && (offer.channel !== 'MEMBERS_ONLY' || pass) ? false : 'disabled',
+                    onclick: () => void claim(offer, merchantName, offer.channel === 'MEMBERS_ONLY' ? pass : null),
                   },
                   'Claim',
                 ),
               ),
             ),
           ),
+      token && membersOnly && !pass
+        ? el(
+            'p',
+            { 'data-testid': 'join' },
+            el('button', { type: 'button', onclick: () => void join() }, 'Join membership'),
+            el('span', { class: 'muted' }, ' to claim the members-only offers'),
+          )
+        : '',
+      token && pass ? el('p', { class: 'muted', 'data-testid': 'member' }, `You are a member of ${merchantName}`) : '',
       token
         ? el('p', {}, el('button', { type: 'button', class: 'secondary', onclick: () => showCheckout(merchantName, null) }, `Pay at ${merchantName}`))
         : el('p', { class: 'muted' }, 'Sign in to claim coupons.'),
@@ -114,11 +126,22 @@ async function showOffers(): Promise<void> {
   }
 }
 
-/** Claims a coupon, then shows the checkout. */
-async function claim(offer: Offer, merchantName: string): Promise<void> {
+/** Joins the merchant's membership, then shows the offers again (the members-only ones now claimable). */
+async function join(): Promise<void> {
+  showBusy(app, 'Joining…');
+  try {
+    await client.run(JoinMembershipDocument, { merchantId });
+    await showOffers();
+  } catch (error) {
+    showError(app, 'The membership could not be joined', error, () => void showOffers());
+  }
+}
+
+/** Claims a coupon (a members-only one with the membership's pass), then shows the checkout. */
+async function claim(offer: Offer, merchantName: string, membershipPass: string | null): Promise<void> {
   showBusy(app, 'Claiming your coupon…');
   try {
-    const { data } = await client.run(ClaimCouponDocument, { templateId: offer.id, idempotencyKey: crypto.randomUUID() });
+    const { data } = await client.run(ClaimCouponDocument, { templateId: offer.id, idempotencyKey: crypto.randomUUID(), membershipPass });
     showCheckout(merchantName, { coupon: data.claimCoupon, offer });
   } catch (error) {
     showError(app, 'The coupon could not be claimed', error, () => void showOffers());

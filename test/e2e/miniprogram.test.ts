@@ -194,6 +194,36 @@ describe('the merchant mini-program page', () => {
     await context.close();
   });
 
+  it('lets a user join the membership, after which the members-only offer is claimable, on a phone and a desktop', async () => {
+    const { data } = await offersOf('u4');
+    const membersOnly = (data.merchant.offers as OfferRow[]).find((o) => o.channel === 'MEMBERS_ONLY' && o.remainingStock > 0)!;
+    expect(membersOnly).toBeTruthy();
+    const { page, context, outside } = await watchedPage(env.browser);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${env.origin}/miniprogram/?merchant=m1#token=${await env.plaza.tokenFor('u4')}`);
+    const offer = page.getByTestId('offer').filter({ hasText: membersOnly.title });
+    await expect.poll(() => offer.count(), WAIT).toBe(1);
+    expect(await offer.getByRole('button', { name: 'Claim' }).isDisabled()).toBe(true);
+    await screenshot(page, 'miniprogram-members-only-390');
+
+    await page.getByRole('button', { name: 'Join membership' }).click();
+    await expect.poll(() => page.getByTestId('member').isVisible(), WAIT).toBe(true);
+    expect(await page.getByTestId('join').count()).toBe(0);
+    const claim = page.getByTestId('offer').filter({ hasText: membersOnly.title }).getByRole('button', { name: 'Claim' });
+    expect(await claim.isDisabled()).toBe(false);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await screenshot(page, 'miniprogram-member-1280');
+
+    // the claim carries the membership's pass: the coupon is the user's in the database
+    await claim.click();
+    const claimedNote = page.getByTestId('claimed');
+    await expect.poll(() => claimedNote.isVisible(), WAIT).toBe(true);
+    const coupon = await couponsDb(env.plaza).findOneOrFail(Coupon, { code: await claimedNote.locator('code').innerText() });
+    expect(coupon).toMatchObject({ ownerId: 'u4', templateId: membersOnly.id, status: 'CLAIMED' });
+    expect(outside).toEqual([]);
+    await context.close();
+  });
+
   it('keeps an anonymous visitor from claiming and asks them to sign in', async () => {
     const { page, context } = await watchedPage(env.browser);
     await page.goto(`${env.origin}/miniprogram/?merchant=m1`);

@@ -17,8 +17,9 @@ import * as types from './graphql.ts';
 type Documents = {
     "mutation ApplyCoupon($orderId: ID!, $couponId: ID!) {\n  applyCoupon(orderId: $orderId, couponId: $couponId) {\n    ...OrderSummary\n  }\n}": typeof types.ApplyCouponDocument,
     "mutation CancelOrder($orderId: ID!) {\n  cancelOrder(orderId: $orderId) {\n    id\n    status\n  }\n}": typeof types.CancelOrderDocument,
-    "mutation ClaimCoupon($templateId: ID!, $idempotencyKey: String!) {\n  claimCoupon(templateId: $templateId, idempotencyKey: $idempotencyKey) {\n    id\n    code\n    status\n    template {\n      id\n      title\n    }\n  }\n}": typeof types.ClaimCouponDocument,
-    "query MerchantOffers($merchantId: ID!) {\n  merchant(id: $merchantId) {\n    id\n    name\n    offers(first: 10) {\n      id\n      title\n      kind\n      value\n      minSpend\n      remainingStock\n      channel\n    }\n  }\n  me {\n    id\n    points {\n      balance\n      tier\n    }\n  }\n}": typeof types.MerchantOffersDocument,
+    "mutation ClaimCoupon($templateId: ID!, $idempotencyKey: String!, $membershipPass: String) {\n  claimCoupon(\n    templateId: $templateId\n    idempotencyKey: $idempotencyKey\n    membershipPass: $membershipPass\n  ) {\n    id\n    code\n    status\n    template {\n      id\n      title\n    }\n  }\n}": typeof types.ClaimCouponDocument,
+    "mutation JoinMembership($merchantId: ID!) {\n  joinMembership(merchantId: $merchantId) {\n    merchant {\n      id\n    }\n    tier\n    pass\n  }\n}": typeof types.JoinMembershipDocument,
+    "query MerchantOffers($merchantId: ID!) {\n  merchant(id: $merchantId) {\n    id\n    name\n    offers(first: 10) {\n      id\n      title\n      kind\n      value\n      minSpend\n      remainingStock\n      channel\n    }\n  }\n  me {\n    id\n    points {\n      balance\n      tier\n    }\n    memberships {\n      merchant {\n        id\n      }\n      pass\n    }\n  }\n}": typeof types.MerchantOffersDocument,
     "query MyCoupons {\n  me {\n    id\n    coupons(status: CLAIMED) {\n      id\n      template {\n        id\n        title\n        kind\n        value\n        minSpend\n        stackable\n        merchant {\n          id\n        }\n      }\n    }\n  }\n}": typeof types.MyCouponsDocument,
     "mutation OpenOrder($merchantId: ID!, $amount: Int!, $idempotencyKey: String!) {\n  openOrder(\n    merchantId: $merchantId\n    amount: $amount\n    idempotencyKey: $idempotencyKey\n  ) {\n    ...OrderSummary\n  }\n}": typeof types.OpenOrderDocument,
     "fragment OrderSummary on Order {\n  id\n  status\n  amount\n  discount\n  amountToPay\n  expiresAt\n  coupons {\n    id\n    template {\n      id\n      title\n    }\n  }\n}": typeof types.OrderSummaryFragmentDoc,
@@ -30,8 +31,9 @@ type Documents = {
 const documents: Documents = {
     "mutation ApplyCoupon($orderId: ID!, $couponId: ID!) {\n  applyCoupon(orderId: $orderId, couponId: $couponId) {\n    ...OrderSummary\n  }\n}": types.ApplyCouponDocument,
     "mutation CancelOrder($orderId: ID!) {\n  cancelOrder(orderId: $orderId) {\n    id\n    status\n  }\n}": types.CancelOrderDocument,
-    "mutation ClaimCoupon($templateId: ID!, $idempotencyKey: String!) {\n  claimCoupon(templateId: $templateId, idempotencyKey: $idempotencyKey) {\n    id\n    code\n    status\n    template {\n      id\n      title\n    }\n  }\n}": types.ClaimCouponDocument,
-    "query MerchantOffers($merchantId: ID!) {\n  merchant(id: $merchantId) {\n    id\n    name\n    offers(first: 10) {\n      id\n      title\n      kind\n      value\n      minSpend\n      remainingStock\n      channel\n    }\n  }\n  me {\n    id\n    points {\n      balance\n      tier\n    }\n  }\n}": types.MerchantOffersDocument,
+    "mutation ClaimCoupon($templateId: ID!, $idempotencyKey: String!, $membershipPass: String) {\n  claimCoupon(\n    templateId: $templateId\n    idempotencyKey: $idempotencyKey\n    membershipPass: $membershipPass\n  ) {\n    id\n    code\n    status\n    template {\n      id\n      title\n    }\n  }\n}": types.ClaimCouponDocument,
+    "mutation JoinMembership($merchantId: ID!) {\n  joinMembership(merchantId: $merchantId) {\n    merchant {\n      id\n    }\n    tier\n    pass\n  }\n}": types.JoinMembershipDocument,
+    "query MerchantOffers($merchantId: ID!) {\n  merchant(id: $merchantId) {\n    id\n    name\n    offers(first: 10) {\n      id\n      title\n      kind\n      value\n      minSpend\n      remainingStock\n      channel\n    }\n  }\n  me {\n    id\n    points {\n      balance\n      tier\n    }\n    memberships {\n      merchant {\n        id\n      }\n      pass\n    }\n  }\n}": types.MerchantOffersDocument,
     "query MyCoupons {\n  me {\n    id\n    coupons(status: CLAIMED) {\n      id\n      template {\n        id\n        title\n        kind\n        value\n        minSpend\n        stackable\n        merchant {\n          id\n        }\n      }\n    }\n  }\n}": types.MyCouponsDocument,
     "mutation OpenOrder($merchantId: ID!, $amount: Int!, $idempotencyKey: String!) {\n  openOrder(\n    merchantId: $merchantId\n    amount: $amount\n    idempotencyKey: $idempotencyKey\n  ) {\n    ...OrderSummary\n  }\n}": types.OpenOrderDocument,
     "fragment OrderSummary on Order {\n  id\n  status\n  amount\n  discount\n  amountToPay\n  expiresAt\n  coupons {\n    id\n    template {\n      id\n      title\n    }\n  }\n}": types.OrderSummaryFragmentDoc,
@@ -52,11 +54,15 @@ export function graphql(source: "mutation CancelOrder($orderId: ID!) {\n  cancel
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation ClaimCoupon($templateId: ID!, $idempotencyKey: String!) {\n  claimCoupon(templateId: $templateId, idempotencyKey: $idempotencyKey) {\n    id\n    code\n    status\n    template {\n      id\n      title\n    }\n  }\n}"): typeof import('./graphql.ts').ClaimCouponDocument;
+export function graphql(source: "mutation ClaimCoupon($templateId: ID!, $idempotencyKey: String!, $membershipPass: String) {\n  claimCoupon(\n    templateId: $templateId\n    idempotencyKey: $idempotencyKey\n    membershipPass: $membershipPass\n  ) {\n    id\n    code\n    status\n    template {\n      id\n      title\n    }\n  }\n}"): typeof import('./graphql.ts').ClaimCouponDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "query MerchantOffers($merchantId: ID!) {\n  merchant(id: $merchantId) {\n    id\n    name\n    offers(first: 10) {\n      id\n      title\n      kind\n      value\n      minSpend\n      remainingStock\n      channel\n    }\n  }\n  me {\n    id\n    points {\n      balance\n      tier\n    }\n  }\n}"): typeof import('./graphql.ts').MerchantOffersDocument;
+export function graphql(source: "mutation JoinMembership($merchantId: ID!) {\n  joinMembership(merchantId: $merchantId) {\n    merchant {\n      id\n    }\n    tier\n    pass\n  }\n}"): typeof import('./graphql.ts').JoinMembershipDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query MerchantOffers($merchantId: ID!) {\n  merchant(id: $merchantId) {\n    id\n    name\n    offers(first: 10) {\n      id\n      title\n      kind\n      value\n      minSpend\n      remainingStock\n      channel\n    }\n  }\n  me {\n    id\n    points {\n      balance\n      tier\n    }\n    memberships {\n      merchant {\n        id\n      }\n      pass\n    }\n  }\n}"): typeof import('./graphql.ts').MerchantOffersDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

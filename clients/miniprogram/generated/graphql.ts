@@ -66,17 +66,25 @@ export type CancelOrderMutation = { cancelOrder: { id: string, status: OrderStat
 export type ClaimCouponMutationVariables = Exact<{
   templateId: string;
   idempotencyKey: string;
+  membershipPass?: string | null | undefined;
 }>;
 
 
 export type ClaimCouponMutation = { claimCoupon: { id: string, code: string, status: CouponStatus, template: { id: string, title: string } } };
+
+export type JoinMembershipMutationVariables = Exact<{
+  merchantId: string;
+}>;
+
+
+export type JoinMembershipMutation = { joinMembership: { tier: Tier, pass: string, merchant: { id: string } } };
 
 export type MerchantOffersQueryVariables = Exact<{
   merchantId: string;
 }>;
 
 
-export type MerchantOffersQuery = { merchant: { id: string, name: string, offers: Array<{ id: string, title: string, kind: CouponKind, value: number, minSpend: number, remainingStock: number, channel: CouponChannel }> | null } | null, me: { id: string, points: { balance: number, tier: Tier } | null } | null };
+export type MerchantOffersQuery = { merchant: { id: string, name: string, offers: Array<{ id: string, title: string, kind: CouponKind, value: number, minSpend: number, remainingStock: number, channel: CouponChannel }> | null } | null, me: { id: string, points: { balance: number, tier: Tier } | null, memberships: Array<{ pass: string, merchant: { id: string } }> } | null };
 
 export type MyCouponsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -189,8 +197,12 @@ export const CancelOrderDocument = new TypedDocumentString(`
 }
     `, {"hash":"sha256:6a2d68587a06abe6a428062680d3a812c3a6c7eb9d742562a329ec29b817635d"}) as unknown as TypedDocumentString<CancelOrderMutation, CancelOrderMutationVariables>;
 export const ClaimCouponDocument = new TypedDocumentString(`
-    mutation ClaimCoupon($templateId: ID!, $idempotencyKey: String!) {
-  claimCoupon(templateId: $templateId, idempotencyKey: $idempotencyKey) {
+    mutation ClaimCoupon($templateId: ID!, $idempotencyKey: String!, $membershipPass: String) {
+  claimCoupon(
+    templateId: $templateId
+    idempotencyKey: $idempotencyKey
+    membershipPass: $membershipPass
+  ) {
     id
     code
     status
@@ -200,7 +212,18 @@ export const ClaimCouponDocument = new TypedDocumentString(`
     }
   }
 }
-    `, {"hash":"sha256:0822904c1d6458b30514e6e210b26ecefaa254cb78fd97482e7e778dcb4d2630"}) as unknown as TypedDocumentString<ClaimCouponMutation, ClaimCouponMutationVariables>;
+    `, {"hash":"sha256:805a3c7df8b100d0391991fab2e990cc3fcb6ae253614cb0856a24dcaec4a24a"}) as unknown as TypedDocumentString<ClaimCouponMutation, ClaimCouponMutationVariables>;
+export const JoinMembershipDocument = new TypedDocumentString(`
+    mutation JoinMembership($merchantId: ID!) {
+  joinMembership(merchantId: $merchantId) {
+    merchant {
+      id
+    }
+    tier
+    pass
+  }
+}
+    `, {"hash":"sha256:b817a174b419c0ece997a12963bc0112fd2722c3cfb2418687292c527d5a8dcc"}) as unknown as TypedDocumentString<JoinMembershipMutation, JoinMembershipMutationVariables>;
 export const MerchantOffersDocument = new TypedDocumentString(`
     query MerchantOffers($merchantId: ID!) {
   merchant(id: $merchantId) {
@@ -222,9 +245,15 @@ export const MerchantOffersDocument = new TypedDocumentString(`
       balance
       tier
     }
+    memberships {
+      merchant {
+        id
+      }
+      pass
+    }
   }
 }
-    `, {"hash":"sha256:12d61f6eed56c502d8b1670dca8d5cdfcd29842f1843e1ed26d98525cc39a893"}) as unknown as TypedDocumentString<MerchantOffersQuery, MerchantOffersQueryVariables>;
+    `, {"hash":"sha256:3418cc5c2d3016d5909acdff422f09556d848539150db492d8bae60dbd34786a"}) as unknown as TypedDocumentString<MerchantOffersQuery, MerchantOffersQueryVariables>;
 export const MyCouponsDocument = new TypedDocumentString(`
     query MyCoupons {
   me {
