@@ -99,8 +99,8 @@ export interface PlazaProcesses {
   stop(): Promise<void>;
 }
 
-/** Starts a Plaza for a benchmark section: subgraphs on `otherCpus`, the gateway on `gatewayCpus` (taskset lists; '' for any). */
-export async function startPlazaProcesses(name: string, gatewayCpus: string, otherCpus: string): Promise<PlazaProcesses> {
+/** Starts a Plaza for a benchmark section: subgraphs on `otherCpus`, the gateway on `gatewayCpus` (taskset lists; '' for any); `settings` adds to its environment. */
+export async function startPlazaProcesses(name: string, gatewayCpus: string, otherCpus: string, settings: NodeJS.ProcessEnv = {}): Promise<PlazaProcesses> {
   const secret = crypto.randomBytes(24).toString('hex');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `plaza-bench-${name}-`));
   const env: NodeJS.ProcessEnv = {
@@ -114,6 +114,7 @@ export async function startPlazaProcesses(name: string, gatewayCpus: string, oth
     // one bench process is one address: the per-IP quota would measure itself
     PLAZA_RATE_LIMIT: 'false',
     PLAZA_DATA_DIR: dataDir,
+    ...settings,
   };
   const children: ChildProcess[] = [];
   // a bench stopped half-way (Ctrl-C) leaves no process behind

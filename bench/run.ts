@@ -34,7 +34,7 @@
  *                                       BENCH_PROFILE_VARIANT for another scenario or Plaza variant)
  * Settings: BENCH_DURATION (s per round, default 6), BENCH_ROUNDS (3), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (10),
  * BENCH_GUILD_CONNECTIONS (scenario G's, 50), BENCH_SCENARIOS (e.g. "1,2" or "G"), BENCH_VARIANTS (names, comma separated),
- * BENCH_SECTIONS (which of gateways,money,hostile,memory run; default all),
+ * BENCH_SECTIONS (which of gateways,money,hostile,memory,impressions run; default all),
  * BENCH_GATEWAY_CPU_QUOTA (cores each gateway may use, default 0.4; 0 for none),
  * BENCH_GATEWAY_CPUS (taskset list for gateways, default "0" when 2+ cores),
  * BENCH_OTHER_CPUS (subgraphs and load, default the remaining cores), BENCH_OUT (report path).
@@ -53,6 +53,7 @@ import type { LoadJob, LoadResult } from './load.ts';
 import { moneyContention, moneyReport } from './money.ts';
 import { hostileBench, hostileReport, hostileSummary } from './hostile.ts';
 import { memoryBench, memoryReport, memorySummary } from './memory.ts';
+import { impressionsBench, impressionsReport } from './impressions.ts';
 import { summarizeProfile } from './profile.ts';
 import { composeGuildSupergraph, GUILD_OPERATION, GUILD_QUERY, GUILD_SUBGRAPHS, type GuildSubgraph } from './guild/graph.ts';
 import { freePort, startProcess as startBenchProcess, stopProcess } from './processes.ts';
@@ -83,11 +84,11 @@ const settings = {
   profileScenario: process.env.BENCH_PROFILE_SCENARIO ?? '2',
   /** The Plaza variant --profile profiles. */
   profileVariant: process.env.BENCH_PROFILE_VARIANT ?? 'plaza',
-  sections: new Set((process.env.BENCH_SECTIONS ?? 'gateways,money,hostile,memory').split(',').map((s) => s.trim())),
+  sections: new Set((process.env.BENCH_SECTIONS ?? 'gateways,money,hostile,memory,impressions').split(',').map((s) => s.trim())),
 };
 for (const section of settings.sections) {
-  if (!['gateways', 'money', 'hostile', 'memory'].includes(section)) {
-    console.error(`BENCH_SECTIONS names gateways, money, hostile and memory; not ${section}`);
+  if (!['gateways', 'money', 'hostile', 'memory', 'impressions'].includes(section)) {
+    console.error(`BENCH_SECTIONS names gateways, money, hostile, memory and impressions; not ${section}`);
     process.exit(2);
   }
 }
@@ -892,6 +893,11 @@ async function main(): Promise<void> {
     console.log('\nmemory under floods of distinct input (bench/memory.ts):');
     memory = await memoryBench(flags.quick ? { operations: 10_000, cities: 10_000 } : {});
   }
+  let impressions: Awaited<ReturnType<typeof impressionsBench>> | undefined;
+  if (settings.sections.has('impressions')) {
+    console.log('\nthe feed with impression counting on and off (bench/impressions.ts):');
+    impressions = await impressionsBench({ gatewayCpus: settings.gatewayCpus, otherCpus: settings.otherCpus, ...(flags.quick ? { rounds: 1, duration: 5 } : {}) });
+  }
   const minutes = ((Date.now() - began) / 60_000).toFixed(1);
   const againstHive = hiveTable(cells);
   const gatewaysReport = scenarios.length
@@ -948,6 +954,7 @@ async function main(): Promise<void> {
     ...(money ? [moneyReport(money), ''] : []),
     ...(hostile ? [hostileReport(hostile), ''] : []),
     ...(memory ? [memoryReport(memory), ''] : []),
+    ...(impressions ? [impressionsReport(impressions), ''] : []),
     ...(profile ? [`## CPU profile of Plaza under scenario ${settings.profileScenario}`, '', profile, ''] : []),
   ].join('\n');
   const summary = [
@@ -957,6 +964,7 @@ async function main(): Promise<void> {
     ...(money ? [moneyReport(money)] : []),
     ...(hostile ? [hostileSummary(hostile)] : []),
     ...(memory ? [memorySummary(memory)] : []),
+    ...(impressions ? [impressionsReport(impressions)] : []),
   ];
   console.log(`\n${summary.join('\n\n')}\n`);
   if (profile) console.log(profile);
