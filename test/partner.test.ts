@@ -256,3 +256,22 @@ describe('usage over time', () => {
     expect(await usage('--field', 'Merchant.popularity', '--days', '7')).toBe('field Merchant.popularity: safe to retire, no use in the last 7 day(s) (never recorded)');
   });
 });
+
+describe('the playground', () => {
+  it("lists each client's published operations from the manifest store beside the repository's own", async () => {
+    const replica = await plaza.replica({
+      persistedQueries: { manifestDir: path.join(dir, 'manifests'), partners: parsePartnerKeys('test', fs.readFileSync(keysFile, 'utf8')) },
+      pages: { playground: true },
+    });
+    const res = await fetch(new URL('/playground/operations.json', replica.url));
+    expect(res.status).toBe(200);
+    const { clients } = (await res.json()) as { clients: { client: string; operations: { name: string; id: string }[] }[] };
+    const acme = clients.find((c) => c.client === 'acme-travel@1.0.0');
+    expect(acme?.operations.map((o) => o.name)).toEqual(['PartnerCityCards', 'PartnerMerchantOffers']);
+    expect(acme?.operations[0].id).toBe(cityCardsId);
+    expect(clients.map((c) => c.client)).toContain('other-partner@1.0.0');
+    // a manifest refused at load runs nowhere, so it is not listed
+    expect(clients.map((c) => c.client)).not.toContain('sneaky-partner@1.0.0');
+    expect(clients.map((c) => c.client)).toContain('homepage');
+  });
+});

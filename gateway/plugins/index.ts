@@ -31,7 +31,8 @@ import { connectRedis } from '../stores/redis.ts';
 import { MemoryBucketStore } from './rate-limit.ts';
 import { pagesOf } from '../config.ts';
 import { useClientPages } from './client-pages.ts';
-import { usePlayground } from './playground.ts';
+import { clientOperationsIn, usePlayground, type ClientOperations } from './playground.ts';
+import { persistedDocumentsIn, type PersistedDocumentsPlugin } from './persisted-documents.ts';
 import { responseCacheOf } from '../config.ts';
 import { responseCacheStore, useResponseCache } from './response-cache.ts';
 
@@ -42,23 +43,37 @@ const CLIENTS_DIR = fileURLToPath(new URL('../../clients', import.meta.url));
 export function gatewayPlugins(config: GatewayConfig): GatewayPlugin[] {
   const operations = operationsOf(config);
   const supergraphSdl = fs.readFileSync(config.supergraphPath, 'utf8');
+  const persisted = persistedQueryPlugins(config, supergraphSdl);
   return [
     ...(operations.otlpEndpoint ? [useTracing({ endpoint: operations.otlpEndpoint })] : []),
     useLogging({ logger: createLogger('gateway', operations.logLevel) }),
     useMetrics({ knownOperations: operationNamesIn(CLIENTS_DIR) }),
     useErrorMasking({ production: config.production, logger: createLogger('gateway', operations.logLevel) }),
     ...securityPlugins(config, supergraphSdl),
-    ...persistedQueryPlugins(config, supergraphSdl),
-    ...pagePlugins(config),
+    ...persisted,
+    ...pagePlugins(config, persistedDocumentsIn(persisted)),
     ...responseCachePlugins(config),
   ];
 }
 
-/** The playground and the first-party pages (off in production; see PagesConfig). */
-export function pagePlugins(config: GatewayConfig): GatewayPlugin[] {
+/** The playground's list: the repository's client operations, then each published manifest as `<client>@<appVersion>`. */
+export function playgroundOperations(persisted: PersistedDocumentsPlugin | undefined): () => ClientOperations[] {
+  return () => [
+    ...clientOperationsIn(CLIENTS_DIR),
+    ...(persisted?.published() ?? []).map((m) => ({
+      client: `${m.client}@${m.appVersion}`,
+      operations: m.operations.map((op) => ({ name: op.name, kind: op.type, id: op.id, document: op.body })).sort((a, b) => a.name.localeCompare(b.name)),
+    })),
+  ];
+}
+
+/** The playground and the first-party pages (off in production; see PagesConfig); the playground lists the published manifests of `persisted`. */
+export function pagePlugins(config: GatewayConfig, persisted?: PersistedDocumentsPlugin): GatewayPlugin[] {
   const pages = pagesOf(config);
   return [
-    ...(pages.playground && !config.production ? [usePlayground({ dir: path.join(pages.dir, 'playground'), jwtSecret: config.jwtSecret })] : []),
+    ...(pages.playground && !config.production
+      ? [usePlayground({ dir: path.join(pages.dir, 'playground'), jwtSecret: config.jwtSecret, operations: playgroundOperations(persisted) })]
+      : []),
     ...(pages.clientPages ? [useClientPages({ dir: pages.dir })] : []),
   ];
 }

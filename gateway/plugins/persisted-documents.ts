@@ -70,6 +70,13 @@ export interface RefusedManifest {
   problems: string[];
 }
 
+/** A manifest as registered: whose it is and its operations. */
+export interface PublishedManifest {
+  client: string;
+  appVersion: string;
+  operations: RegisteredOperation[];
+}
+
 /** Persisted documents plus what other concerns may use: the registered operations (to warm plans). */
 export interface PersistedDocumentsPlugin extends GatewayPlugin {
   /** The published manifests the last load refused (an invalid operation, a tighter budget than the publisher's…). */
@@ -78,6 +85,8 @@ export interface PersistedDocumentsPlugin extends GatewayPlugin {
   operations(): RegisteredOperation[];
   /** The app version a client's use of a registered operation counts under: the client's own, else the one manifest shipping it, else `unknown`. */
   appVersionOf(client: ClientIdentity, operationId: string): string;
+  /** The manifests registered at the last load, each with its client, app version and operations (e.g. for the playground). */
+  published(): PublishedManifest[];
   /** Calls `listener` with every registered operation after each (re)load, e.g. to warm query plans. */
   onRegistered(listener: (operations: RegisteredOperation[]) => void): void;
 }
@@ -85,13 +94,14 @@ export interface PersistedDocumentsPlugin extends GatewayPlugin {
 /** The registered operations, indexed for lookup. Replaced whole on each reload. */
 interface Registry {
   all: RegisteredOperation[];
+  manifests: PublishedManifest[];
   byId: Map<string, RegisteredOperation>;
   byNormalized: Map<string, RegisteredOperation>;
   /** Per client: ids and normalized ids of its own manifests, and the app versions shipping each id. */
   clients: Map<string, { byId: Map<string, RegisteredOperation>; byNormalized: Map<string, RegisteredOperation>; versions: Map<string, Set<string>> }>;
 }
 
-const EMPTY_REGISTRY: Registry = { all: [], byId: new Map(), byNormalized: new Map(), clients: new Map() };
+const EMPTY_REGISTRY: Registry = { all: [], manifests: [], byId: new Map(), byNormalized: new Map(), clients: new Map() };
 
 /** What a request asks for, wherever it came from (JSON body or GET parameters). */
 interface RequestParams {
@@ -173,7 +183,7 @@ export function usePersistedDocuments(options: PersistedDocumentsOptions): Persi
 
   async function reload(): Promise<void> {
     if (!schema || !settings.manifests) return;
-    const next: Registry = { all: [], byId: new Map(), byNormalized: new Map(), clients: new Map() };
+    const next: Registry = { all: [], manifests: [], byId: new Map(), byNormalized: new Map(), clients: new Map() };
     const nextRefused: RefusedManifest[] = [];
     for (const stored of await settings.manifests.list()) {
       const source = `manifest ${stored.client}@${stored.appVersion}`;
@@ -189,6 +199,7 @@ export function usePersistedDocuments(options: PersistedDocumentsOptions): Persi
         nextRefused.push({ client: stored.client, appVersion: stored.appVersion, problems });
         continue;
       }
+      next.manifests.push({ client: stored.client, appVersion: stored.appVersion, operations });
       let client = next.clients.get(stored.client);
       if (!client) next.clients.set(stored.client, (client = { byId: new Map(), byNormalized: new Map(), versions: new Map() }));
       for (const op of operations) {
@@ -326,6 +337,7 @@ export function usePersistedDocuments(options: PersistedDocumentsOptions): Persi
     name: 'persisted-documents',
     operations: () => registry.all,
     refusedManifests: () => refused,
+    published: () => registry.manifests,
     appVersionOf,
     onRegistered(listener) {
       listeners.push(listener);
