@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { seedPoints, seedUser } from '../../subgraphs/kit/world.ts';
+import { seedPoints, seedServices, seedUser, WORLD_SIZES } from '../../subgraphs/kit/world.ts';
 import { screenshot, useBrowserPlaza, WAIT, watchedPage } from './browser.ts';
 
 const FEED = fs.readFileSync(new URL('../../clients/homepage/HomepageFeed.graphql', import.meta.url), 'utf8');
@@ -23,7 +23,8 @@ describe('the homepage page', () => {
 
     const grid = page.getByTestId('grid').locator('li');
     await expect.poll(() => grid.count(), WAIT).toBe(9);
-    expect(await grid.locator('.label').allInnerTexts()).toEqual(expected.homepage.grid.map((g: { title: string }) => g.title.trim()));
+    // a signed-in user sees their own grid (their edits, then their city's default)
+    expect(await grid.locator('.label').allInnerTexts()).toEqual(expected.me.grid.map((g: { service: { title: string } }) => g.service.title));
 
     expect(await page.getByTestId('points-balance').innerText()).toBe(String(seedPoints(0)));
     expect(await page.locator('#points').innerText()).toContain(seedUser(0).nickname);
@@ -49,6 +50,49 @@ describe('the homepage page', () => {
     expect((bodies[0] as { query?: string }).query).toBeUndefined();
     expect(outside).toEqual([]);
     await screenshot(page, 'homepage-signed-in');
+    await context.close();
+  });
+
+  it('shows every position in order, suggests merchants as a Chinese query is typed, and opens the right mini-program, on a phone and a desktop', async () => {
+    const user = 'u5';
+    // the user's own edit: their pinned service leads their grid
+    const pinned = await env.plaza.query('mutation { pinService(serviceId: "s2-2", position: 0) { id } }', {}, { user });
+    expect(pinned.body.errors).toBeUndefined();
+    const expected = (await env.plaza.query(FEED, { city: 'Shanghai' }, { user })).body.data;
+    const { page, context, outside } = await watchedPage(env.browser);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${env.origin}/homepage/?city=Shanghai#token=${await env.plaza.tokenFor(user)}`);
+    await expect.poll(() => page.getByTestId('card').count(), WAIT).toBe(expected.homepage.cards.length);
+
+    // search bar, grid, news, banners, cards, basement: in the app's order, each with the feed's items
+    const order = await page.locator('#app > section').evaluateAll((sections) => sections.map((s) => s.getAttribute('aria-label')));
+    expect(order).toEqual(['Search', 'Services', 'News', 'Banners', 'Recommended', 'More']);
+    expect(await page.getByTestId('grid').locator('.label').first().innerText()).toBe(seedServices(1, WORLD_SIZES.small)[1].title);
+    expect(await page.getByTestId('grid').locator('a').first().getAttribute('href')).toMatch(/^\/miniprogram\/\?merchant=m2#token=/);
+    expect(await page.getByTestId('news').locator('li').count()).toBe(expected.homepage.news.length);
+    expect(await page.getByTestId('banners').locator('li').count()).toBe(expected.homepage.banners.length);
+    expect(await page.getByTestId('basement').locator('li').count()).toBe(expected.homepage.basement.length);
+    for (const list of ['news', 'banners', 'basement']) expect(expected.homepage[list].length, list).toBeGreaterThan(0);
+    // every tile has its generated icon, and no debug text reaches the page
+    expect(await page.getByTestId('grid').locator('svg').count()).toBe(9);
+    expect(await page.locator('main').innerText()).not.toMatch(/banner · |card · |grid · /);
+    await screenshot(page, 'homepage-390');
+
+    // typing a Chinese word suggests the merchants holding it, ranked as search ranks them
+    const search = (await env.plaza.query('{ search(query: "咖啡", city: "Shanghai", first: 5) { edges { node { id name } } } }')).body.data.search.edges;
+    expect(search.length).toBeGreaterThan(0);
+    await page.getByLabel('Search merchants and services').fill('咖啡');
+    const suggestions = page.getByTestId('suggestion');
+    await expect.poll(() => suggestions.count(), WAIT).toBe(search.length);
+    expect(await suggestions.first().getAttribute('data-testid')).toBe('suggestion');
+    expect(await suggestions.first().locator('a').getAttribute('href')).toMatch(new RegExp(`^/miniprogram/\\?merchant=${search[0].node.id}#token=`));
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await screenshot(page, 'homepage-1280');
+
+    // a suggestion opens that merchant's mini-program, signed in
+    await suggestions.first().locator('a').click();
+    await expect.poll(() => page.locator('#merchant-name').innerText(), WAIT).toBe(search[0].node.name);
+    expect(outside).toEqual([]);
     await context.close();
   });
 

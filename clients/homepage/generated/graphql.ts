@@ -4,6 +4,22 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** Where a grid item comes from. */
+export type GridItemSource =
+  /** The city's default (ranked GRID placements); the user has not placed it. */
+  | 'DEFAULT'
+  /** The user put it there. */
+  | 'USER';
+
+/** Why a merchant is in the search results. */
+export type SearchMatch =
+  /** Every word is in its name, category or service titles, but not all in its name. */
+  | 'KEYWORD'
+  /** Every word of the query is in the merchant's name. */
+  | 'NAME'
+  /** The query was empty: merchants by popularity. */
+  | 'POPULAR';
+
 export type Tier =
   | 'BRONZE'
   | 'GOLD'
@@ -23,7 +39,15 @@ export type HomepageFeedQueryVariables = Exact<{
 }>;
 
 
-export type HomepageFeedQuery = { me: { id: string, nickname: string, points: { balance: number, tier: Tier } | null } | null, homepage: { city: string, grid: Array<{ id: string, title: string, imageUrl: string, service: { id: string, deepLink: string, merchant: { id: string, name: string } } | null }>, banners: Array<{ id: string, title: string, subtitle: string, imageUrl: string, service: { id: string, deepLink: string } | null }> } & ({ cards: Array<{ id: string, title: string, subtitle: string, imageUrl: string, service: { id: string, title: string, merchant: { id: string, name: string, offers: Array<{ id: string, title: string, remainingStock: number }> | null } } | null }> } | { cards?: never }) };
+export type HomepageFeedQuery = { me: { id: string, nickname: string, points: { balance: number, tier: Tier } | null, grid: Array<{ position: number, source: GridItemSource, service: { id: string, title: string, category: string, merchant: { id: string, name: string } } }> } | null, homepage: { city: string, searchHints: Array<{ id: string, title: string }>, grid: Array<{ id: string, title: string, service: { id: string, title: string, category: string, merchant: { id: string, name: string } } | null }>, news: Array<{ id: string, title: string, subtitle: string, category: string, merchant: { id: string } | null }>, banners: Array<{ id: string, title: string, subtitle: string, category: string, merchant: { id: string } | null }>, basement: Array<{ id: string, title: string, category: string, merchant: { id: string } | null }> } & ({ cards: Array<{ id: string, title: string, subtitle: string, category: string, service: { id: string, title: string, merchant: { id: string, name: string, offers: Array<{ id: string, title: string, remainingStock: number }> | null } } | null }> } | { cards?: never }) };
+
+export type SearchSuggestionsQueryVariables = Exact<{
+  query: string;
+  city?: string | null | undefined;
+}>;
+
+
+export type SearchSuggestionsQuery = { search: { edges: Array<{ match: SearchMatch, node: { id: string, name: string, category: string }, services: Array<{ id: string, title: string }> }> } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -92,30 +116,55 @@ export const HomepageFeedDocument = new TypedDocumentString(`
       balance
       tier
     }
-  }
-  homepage(city: $city) {
-    city
     grid {
-      id
-      title
-      imageUrl
+      position
+      source
       service {
         id
-        deepLink
+        title
+        category
         merchant {
           id
           name
         }
       }
     }
+  }
+  homepage(city: $city) {
+    city
+    searchHints {
+      id
+      title
+    }
+    grid {
+      id
+      title
+      service {
+        id
+        title
+        category
+        merchant {
+          id
+          name
+        }
+      }
+    }
+    news {
+      id
+      title
+      subtitle
+      category
+      merchant {
+        id
+      }
+    }
     banners {
       id
       title
       subtitle
-      imageUrl
-      service {
+      category
+      merchant {
         id
-        deepLink
       }
     }
     ... @defer(label: "cards") {
@@ -123,7 +172,7 @@ export const HomepageFeedDocument = new TypedDocumentString(`
         id
         title
         subtitle
-        imageUrl
+        category
         service {
           id
           title
@@ -139,6 +188,32 @@ export const HomepageFeedDocument = new TypedDocumentString(`
         }
       }
     }
+    basement {
+      id
+      title
+      category
+      merchant {
+        id
+      }
+    }
   }
 }
-    `, {"hash":"sha256:17fde62a2a8852f8006514b1e503084b527e2abf26fe9e743fb050cdc537bdef"}) as unknown as TypedDocumentString<HomepageFeedQuery, HomepageFeedQueryVariables>;
+    `, {"hash":"sha256:5ee8c57986e23c42ea9d13449c79047bfe2ffd01b3f46f08ce37960124808ee1"}) as unknown as TypedDocumentString<HomepageFeedQuery, HomepageFeedQueryVariables>;
+export const SearchSuggestionsDocument = new TypedDocumentString(`
+    query SearchSuggestions($query: String!, $city: String) {
+  search(query: $query, city: $city, first: 5) {
+    edges {
+      match
+      node {
+        id
+        name
+        category
+      }
+      services {
+        id
+        title
+      }
+    }
+  }
+}
+    `, {"hash":"sha256:0162b33e02b3091d1922459f8fec5eaf9005f9066ba64e7a5ab3807d0905dea6"}) as unknown as TypedDocumentString<SearchSuggestionsQuery, SearchSuggestionsQueryVariables>;
