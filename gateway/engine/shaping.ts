@@ -28,6 +28,7 @@ import {
   type CompositeType,
   type Directive,
   type EnumType,
+  type ObjectType,
   type Field,
   type FieldSelection,
   type FragmentElement,
@@ -193,6 +194,21 @@ function typeConditionApplies(parameters: ShapingState, typeCondition: Composite
   return isSubtypeOf(typeCondition, parentType);
 }
 
+/** Whether a fragment's type condition holds for `input` (by its `__typename`, else the parent type). */
+function fragmentApplies(step: Step & { kind: 'fragment' }, input: Record<string, unknown>, parameters: ShapingState, parentType: CompositeType): boolean {
+  const typename = input[typenameFieldName];
+  assert(!typename || typeof typename === 'string', () => `Got unexpected value for __typename: ${typename}`);
+  return typeConditionApplies(parameters, step.typeCondition, typename as string | undefined, parentType);
+}
+
+/** The type a `__typename` selection answers: the object's own (or the parent type); undefined when that is no object type (the null bubbles). */
+function typenameAnswer(step: { responseName: string }, input: Record<string, unknown>, parameters: ShapingState, parentType: CompositeType): ObjectType | undefined {
+  let value = (Object.prototype.hasOwnProperty.call(input, step.responseName) ? input[step.responseName] : undefined) ?? null;
+  if (value === null && step.responseName !== typenameFieldName) value = input[typenameFieldName] ?? null;
+  const type = value !== null && typeof value === 'string' ? (parameters.schema.type(value) ?? parentType) : parentType;
+  return isObjectType(type) ? type : undefined;
+}
+
 function applySelectionSet(
   input: Record<string, unknown>,
   selectionSet: SelectionSet,
@@ -210,12 +226,11 @@ function applySelectionSet(
         if (outputValue === undefined) output[responseName] = parameters.introspectionHandling(step.selection);
         continue;
       }
-      let inputValue = (Object.prototype.hasOwnProperty.call(input, responseName) ? input[responseName] : undefined) ?? null;
+      const inputValue = (Object.prototype.hasOwnProperty.call(input, responseName) ? input[responseName] : undefined) ?? null;
       if (step.isTypename) {
         if (outputValue === undefined) {
-          if (inputValue === null && responseName !== typenameFieldName) inputValue = input[typenameFieldName] ?? null;
-          const type = inputValue !== null && typeof inputValue === 'string' ? (parameters.schema.type(inputValue) ?? parentType) : parentType;
-          if (!isObjectType(type)) return NULL_BUBBLE_UP;
+          const type = typenameAnswer(step, input, parameters, parentType);
+          if (!type) return NULL_BUBBLE_UP;
           output[responseName] = type.name;
         }
         continue;
@@ -230,13 +245,9 @@ function applySelectionSet(
       output[responseName] = result.updated;
       path.pop();
       if (result.isInvalid) return NULL_BUBBLE_UP;
-    } else {
-      const typename = input[typenameFieldName];
-      assert(!typename || typeof typename === 'string', () => `Got unexpected value for __typename: ${typename}`);
-      if (typeConditionApplies(parameters, step.typeCondition, typename as string | undefined, parentType)) {
-        const result = applySelectionSet(input, step.selectionSet, output, parameters, path, step.typeCondition ?? parentType);
-        if (result === NULL_BUBBLE_UP) return NULL_BUBBLE_UP;
-      }
+    } else if (fragmentApplies(step, input, parameters, parentType)) {
+      const result = applySelectionSet(input, step.selectionSet, output, parameters, path, step.typeCondition ?? parentType);
+      if (result === NULL_BUBBLE_UP) return NULL_BUBBLE_UP;
     }
   }
   return OK;
@@ -246,6 +257,17 @@ function pathLastElementDescription(path: (string | number)[], currentType: Type
   const element = path[path.length - 1];
   assert(element !== undefined, 'Should not have been called on an empty path');
   return typeof element === 'string' ? `field ${parentType}.${element}` : `array element of type ${currentType} at index ${element}`;
+}
+
+/** The type of an object in the data: its `__typename`'s, else the field's; undefined (with its error) when the `__typename` names no composite type. */
+function objectTypeOf(input: Record<string, unknown>, fieldType: CompositeType, path: (string | number)[], parameters: ShapingState, parentType: CompositeType): CompositeType | undefined {
+  const inputTypename = input[typenameFieldName];
+  assert(inputTypename === undefined || typeof inputTypename === 'string', () => `Invalid non-string value ${inputTypename} for __typename at ${path}`);
+  if (!inputTypename) return fieldType;
+  const typenameType = parameters.schema.type(inputTypename as string);
+  if (typenameType && isCompositeType(typenameType)) return typenameType;
+  parameters.errors.push(ERRORS.INVALID_GRAPHQL.err(`Invalid __typename found for object at ${pathLastElementDescription(path, fieldType, parentType)}.`, { path: Array.from(path) }));
+  return undefined;
 }
 
 interface Updated {
@@ -303,19 +325,8 @@ function updateOutputValue(
     assert(typeof inputValue === 'object', () => `Invalid non-object value ${inputValue} returned by subgraph for composite type ${type.type}`);
     assert(outputValue === undefined || typeof outputValue === 'object', () => `Invalid non-object value ${inputValue} returned by subgraph for composite type ${type.type}`);
     const input = inputValue as Record<string, unknown>;
-    const inputTypename = input[typenameFieldName];
-    assert(inputTypename === undefined || typeof inputTypename === 'string', () => `Invalid non-string value ${inputTypename} for __typename at ${path}`);
-    let objType: CompositeType = type.type;
-    if (inputTypename) {
-      const typenameType = parameters.schema.type(inputTypename as string);
-      if (!typenameType || !isCompositeType(typenameType)) {
-        parameters.errors.push(
-          ERRORS.INVALID_GRAPHQL.err(`Invalid __typename found for object at ${pathLastElementDescription(path, type.type, parentType)}.`, { path: Array.from(path) }),
-        );
-        return { updated: null, hasErrors: true };
-      }
-      objType = typenameType;
-    }
+    const objType = objectTypeOf(input, type.type, path, parameters, parentType);
+    if (!objType) return { updated: null, hasErrors: true };
     const outputObject = (outputValue === undefined ? Object.create(null) : outputValue) as Record<string, unknown>;
     const result = applySelectionSet(input, selectionSet!, outputObject, parameters, path, objType);
     const hasErrors = result === NULL_BUBBLE_UP;
@@ -467,11 +478,10 @@ function writeSelectionSet(
         }
         continue;
       }
-      let inputValue = (Object.prototype.hasOwnProperty.call(input, responseName) ? input[responseName] : undefined) ?? null;
+      const inputValue = (Object.prototype.hasOwnProperty.call(input, responseName) ? input[responseName] : undefined) ?? null;
       if (step.isTypename) {
-        if (inputValue === null && responseName !== typenameFieldName) inputValue = input[typenameFieldName] ?? null;
-        const type = inputValue !== null && typeof inputValue === 'string' ? (parameters.schema.type(inputValue) ?? parentType) : parentType;
-        if (!isObjectType(type)) return NULL_BUBBLE_UP;
+        const type = typenameAnswer(step, input, parameters, parentType);
+        if (!type) return NULL_BUBBLE_UP;
         written.text += (written.empty ? key.first : key.next) + nameText(type);
         written.empty = false;
         continue;
@@ -488,13 +498,9 @@ function writeSelectionSet(
       if (lastInvalid) return NULL_BUBBLE_UP;
       written.text += (written.empty ? key.first : key.next) + (text ?? 'null');
       written.empty = false;
-    } else {
-      const typename = input[typenameFieldName];
-      assert(!typename || typeof typename === 'string', () => `Got unexpected value for __typename: ${typename}`);
-      if (typeConditionApplies(parameters, step.typeCondition, typename as string | undefined, parentType)) {
-        const result = writeSelectionSet(input, step.selectionSet, written, parameters, path, step.typeCondition ?? parentType);
-        if (result === NULL_BUBBLE_UP) return NULL_BUBBLE_UP;
-      }
+    } else if (fragmentApplies(step, input, parameters, parentType)) {
+      const result = writeSelectionSet(input, step.selectionSet, written, parameters, path, step.typeCondition ?? parentType);
+      if (result === NULL_BUBBLE_UP) return NULL_BUBBLE_UP;
     }
   }
   return OK;
@@ -561,19 +567,10 @@ function writeValue(
     assert(selectionSet, () => `Invalid empty selection set for composite type ${type.type}`);
     assert(typeof inputValue === 'object', () => `Invalid non-object value ${inputValue} returned by subgraph for composite type ${type.type}`);
     const input = inputValue as Record<string, unknown>;
-    const inputTypename = input[typenameFieldName];
-    assert(inputTypename === undefined || typeof inputTypename === 'string', () => `Invalid non-string value ${inputTypename} for __typename at ${path}`);
-    let objType: CompositeType = type.type;
-    if (inputTypename) {
-      const typenameType = parameters.schema.type(inputTypename as string);
-      if (!typenameType || !isCompositeType(typenameType)) {
-        parameters.errors.push(
-          ERRORS.INVALID_GRAPHQL.err(`Invalid __typename found for object at ${pathLastElementDescription(path, type.type, parentType)}.`, { path: Array.from(path) }),
-        );
-        lastHasErrors = true;
-        return null;
-      }
-      objType = typenameType;
+    const objType = objectTypeOf(input, type.type, path, parameters, parentType);
+    if (!objType) {
+      lastHasErrors = true;
+      return null;
     }
     const text = writeObject(input, selectionSet!, parameters, path, objType);
     lastInvalid = false;
