@@ -1,11 +1,13 @@
 /**
- * A plain @apollo/gateway on @apollo/server's standalone server: the benchmark's point of
+ * A plain @apollo/gateway on @apollo/server (on node:http, as its standalone server): the benchmark's point of
  * comparison and the differential tests' reference. Nothing of Plaza's but what the
  * subgraphs require: the internal token header, vouching for the bearer token's user.
  */
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
-import { startStandaloneServer } from '@apollo/server/standalone';
+import { HeaderMap } from '@apollo/server';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { jwtVerify } from 'jose';
 import { ANONYMOUS, INTERNAL_TOKEN_HEADER, signInternalToken, type Viewer } from '../subgraphs/kit/internal-token.ts';
 
@@ -89,14 +91,43 @@ export async function startPlainGateway(options: PlainGatewayOptions): Promise<P
     buildService: ({ name, url }) => new PlainDataSource(name, options.subgraphUrls[name] ?? url!),
   });
   const server = new ApolloServer<PlainContext>({ gateway });
-  const { url } = await startStandaloneServer(server, {
-    listen: { port: options.port, host: options.host },
-    context: async ({ req }) => ({ viewer: await viewerOf(req.headers.authorization) }),
+  await server.start();
+  // Apollo Server's own HTTP entry point on node:http (what its standalone server does), with
+  // idle keep-alive connections kept for a minute: a caller reusing one just as the server
+  // closes it (Node's default is 5 s, and a busy machine runs timers late) would read ECONNRESET
+  const http = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      void (async () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        const headers = new HeaderMap();
+        for (const [key, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+        const response = await server.executeHTTPGraphQLRequest({
+          httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: new URL(req.url ?? '/', 'http://localhost').search, body: text ? JSON.parse(text) : undefined },
+          context: async () => ({ viewer: await viewerOf(req.headers.authorization) }),
+        });
+        res.writeHead(response.status ?? 200, Object.fromEntries(response.headers));
+        if (response.body.kind === 'complete') res.end(response.body.string);
+        else {
+          for await (const chunk of response.body.asyncIterator) res.write(chunk);
+          res.end();
+        }
+      })().catch(() => {
+        if (!res.headersSent) res.writeHead(400, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ errors: [{ message: 'bad request' }] }));
+      });
+    });
   });
+  http.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve) => http.listen(options.port, options.host, resolve));
+  const { port } = http.address() as AddressInfo;
   return {
-    url,
+    url: `http://${options.host}:${port}/`,
     takeRecorded: () => recorded.splice(0),
     async stop() {
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
       await server.stop();
     },
   };

@@ -17,6 +17,9 @@ import { askBoth, inBatches, type SeenAnswer } from './support/federation-lab/an
 import { startPlaza, startPlainGatewayOver, type Plaza } from './support/plaza.ts';
 import { apiSchemaOf, fallbackArgument, generateOperation, validationErrors, type ArgumentRequest, type GeneratedOperation } from './support/query-generator.ts';
 
+/** A bulk comparison: each request is quick, but a hundred of them on a busy machine can take minutes. */
+const BULK_TIMEOUT_MS = 240_000;
+
 let plaza: Plaza;
 let plain: PlainGateway;
 beforeAll(async () => {
@@ -123,7 +126,7 @@ describe('Plaza answers exactly as a plain Apollo gateway on generated operation
     expect(answers.filter((a) => a.status === 200).length).toBeGreaterThan(GENERATED / 2 - 5);
     expect(answers.filter((a) => a.errors).length).toBeGreaterThan(5);
     expect(answers.filter((a) => !a.errors).length).toBeGreaterThan(GENERATED / 8);
-  });
+  }, BULK_TIMEOUT_MS);
 
   it(`${GENERATED / 2} generated operations, signed in as ${SIGNED_IN_USERS} different users`, async () => {
     const answers = await compareAll(signedIn, (index) => `u${1 + (index % SIGNED_IN_USERS)}`);
@@ -131,5 +134,5 @@ describe('Plaza answers exactly as a plain Apollo gateway on generated operation
     expect(answers.filter((a) => !a.errors).length).toBeGreaterThan(GENERATED / 8);
     // signed in, `me` is somebody
     expect(answers.some((a) => (a.data as { me?: unknown } | null)?.me)).toBe(true);
-  });
+  }, BULK_TIMEOUT_MS);
 });

@@ -21,6 +21,9 @@ import { pickLabArgument, startLab, type Lab } from './support/federation-lab/in
 import { apiSchemaOf, generateOperation, validationErrors, type GeneratedOperation } from './support/query-generator.ts';
 import { postJson, testGatewayConfig, startPlainGatewayOver } from './support/plaza.ts';
 
+/** A bulk comparison: each request is quick, but a hundred of them on a busy machine can take minutes. */
+const BULK_TIMEOUT_MS = 240_000;
+
 let lab: Lab;
 let ours: RunningGateway;
 let plain: PlainGateway;
@@ -420,5 +423,5 @@ describe('generated operations over the federation lab', () => {
     for (const feature of [/\bfragment F\d+ on (Media|SearchResult|Node)\b/, /\.\.\. on (Book|Movie)\b/, /@include\(if: \$c\d+\)/, /@skip\(if: \$c\d+\)/, /\$c\d+: Boolean = /, /\ba\d+: /]) {
       expect(text).toMatch(feature);
     }
-  });
+  }, BULK_TIMEOUT_MS);
 });

@@ -11,6 +11,9 @@ import { CITIES } from '../subgraphs/kit/world.ts';
 import { random } from './support/hostile.ts';
 import { postJson, startPlaza, startPlainGatewayOver, type GraphQLResponse, type Plaza } from './support/plaza.ts';
 
+/** A bulk comparison: each request is quick, but a hundred of them on a busy machine can take minutes. */
+const BULK_TIMEOUT_MS = 240_000;
+
 const HOME = fs.readFileSync(new URL('../clients/homepage/Home.graphql', import.meta.url), 'utf8');
 const FEED = fs.readFileSync(new URL('../bench/operations/CityFeed.graphql', import.meta.url), 'utf8');
 
@@ -142,5 +145,5 @@ describe('Plaza answers exactly as a plain Apollo gateway', () => {
     // the generator reaches both kinds of answers
     expect(withErrors).toBeGreaterThan(0);
     expect(withErrors).toBeLessThan(40);
-  });
+  }, BULK_TIMEOUT_MS);
 });
