@@ -1,6 +1,6 @@
 /**
  * Builds the browser pages with Vite into dist/pages/<page>/: the homepage page, the
- * merchant mini-program page and the playground (GraphiQL, every asset bundled from
+ * merchant mini-program page, the merchant console and the playground (GraphiQL, every asset bundled from
  * npm). Runs before `npm start` and `npm test`; it rebuilds only when a source file,
  * the lockfile or this script changed (dist/pages/build-stamp.json holds the hash of
  * what was built), so a fresh clone builds once and later runs start at once.
@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** The pages, each a Vite app in clients/<name>/, served by the gateway at /<name>/. */
-export const PAGES = ['homepage', 'miniprogram', 'playground'] as const;
+export const PAGES = ['homepage', 'miniprogram', 'console', 'playground'] as const;
 export type PageName = (typeof PAGES)[number];
 
 /** Where the built pages go (git-ignored). */

@@ -10,7 +10,7 @@ describe('generated resolver types', () => {
     const { config } = await loadCodegenConfig({ configFilePath: path.join(root, 'codegen.yml') });
     const outputs: { filename: string; content: string }[] = await generate({ ...config, cwd: root, silent: true }, false);
     // five subgraphs' resolver types, and four files (gql, graphql, index, persisted-documents) per client
-    expect(outputs.length).toBe(5 + 2 * 4);
+    expect(outputs.length).toBe(5 + 3 * 4);
     for (const output of outputs) {
       const file = path.resolve(root, output.filename);
       expect(fs.existsSync(file), `${output.filename} is missing: run npm run codegen`).toBe(true);

@@ -19,6 +19,7 @@ describe('what npm start prints', () => {
       'playground',
       'homepage (as u1)',
       'mini-program of m1 (as u1)',
+      'merchant console of m1',
       "merchant m1's bearer token (its placements and figures)",
     ]);
     expect(links[0].url).toBe('http://127.0.0.1:4000/playground/');
@@ -26,7 +27,10 @@ describe('what npm start prints', () => {
     expect(`${home.origin}${home.pathname}${home.search}`).toBe('http://127.0.0.1:4000/homepage/?city=Shanghai');
     expect((await claimsOf(home.hash.replace('#token=', ''), config)).sub).toBe('u1');
     expect(new URL(links[2].url).searchParams.get('merchant')).toBe('m1');
-    const merchant = await claimsOf(links[3].url, config);
+    const console = new URL(links[3].url);
+    expect(`${console.pathname}${console.search}`).toBe('/console/?merchant=m1');
+    expect(console.hash).toBe(`#token=${links[4].url}`);
+    const merchant = await claimsOf(links[4].url, config);
     expect(JSON.stringify(merchant)).toContain('merchant:m1');
   });
 

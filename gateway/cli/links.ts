@@ -31,6 +31,7 @@ export async function developmentLinks(config: GatewayConfig): Promise<Developme
     links.push({ label: `mini-program of ${DEVELOPMENT_MERCHANT} (as ${DEVELOPMENT_USER})`, url: `${origin}/miniprogram/?merchant=${DEVELOPMENT_MERCHANT}#token=${user}` });
   }
   const merchant = await sign('u9', [`merchant:${DEVELOPMENT_MERCHANT}`]);
+  if (config.pages?.clientPages) links.push({ label: `merchant console of ${DEVELOPMENT_MERCHANT}`, url: `${origin}/console/?merchant=${DEVELOPMENT_MERCHANT}#token=${merchant}` });
   links.push({ label: `merchant ${DEVELOPMENT_MERCHANT}'s bearer token (its placements and figures)`, url: merchant });
   return links;
 }

@@ -5,7 +5,7 @@ import { staticPage } from '../static-files.ts';
 
 /** Options of the client pages. */
 export interface ClientPagesOptions {
-  /** Folder holding the built pages (homepage/, miniprogram/). Default dist/pages. */
+  /** Folder holding the built pages (homepage/, miniprogram/, console/). Default dist/pages. */
   dir?: string;
 }
 
@@ -15,13 +15,18 @@ export const CLIENT_PAGES_DEFAULTS = {
 
 /**
  * Serves the first-party pages built from clients/: the homepage at `/homepage/`
- * (`?city=…#token=…`) and the merchant mini-program at `/miniprogram/` (`?merchant=…#token=…`).
+ * (`?city=…#token=…`), the merchant mini-program at `/miniprogram/` (`?merchant=…#token=…`)
+ * and the merchant console at `/console/` (`?merchant=…#token=<a merchant:<id> token>`).
  * They call this gateway's GraphQL endpoint with persisted operations.
  */
 export function useClientPages(options: ClientPagesOptions = {}): GatewayPlugin {
   const { dir } = { ...CLIENT_PAGES_DEFAULTS, ...options };
   return {
     name: 'client-pages',
-    routes: [staticPage('/homepage/', path.join(dir, 'homepage')), staticPage('/miniprogram/', path.join(dir, 'miniprogram'))],
+    routes: [
+      staticPage('/homepage/', path.join(dir, 'homepage')),
+      staticPage('/miniprogram/', path.join(dir, 'miniprogram')),
+      staticPage('/console/', path.join(dir, 'console')),
+    ],
   };
 }
