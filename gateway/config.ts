@@ -435,7 +435,7 @@ export function parsePartnerKeys(variable: string, text: string): PartnerKey[] {
       throw new ConfigError(`${where} (${e.name}) scopes`, 'a list of scope names, e.g. ["partner:offers"]', JSON.stringify(e.scopes));
     }
     if (e.tier !== undefined && (typeof e.tier !== 'string' || !NAME_PATTERN.test(e.tier))) throw new ConfigError(`${where} (${e.name}) tier`, 'a tier name', String(e.tier));
-    return { name: e.name, keySha256: e.keySha256, mode, revoked: e.revoked === true, scopes: (e.scopes as string[] | undefined) ?? [], ...(e.tier ? { tier: e.tier as string } : {}) };
+    return { name: e.name, keySha256: e.keySha256, mode, revoked: e.revoked === true, ...(e.scopes ? { scopes: e.scopes as string[] } : {}), ...(e.tier ? { tier: e.tier as string } : {}) };
   });
 }
 
