@@ -88,6 +88,8 @@ type Step =
       kind: 'field';
       selection: FieldSelection;
       responseName: string;
+      /** The response name as written in an answer, without and with a leading comma. */
+      key: { first: string; next: string };
       fieldName: string;
       isIntrospection: boolean;
       isTypename: boolean;
@@ -112,6 +114,7 @@ function stepsOf(selectionSet: SelectionSet, schema: Schema): Step[] {
           ...conditions,
           selection,
           responseName: field.responseName(),
+          key: keyText(field.responseName()),
           fieldName: field.name,
           isIntrospection: field.definition.isSchemaIntrospectionField(),
           isTypename: field.name === typenameFieldName,
@@ -358,15 +361,10 @@ function updateOutputValue(
 /** A fresh one-byte copy of an ASCII string (a latin1 round trip never gives a two-byte string). */
 const oneByte = (text: string): string => Buffer.from(text, 'latin1').toString('latin1');
 
-const keyTexts = new Map<string, { first: string; next: string }>();
-/** `"name":` and `,"name":`, one-byte. Response names come from operations: bounded by the plan cache, which holds them anyway. */
+/** `"name":` and `,"name":`, one-byte: kept with the field's step, so with the plan that holds its operation. */
 function keyText(responseName: string): { first: string; next: string } {
-  let text = keyTexts.get(responseName);
-  if (!text) {
-    const first = oneByte(JSON.stringify(responseName) + ':');
-    keyTexts.set(responseName, (text = { first, next: oneByte(',' + first) }));
-  }
-  return text;
+  const first = oneByte(JSON.stringify(responseName) + ':');
+  return { first, next: oneByte(',' + first) };
 }
 
 const nameTexts = new WeakMap<object, string>();
@@ -469,7 +467,7 @@ function writeSelectionSet(
     if ((step.skip || step.include) && shouldSkip(step, parameters.variables)) continue;
     if (step.kind === 'field') {
       const responseName = step.responseName;
-      const key = keyText(responseName);
+      const key = step.key;
       if (step.isIntrospection) {
         const text = JSON.stringify(parameters.introspectionHandling(step.selection));
         if (text !== undefined) {
