@@ -42,6 +42,8 @@ export interface GatewayContext {
   incremental?: { subsequent?(): AsyncIterable<SubsequentPayload> };
   /** The client's headers the header rules read (see gateway/header-rules.ts), when there are rules. */
   ruleHeaders?: Record<string, string>;
+  /** Subgraph answer headers the header rules pass back to the client (filled as fetches answer; shared by reference). */
+  passedHeaders?: Map<string, string>;
   /** What the request turned out to be, for its log line and metrics (filled as the pipeline learns it). */
   observed?: ObservedRequest;
 }

@@ -16,9 +16,23 @@ export interface HeaderRules {
   all: HeaderRule[];
   /** Rules per subgraph name, applied after `all`. */
   subgraphs: Record<string, HeaderRule[]>;
+  /** Subgraph answer headers passed back to the client: from any subgraph (`all`) or from one. Default none. */
+  response?: { all: string[]; subgraphs: Record<string, string[]> };
 }
 
 export const NO_HEADER_RULES: HeaderRules = Object.freeze({ all: [], subgraphs: {} });
+
+/** Answer headers the gateway decides itself (caching, cookies, CORS, the exchange): never passed back from a subgraph. */
+const GATEWAY_ANSWER_HEADERS = new Set(['set-cookie', 'cache-control', 'vary', 'etag', 'age', 'expires', 'www-authenticate', 'retry-after']);
+
+function answerHeaderName(variable: string, where: string, raw: unknown): string {
+  const name = typeof raw === 'string' ? raw.toLowerCase() : '';
+  if (!HEADER_NAME.test(name)) throw new ConfigError(`${variable} ${where}`, 'a header name', String(raw));
+  if (isReservedHeader(name) || GATEWAY_ANSWER_HEADERS.has(name) || name.startsWith('access-control-') || name.startsWith('ratelimit')) {
+    throw new ConfigError(`${variable} ${where}`, `a header the gateway does not set itself (not ${name})`, name);
+  }
+  return name;
+}
 
 /**
  * Headers no rule may name: Plaza's trust headers (the gateway token and every `x-plaza-`
@@ -89,9 +103,18 @@ export function parseHeaderRules(variable: string, text: string, subgraphNames?:
     throw new ConfigError(variable, 'JSON: {"all":[rules],"subgraphs":{"<name>":[rules]}}', text.slice(0, 80));
   }
   const r = (raw ?? {}) as { all?: unknown; subgraphs?: unknown };
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || Object.keys(r).some((k) => k !== 'all' && k !== 'subgraphs')) {
-    throw new ConfigError(variable, 'JSON: {"all":[rules],"subgraphs":{"<name>":[rules]}}', text.slice(0, 80));
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || Object.keys(r).some((k) => k !== 'all' && k !== 'subgraphs' && k !== 'response')) {
+    throw new ConfigError(variable, 'JSON: {"all":[rules],"subgraphs":{"<name>":[rules]},"response":{"all":[names],"subgraphs":{"<name>":[names]}}}', text.slice(0, 80));
   }
+  const known = (where: string, name: string) => {
+    if (subgraphNames && !subgraphNames.includes(name)) throw new ConfigError(`${variable} ${where}`, `subgraph names of the supergraph (${subgraphNames.join(', ')})`, name);
+  };
+  const names = (where: string, value: unknown): string[] => {
+    if (value === undefined) return [];
+    if (!Array.isArray(value)) throw new ConfigError(`${variable} ${where}`, 'a list of header names', JSON.stringify(value));
+    return value.map((n, i) => answerHeaderName(variable, `${where}[${i}]`, n));
+  };
+  const response = (r as { response?: { all?: unknown; subgraphs?: Record<string, unknown> } }).response;
   const list = (where: string, value: unknown): HeaderRule[] => {
     if (value === undefined) return [];
     if (!Array.isArray(value)) throw new ConfigError(`${variable} ${where}`, 'a list of rules', JSON.stringify(value));
@@ -99,10 +122,16 @@ export function parseHeaderRules(variable: string, text: string, subgraphNames?:
   };
   const subgraphs: Record<string, HeaderRule[]> = {};
   for (const [name, rules] of Object.entries((r.subgraphs ?? {}) as Record<string, unknown>)) {
-    if (subgraphNames && !subgraphNames.includes(name)) throw new ConfigError(`${variable} subgraphs`, `subgraph names of the supergraph (${subgraphNames.join(', ')})`, name);
+    known('subgraphs', name);
     subgraphs[name] = list(`subgraphs.${name}`, rules);
   }
-  return { all: list('all', r.all), subgraphs };
+  if (response === undefined) return { all: list('all', r.all), subgraphs };
+  const responseSubgraphs: Record<string, string[]> = {};
+  for (const [name, list] of Object.entries(response.subgraphs ?? {})) {
+    known('response.subgraphs', name);
+    responseSubgraphs[name] = names(`response.subgraphs.${name}`, list);
+  }
+  return { all: list('all', r.all), subgraphs, response: { all: names('response.all', response.all), subgraphs: responseSubgraphs } };
 }
 
 /** Every client header the rules read (the gateway keeps only these of a request). */
@@ -132,4 +161,9 @@ export function subgraphHeaders(rules: HeaderRules, subgraph: string, client: Re
     else out.delete(rule.remove);
   }
   return [...out];
+}
+
+/** The answer headers of one subgraph the rules pass back to the client. */
+export function passedBack(rules: HeaderRules, subgraph: string): string[] {
+  return [...(rules.response?.all ?? []), ...(rules.response?.subgraphs[subgraph] ?? [])];
 }

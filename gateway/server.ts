@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { graphqlRequestListener, HttpRefusal, listen, sendError, sendJson, type Listening, type Route } from '../subgraphs/kit/http.ts';
 import { ErrorCode } from '../subgraphs/kit/errors.ts';
@@ -11,7 +11,7 @@ import { PlazaEngine } from './engine/index.ts';
 import { stringifyResult } from './engine/answer-text.ts';
 import { SubgraphSource } from './engine/subgraph-source.ts';
 import { HeaderRulesSubgraphSource } from './header-rules-source.ts';
-import { parseHeaderRules, pickHeaders, propagatedHeaders } from './header-rules.ts';
+import { parseHeaderRules, passedBack, pickHeaders, propagatedHeaders } from './header-rules.ts';
 import { payloadTexts } from './engine/defer.ts';
 import type { GraphQLFormattedError } from 'graphql';
 import { undiciTransport } from './engine/fetcher.ts';
@@ -58,6 +58,17 @@ function operatorListener(routes: Route[], onError: (error: unknown) => void): (
   };
 }
 
+/** Writes the subgraph answer headers the header rules chose onto the client's answer. */
+const passBackHeaders: ApolloServerPlugin<GatewayContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ contextValue, response }) {
+        for (const [name, value] of contextValue.passedHeaders ?? []) response.http.headers.set(name, value);
+      },
+    };
+  },
+};
+
 /** The subgraph names a supergraph's text declares (`@join__graph(name:)`). */
 function subgraphNamesOf(supergraphSdl: string): string[] {
   return [...supergraphSdl.matchAll(/@join__graph\(name: "([^"]+)"/g)].map((m) => m[1]);
@@ -83,7 +94,13 @@ export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin
     source: ({ name, url }) => {
       const target = subgraphUrlOverride(config, name) ?? url;
       if (!target) throw new Error(`Subgraph "${name}" has no URL in the supergraph; set PLAZA_SUBGRAPH_URL_${name.toUpperCase()}`);
-      const options = { name, url: target, operations, transport: pool.send };
+      const back = headerRules ? passedBack(headerRules, name) : [];
+      const onResponseHeaders = back.length
+        ? (headers: Record<string, string>, context: GatewayContext) => {
+            for (const header of back) if (headers[header] !== undefined) context.passedHeaders?.set(header, headers[header]);
+          }
+        : undefined;
+      const options = { name, url: target, operations, transport: pool.send, onResponseHeaders };
       return headerRules ? new HeaderRulesSubgraphSource(options, headerRules) : new SubgraphSource(options);
     },
   });
@@ -105,7 +122,12 @@ export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin
     stringifyResult,
     // the playground plugin serves Plaza's own offline GraphiQL; Apollo's landing page would load a CDN
     // one hook object may serve several concerns (logging and metrics observe operations together): added once
-    plugins: [ApolloServerPluginLandingPageDisabled(), ...new Set(plugins.flatMap((p) => (p.apollo ? [p.apollo] : [])))],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ...new Set(plugins.flatMap((p) => (p.apollo ? [p.apollo] : []))),
+      // the subgraph answer headers the header rules pass back
+      ...(headerRules?.response ? [passBackHeaders] : []),
+    ],
   });
   await server.start();
 
@@ -127,7 +149,10 @@ export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin
   async function context(req: IncomingMessage): Promise<GatewayContext> {
     const context: GatewayContext = { viewer: ANONYMOUS, client: UNKNOWN_CLIENT, incremental: {} };
     for (const plugin of plugins) await plugin.context?.(req, context);
-    if (headerRules) context.ruleHeaders = pickHeaders(req, ruleHeaderNames);
+    if (headerRules) {
+      context.ruleHeaders = pickHeaders(req, ruleHeaderNames);
+      if (headerRules.response) context.passedHeaders = new Map();
+    }
     context.internalToken = signInternalToken(context.viewer, config.internalSecret);
     return context;
   }

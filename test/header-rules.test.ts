@@ -17,7 +17,8 @@ async function recordingProxy(target: string): Promise<{ url: string; seen: Inco
     req.on('end', async () => {
       const { host: _host, connection: _c, 'content-length': _l, ...headers } = req.headers as Record<string, string>;
       const answer = await fetch(target, { method: 'POST', headers, body: Buffer.concat(chunks) });
-      res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
+      // answer headers of its own: one the rules pass back, one they do not
+      res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json', 'x-ranking-version': 'r7', 'x-subgraph-internal': 'keep-out' });
       res.end(Buffer.from(await answer.arrayBuffer()));
     });
   });
@@ -28,6 +29,7 @@ async function recordingProxy(target: string): Promise<{ url: string; seen: Inco
 const RULES = {
   all: [{ propagate: 'accept-language' }, { propagate: 'x-partner-correlation-id', as: 'x-correlation-id' }, { insert: 'x-gateway-region', value: 'test-east' }],
   subgraphs: { placements: [{ propagate: 'x-device-id', default: 'none' }, { remove: 'accept-language' }] },
+  response: { subgraphs: { placements: ['x-ranking-version'] } },
 };
 
 let plaza: Plaza;
@@ -72,6 +74,15 @@ describe('header rules', () => {
     expect(atMerchants['x-device-id']).toBeUndefined();
   });
 
+  it('pass the chosen subgraph answer headers back to the client, and no others', async () => {
+    const feed = await postJson(gateway.url, { query: '{ homepage(city: "Shanghai") { city } }' });
+    expect(feed.headers.get('x-ranking-version')).toBe('r7');
+    expect(feed.headers.get('x-subgraph-internal')).toBeNull();
+    // merchants answers through its own proxy with the same headers, but only placements' are passed back
+    const merchant = await postJson(gateway.url, { query: '{ merchant(id: "m1") { name } }' });
+    expect(merchant.headers.get('x-ranking-version')).toBeNull();
+  });
+
   it('a default stands in for a header the client did not send', async () => {
     const res = await postJson(gateway.url, { query: '{ homepage(city: "Shanghai") { city } }' });
     expect(res.status).toBe(200);
@@ -93,6 +104,8 @@ describe('header rules', () => {
       [{ all: [{ insert: 'authorization', value: 'Bearer x' }] }, /authorization/],
       [{ all: [{ propagate: 'traceparent' }] }, /traceparent/],
       [{ all: [{ rename: 'a' }] }, /\{"propagate","as"\?,"default"\?\}/],
+      [{ response: { all: ['set-cookie'] } }, /response\.all\[0\].*set-cookie/],
+      [{ response: { all: ['x-plaza-gateway-token'] } }, /response\.all\[0\]/],
     ] as const) {
       expect(() => readGatewayConfig([], { PLAZA_HEADER_RULES: JSON.stringify(rules) })).toThrow(message);
     }

@@ -23,6 +23,8 @@ export interface SubgraphSourceOptions {
   operations?: OperationsConfig;
   /** The keep-alive transport when `subgraphFetcher` is `undici`; Node's built-in fetch otherwise. */
   transport?: Transport;
+  /** Told the headers of each subgraph answer to a client request's fetch (the gateway's header rules pass chosen ones back). Default none. */
+  onResponseHeaders?(headers: Record<string, string>, context: GatewayContext): void;
 }
 
 /** Response keys of a selection set (through inline fragments), without `__typename`. */
@@ -102,6 +104,7 @@ export class SubgraphSource {
   readonly client: SubgraphClient;
   private readonly dedup: boolean;
   private readonly mergeFetches: boolean;
+  private readonly onResponseHeaders: SubgraphSourceOptions['onResponseHeaders'];
 
   constructor(options: SubgraphSourceOptions) {
     const operations = options.operations ?? OPERATIONS_DEFAULTS;
@@ -113,6 +116,7 @@ export class SubgraphSource {
     this.client = new SubgraphClient(options.name, options.url, transport, operations);
     this.dedup = operations.dedup;
     this.mergeFetches = operations.mergeFetches;
+    this.onResponseHeaders = options.onResponseHeaders;
   }
 
   async process(options: Options): Promise<GatewayGraphQLResponse> {
@@ -275,6 +279,7 @@ export class SubgraphSource {
     const isQuery = !/^\s*mutation\b/.test(query);
     const dedupKey = this.dedup && isQuery ? sharingKey(headers, body, context) : undefined;
     const raw = await this.client.fetch(headers, body, { isQuery, dedupKey });
+    if (context) this.onResponseHeaders?.(raw.headers, context);
     const json = (raw.headers['content-type'] ?? '').includes('json');
     let parsed: unknown;
     try {
