@@ -25,7 +25,7 @@ import { createGatewayRuntime, type HTTPTransportOptions, type TransportEntryAdd
 import { unifiedGraphHandler } from '@graphql-hive/router-runtime';
 import { jwtVerify } from 'jose';
 import { readGatewayConfig, subgraphUrlOverride } from '../gateway/config.ts';
-import { ANONYMOUS, INTERNAL_TOKEN_HEADER, signInternalToken, type Viewer } from '../subgraphs/kit/internal-token.ts';
+import { ANONYMOUS, INTERNAL_TOKEN_HEADER, signInternalToken, type Viewer } from '../platform/internal-token.ts';
 import { plainSupergraph } from './plain-gateway.ts';
 
 const config = readGatewayConfig();

@@ -30,7 +30,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
-import { SUBGRAPH_NAMES } from '../subgraphs/kit/config.ts';
+import { SUBGRAPH_NAMES } from '../platform/config.ts';
 import { startPlazaProcesses } from './processes.ts';
 
 const cores = os.cpus().length;

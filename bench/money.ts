@@ -36,7 +36,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { knex } from '@mikro-orm/postgresql';
 import { issueToken } from '../gateway/plugins/identity.ts';
-import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/kit/config.ts';
+import { SUBGRAPH_NAMES, type SubgraphName } from '../platform/config.ts';
 import { dropPostgresDatabase } from '../subgraphs/kit/orm.ts';
 import { freePort, startProcess, stopProcess, waitUntilServing } from './processes.ts';
 

@@ -9,7 +9,7 @@ import { HeaderMap } from '@apollo/server';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { jwtVerify } from 'jose';
-import { ANONYMOUS, INTERNAL_TOKEN_HEADER, signInternalToken, type Viewer } from '../subgraphs/kit/internal-token.ts';
+import { ANONYMOUS, INTERNAL_TOKEN_HEADER, signInternalToken, type Viewer } from '../platform/internal-token.ts';
 
 export interface PlainGatewayOptions {
   supergraphSdl: string;

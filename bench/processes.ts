@@ -10,8 +10,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/kit/config.ts';
-import { ANONYMOUS, INTERNAL_TOKEN_HEADER, signInternalToken } from '../subgraphs/kit/internal-token.ts';
+import { SUBGRAPH_NAMES, type SubgraphName } from '../platform/config.ts';
+import { ANONYMOUS, INTERNAL_TOKEN_HEADER, signInternalToken } from '../platform/internal-token.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 

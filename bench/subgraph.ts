@@ -3,8 +3,8 @@
  * HTTP requests it served and the SQL statements those requests ran, reported to the benchmark
  * over the IPC channel ({ type: 'stats' } -> { requests, statements }).
  */
-import { readSubgraphConfig, SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/kit/config.ts';
-import { runUntilSignalled, useSubgraphHeapTarget } from '../subgraphs/kit/process.ts';
+import { readSubgraphConfig, SUBGRAPH_NAMES, type SubgraphName } from '../platform/config.ts';
+import { runUntilSignalled, useSubgraphHeapTarget } from '../platform/process.ts';
 import { startSubgraph } from '../subgraphs/kit/server.ts';
 import { definitionOf } from '../subgraphs/registry.ts';
 

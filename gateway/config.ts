@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, isProduction, readBoolean, readInternalSecret, readLogLevel, readPort, refusePublishedSecret } from '../subgraphs/kit/config.ts';
+import { ConfigError, isProduction, readBoolean, readInternalSecret, readLogLevel, readPort, refusePublishedSecret } from '../platform/config.ts';
 import { NAME_PATTERN } from './stores/types.ts';
 import { parseHeaderRules, type HeaderRules } from './header-rules.ts';
 

@@ -1,6 +1,6 @@
 import type { DocumentNode } from 'graphql';
 import type { FieldAuthorization } from './engine/shaping.ts';
-import type { Viewer } from '../subgraphs/kit/internal-token.ts';
+import type { Viewer } from '../platform/internal-token.ts';
 import type { SubsequentPayload } from './engine/defer.ts';
 
 /** The app a request comes from. */

@@ -5,8 +5,8 @@
  * to itself: its internal trust headers can never come from a client.
  */
 import type { IncomingMessage } from 'node:http';
-import { ConfigError } from '../subgraphs/kit/config.ts';
-import { INTERNAL_TOKEN_HEADER } from '../subgraphs/kit/internal-token.ts';
+import { ConfigError } from '../platform/config.ts';
+import { INTERNAL_TOKEN_HEADER } from '../platform/internal-token.ts';
 
 /** One rule, applied in order: copy a client header (under its name or `as`), set a fixed one, or remove one an earlier rule set. */
 export type HeaderRule = { propagate: string; as?: string; default?: string } | { insert: string; value: string } | { remove: string };

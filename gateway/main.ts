@@ -3,7 +3,7 @@
  *   npm run gateway -- --supergraph <file> --port <n> [--subgraph name=url ...]
  * Every flag has an environment variable (see docs/settings.md).
  */
-import { runUntilSignalled } from '../subgraphs/kit/process.ts';
+import { runUntilSignalled } from '../platform/process.ts';
 import { readGatewayConfig } from './config.ts';
 import { startGateway } from './server.ts';
 

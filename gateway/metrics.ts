@@ -4,7 +4,7 @@
  *   cacheLookups.inc({ cache: 'persisted_document', outcome: 'hit' })
  */
 import { Counter, Gauge, Histogram } from 'prom-client';
-import { LATENCY_BUCKETS, serviceRegistry } from '../subgraphs/kit/metrics.ts';
+import { LATENCY_BUCKETS, serviceRegistry } from '../platform/metrics.ts';
 
 export const gatewayRegistry = serviceRegistry('gateway');
 

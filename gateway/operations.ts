@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Logger } from '../subgraphs/kit/log.ts';
+import type { Logger } from '../platform/log.ts';
 import type { SubgraphSource } from './engine/subgraph-source.ts';
 import { supergraphReloads } from './metrics.ts';
 

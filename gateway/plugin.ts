@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLFormattedError } from 'graphql';
-import type { Route } from '../subgraphs/kit/http.ts';
+import type { Route } from '../platform/http.ts';
 import type { ClientIdentity, GatewayContext } from './context.ts';
 
 /** A request the gateway answered itself before GraphQL ran (too large, rate limited, unknown key, not in the list…). */

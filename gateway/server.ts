@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { graphqlRequestListener, HttpRefusal, listen, sendError, sendJson, type Listening, type Route } from '../subgraphs/kit/http.ts';
-import { ErrorCode } from '../subgraphs/kit/errors.ts';
-import { ANONYMOUS, signInternalToken } from '../subgraphs/kit/internal-token.ts';
+import { graphqlRequestListener, HttpRefusal, listen, sendError, sendJson, type Listening, type Route } from '../platform/http.ts';
+import { ErrorCode } from '../platform/errors.ts';
+import { ANONYMOUS, signInternalToken } from '../platform/internal-token.ts';
 import { operationsOf, subgraphUrlOverride, type GatewayConfig } from './config.ts';
 import { UNKNOWN_CLIENT, type GatewayContext } from './context.ts';
 import { PlazaEngine } from './engine/index.ts';
@@ -16,13 +16,13 @@ import { payloadTexts } from './engine/defer.ts';
 import type { GraphQLFormattedError } from 'graphql';
 import { undiciTransport } from './engine/fetcher.ts';
 import { reachability, watchSupergraph } from './operations.ts';
-import { createLogger } from '../subgraphs/kit/log.ts';
+import { createLogger } from '../platform/log.ts';
 import type { GatewayPlugin, Refusal } from './plugin.ts';
 import { clientsIn } from './plugins/clients.ts';
 import { gatewayPlugins } from './plugins/index.ts';
 import { persistedDocumentsIn } from './plugins/persisted-documents.ts';
 import type { RegisteredOperation } from './manifests.ts';
-import { boundedDocumentStore, GATEWAY_BYTES_PER_TOKEN } from '../subgraphs/kit/document-cache.ts';
+import { boundedDocumentStore, GATEWAY_BYTES_PER_TOKEN } from '../platform/document-cache.ts';
 
 const MiB = 1024 * 1024;
 

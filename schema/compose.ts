@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
-import { SUBGRAPH_NAMES, SUBGRAPH_PORTS } from '../subgraphs/kit/config.ts';
+import { SUBGRAPH_NAMES, SUBGRAPH_PORTS } from '../platform/config.ts';
 import { partnerContractSdl } from '../gateway/contract.ts';
 import { loadSupergraph } from '../gateway/engine/supergraph.ts';
 import { localApiSchema } from '../gateway/plugins/authorization.ts';

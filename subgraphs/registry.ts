@@ -1,4 +1,4 @@
-import type { SubgraphName } from './kit/config.ts';
+import type { SubgraphName } from '../platform/config.ts';
 import type { SubgraphDefinition } from './kit/server.ts';
 
 /** Loads a subgraph's definition by name (lazily, so a process pays only for its own). */

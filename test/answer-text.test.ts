@@ -14,7 +14,7 @@ import { PlazaEngine } from '../gateway/engine/index.ts';
 import { SubgraphSource } from '../gateway/engine/subgraph-source.ts';
 import { stringifyResult, WrittenData } from '../gateway/engine/answer-text.ts';
 import { UNKNOWN_CLIENT, type GatewayContext } from '../gateway/context.ts';
-import { ANONYMOUS, signInternalToken } from '../subgraphs/kit/internal-token.ts';
+import { ANONYMOUS, signInternalToken } from '../platform/internal-token.ts';
 import { SUPERGRAPH_PATH } from '../schema/compose.ts';
 import { startPlaza, TEST_INTERNAL_SECRET, type Plaza } from './support/plaza.ts';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Coupon, Order } from '../subgraphs/coupons/entities.ts';
-import { INTERNAL_TOKEN_HEADER, signInternalToken } from '../subgraphs/kit/internal-token.ts';
+import { INTERNAL_TOKEN_HEADER, signInternalToken } from '../platform/internal-token.ts';
 import { PointsAccount, PointsTransaction } from '../subgraphs/membership/entities.ts';
 import {
   APPLY,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readGatewayConfig, subgraphUrlOverride } from '../gateway/config.ts';
-import { databaseUrlFor, readSubgraphConfig } from '../subgraphs/kit/config.ts';
+import { databaseUrlFor, readSubgraphConfig } from '../platform/config.ts';
 
 describe('configuration is read once and fails fast with the variable named', () => {
   it('a bad port names the variable and what it expects', () => {

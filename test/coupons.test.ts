@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Coupon, CouponTemplate } from '../subgraphs/coupons/entities.ts';
-import { signInternalToken, INTERNAL_TOKEN_HEADER } from '../subgraphs/kit/internal-token.ts';
+import { signInternalToken, INTERNAL_TOKEN_HEADER } from '../platform/internal-token.ts';
 import { CLAIM, couponsDb, couponsOf, createOffer, JOIN, outcome, remainingStock, tally } from './support/flows.ts';
 import { testDatabase } from './support/databases.ts';
 import { eventually, postJson, startPlaza, TEST_INTERNAL_SECRET, type Plaza } from './support/plaza.ts';

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SUBGRAPH_NAMES } from '../subgraphs/kit/config.ts';
+import { SUBGRAPH_NAMES } from '../platform/config.ts';
 import { pendingSchemaChanges, withMigratedScratch } from '../subgraphs/kit/migrations-cli.ts';
 import { migrationsFolder } from '../subgraphs/kit/orm.ts';
 import { startSubgraph } from '../subgraphs/kit/server.ts';

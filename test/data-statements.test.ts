@@ -8,8 +8,8 @@
 import type { PlacementsShared } from '../subgraphs/placements/loaders.ts';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/kit/config.ts';
-import { INTERNAL_TOKEN_HEADER, signInternalToken } from '../subgraphs/kit/internal-token.ts';
+import { SUBGRAPH_NAMES, type SubgraphName } from '../platform/config.ts';
+import { INTERNAL_TOKEN_HEADER, signInternalToken } from '../platform/internal-token.ts';
 import { SQL_STATEMENTS_HEADER } from '../subgraphs/kit/server.ts';
 import { seedMerchant, seedServices, WORLD_SIZES } from '../subgraphs/kit/world.ts';
 import { testDatabase } from './support/databases.ts';

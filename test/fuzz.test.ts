@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueToken } from '../gateway/plugins/identity.ts';
-import { ErrorCode } from '../subgraphs/kit/errors.ts';
+import { ErrorCode } from '../platform/errors.ts';
 import { hostileDocuments } from './support/hostile-documents.ts';
 import { hostileRequests, send } from './support/hostile.ts';
 import { startPlaza, TEST_JWT_SECRET, type Plaza } from './support/plaza.ts';

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readGatewayConfig } from '../gateway/config.ts';
 import { parseHeaderRules } from '../gateway/header-rules.ts';
 import { startGateway, type RunningGateway } from '../gateway/server.ts';
-import { verifyInternalToken } from '../subgraphs/kit/internal-token.ts';
+import { verifyInternalToken } from '../platform/internal-token.ts';
 import { postJson, startPlaza, testGatewayConfig, TEST_INTERNAL_SECRET, type Plaza } from './support/plaza.ts';
 
 /** Stands in front of one subgraph: keeps the headers of each request it passes on. */

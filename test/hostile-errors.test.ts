@@ -11,10 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GraphQLError } from 'graphql';
 import { useErrorMasking } from '../gateway/plugins/error-masking.ts';
 import type { RunningGateway } from '../gateway/server.ts';
-import { logUnexpectedErrors, maskUnexpectedError } from '../subgraphs/kit/error-masking.ts';
-import type { Logger } from '../subgraphs/kit/log.ts';
-import { INTERNAL_TOKEN_HEADER, signInternalToken, ANONYMOUS } from '../subgraphs/kit/internal-token.ts';
-import { hmacKey } from '../subgraphs/kit/jwt.ts';
+import { logUnexpectedErrors, maskUnexpectedError } from '../platform/error-masking.ts';
+import type { Logger } from '../platform/log.ts';
+import { INTERNAL_TOKEN_HEADER, signInternalToken, ANONYMOUS } from '../platform/internal-token.ts';
+import { hmacKey } from '../platform/jwt.ts';
 import { postJson, startPlaza, TEST_INTERNAL_SECRET, TEST_JWT_SECRET, type GraphQLResponse, type Plaza } from './support/plaza.ts';
 
 let plaza: Plaza;

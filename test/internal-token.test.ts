@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { signInternalToken, verifyInternalToken } from '../subgraphs/kit/internal-token.ts';
+import { signInternalToken, verifyInternalToken } from '../platform/internal-token.ts';
 
 const SECRET = 'internal-token-test-secret-0123456789';
 const OTHER = 'another-internal-secret-0123456789ab';

@@ -4,7 +4,7 @@ import { getOperationAST, Kind, parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { estimateCost, readCostModel } from '../gateway/plugins/demand-control.ts';
 import { checkLimits, LIMITS_DEFAULTS, useLimits } from '../gateway/plugins/limits.ts';
-import { HttpRefusal } from '../subgraphs/kit/http.ts';
+import { HttpRefusal } from '../platform/http.ts';
 import { SUPERGRAPH_PATH } from '../schema/compose.ts';
 import { apiSchemaOf, hostileDocuments } from './support/hostile-documents.ts';
 import { postJson, startPlaza, type Plaza } from './support/plaza.ts';

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SUBGRAPH_NAMES } from '../subgraphs/kit/config.ts';
+import { SUBGRAPH_NAMES } from '../platform/config.ts';
 import { sample } from './support/load.ts';
 import { startPlaza, type Plaza } from './support/plaza.ts';
 

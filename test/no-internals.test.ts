@@ -71,3 +71,20 @@ describe("the gateway uses other packages' public API only", () => {
     expect(findings(/\b(?:requestContext|rc)\.(?:document|queryHash|operation|source)\s*=[^=]/)).toEqual([]);
   });
 });
+
+describe('the layers: gateway/, platform/ and subgraphs/', () => {
+  const importsIn = (dir: string) =>
+    sources(fileURLToPath(new URL(`../${dir}/`, import.meta.url))).flatMap((file) =>
+      [...fs.readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*\(?\s*'([^']+)'/g)].map((m) => ({ file: path.relative(fileURLToPath(new URL('..', import.meta.url)), file), target: path.resolve(path.dirname(file), m[1]) })),
+    );
+  const under = (dir: string) => fileURLToPath(new URL(`../${dir}/`, import.meta.url));
+
+  it('the gateway imports nothing from subgraphs/ (what both use lives in platform/)', () => {
+    expect(importsIn('gateway').filter((i) => i.target.startsWith(under('subgraphs'))).map((i) => i.file)).toEqual([]);
+  });
+
+  it('platform/ imports neither the gateway nor the subgraphs', () => {
+    const found = importsIn('platform').filter((i) => i.target.startsWith(under('subgraphs')) || i.target.startsWith(under('gateway')));
+    expect(found.map((i) => `${i.file} → ${i.target}`)).toEqual([]);
+  });
+});

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SUPERGRAPH_PATH } from '../schema/compose.ts';
-import { SUBGRAPH_NAMES } from '../subgraphs/kit/config.ts';
+import { SUBGRAPH_NAMES } from '../platform/config.ts';
 import { codesOf, exitOf, freePort, runLoad, sample, waitForLine, type Outcome } from './support/load.ts';
 import { postJson, startPlaza, TEST_INTERNAL_SECRET, TEST_JWT_SECRET, type Plaza } from './support/plaza.ts';
 

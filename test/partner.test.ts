@@ -11,7 +11,7 @@ import { gatewayPlugins } from '../gateway/plugins/index.ts';
 import { useLogging } from '../gateway/plugins/logging.ts';
 import { runPq } from '../gateway/cli/pq.ts';
 import { startGateway, type RunningGateway } from '../gateway/server.ts';
-import type { Logger } from '../subgraphs/kit/log.ts';
+import type { Logger } from '../platform/log.ts';
 import { byHash, eventually, postJson, startPlaza, testGatewayConfig, type Plaza } from './support/plaza.ts';
 
 const ACME_KEY = 'pk_test_acme_0123456789abcdefghijklmnop';

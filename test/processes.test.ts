@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SUBGRAPH_NAMES } from '../subgraphs/kit/config.ts';
+import { SUBGRAPH_NAMES } from '../platform/config.ts';
 import { seedMerchant } from '../subgraphs/kit/world.ts';
 import { exitOf, freePort, waitForLine } from './support/load.ts';
 import { postJson, startPlaza, type Plaza } from './support/plaza.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEV_JWT_SECRET, readGatewayConfig, readSecurityConfig, SECURITY_DEFAULTS } from '../gateway/config.ts';
-import { DEV_INTERNAL_SECRET, readSubgraphConfig } from '../subgraphs/kit/config.ts';
+import { DEV_INTERNAL_SECRET, readSubgraphConfig } from '../platform/config.ts';
 
 describe('security settings are read once and wrong values name their variable', () => {
   it('defaults apply when nothing is set', () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signInternalToken, INTERNAL_TOKEN_HEADER } from '../subgraphs/kit/internal-token.ts';
+import { signInternalToken, INTERNAL_TOKEN_HEADER } from '../platform/internal-token.ts';
 import { postJson, startPlaza, TEST_INTERNAL_SECRET, type Plaza } from './support/plaza.ts';
 
 let plaza: Plaza;

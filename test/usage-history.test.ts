@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cacheTotals } from '../subgraphs/kit/caches.ts';
+import { cacheTotals } from '../platform/caches.ts';
 import { connectRedis } from '../gateway/stores/redis.ts';
 import { isOperation, MemoryUsageHistory, RedisUsageHistory, retirementVerdict, usesOf, type UsageHistory } from '../gateway/stores/usage-history.ts';
 import { REDIS } from './support/services.ts';

@@ -23,7 +23,7 @@ import { CLIENT_MODES, readPersistedQueriesConfig, readSecurityConfig } from '..
 import { InvalidManifestError, manifestFromDocuments, operationLimits, readManifest, registerManifest, type Manifest } from '../manifests.ts';
 import { authorizeOperation, localApiSchema, readAuthorizationPolicy } from '../plugins/authorization.ts';
 import { partnerContractFor } from '../contract.ts';
-import type { Viewer } from '../../subgraphs/kit/internal-token.ts';
+import type { Viewer } from '../../platform/internal-token.ts';
 import { hashApiKey } from '../plugins/clients.ts';
 import { BYPASS_HEADER, USAGE_PATH } from '../plugins/persisted-documents.ts';
 import { openPersistedQueryStores } from '../stores/index.ts';

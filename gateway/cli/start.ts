@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { readSubgraphConfig, SUBGRAPH_NAMES } from '../../subgraphs/kit/config.ts';
+import { readSubgraphConfig, SUBGRAPH_NAMES } from '../../platform/config.ts';
 import { readGatewayConfig } from '../config.ts';
 import { developmentLinks } from './links.ts';
 

@@ -16,7 +16,7 @@
  */
 import type { GatewayGraphQLRequest, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { PlanNode, QueryPlan } from '@apollo/query-planner';
-import { BoundedCache, ENTRY_BYTES, stringBytes } from '../../subgraphs/kit/caches.ts';
+import { BoundedCache, ENTRY_BYTES, stringBytes } from '../../platform/caches.ts';
 import {
   Kind,
   OperationTypeNode,

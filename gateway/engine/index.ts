@@ -7,7 +7,7 @@
 import { operationFromDocument, type FieldSelection, type Operation } from '@apollo/federation-internals';
 import type { GatewayExecutionResult, GatewayGraphQLRequestContext, GatewayInterface, GatewayLoadResult, GatewaySchemaLoadOrUpdateCallback } from '@apollo/server-gateway-interface';
 import { Kind, type DocumentNode, type GraphQLError, type OperationDefinitionNode, type SelectionNode, type VariableDefinitionNode } from 'graphql';
-import type { BoundedCache } from '../../subgraphs/kit/caches.ts';
+import type { BoundedCache } from '../../platform/caches.ts';
 import type { GatewayContext } from '../context.ts';
 import { recordCacheLookup } from '../metrics.ts';
 import type { RegisteredOperation } from '../manifests.ts';

@@ -7,7 +7,7 @@
 import type { Operation } from '@apollo/federation-internals';
 import type { QueryPlan } from '@apollo/query-planner';
 import type { OperationDefinitionNode } from 'graphql';
-import { BoundedCache, ENTRY_BYTES, stringBytes } from '../../subgraphs/kit/caches.ts';
+import { BoundedCache, ENTRY_BYTES, stringBytes } from '../../platform/caches.ts';
 
 /** A plan and what executing it needs that depends on the operation only. */
 export interface PlanEntry {

@@ -27,8 +27,8 @@ import {
   type ValueNode,
 } from 'graphql';
 import { dataOf } from '../engine/answer-text.ts';
-import { ErrorCode } from '../../subgraphs/kit/errors.ts';
-import type { Viewer } from '../../subgraphs/kit/internal-token.ts';
+import { ErrorCode } from '../../platform/errors.ts';
+import type { Viewer } from '../../platform/internal-token.ts';
 import { derivedFromSupergraph, type GatewayPlugin } from '../plugin.ts';
 import type { FieldAuthorization } from '../engine/shaping.ts';
 import type { SubsequentPayload } from '../engine/defer.ts';

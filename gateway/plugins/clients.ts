@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import { ErrorCode } from '../../subgraphs/kit/errors.ts';
-import { HttpRefusal } from '../../subgraphs/kit/http.ts';
+import { ErrorCode } from '../../platform/errors.ts';
+import { HttpRefusal } from '../../platform/http.ts';
 import { parsePartnerKeys, type PartnerKey } from '../config.ts';
 import { sha256 } from '../manifests.ts';
 import { UNKNOWN_CLIENT, type ClientIdentity } from '../context.ts';

@@ -1,4 +1,4 @@
-import { refuseControlCharacters } from '../../subgraphs/kit/control-characters.ts';
+import { refuseControlCharacters } from '../../platform/control-characters.ts';
 import type { GatewayPlugin } from '../plugin.ts';
 
 /**

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ErrorCode } from '../../subgraphs/kit/errors.ts';
-import { sendError } from '../../subgraphs/kit/http.ts';
+import { ErrorCode } from '../../platform/errors.ts';
+import { sendError } from '../../platform/http.ts';
 import type { GatewayPlugin } from '../plugin.ts';
 
 /** Options of the browser origin policy. */

@@ -15,7 +15,7 @@ import {
   type SelectionSetNode,
   type ValueNode,
 } from 'graphql';
-import { ErrorCode, plazaError } from '../../subgraphs/kit/errors.ts';
+import { ErrorCode, plazaError } from '../../platform/errors.ts';
 import { derivedFromSupergraph, type GatewayPlugin } from '../plugin.ts';
 import { localApiSchema } from './authorization.ts';
 

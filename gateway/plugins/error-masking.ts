@@ -1,8 +1,8 @@
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
-import { INTERNAL_ERROR_MESSAGE, isGraphQLError, rootCauseOf } from '../../subgraphs/kit/error-masking.ts';
-import { ErrorCode } from '../../subgraphs/kit/errors.ts';
-import { createLogger, type Logger } from '../../subgraphs/kit/log.ts';
+import { INTERNAL_ERROR_MESSAGE, isGraphQLError, rootCauseOf } from '../../platform/error-masking.ts';
+import { ErrorCode } from '../../platform/errors.ts';
+import { createLogger, type Logger } from '../../platform/log.ts';
 import type { GatewayPlugin } from '../plugin.ts';
 
 /** Options of error masking. */

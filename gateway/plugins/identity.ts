@@ -15,9 +15,9 @@ import {
   type JWTPayload,
   type JWTVerifyGetKey,
 } from 'jose';
-import { ErrorCode, plazaError } from '../../subgraphs/kit/errors.ts';
-import { ANONYMOUS, type Viewer } from '../../subgraphs/kit/internal-token.ts';
-import { hmacKey } from '../../subgraphs/kit/jwt.ts';
+import { ErrorCode, plazaError } from '../../platform/errors.ts';
+import { ANONYMOUS, type Viewer } from '../../platform/internal-token.ts';
+import { hmacKey } from '../../platform/jwt.ts';
 import type { GatewayPlugin } from '../plugin.ts';
 
 /** Options of the bearer-token identity check. */

@@ -14,7 +14,7 @@ import { useErrorMasking } from './error-masking.ts';
 import { useHttpSubscriptionRefusal } from './subscriptions.ts';
 import { RedisBucketStore, useRateLimit } from './rate-limit.ts';
 import { fileURLToPath } from 'node:url';
-import { createLogger } from '../../subgraphs/kit/log.ts';
+import { createLogger } from '../../platform/log.ts';
 import { operationsOf } from '../config.ts';
 import { useLogging } from './logging.ts';
 import { operationNamesIn, useMetrics } from './metrics.ts';

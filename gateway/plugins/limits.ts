@@ -12,10 +12,10 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { ErrorCode, plazaError } from '../../subgraphs/kit/errors.ts';
-import { HttpRefusal } from '../../subgraphs/kit/http.ts';
+import { ErrorCode, plazaError } from '../../platform/errors.ts';
+import { HttpRefusal } from '../../platform/http.ts';
 import type { GatewayPlugin } from '../plugin.ts';
-import { setBounded } from '../../subgraphs/kit/bounded-map.ts';
+import { setBounded } from '../../platform/bounded-map.ts';
 
 /** Options of the operation shape limits. */
 export interface LimitsOptions {

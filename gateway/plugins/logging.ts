@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { childTraceparent, createLogger, errorCodesOf, requestIdOf, type Logger } from '../../subgraphs/kit/log.ts';
+import { childTraceparent, createLogger, errorCodesOf, requestIdOf, type Logger } from '../../platform/log.ts';
 import type { GatewayContext, ObservedRequest } from '../context.ts';
 import type { GatewayPlugin, Refusal } from '../plugin.ts';
 

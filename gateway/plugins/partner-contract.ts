@@ -1,7 +1,7 @@
 import { execute, GraphQLError, Kind, validate, type DocumentNode, type GraphQLSchema, type SelectionSetNode } from 'graphql';
 import { HeaderMap } from '@apollo/server';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
-import { ErrorCode, plazaError } from '../../subgraphs/kit/errors.ts';
+import { ErrorCode, plazaError } from '../../platform/errors.ts';
 import { partnerContractFor } from '../contract.ts';
 import type { GatewayPlugin } from '../plugin.ts';
 import { localApiSchema } from './authorization.ts';

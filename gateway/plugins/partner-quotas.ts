@@ -1,7 +1,7 @@
 import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
-import { ErrorCode } from '../../subgraphs/kit/errors.ts';
-import { sendJson } from '../../subgraphs/kit/http.ts';
+import { ErrorCode } from '../../platform/errors.ts';
+import { sendJson } from '../../platform/http.ts';
 import type { PartnerKey, PartnerTier } from '../config.ts';
 import type { GatewayContext } from '../context.ts';
 import { derivedFromSupergraph, type GatewayPlugin } from '../plugin.ts';

@@ -1,8 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { parse, type GraphQLSchema } from 'graphql';
-import { ErrorCode } from '../../subgraphs/kit/errors.ts';
-import { HttpRefusal, sendError, sendJson } from '../../subgraphs/kit/http.ts';
+import { ErrorCode } from '../../platform/errors.ts';
+import { HttpRefusal, sendError, sendJson } from '../../platform/http.ts';
 import type { ClientMode } from '../config.ts';
 import type { ClientIdentity } from '../context.ts';
 import { manifestsRefused } from '../metrics.ts';
@@ -11,7 +11,7 @@ import { InvalidManifestError, normalizedId, readManifest, registerManifest, sha
 import type { GatewayPlugin } from '../plugin.ts';
 import { localApiSchema } from './authorization.ts';
 import type { DocumentStore, ManifestStore, UsageCounter } from '../stores/types.ts';
-import { BoundedCache, ENTRY_BYTES, stringBytes } from '../../subgraphs/kit/caches.ts';
+import { BoundedCache, ENTRY_BYTES, stringBytes } from '../../platform/caches.ts';
 
 /** Header operators send the bypass secret in. */
 export const BYPASS_HEADER = 'x-plaza-pq-bypass';

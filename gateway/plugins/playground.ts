@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 // the CommonJS build Apollo's schema objects come from (bundlers may pick graphql's .mjs for a bare 'graphql')
 import { printSchema } from 'graphql/utilities/printSchema.js';
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
-import { ErrorCode } from '../../subgraphs/kit/errors.ts';
-import { sendError, sendJson } from '../../subgraphs/kit/http.ts';
+import { ErrorCode } from '../../platform/errors.ts';
+import { sendError, sendJson } from '../../platform/http.ts';
 import type { GatewayPlugin } from '../plugin.ts';
 import { sendFile, sendNotBuilt, staticPage } from '../static-files.ts';
 import { issueToken } from './identity.ts';

@@ -2,11 +2,11 @@ import type { IncomingMessage } from 'node:http';
 import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { Redis } from 'ioredis';
-import { ErrorCode } from '../../subgraphs/kit/errors.ts';
-import { HttpRefusal } from '../../subgraphs/kit/http.ts';
+import { ErrorCode } from '../../platform/errors.ts';
+import { HttpRefusal } from '../../platform/http.ts';
 import type { BucketSettings } from '../config.ts';
 import type { GatewayPlugin } from '../plugin.ts';
-import { BoundedCache, ENTRY_BYTES, stringBytes } from '../../subgraphs/kit/caches.ts';
+import { BoundedCache, ENTRY_BYTES, stringBytes } from '../../platform/caches.ts';
 
 /** The answer of a token bucket to one request. */
 export interface BucketDecision {

@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import type { GatewayContext } from '../context.ts';
 import type { GatewayPlugin } from '../plugin.ts';
 import { localApiSchema } from './authorization.ts';
-import { BoundedCache, ENTRY_BYTES, stringBytes } from '../../subgraphs/kit/caches.ts';
+import { BoundedCache, ENTRY_BYTES, stringBytes } from '../../platform/caches.ts';
 import { connectRedis } from '../stores/redis.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { ErrorCode, plazaError } from '../../subgraphs/kit/errors.ts';
+import { ErrorCode, plazaError } from '../../platform/errors.ts';
 import type { GatewayPlugin } from '../plugin.ts';
 
 /**

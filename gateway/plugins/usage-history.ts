@@ -1,5 +1,5 @@
-import { ErrorCode } from '../../subgraphs/kit/errors.ts';
-import { sendError, sendJson } from '../../subgraphs/kit/http.ts';
+import { ErrorCode } from '../../platform/errors.ts';
+import { sendError, sendJson } from '../../platform/http.ts';
 import type { GatewayPlugin } from '../plugin.ts';
 import type { ClientIdentity } from '../context.ts';
 import { coordinatesOf } from '../operation-fields.ts';

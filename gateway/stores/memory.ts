@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { BoundedCache, ENTRY_BYTES, reportCache, stringBytes, type CacheFigures } from '../../subgraphs/kit/caches.ts';
+import { BoundedCache, ENTRY_BYTES, reportCache, stringBytes, type CacheFigures } from '../../platform/caches.ts';
 import { manifestKey, NAME_PATTERN, OTHER_USES, USAGE_ROW_BUDGET, usageKey, usageRow, type DocumentStore, type ManifestStore, type StoredManifest, type UsageCounter, type UsageRow, type UseOutcome } from './types.ts';
 
 /** Heap one APQ entry takes: its id, its text and the cache's own share. */

@@ -3,7 +3,7 @@
  * at a known time. In memory (one replica, bounded) or in Redis (every replica's sum).
  */
 import type { Redis } from 'ioredis';
-import { BoundedCache, ENTRY_BYTES, stringBytes } from '../../subgraphs/kit/caches.ts';
+import { BoundedCache, ENTRY_BYTES, stringBytes } from '../../platform/caches.ts';
 
 export interface QuotaStore {
   /** Adds `amount` to the counter `key` (which ends at `endsAt`, ms) and returns its total; `amount` 0 only reads it. */

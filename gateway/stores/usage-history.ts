@@ -4,7 +4,7 @@
  * In memory (one replica's view, bounded) or in Redis (every replica's, bounded).
  */
 import type { Redis } from 'ioredis';
-import { ENTRY_BYTES, reportCache, stringBytes, type CacheFigures } from '../../subgraphs/kit/caches.ts';
+import { ENTRY_BYTES, reportCache, stringBytes, type CacheFigures } from '../../platform/caches.ts';
 
 /** What a use is counted under. */
 export type UsageSubject = 'client' | 'app' | 'operation' | 'field';

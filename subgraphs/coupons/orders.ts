@@ -1,8 +1,9 @@
 import { raw, UniqueConstraintViolationException } from '@mikro-orm/core';
-import { badUserInput, ErrorCode, plazaError } from '../kit/errors.ts';
+import { badUserInput, ErrorCode, plazaError } from '../../platform/errors.ts';
 import { newId } from '../kit/ids.ts';
 import type { EntityManager } from '../kit/orm.ts';
-import { signNotification, verifyNotification, type PaymentNotification, type PaymentProviderConfig } from '../kit/payment-provider.ts';
+import { signNotification, verifyNotification, type PaymentNotification } from '../kit/payment-provider.ts';
+import type { PaymentProviderConfig } from '../../platform/config.ts';
 import type { Peers } from '../kit/peers.ts';
 import { checkIdempotencyKey, checkReference } from '../kit/viewer.ts';
 import { Coupon, CouponTemplate, Order } from './entities.ts';

@@ -1,5 +1,5 @@
-import { ErrorCode, plazaError } from '../kit/errors.ts';
-import type { PaymentProviderConfig } from '../kit/payment-provider.ts';
+import { ErrorCode, plazaError } from '../../platform/errors.ts';
+import type { PaymentProviderConfig } from '../../platform/config.ts';
 import { requireUserId, assertOwner } from '../kit/viewer.ts';
 import { dailyCounts, dayOf, requireMerchant } from '../kit/figures.ts';
 import type { Resolvers } from './generated/resolvers-types.ts';

@@ -1,4 +1,4 @@
-import type { SeedScale } from '../kit/config.ts';
+import type { SeedScale } from '../../platform/config.ts';
 import type { EntityManager } from '../kit/orm.ts';
 import { seedClaim, seededClaimsOf, seedOffers, WORLD_SIZES } from '../kit/world.ts';
 import { Coupon, CouponTemplate } from './entities.ts';

@@ -1,5 +1,5 @@
 import { raw, UniqueConstraintViolationException } from '@mikro-orm/core';
-import { ErrorCode, isRefusal, plazaError } from '../kit/errors.ts';
+import { ErrorCode, isRefusal, plazaError } from '../../platform/errors.ts';
 import { isValidMembershipPass } from '../kit/membership-pass.ts';
 import type { EntityManager } from '../kit/orm.ts';
 import { newId, newTenDigitCode } from '../kit/ids.ts';

@@ -1,6 +1,6 @@
 /** Daily figures a merchant sees about its own placements and offers (the console's charts). */
-import { badUserInput, ErrorCode, plazaError } from './errors.ts';
-import type { Viewer } from './internal-token.ts';
+import { badUserInput, ErrorCode, plazaError } from '../../platform/errors.ts';
+import type { Viewer } from '../../platform/internal-token.ts';
 import { requireUserId } from './viewer.ts';
 
 /** The longest window of daily figures a merchant may ask for. */

@@ -2,8 +2,8 @@
  * Starts one subgraph as its own process: `npm run subgraph -- <name>`.
  * Configuration comes from the environment (see docs/settings.md).
  */
-import { readSubgraphConfig, SUBGRAPH_NAMES, type SubgraphName } from './config.ts';
-import { runUntilSignalled, useSubgraphHeapTarget } from './process.ts';
+import { readSubgraphConfig, SUBGRAPH_NAMES, type SubgraphName } from '../../platform/config.ts';
+import { runUntilSignalled, useSubgraphHeapTarget } from '../../platform/process.ts';
 import { startSubgraph } from './server.ts';
 import { definitionOf } from '../registry.ts';
 

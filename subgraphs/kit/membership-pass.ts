@@ -1,4 +1,4 @@
-import { signHs256, verifyHs256 } from './jwt.ts';
+import { signHs256, verifyHs256 } from '../../platform/jwt.ts';
 
 /**
  * A membership pass: the membership subgraph's signed statement that a user is a

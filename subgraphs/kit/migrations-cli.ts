@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { readSubgraphConfig, SUBGRAPH_NAMES, type SubgraphName } from './config.ts';
+import { readSubgraphConfig, SUBGRAPH_NAMES, type SubgraphName } from '../../platform/config.ts';
 import type { EntitySchema } from '@mikro-orm/core';
 import { DIALECTS, dropPostgresDatabase, migrationsFolder, openDatabase, type Database, type Dialect } from './orm.ts';
 

@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { errorCodesOf, traceIdOf, type Logger } from './log.ts';
-import { operationLabeler, type SubgraphMetrics } from './metrics.ts';
+import { errorCodesOf, traceIdOf, type Logger } from '../../platform/log.ts';
+import { operationLabeler, type SubgraphMetrics } from '../../platform/metrics.ts';
 import { currentStatementScope } from './orm.ts';
 
 /**

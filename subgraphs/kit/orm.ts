@@ -7,7 +7,7 @@ import { LibSqlDriver } from '@mikro-orm/libsql';
 import { knex, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { Migrator, type Migration } from '@mikro-orm/migrations';
 import type { EntityManager as SqlEntityManager } from '@mikro-orm/libsql';
-import { setBounded } from './bounded-map.ts';
+import { setBounded } from '../../platform/bounded-map.ts';
 
 /** The EntityManager every subgraph works with (SQL drivers share one API). */
 export type EntityManager = SqlEntityManager;

@@ -1,6 +1,5 @@
 import crypto from 'node:crypto';
-import { ConfigError, isProduction, readBoolean, refusePublishedSecret } from './config.ts';
-import { ErrorCode, plazaError } from './errors.ts';
+import { ErrorCode, plazaError } from '../../platform/errors.ts';
 
 /**
  * The payment provider's notifications, as Plaza receives them: the provider POSTs the
@@ -24,30 +23,6 @@ export interface PaymentNotification {
   refundId?: string;
   /** When it happened at the provider (ISO 8601). */
   occurredAt: string;
-}
-
-export interface PaymentProviderConfig {
-  /** Shared HMAC key (`PLAZA_PAYMENT_PROVIDER_KEY`, 32+ characters; required in production). */
-  key: string;
-  /** Whether the development sandbox may play the provider (`PLAZA_PAYMENT_SANDBOX`; never in production). */
-  sandbox: boolean;
-}
-
-/** The development-only provider key; production refuses to start without a real one. */
-export const SANDBOX_PROVIDER_KEY = 'plaza-sandbox-payment-provider-key-dev-only';
-
-export function readPaymentProviderConfig(env: NodeJS.ProcessEnv): PaymentProviderConfig {
-  const production = isProduction(env);
-  const sandbox = readBoolean(env, 'PLAZA_PAYMENT_SANDBOX', !production);
-  if (production && sandbox) throw new ConfigError('PLAZA_PAYMENT_SANDBOX', 'false in production (the sandbox provider is for development)', env.PLAZA_PAYMENT_SANDBOX);
-  const key = env.PLAZA_PAYMENT_PROVIDER_KEY;
-  if (key) {
-    if (key.length < 32) throw new ConfigError('PLAZA_PAYMENT_PROVIDER_KEY', 'at least 32 characters', '<hidden>');
-    refusePublishedSecret(env, 'PLAZA_PAYMENT_PROVIDER_KEY', key);
-    return { key, sandbox };
-  }
-  if (production) throw new ConfigError('PLAZA_PAYMENT_PROVIDER_KEY', "the payment provider's notification key (required in production)", undefined);
-  return { key: SANDBOX_PROVIDER_KEY, sandbox };
 }
 
 /** The signature of a notification's exact text: hex HMAC-SHA256 with the provider's key. */

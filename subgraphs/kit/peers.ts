@@ -1,6 +1,6 @@
-import { ErrorCode, plazaError } from './errors.ts';
-import { INTERNAL_TOKEN_HEADER, signInternalToken } from './internal-token.ts';
-import type { SubgraphName } from './config.ts';
+import { ErrorCode, plazaError } from '../../platform/errors.ts';
+import { INTERNAL_TOKEN_HEADER, signInternalToken } from '../../platform/internal-token.ts';
+import type { SubgraphName } from '../../platform/config.ts';
 
 /**
  * Where a subgraph reaches the others it calls server to server. An object read at

@@ -1,5 +1,5 @@
 import { JsonType, type EntityMetadata, type EntitySchema, type FilterQuery, type QueryOrderMap } from '@mikro-orm/core';
-import { setBounded } from './bounded-map.ts';
+import { setBounded } from '../../platform/bounded-map.ts';
 import type { EntityManager } from './orm.ts';
 
 /**

@@ -8,7 +8,7 @@
  * data is left alone unless --reset drops it first. Prints each subgraph's time.
  */
 import fs from 'node:fs';
-import { ConfigError, readSubgraphConfig, SUBGRAPH_NAMES, type SeedScale, type SubgraphName } from './config.ts';
+import { ConfigError, readSubgraphConfig, SUBGRAPH_NAMES, type SeedScale, type SubgraphName } from '../../platform/config.ts';
 import { dialectOf, dropPostgresDatabase, openDatabase, sqliteFileOf, type EntityManager } from './orm.ts';
 import { isEmpty } from './server.ts';
 import { definitionOf } from '../registry.ts';

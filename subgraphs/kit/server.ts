@@ -6,18 +6,18 @@ import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/dis
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { EntitySchema } from '@mikro-orm/core';
-import { ErrorCode, plazaError } from './errors.ts';
-import { logUnexpectedErrors, maskUnexpectedError } from './error-masking.ts';
-import { refuseControlCharacters } from './control-characters.ts';
-import { createLogger } from './log.ts';
-import { metricsRoute, subgraphMetrics, type SubgraphMetrics } from './metrics.ts';
+import { ErrorCode, plazaError } from '../../platform/errors.ts';
+import { logUnexpectedErrors, maskUnexpectedError } from '../../platform/error-masking.ts';
+import { refuseControlCharacters } from '../../platform/control-characters.ts';
+import { createLogger } from '../../platform/log.ts';
+import { metricsRoute, subgraphMetrics, type SubgraphMetrics } from '../../platform/metrics.ts';
 import { observeRequests } from './observe.ts';
-import { graphqlRequestListener, listen, sendJson, type Route } from './http.ts';
-import { INTERNAL_TOKEN_HEADER, verifyInternalToken, type Viewer } from './internal-token.ts';
+import { graphqlRequestListener, listen, sendJson, type Route } from '../../platform/http.ts';
+import { INTERNAL_TOKEN_HEADER, verifyInternalToken, type Viewer } from '../../platform/internal-token.ts';
 import { peerClient, type Peers } from './peers.ts';
-import { boundedDocumentStore } from './document-cache.ts';
+import { boundedDocumentStore } from '../../platform/document-cache.ts';
 import { currentStatementScope, openDatabase, withStatementScope, type Database, type Dialect, type EntityManager } from './orm.ts';
-import type { SeedScale, SubgraphConfig, SubgraphName } from './config.ts';
+import type { SeedScale, SubgraphConfig, SubgraphName } from '../../platform/config.ts';
 
 /** What every resolver of every subgraph receives. */
 export interface SubgraphContext<Loaders> {

@@ -1,5 +1,5 @@
-import { badUserInput, ErrorCode, plazaError } from './errors.ts';
-import type { Viewer } from './internal-token.ts';
+import { badUserInput, ErrorCode, plazaError } from '../../platform/errors.ts';
+import type { Viewer } from '../../platform/internal-token.ts';
 
 /** The signed-in user's id; mutations and private reads refuse anonymous callers. */
 export function requireUserId(viewer: Viewer): string {

@@ -3,7 +3,7 @@
  * slices agree (a coupon's merchant exists in merchants, a placement's service too),
  * because every row is a pure function of its index. Nothing is random between runs.
  */
-import type { SeedScale } from './config.ts';
+import type { SeedScale } from '../../platform/config.ts';
 
 export const CITIES = ['Shanghai', 'Beijing', 'Hangzhou', 'Shenzhen', 'Chengdu'] as const;
 /** Each city's name in Chinese (city ids stay English: they are API values). */

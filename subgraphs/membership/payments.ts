@@ -1,5 +1,5 @@
 import { raw } from '@mikro-orm/core';
-import { badUserInput } from '../kit/errors.ts';
+import { badUserInput } from '../../platform/errors.ts';
 import type { EntityManager } from '../kit/orm.ts';
 import { checkReference } from '../kit/viewer.ts';
 import { PointsAccount, PointsTransaction } from './entities.ts';

@@ -1,4 +1,4 @@
-import type { SeedScale } from '../kit/config.ts';
+import type { SeedScale } from '../../platform/config.ts';
 import type { EntityManager } from '../kit/orm.ts';
 import { merchantId, seedMerchant, SEED_EPOCH, seedPoints, userId, WORLD_SIZES } from '../kit/world.ts';
 import { MembershipProgram, MemberRight, PointsAccount, PointsTransaction } from './entities.ts';

@@ -1,5 +1,5 @@
 import { raw } from '@mikro-orm/core';
-import { ErrorCode, plazaError } from '../kit/errors.ts';
+import { ErrorCode, plazaError } from '../../platform/errors.ts';
 import { transactionInOneMessage, type Dialect, type EntityManager } from '../kit/orm.ts';
 import { newId, newTenDigitCode } from '../kit/ids.ts';
 import { checkIdempotencyKey, checkReference } from '../kit/viewer.ts';

@@ -1,4 +1,4 @@
-import type { SeedScale } from '../kit/config.ts';
+import type { SeedScale } from '../../platform/config.ts';
 import type { EntityManager } from '../kit/orm.ts';
 import { CITIES, seedMerchant, seedServices, WORLD_SIZES } from '../kit/world.ts';
 import { Merchant, MerchantService, MiniProgram, Store } from './entities.ts';

@@ -1,4 +1,4 @@
-import { badUserInput } from '../kit/errors.ts';
+import { badUserInput } from '../../platform/errors.ts';
 import { checkFirst } from '../kit/viewer.ts';
 import type { Dialect, EntityManager } from '../kit/orm.ts';
 import { CATEGORY_NAMES_ZH } from '../kit/world.ts';

@@ -3,7 +3,7 @@ import type { SubgraphContext } from '../kit/server.ts';
 import { outsideStatementScope, type EntityManager } from '../kit/orm.ts';
 import { findRows } from '../kit/rows.ts';
 import { groupBy, groupedBy } from '../kit/loaders.ts';
-import { BoundedCache, ENTRY_BYTES, stringBytes } from '../kit/caches.ts';
+import { BoundedCache, ENTRY_BYTES, stringBytes } from '../../platform/caches.ts';
 import { EVERY_CITY, Placement, PlacementCity, PlacementImpression } from './entities.ts';
 import { figureDays, MAX_FIGURE_DAYS } from '../kit/figures.ts';
 import { ImpressionCounter } from './impressions.ts';

@@ -1,4 +1,4 @@
-import type { SeedScale } from '../kit/config.ts';
+import type { SeedScale } from '../../platform/config.ts';
 import type { EntityManager } from '../kit/orm.ts';
 import { CATEGORY_NAMES_ZH, hash, SEED_EPOCH, SEED_HORIZON, seedBrand, seedMerchant, seedPlacement, seedServices, WORLD_SIZES, type WorldSize } from '../kit/world.ts';
 import { EVERY_CITY, Placement, PlacementCity } from './entities.ts';

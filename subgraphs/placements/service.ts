@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { badUserInput, ErrorCode, plazaError } from '../kit/errors.ts';
-import type { Viewer } from '../kit/internal-token.ts';
+import { badUserInput, ErrorCode, plazaError } from '../../platform/errors.ts';
+import type { Viewer } from '../../platform/internal-token.ts';
 import type { EntityManager } from '../kit/orm.ts';
 import type { Peers } from '../kit/peers.ts';
 import { checkFirst, checkIdempotencyKey, requireUserId } from '../kit/viewer.ts';

@@ -1,6 +1,6 @@
 import type { EntityManager } from '../kit/orm.ts';
 import { seedUser, WORLD_SIZES } from '../kit/world.ts';
-import type { SeedScale } from '../kit/config.ts';
+import type { SeedScale } from '../../platform/config.ts';
 import { User } from './entities.ts';
 
 const BATCH = 5000;

@@ -1,6 +1,6 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { badUserInput, ErrorCode, plazaError } from '../kit/errors.ts';
-import type { Viewer } from '../kit/internal-token.ts';
+import { badUserInput, ErrorCode, plazaError } from '../../platform/errors.ts';
+import type { Viewer } from '../../platform/internal-token.ts';
 import type { EntityManager } from '../kit/orm.ts';
 import { requireUserId } from '../kit/viewer.ts';
 import type { UsersLoaders } from './loaders.ts';

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { dropPostgresDatabase } from '../../subgraphs/kit/orm.ts';
-import { SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs/kit/config.ts';
+import { SUBGRAPH_NAMES, type SubgraphName } from '../../platform/config.ts';
 import { POSTGRES } from './services.ts';
 
 export type TestDatabase = 'sqlite' | 'postgresql';

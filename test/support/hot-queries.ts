@@ -9,7 +9,7 @@
  * Uses the same database settings as `npm start` (PLAZA_DATA_DIR, PLAZA_DATABASE_URL, …).
  */
 import fs from 'node:fs';
-import { readSubgraphConfig, SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs/kit/config.ts';
+import { readSubgraphConfig, SUBGRAPH_NAMES, type SubgraphName } from '../../platform/config.ts';
 import type { EntityManager } from '../../subgraphs/kit/orm.ts';
 import { startPlaza, type Plaza } from './plaza.ts';
 

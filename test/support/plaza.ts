@@ -10,7 +10,7 @@ import { startGateway, type RunningGateway } from '../../gateway/server.ts';
 import { issueToken } from '../../gateway/plugins/identity.ts';
 import type { GatewayConfig } from '../../gateway/config.ts';
 import { SUPERGRAPH_PATH } from '../../schema/compose.ts';
-import { SUBGRAPH_NAMES, type SubgraphConfig, type SubgraphName } from '../../subgraphs/kit/config.ts';
+import { SUBGRAPH_NAMES, type SubgraphConfig, type SubgraphName } from '../../platform/config.ts';
 import { startSubgraph, type RunningSubgraph } from '../../subgraphs/kit/server.ts';
 import { definitionOf } from '../../subgraphs/registry.ts';
 import { startPlainGateway, type PlainGateway } from '../../bench/plain-gateway.ts';

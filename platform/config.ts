@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { readPaymentProviderConfig, type PaymentProviderConfig } from './payment-provider.ts';
 
 /** The five subgraphs, in start order, with their default ports. */
 export const SUBGRAPH_PORTS = {
@@ -174,4 +173,28 @@ export function readLogLevel(env: NodeJS.ProcessEnv): string {
   const level = env.PLAZA_LOG_LEVEL || 'info';
   if (!LOG_LEVELS.includes(level)) throw new ConfigError('PLAZA_LOG_LEVEL', LOG_LEVELS.join(', '), level);
   return level;
+}
+
+export interface PaymentProviderConfig {
+  /** Shared HMAC key (`PLAZA_PAYMENT_PROVIDER_KEY`, 32+ characters; required in production). */
+  key: string;
+  /** Whether the development sandbox may play the provider (`PLAZA_PAYMENT_SANDBOX`; never in production). */
+  sandbox: boolean;
+}
+
+/** The development-only provider key; production refuses to start without a real one. */
+export const SANDBOX_PROVIDER_KEY = 'plaza-sandbox-payment-provider-key-dev-only';
+
+export function readPaymentProviderConfig(env: NodeJS.ProcessEnv): PaymentProviderConfig {
+  const production = isProduction(env);
+  const sandbox = readBoolean(env, 'PLAZA_PAYMENT_SANDBOX', !production);
+  if (production && sandbox) throw new ConfigError('PLAZA_PAYMENT_SANDBOX', 'false in production (the sandbox provider is for development)', env.PLAZA_PAYMENT_SANDBOX);
+  const key = env.PLAZA_PAYMENT_PROVIDER_KEY;
+  if (key) {
+    if (key.length < 32) throw new ConfigError('PLAZA_PAYMENT_PROVIDER_KEY', 'at least 32 characters', '<hidden>');
+    refusePublishedSecret(env, 'PLAZA_PAYMENT_PROVIDER_KEY', key);
+    return { key, sandbox };
+  }
+  if (production) throw new ConfigError('PLAZA_PAYMENT_PROVIDER_KEY', "the payment provider's notification key (required in production)", undefined);
+  return { key: SANDBOX_PROVIDER_KEY, sandbox };
 }
