@@ -5,11 +5,18 @@
  * (the merchant's user assets). Every figure comes from the graph, for the token's
  * `merchant:<id>` scope only; another merchant's figures are refused (FORBIDDEN).
  *
+ * The merchant also submits new placements here: a form picks one of its own services
+ * (and, optionally, one of its own offers) from the lists the console loaded, the slot,
+ * title and subtitle, the cities (its stores' cities, or others typed in) and the
+ * schedule; the placement Plaza answers with (PENDING, waiting for review) joins the list
+ * at once, and a refusal is shown with its message and code.
+ *
  * URL: /console/?merchant=m1#token=<bearer token with the scope merchant:m1>.
  */
 import '../homepage/style.css';
 import './style.css';
 import { MerchantConsoleDocument, type MerchantConsoleQuery } from './generated/graphql.ts';
+import { placementForm } from './submit.ts';
 import manifest from './generated/persisted-documents.json' with { type: 'json' };
 import { createPersistedClient } from '../shared/persisted.ts';
 import { el, readToken, show, showBusy, showError } from '../shared/dom.ts';
@@ -48,10 +55,10 @@ function figure(label: string, daily: Daily, testId: string): HTMLElement {
 
 const day = (iso: string) => iso.slice(0, 10);
 
-function renderPlacements(placements: Merchant['placements']): HTMLElement {
+function renderPlacements(placements: Merchant['placements'], fresh?: string): HTMLElement {
   return el(
     'section',
-    { 'aria-label': 'Placements' },
+    { 'aria-label': 'Placements', id: 'placements' },
     el('h2', {}, `Placements (${placements.length})`),
     placements.length === 0
       ? el('p', { class: 'muted' }, 'No placements yet.')
@@ -61,8 +68,9 @@ function renderPlacements(placements: Merchant['placements']): HTMLElement {
           ...placements.map((p) =>
             el(
               'li',
-              { class: 'placement', 'data-testid': 'placement', 'data-placement-id': p.id },
+              { class: p.id === fresh ? 'placement fresh' : 'placement', 'data-testid': 'placement', 'data-placement-id': p.id },
               el('header', {}, el('strong', {}, p.title), el('span', { class: `status status-${p.status}`, 'data-testid': 'status' }, p.status), el('span', { class: 'muted' }, p.slot)),
+              p.subtitle ? el('p', { class: 'muted subtitle-line' }, p.subtitle) : '',
               p.reviewReason ? el('p', { class: 'error', 'data-testid': 'review-reason' }, `Reviewer: ${p.reviewReason}`) : '',
               el(
                 'p',
@@ -114,18 +122,34 @@ async function load(): Promise<void> {
       show(app, el('p', { role: 'alert' }, 'This merchant is not on Plaza.'));
       return;
     }
-    title.textContent = data.merchant.name;
+    const merchant = data.merchant;
+    title.textContent = merchant.name;
+    // the list of placements, shown again with the one just submitted on top (newest first)
+    let placements = merchant.placements;
+    let list = renderPlacements(placements);
+    const form = placementForm({
+      client,
+      merchant,
+      days: DAYS,
+      onSubmitted(placement) {
+        placements = [placement, ...placements.filter((p) => p.id !== placement.id)];
+        const next = renderPlacements(placements, placement.id);
+        list.replaceWith(next);
+        list = next;
+      },
+    });
     show(
       app,
       el(
         'section',
         { 'aria-label': 'User assets', class: 'totals' },
-        figure(`New members, ${DAYS} days`, data.merchant.newMembersByDay, 'new-members'),
-        figure(`Repurchases, ${DAYS} days`, data.merchant.repurchasesByDay, 'repurchases'),
+        figure(`New members, ${DAYS} days`, merchant.newMembersByDay, 'new-members'),
+        figure(`Repurchases, ${DAYS} days`, merchant.repurchasesByDay, 'repurchases'),
       ),
-      renderPlacements(data.merchant.placements),
+      form,
+      list,
       // null while the coupons subgraph is unavailable
-      data.merchant.offers ? renderOffers(data.merchant.offers) : el('p', { class: 'muted' }, 'Offers are unavailable right now.'),
+      merchant.offers ? renderOffers(merchant.offers) : el('p', { class: 'muted' }, 'Offers are unavailable right now.'),
     );
   } catch (error) {
     showError(app, 'The console could not be loaded', error, () => void load());

@@ -27,13 +27,45 @@ export type Slot =
   /** Suggestions shown in the search bar before the user types. */
   | 'SEARCH_HINT';
 
+/** What a merchant submits to be placed; it waits for review. */
+export type SubmitPlacementInput = {
+  /** Audience categories (who it is meant for, not the merchant's own); empty for everyone. */
+  categories?: Array<string>;
+  /** Cities to show it in; empty for every city. */
+  cities: Array<string>;
+  endsAt: string;
+  /** A client-chosen key: retrying with it returns the first submission instead of a second one. */
+  idempotencyKey: string;
+  imageUrl: string;
+  merchantId: string;
+  /** One of the merchant's offers it promotes, if any. */
+  offerId?: string | null | undefined;
+  /** One of the merchant's services the placement opens; the placement takes the service's category. */
+  serviceId: string;
+  slot: Slot;
+  /** ISO 8601 instants; endsAt after startsAt, at most a year apart. */
+  startsAt: string;
+  subtitle: string;
+  title: string;
+};
+
+export type ConsolePlacementFragment = { id: string, slot: Slot, title: string, subtitle: string, status: ReviewStatus, reviewReason: string | null, service: { id: string } | null, offer: { id: string } | null, targeting: { cities: Array<string>, startsAt: string, endsAt: string }, impressionsByDay: Array<{ day: string, count: number }> };
+
 export type MerchantConsoleQueryVariables = Exact<{
   merchantId: string;
   days: number;
 }>;
 
 
-export type MerchantConsoleQuery = { merchant: { id: string, name: string, category: string, placements: Array<{ id: string, slot: Slot, title: string, status: ReviewStatus, reviewReason: string | null, targeting: { cities: Array<string>, startsAt: string, endsAt: string }, impressionsByDay: Array<{ day: string, count: number }> }>, offers: Array<{ id: string, title: string, claimsByDay: Array<{ day: string, count: number }>, redemptionsByDay: Array<{ day: string, count: number }> }> | null, newMembersByDay: Array<{ day: string, count: number }>, repurchasesByDay: Array<{ day: string, count: number }> } | null };
+export type MerchantConsoleQuery = { merchant: { id: string, name: string, category: string, services: Array<{ id: string, title: string, category: string }>, stores: Array<{ city: string }>, placements: Array<{ id: string, slot: Slot, title: string, subtitle: string, status: ReviewStatus, reviewReason: string | null, service: { id: string } | null, offer: { id: string } | null, targeting: { cities: Array<string>, startsAt: string, endsAt: string }, impressionsByDay: Array<{ day: string, count: number }> }>, offers: Array<{ id: string, title: string, claimsByDay: Array<{ day: string, count: number }>, redemptionsByDay: Array<{ day: string, count: number }> }> | null, newMembersByDay: Array<{ day: string, count: number }>, repurchasesByDay: Array<{ day: string, count: number }> } | null };
+
+export type SubmitPlacementMutationVariables = Exact<{
+  input: SubmitPlacementInput;
+  days: number;
+}>;
+
+
+export type SubmitPlacementMutation = { submitPlacement: { id: string, slot: Slot, title: string, subtitle: string, status: ReviewStatus, reviewReason: string | null, service: { id: string } | null, offer: { id: string } | null, targeting: { cities: Array<string>, startsAt: string, endsAt: string }, impressionsByDay: Array<{ day: string, count: number }> } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -53,28 +85,47 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
-
+export const ConsolePlacementFragmentDoc = new TypedDocumentString(`
+    fragment ConsolePlacement on Placement {
+  id
+  slot
+  title
+  subtitle
+  status
+  reviewReason
+  service {
+    id
+  }
+  offer {
+    id
+  }
+  targeting {
+    cities
+    startsAt
+    endsAt
+  }
+  impressionsByDay(days: $days) {
+    day
+    count
+  }
+}
+    `, {"fragmentName":"ConsolePlacement"}) as unknown as TypedDocumentString<ConsolePlacementFragment, unknown>;
 export const MerchantConsoleDocument = new TypedDocumentString(`
     query MerchantConsole($merchantId: ID!, $days: Int!) {
   merchant(id: $merchantId) {
     id
     name
     category
-    placements {
+    services {
       id
-      slot
       title
-      status
-      reviewReason
-      targeting {
-        cities
-        startsAt
-        endsAt
-      }
-      impressionsByDay(days: $days) {
-        day
-        count
-      }
+      category
+    }
+    stores {
+      city
+    }
+    placements {
+      ...ConsolePlacement
     }
     offers(first: 10) {
       id
@@ -98,4 +149,55 @@ export const MerchantConsoleDocument = new TypedDocumentString(`
     }
   }
 }
-    `, {"hash":"sha256:eaa60ab7a93e4445829ab2617a25d883252db94161bf2c22290b70cb4968e6e9"}) as unknown as TypedDocumentString<MerchantConsoleQuery, MerchantConsoleQueryVariables>;
+    fragment ConsolePlacement on Placement {
+  id
+  slot
+  title
+  subtitle
+  status
+  reviewReason
+  service {
+    id
+  }
+  offer {
+    id
+  }
+  targeting {
+    cities
+    startsAt
+    endsAt
+  }
+  impressionsByDay(days: $days) {
+    day
+    count
+  }
+}`, {"hash":"sha256:0201dc85005e59c999a9e1901c368c43d166e43b1678b35bbb2a5187b0f6e53f"}) as unknown as TypedDocumentString<MerchantConsoleQuery, MerchantConsoleQueryVariables>;
+export const SubmitPlacementDocument = new TypedDocumentString(`
+    mutation SubmitPlacement($input: SubmitPlacementInput!, $days: Int!) {
+  submitPlacement(input: $input) {
+    ...ConsolePlacement
+  }
+}
+    fragment ConsolePlacement on Placement {
+  id
+  slot
+  title
+  subtitle
+  status
+  reviewReason
+  service {
+    id
+  }
+  offer {
+    id
+  }
+  targeting {
+    cities
+    startsAt
+    endsAt
+  }
+  impressionsByDay(days: $days) {
+    day
+    count
+  }
+}`, {"hash":"sha256:2e75d21c70cd6ed86e353628da8d91104862458dbee90c2c4c778a1e6003457e"}) as unknown as TypedDocumentString<SubmitPlacementMutation, SubmitPlacementMutationVariables>;
