@@ -26,6 +26,14 @@ export type Tier =
   | 'PLATINUM'
   | 'SILVER';
 
+export type GridCatalogueQueryVariables = Exact<{
+  city: string;
+  query: string;
+}>;
+
+
+export type GridCatalogueQuery = { homepage: { city: string, grid: Array<{ id: string, service: { id: string, title: string, category: string, merchant: { id: string, name: string } } | null }> }, search: { edges: Array<{ node: { id: string, name: string, services: Array<{ id: string, title: string, category: string }> } }> } };
+
 export type HomeQueryVariables = Exact<{
   city: string;
   merchantId: string;
@@ -41,6 +49,29 @@ export type HomepageFeedQueryVariables = Exact<{
 
 export type HomepageFeedQuery = { me: { id: string, nickname: string, points: { balance: number, tier: Tier } | null, grid: Array<{ position: number, source: GridItemSource, service: { id: string, title: string, category: string, merchant: { id: string, name: string } } }> } | null, homepage: { city: string, searchHints: Array<{ id: string, title: string }>, grid: Array<{ id: string, title: string, service: { id: string, title: string, category: string, merchant: { id: string, name: string } } | null }>, news: Array<{ id: string, title: string, subtitle: string, category: string, merchant: { id: string } | null }>, banners: Array<{ id: string, title: string, subtitle: string, category: string, merchant: { id: string } | null }>, basement: Array<{ id: string, title: string, category: string, merchant: { id: string } | null }> } & ({ cards: Array<{ id: string, title: string, subtitle: string, category: string, service: { id: string, title: string, merchant: { id: string, name: string, offers: Array<{ id: string, title: string, remainingStock: number }> | null } } | null }> } | { cards?: never }) };
 
+export type MoveServiceMutationVariables = Exact<{
+  serviceId: string;
+  position: number;
+}>;
+
+
+export type MoveServiceMutation = { moveService: { id: string, grid: Array<{ position: number, source: GridItemSource, service: { id: string, title: string, category: string, merchant: { id: string, name: string } } }> } };
+
+export type PinServiceMutationVariables = Exact<{
+  serviceId: string;
+  position?: number | null | undefined;
+}>;
+
+
+export type PinServiceMutation = { pinService: { id: string, grid: Array<{ position: number, source: GridItemSource, service: { id: string, title: string, category: string, merchant: { id: string, name: string } } }> } };
+
+export type RemoveServiceMutationVariables = Exact<{
+  serviceId: string;
+}>;
+
+
+export type RemoveServiceMutation = { removeService: { id: string, grid: Array<{ position: number, source: GridItemSource, service: { id: string, title: string, category: string, merchant: { id: string, name: string } } }> } };
+
 export type SearchSuggestionsQueryVariables = Exact<{
   query: string;
   city?: string | null | undefined;
@@ -48,6 +79,13 @@ export type SearchSuggestionsQueryVariables = Exact<{
 
 
 export type SearchSuggestionsQuery = { search: { edges: Array<{ match: SearchMatch, node: { id: string, name: string, category: string }, services: Array<{ id: string, title: string }> }> } };
+
+export type SetGridMutationVariables = Exact<{
+  serviceIds: Array<string> | string;
+}>;
+
+
+export type SetGridMutation = { setGrid: { id: string, grid: Array<{ position: number, source: GridItemSource, service: { id: string, title: string, category: string, merchant: { id: string, name: string } } }> } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -68,6 +106,38 @@ export class TypedDocumentString<TResult, TVariables>
   }
 }
 
+export const GridCatalogueDocument = new TypedDocumentString(`
+    query GridCatalogue($city: String!, $query: String!) {
+  homepage(city: $city) {
+    city
+    grid {
+      id
+      service {
+        id
+        title
+        category
+        merchant {
+          id
+          name
+        }
+      }
+    }
+  }
+  search(query: $query, city: $city, first: 8) {
+    edges {
+      node {
+        id
+        name
+        services {
+          id
+          title
+          category
+        }
+      }
+    }
+  }
+}
+    `, {"hash":"sha256:0bc16112f05f0b73b0047fd7a8c85cb5733a4638d543c8ad224c79b2331b3439"}) as unknown as TypedDocumentString<GridCatalogueQuery, GridCatalogueQueryVariables>;
 export const HomeDocument = new TypedDocumentString(`
     query Home($city: String!, $merchantId: ID!) {
   me {
@@ -199,6 +269,66 @@ export const HomepageFeedDocument = new TypedDocumentString(`
   }
 }
     `, {"hash":"sha256:5ee8c57986e23c42ea9d13449c79047bfe2ffd01b3f46f08ce37960124808ee1"}) as unknown as TypedDocumentString<HomepageFeedQuery, HomepageFeedQueryVariables>;
+export const MoveServiceDocument = new TypedDocumentString(`
+    mutation MoveService($serviceId: ID!, $position: Int!) {
+  moveService(serviceId: $serviceId, position: $position) {
+    id
+    grid {
+      position
+      source
+      service {
+        id
+        title
+        category
+        merchant {
+          id
+          name
+        }
+      }
+    }
+  }
+}
+    `, {"hash":"sha256:02ae7c2ded9ce981392c7e671e088eb23a832f6cefb947ffe1f6b3d6b14617cb"}) as unknown as TypedDocumentString<MoveServiceMutation, MoveServiceMutationVariables>;
+export const PinServiceDocument = new TypedDocumentString(`
+    mutation PinService($serviceId: ID!, $position: Int) {
+  pinService(serviceId: $serviceId, position: $position) {
+    id
+    grid {
+      position
+      source
+      service {
+        id
+        title
+        category
+        merchant {
+          id
+          name
+        }
+      }
+    }
+  }
+}
+    `, {"hash":"sha256:ce4ebef665335396662e1eb3751c92f9d05017a9d11bffd75c270f78dfa927af"}) as unknown as TypedDocumentString<PinServiceMutation, PinServiceMutationVariables>;
+export const RemoveServiceDocument = new TypedDocumentString(`
+    mutation RemoveService($serviceId: ID!) {
+  removeService(serviceId: $serviceId) {
+    id
+    grid {
+      position
+      source
+      service {
+        id
+        title
+        category
+        merchant {
+          id
+          name
+        }
+      }
+    }
+  }
+}
+    `, {"hash":"sha256:9ca653bcf701b4ea9f9859718df11577acf2471c26a566dc6c93d503eaefd9e3"}) as unknown as TypedDocumentString<RemoveServiceMutation, RemoveServiceMutationVariables>;
 export const SearchSuggestionsDocument = new TypedDocumentString(`
     query SearchSuggestions($query: String!, $city: String) {
   search(query: $query, city: $city, first: 5) {
@@ -217,3 +347,23 @@ export const SearchSuggestionsDocument = new TypedDocumentString(`
   }
 }
     `, {"hash":"sha256:0162b33e02b3091d1922459f8fec5eaf9005f9066ba64e7a5ab3807d0905dea6"}) as unknown as TypedDocumentString<SearchSuggestionsQuery, SearchSuggestionsQueryVariables>;
+export const SetGridDocument = new TypedDocumentString(`
+    mutation SetGrid($serviceIds: [ID!]!) {
+  setGrid(serviceIds: $serviceIds) {
+    id
+    grid {
+      position
+      source
+      service {
+        id
+        title
+        category
+        merchant {
+          id
+          name
+        }
+      }
+    }
+  }
+}
+    `, {"hash":"sha256:5037a6ae0c6b4d55361d6a381f5e00b4fdb70bbd7a428c6a2791f78cb65b1adf"}) as unknown as TypedDocumentString<SetGridMutation, SetGridMutationVariables>;
