@@ -4,7 +4,8 @@
  * cards (with each card's merchant offers) and the basement, and the signed-in user's
  * points, all from ONE persisted query (HomepageFeed.graphql). The cards are deferred:
  * the rest shows first, the cards replace their placeholder when they arrive. Every item
- * opens its merchant's mini-program page.
+ * opens its merchant's mini-program page. A signed-in user edits their grid in place
+ * (grid.ts).
  *
  * URL: /homepage/?city=Shanghai#token=<bearer token>. The host app hands the page the
  * user's token in the fragment, which never reaches a server log.
@@ -15,6 +16,7 @@ import { categoryIcon } from './icons.ts';
 import manifest from './generated/persisted-documents.json' with { type: 'json' };
 import { createPersistedClient } from '../shared/persisted.ts';
 import { el, errorMessage, readToken, show, showBusy, showError } from '../shared/dom.ts';
+import { createGridEditor, type GridTile } from './grid.ts';
 
 const params = new URLSearchParams(location.search);
 const city = params.get('city') || 'Shanghai';
@@ -47,37 +49,18 @@ function miniProgramLink(merchantId: string | undefined): string {
   return `/miniprogram/?merchant=${encodeURIComponent(merchantId)}${token ? `#token=${encodeURIComponent(token)}` : ''}`;
 }
 
-type GridTile = { title: string; category: string; merchantId?: string; merchantName?: string };
-
 /** The user's own grid when signed in (their edits, then their city's default), else the city's. */
 function gridTiles(data: HomepageFeedQuery): GridTile[] {
   if (data.me?.grid.length) {
-    return data.me.grid.map((g) => ({ title: g.service.title, category: g.service.category, merchantId: g.service.merchant.id, merchantName: g.service.merchant.name }));
+    return data.me.grid.map((g) => ({ title: g.service.title, category: g.service.category, serviceId: g.service.id, merchantId: g.service.merchant.id, merchantName: g.service.merchant.name }));
   }
   return data.homepage.grid.map((g) => ({
     title: g.service?.title ?? g.title,
     category: g.service?.category ?? '',
+    serviceId: g.service?.id,
     merchantId: g.service?.merchant.id,
     merchantName: g.service?.merchant.name,
   }));
-}
-
-function renderGrid(tiles: GridTile[]): HTMLElement {
-  return el(
-    'section',
-    { 'aria-label': 'Services' },
-    el(
-      'ul',
-      { class: 'grid', 'data-testid': 'grid' },
-      ...tiles.map((tile) =>
-        el(
-          'li',
-          { class: 'grid-item' },
-          el('a', { href: miniProgramLink(tile.merchantId), title: tile.merchantName ?? tile.title }, categoryIcon(tile.category), el('span', { class: 'label' }, tile.title)),
-        ),
-      ),
-    ),
-  );
 }
 
 /** The search bar: the first hint as its placeholder; typing suggests merchants and their matching services. */
@@ -194,15 +177,18 @@ function renderCards(cards: Cards): HTMLElement {
 
 async function load(): Promise<void> {
   showBusy(app, 'Loading your homepage…');
+  // one grid per load: it keeps its edit mode and edits while the deferred cards arrive
+  const grid = createGridEditor({ client, city, link: miniProgramLink });
   try {
     // shown as the parts arrive: the grid first, the cards when they come
     const render = ({ data, errors, complete }: { data: HomepageFeedQuery; errors: { path?: (string | number)[] }[]; complete: boolean }) => {
       renderPoints(data.me);
       const cards = data.homepage.cards;
+      grid.update(data, gridTiles(data));
       // the positions in the order the app shows them
       const sections = [
         renderSearch(data.homepage.searchHints),
-        renderGrid(gridTiles(data)),
+        grid.section,
         renderNews(data.homepage.news),
         renderBanners(data.homepage.banners),
         cards ? renderCards(cards) : complete ? null : cardsPlaceholder(),
