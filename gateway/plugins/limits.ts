@@ -15,7 +15,7 @@ import {
 import { ErrorCode, plazaError } from '../../platform/errors.ts';
 import { HttpRefusal } from '../../platform/http.ts';
 import type { GatewayPlugin } from '../plugin.ts';
-import { setBounded } from '../../platform/bounded-map.ts';
+import { LRUCache } from 'lru-cache';
 
 /** Options of the operation shape limits. */
 export interface LimitsOptions {
@@ -291,17 +291,18 @@ interface FailedValidation {
  */
 export function useLimits(options: LimitsOptions = {}): GatewayPlugin {
   const limits = { ...LIMITS_DEFAULTS, ...options };
-  const verdicts = new Map<string, LimitRefusal | null>();
-  const failedValidations = new Map<string, FailedValidation>();
+  // `false`: the document is within the limits
+  const verdicts = new LRUCache<string, LimitRefusal | false>({ max: VERDICT_CACHE_SIZE });
+  const failedValidations = new LRUCache<string, FailedValidation>({ max: FAILED_VALIDATION_CACHE_SIZE });
   function verdictFor(query: string, operationName: string | undefined): LimitRefusal | null {
     if (query.length > CACHEABLE_LENGTH) return checkLimits(query, operationName, limits);
     const key = `${operationName ?? ''}\n${query}`;
     let verdict = verdicts.get(key);
     if (verdict === undefined) {
-      verdict = checkLimits(query, operationName, limits);
-      setBounded(verdicts, key, verdict, VERDICT_CACHE_SIZE);
+      verdict = checkLimits(query, operationName, limits) ?? false;
+      verdicts.set(key, verdict);
     }
-    return verdict;
+    return verdict || null;
   }
   return {
     name: 'limits',
@@ -345,7 +346,7 @@ export function useLimits(options: LimitsOptions = {}): GatewayPlugin {
           async willSendResponse({ source, response }) {
             if (!failedValidation || source === undefined || source.length > CACHEABLE_LENGTH || response.body.kind !== 'single') return;
             const errors = response.body.singleResult.errors;
-            if (errors?.length) setBounded(failedValidations, source, { status: response.http.status ?? 400, errors }, FAILED_VALIDATION_CACHE_SIZE);
+            if (errors?.length) failedValidations.set(source, { status: response.http.status ?? 400, errors });
           },
         };
       },

@@ -7,7 +7,7 @@ import { LibSqlDriver } from '@mikro-orm/libsql';
 import { knex, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { Migrator, type Migration } from '@mikro-orm/migrations';
 import type { EntityManager as SqlEntityManager } from '@mikro-orm/libsql';
-import { setBounded } from '../../platform/bounded-map.ts';
+import { LRUCache } from 'lru-cache';
 
 /** The EntityManager every subgraph works with (SQL drivers share one API). */
 export type EntityManager = SqlEntityManager;
@@ -229,15 +229,13 @@ function prepareSqliteConnection(connection: SqliteConnection, done: (error: unk
     connection.exec('PRAGMA busy_timeout = 5000');
     connection.exec('PRAGMA foreign_keys = ON');
     const prepare = connection.prepare.bind(connection);
-    const statements = new Map<string, unknown>();
+    // the least recently used statement goes first
+    const statements = new LRUCache<string, object>({ max: STATEMENT_CACHE_SIZE });
     connection.prepare = (sql: string) => {
       // SQL without parameters has its values written in (the ORM's own queries): it is rarely the same twice
       if (!sql.includes('?')) return prepare(sql);
       let statement = statements.get(sql);
-      // set again on every use: the least recently used statement goes first
-      if (statement) statements.delete(sql);
-      else statement = prepare(sql);
-      setBounded(statements, sql, statement, STATEMENT_CACHE_SIZE);
+      if (!statement) statements.set(sql, (statement = prepare(sql) as object));
       return statement;
     };
     done(null, connection);

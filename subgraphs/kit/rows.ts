@@ -1,5 +1,5 @@
 import { JsonType, type EntityMetadata, type EntitySchema, type FilterQuery, type QueryOrderMap } from '@mikro-orm/core';
-import { setBounded } from '../../platform/bounded-map.ts';
+import { LRUCache } from 'lru-cache';
 import type { EntityManager } from './orm.ts';
 
 /**
@@ -57,12 +57,13 @@ interface EntityFacts {
   /** Properties stored as JSON. */
   jsonProperties: string[];
   /**
-   * The SQL the query builder made for each query shape, or null when the shape cannot be
+   * The SQL the query builder made for each query shape, or false when the shape cannot be
    * reused. A shape is the filter with its values taken out (keys, operators, list lengths
    * and order). Building a query costs about as much as SQLite running it, and a loader
-   * asks the same shapes over and over.
+   * asks the same shapes over and over. At most SHAPES_PER_ENTITY shapes, the least
+   * recently used forgotten first.
    */
-  sqlByShape: Map<string, string | null>;
+  sqlByShape: LRUCache<string, string | false>;
 }
 
 const factsByMeta = new WeakMap<object, EntityFacts>();
@@ -74,7 +75,7 @@ function factsOf(em: EntityManager, entity: EntitySchema<any, any>): EntityFacts
     const jsonProperties = Object.values(meta.props)
       .filter((prop) => prop.customType instanceof JsonType || prop.type === 'json')
       .map((prop) => prop.name as string);
-    factsByMeta.set(meta, (facts = { meta, jsonProperties, sqlByShape: new Map() }));
+    factsByMeta.set(meta, (facts = { meta, jsonProperties, sqlByShape: new LRUCache({ max: SHAPES_PER_ENTITY }) }));
   }
   return facts;
 }
@@ -85,11 +86,11 @@ function factsOf(em: EntityManager, entity: EntitySchema<any, any>): EntityFacts
  * values to that SQL is what the builder would have done. Otherwise (the ORM converted,
  * added or reordered a value) the shape is filed as not reusable and always built.
  */
-function remember(shapes: Map<string, string | null>, key: string, built: { sql: string; bindings: readonly unknown[] }, values: unknown[]): void {
+function remember(shapes: LRUCache<string, string | false>, key: string, built: { sql: string; bindings: readonly unknown[] }, values: unknown[]): void {
   const same =
     built.bindings.length === values.length &&
     built.bindings.every((b, i) => b === values[i] || (b instanceof Date && values[i] instanceof Date && b.getTime() === values[i].getTime()));
-  setBounded(shapes, key, same ? built.sql : null, SHAPES_PER_ENTITY);
+  shapes.set(key, same ? built.sql : false);
 }
 
 /**
