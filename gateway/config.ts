@@ -1,11 +1,34 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, isProduction, readBoolean, readInternalSecret, readLogLevel, readPort, refusePublishedSecret } from '../platform/config.ts';
+import {
+  CLIENT_MODES,
+  ConfigError,
+  DEV_JWT_SECRET,
+  HTTP_URL,
+  isProduction,
+  settingsFor,
+  settingsOf,
+  type BucketSettings,
+  type ClientMode,
+  type Part,
+  type SettingName,
+  type Settings,
+} from '../platform/settings.ts';
 import { NAME_PATTERN } from './stores/types.ts';
 import { parseHeaderRules, type HeaderRules } from './header-rules.ts';
 
-/** Everything the gateway needs, read once at start-up from arguments and environment. */
+// Every variable, its default and its check live in platform/settings.ts (one zod schema);
+// this module turns the parsed settings into the GatewayConfig shape, and holds what needs
+// more than one variable or the gateway's own parsers (partner keys and tiers, header rules).
+export { CLIENT_MODES, DEV_JWT_SECRET, type BucketSettings, type ClientMode };
+
+/**
+ * A gateway's configuration. Hand-built configurations (tests, the bench) may leave sections
+ * out, or give part of one: `securityOf(config)` and the like fill in the defaults, which
+ * are the schema's. readGatewayConfig always returns every section complete
+ * (CompleteGatewayConfig).
+ */
 export interface GatewayConfig {
   /** Composed supergraph SDL file served. `--supergraph` / `PLAZA_SUPERGRAPH`; default schema/supergraph.graphql. */
   supergraphPath: string;
@@ -49,33 +72,26 @@ export interface PagesConfig {
   dir: string;
 }
 
-export const PAGES_DEFAULTS: PagesConfig = Object.freeze({
-  playground: false,
-  clientPages: false,
-  dir: path.resolve(import.meta.dirname, '..', 'dist', 'pages'),
-});
+/** The settings of the given parts of the gateway, from `env` (parsed once for process.env). */
+function gatewaySettings(env: NodeJS.ProcessEnv, parts: Part[], extra: SettingName[] = []): Settings {
+  return settingsFor([...settingsOf(...parts), ...extra], env) as Settings;
+}
+
+function pagesFrom(s: Settings): PagesConfig {
+  return { playground: s.PLAZA_PLAYGROUND, clientPages: s.PLAZA_CLIENT_PAGES, dir: s.PLAZA_PAGES_DIR };
+}
 
 /** The pages settings from the environment; the playground cannot be turned on in production. */
 export function readPagesConfig(env: NodeJS.ProcessEnv = process.env): PagesConfig {
-  const production = isProduction(env);
-  const playground = readBoolean(env, 'PLAZA_PLAYGROUND', !production);
-  if (playground && production) throw new ConfigError('PLAZA_PLAYGROUND', 'false in production (the playground is a development tool)', env.PLAZA_PLAYGROUND ?? '');
-  return {
-    playground,
-    clientPages: readBoolean(env, 'PLAZA_CLIENT_PAGES', !production),
-    dir: env.PLAZA_PAGES_DIR ? path.resolve(env.PLAZA_PAGES_DIR) : PAGES_DEFAULTS.dir,
-  };
+  return pagesFrom(gatewaySettings(env, ['pages']));
 }
+
+/** The pages of a hand-built configuration: all off (production's defaults), the schema's folder. */
+export const PAGES_DEFAULTS: PagesConfig = Object.freeze(readPagesConfig({ NODE_ENV: 'production' }));
 
 /** The pages settings of a configuration, defaults filled in. */
 export function pagesOf(config: Pick<GatewayConfig, 'pages'>): PagesConfig {
   return { ...PAGES_DEFAULTS, ...config.pages };
-}
-
-/** A token bucket: `burst` requests at once, refilled at `perSecond`. */
-export interface BucketSettings {
-  burst: number;
-  perSecond: number;
 }
 
 /** What a partner tier may do: a token bucket and daily and monthly quotas (null: no such quota). */
@@ -179,88 +195,41 @@ export interface SecurityConfig {
   corsOrigins: string[] | null;
 }
 
-export const SECURITY_DEFAULTS: SecurityConfig = Object.freeze({
-  jwksUrl: null,
-  jwksFile: null,
-  jwksCooldownMs: 30_000,
-  jwtIssuer: 'plaza',
-  jwtAudience: 'plaza-api',
-  scopeClaim: 'scope',
-  maxDepth: 12,
-  maxAliases: 30,
-  maxRootFields: 20,
-  maxTokens: 5000,
-  maxDocumentLength: 65_536,
-  maxSelections: 1000,
-  maxRepeatedFields: 20,
-  costBudget: 10_000,
-  costBudgets: {},
-  costListSize: 10,
-  rateLimit: false,
-  rateLimitIp: { burst: 600, perSecond: 300 },
-  rateLimitClient: { burst: 3000, perSecond: 1500 },
-  trustProxy: false,
-  partnerIntrospection: false,
-  partnerTiers: {},
-  corsOrigins: null,
-});
-
-function readBucket(env: NodeJS.ProcessEnv, variable: string, fallback: BucketSettings): BucketSettings {
-  const raw = env[variable];
-  if (raw === undefined || raw === '') return fallback;
-  const match = /^(\d+)\/(\d+(?:\.\d+)?)$/.exec(raw);
-  if (!match || Number(match[1]) < 1 || Number(match[2]) <= 0) throw new ConfigError(variable, 'burst/perSecond, e.g. 600/300', raw);
-  return { burst: Number(match[1]), perSecond: Number(match[2]) };
-}
-
-function readBudgets(env: NodeJS.ProcessEnv, variable: string): Record<string, number> {
-  const raw = env[variable];
-  const budgets: Record<string, number> = {};
-  if (!raw) return budgets;
-  for (const pair of raw.split(',')) {
-    const match = /^\s*([^=\s]+)\s*=\s*(\d+)\s*$/.exec(pair);
-    if (!match || Number(match[2]) <= 0) throw new ConfigError(variable, 'client=budget pairs separated by commas', raw);
-    budgets[match[1]] = Number(match[2]);
-  }
-  return budgets;
+function securityFrom(s: Settings): SecurityConfig {
+  return {
+    jwksUrl: s.PLAZA_JWKS_URL,
+    jwksFile: s.PLAZA_JWKS_FILE,
+    jwksCooldownMs: s.PLAZA_JWKS_COOLDOWN_MS,
+    jwtIssuer: s.PLAZA_JWT_ISSUER,
+    jwtAudience: s.PLAZA_JWT_AUDIENCE,
+    scopeClaim: s.PLAZA_JWT_SCOPE_CLAIM,
+    maxDepth: s.PLAZA_MAX_DEPTH,
+    maxAliases: s.PLAZA_MAX_ALIASES,
+    maxRootFields: s.PLAZA_MAX_ROOT_FIELDS,
+    maxTokens: s.PLAZA_MAX_TOKENS,
+    maxDocumentLength: s.PLAZA_MAX_DOCUMENT_LENGTH,
+    maxSelections: s.PLAZA_MAX_SELECTIONS,
+    maxRepeatedFields: s.PLAZA_MAX_REPEATED_FIELDS,
+    costBudget: s.PLAZA_COST_BUDGET,
+    costBudgets: s.PLAZA_COST_BUDGETS,
+    costListSize: s.PLAZA_COST_LIST_SIZE,
+    rateLimit: s.PLAZA_RATE_LIMIT,
+    rateLimitIp: s.PLAZA_RATE_LIMIT_IP,
+    rateLimitClient: s.PLAZA_RATE_LIMIT_CLIENT,
+    trustProxy: s.PLAZA_TRUST_PROXY,
+    partnerIntrospection: s.PLAZA_PARTNER_INTROSPECTION,
+    partnerTiers: s.PLAZA_PARTNER_TIERS ? parsePartnerTiers('PLAZA_PARTNER_TIERS', s.PLAZA_PARTNER_TIERS) : {},
+    corsOrigins: s.PLAZA_CORS_ORIGINS,
+  };
 }
 
 /** The security settings from the environment; a wrong value names its variable. */
 export function readSecurityConfig(env: NodeJS.ProcessEnv = process.env): SecurityConfig {
-  const d = SECURITY_DEFAULTS;
-  const origins = env.PLAZA_CORS_ORIGINS;
-  return {
-    jwksUrl: env.PLAZA_JWKS_URL ? checkUrl('PLAZA_JWKS_URL', env.PLAZA_JWKS_URL) : null,
-    jwksFile: env.PLAZA_JWKS_FILE ? path.resolve(env.PLAZA_JWKS_FILE) : null,
-    jwksCooldownMs: readPositiveInt(env, 'PLAZA_JWKS_COOLDOWN_MS', d.jwksCooldownMs),
-    jwtIssuer: env.PLAZA_JWT_ISSUER || d.jwtIssuer,
-    jwtAudience: env.PLAZA_JWT_AUDIENCE || d.jwtAudience,
-    scopeClaim: env.PLAZA_JWT_SCOPE_CLAIM || d.scopeClaim,
-    maxDepth: readPositiveInt(env, 'PLAZA_MAX_DEPTH', d.maxDepth),
-    maxAliases: readPositiveInt(env, 'PLAZA_MAX_ALIASES', d.maxAliases),
-    maxRootFields: readPositiveInt(env, 'PLAZA_MAX_ROOT_FIELDS', d.maxRootFields),
-    maxTokens: readPositiveInt(env, 'PLAZA_MAX_TOKENS', d.maxTokens),
-    maxDocumentLength: readPositiveInt(env, 'PLAZA_MAX_DOCUMENT_LENGTH', d.maxDocumentLength),
-    maxSelections: readPositiveInt(env, 'PLAZA_MAX_SELECTIONS', d.maxSelections),
-    maxRepeatedFields: readPositiveInt(env, 'PLAZA_MAX_REPEATED_FIELDS', d.maxRepeatedFields),
-    costBudget: readPositiveInt(env, 'PLAZA_COST_BUDGET', d.costBudget),
-    costBudgets: readBudgets(env, 'PLAZA_COST_BUDGETS'),
-    costListSize: readPositiveInt(env, 'PLAZA_COST_LIST_SIZE', d.costListSize),
-    rateLimit: readBoolean(env, 'PLAZA_RATE_LIMIT', isProduction(env)),
-    rateLimitIp: readBucket(env, 'PLAZA_RATE_LIMIT_IP', d.rateLimitIp),
-    rateLimitClient: readBucket(env, 'PLAZA_RATE_LIMIT_CLIENT', d.rateLimitClient),
-    trustProxy: readBoolean(env, 'PLAZA_TRUST_PROXY', d.trustProxy),
-    partnerIntrospection: readBoolean(env, 'PLAZA_PARTNER_INTROSPECTION', d.partnerIntrospection),
-    partnerTiers: env.PLAZA_PARTNER_TIERS ? parsePartnerTiers('PLAZA_PARTNER_TIERS', env.PLAZA_PARTNER_TIERS) : {},
-    corsOrigins: origins
-      ? origins.split(',').map((o) => {
-          const origin = o.trim();
-          if (!/^https?:\/\/[^/\s]+$/.test(origin)) throw new ConfigError('PLAZA_CORS_ORIGINS', 'origins like https://app.example.com separated by commas', origins);
-          return origin;
-        })
-      : null,
-  };
+  return securityFrom(gatewaySettings(env, ['security']));
 }
+
+/** The security settings of a hand-built configuration: the schema's defaults (development's). */
+export const SECURITY_DEFAULTS: SecurityConfig = Object.freeze(readSecurityConfig({}));
 
 /** The security settings of a gateway config, defaults filled in. */
 export function securityOf(config: Pick<GatewayConfig, 'security'>): SecurityConfig {
@@ -299,56 +268,37 @@ export interface OperationsConfig {
   metricsPort: number | null;
 }
 
-export const OPERATIONS_DEFAULTS: OperationsConfig = Object.freeze({
-  subgraphFetcher: 'undici',
-  dedup: true,
-  mergeFetches: true,
-  queryPlanCacheMiB: 16,
-  documentCacheMiB: 12,
-  subgraphTimeoutMs: 10_000,
-  subgraphRetries: 1,
-  breakerFailures: 5,
-  breakerResetMs: 250,
-  logLevel: 'info',
-  otlpEndpoint: null,
-  watchSupergraph: true,
-  drainTimeoutMs: 25_000,
-  metricsPort: null,
-});
+function operationsFrom(s: Settings): OperationsConfig {
+  return {
+    subgraphFetcher: s.PLAZA_SUBGRAPH_FETCHER,
+    dedup: s.PLAZA_DEDUP,
+    mergeFetches: s.PLAZA_MERGE_FETCHES,
+    queryPlanCacheMiB: s.PLAZA_QUERY_PLAN_CACHE_MIB,
+    documentCacheMiB: s.PLAZA_DOCUMENT_CACHE_MIB,
+    subgraphTimeoutMs: s.PLAZA_SUBGRAPH_TIMEOUT_MS,
+    subgraphRetries: s.PLAZA_SUBGRAPH_RETRIES,
+    breakerFailures: s.PLAZA_BREAKER_FAILURES,
+    breakerResetMs: s.PLAZA_BREAKER_RESET_MS,
+    logLevel: s.PLAZA_LOG_LEVEL,
+    otlpEndpoint: s.PLAZA_OTLP_ENDPOINT,
+    watchSupergraph: s.PLAZA_SUPERGRAPH_WATCH,
+    drainTimeoutMs: s.PLAZA_DRAIN_TIMEOUT_MS,
+    metricsPort: s.PLAZA_METRICS_PORT,
+  };
+}
 
 /** The operations settings from the environment; a wrong value names its variable. */
 export function readOperationsConfig(env: NodeJS.ProcessEnv = process.env): OperationsConfig {
-  const fetcher = env.PLAZA_SUBGRAPH_FETCHER || OPERATIONS_DEFAULTS.subgraphFetcher;
-  if (fetcher !== 'undici' && fetcher !== 'default') throw new ConfigError('PLAZA_SUBGRAPH_FETCHER', 'undici or default', fetcher);
-  const logLevel = readLogLevel(env);
-  const retries = env.PLAZA_SUBGRAPH_RETRIES;
-  if (retries !== undefined && retries !== '' && !/^[0-9]$/.test(retries)) throw new ConfigError('PLAZA_SUBGRAPH_RETRIES', 'a whole number 0-9', retries);
-  return {
-    subgraphFetcher: fetcher,
-    dedup: readBoolean(env, 'PLAZA_DEDUP', OPERATIONS_DEFAULTS.dedup),
-    mergeFetches: readBoolean(env, 'PLAZA_MERGE_FETCHES', OPERATIONS_DEFAULTS.mergeFetches),
-    queryPlanCacheMiB: readPositiveInt(env, 'PLAZA_QUERY_PLAN_CACHE_MIB', OPERATIONS_DEFAULTS.queryPlanCacheMiB),
-    documentCacheMiB: readPositiveInt(env, 'PLAZA_DOCUMENT_CACHE_MIB', OPERATIONS_DEFAULTS.documentCacheMiB),
-    subgraphTimeoutMs: readPositiveInt(env, 'PLAZA_SUBGRAPH_TIMEOUT_MS', OPERATIONS_DEFAULTS.subgraphTimeoutMs),
-    subgraphRetries: retries ? Number(retries) : OPERATIONS_DEFAULTS.subgraphRetries,
-    breakerFailures: readPositiveInt(env, 'PLAZA_BREAKER_FAILURES', OPERATIONS_DEFAULTS.breakerFailures),
-    breakerResetMs: readPositiveInt(env, 'PLAZA_BREAKER_RESET_MS', OPERATIONS_DEFAULTS.breakerResetMs),
-    logLevel,
-    otlpEndpoint: env.PLAZA_OTLP_ENDPOINT ? checkUrl('PLAZA_OTLP_ENDPOINT', env.PLAZA_OTLP_ENDPOINT) : null,
-    watchSupergraph: readBoolean(env, 'PLAZA_SUPERGRAPH_WATCH', OPERATIONS_DEFAULTS.watchSupergraph),
-    drainTimeoutMs: readPositiveInt(env, 'PLAZA_DRAIN_TIMEOUT_MS', OPERATIONS_DEFAULTS.drainTimeoutMs),
-    metricsPort: env.PLAZA_METRICS_PORT ? readPort(env, 'PLAZA_METRICS_PORT', 0) : OPERATIONS_DEFAULTS.metricsPort,
-  };
+  return operationsFrom(gatewaySettings(env, ['operations'], ['PLAZA_LOG_LEVEL']));
 }
+
+/** The operations settings of a hand-built configuration: the schema's defaults. */
+export const OPERATIONS_DEFAULTS: OperationsConfig = Object.freeze(readOperationsConfig({}));
 
 /** The operations settings of a gateway config, defaults filled in. */
 export function operationsOf(config: Pick<GatewayConfig, 'operations'>): OperationsConfig {
   return { ...OPERATIONS_DEFAULTS, ...config.operations };
 }
-
-/** How a client's operations are checked against the registered (persisted) ones. */
-export type ClientMode = 'allow' | 'audit' | 'safelist' | 'require-id';
-export const CLIENT_MODES: readonly ClientMode[] = ['allow', 'audit', 'safelist', 'require-id'];
 
 /** A partner app and its API key, kept only as a SHA-256 hash. */
 export interface PartnerKey {
@@ -387,18 +337,6 @@ export interface PersistedQueriesConfig {
   /** Operators sending this secret in `x-plaza-pq-bypass` skip every mode check. `PLAZA_PQ_BYPASS_SECRET` (32+ characters); default none. */
   bypassSecret: string | null;
 }
-
-export const PERSISTED_QUERIES_DEFAULTS: PersistedQueriesConfig = Object.freeze({
-  apq: true,
-  apqMaxBytes: 8 * 1024 * 1024,
-  apqTtlSeconds: 7 * 24 * 3600,
-  manifestDir: null,
-  defaultMode: 'allow',
-  clientModes: {},
-  partners: [],
-  partnerKeysFile: null,
-  bypassSecret: null,
-});
 
 function readMode(variable: string, raw: string): ClientMode {
   if ((CLIENT_MODES as readonly string[]).includes(raw)) return raw as ClientMode;
@@ -439,16 +377,8 @@ export function parsePartnerKeys(variable: string, text: string): PartnerKey[] {
   });
 }
 
-/** The persisted-query settings from the environment; a wrong value names its variable. */
-export function readPersistedQueriesConfig(env: NodeJS.ProcessEnv = process.env): PersistedQueriesConfig {
-  const d = PERSISTED_QUERIES_DEFAULTS;
-  const clientModes: Record<string, ClientMode> = {};
-  for (const pair of (env.PLAZA_PQ_CLIENT_MODES ?? '').split(',').filter((p) => p.trim())) {
-    const match = /^\s*([^=\s]+)\s*=\s*(\S+)\s*$/.exec(pair);
-    if (!match) throw new ConfigError('PLAZA_PQ_CLIENT_MODES', 'client=mode pairs separated by commas', env.PLAZA_PQ_CLIENT_MODES);
-    clientModes[match[1]] = readMode('PLAZA_PQ_CLIENT_MODES', match[2]);
-  }
-  const partnerKeysFile = env.PLAZA_PARTNER_KEYS_FILE ? path.resolve(env.PLAZA_PARTNER_KEYS_FILE) : null;
+function persistedQueriesFrom(s: Settings): PersistedQueriesConfig {
+  const partnerKeysFile = s.PLAZA_PARTNER_KEYS_FILE;
   let partners: PartnerKey[] = [];
   if (partnerKeysFile) {
     let text: string;
@@ -458,38 +388,34 @@ export function readPersistedQueriesConfig(env: NodeJS.ProcessEnv = process.env)
       throw new ConfigError('PLAZA_PARTNER_KEYS_FILE', 'a readable JSON file', partnerKeysFile);
     }
     partners = parsePartnerKeys('PLAZA_PARTNER_KEYS_FILE', text);
-  } else if (env.PLAZA_PARTNER_KEYS) {
-    partners = parsePartnerKeys('PLAZA_PARTNER_KEYS', env.PLAZA_PARTNER_KEYS);
+  } else if (s.PLAZA_PARTNER_KEYS) {
+    partners = parsePartnerKeys('PLAZA_PARTNER_KEYS', s.PLAZA_PARTNER_KEYS);
   }
-  const bypass = env.PLAZA_PQ_BYPASS_SECRET || null;
-  if (bypass && bypass.length < 32) throw new ConfigError('PLAZA_PQ_BYPASS_SECRET', 'at least 32 characters', '<hidden>');
-  const manifestDir = env.PLAZA_PQ_MANIFEST_DIR ?? path.join(env.PLAZA_DATA_DIR || 'data', 'manifests');
   return {
-    apq: readBoolean(env, 'PLAZA_APQ', d.apq),
-    apqMaxBytes: readPositiveInt(env, 'PLAZA_APQ_MAX_BYTES', d.apqMaxBytes),
-    apqTtlSeconds: readPositiveInt(env, 'PLAZA_APQ_TTL_SECONDS', d.apqTtlSeconds),
-    manifestDir: manifestDir ? path.resolve(manifestDir) : null,
-    defaultMode: env.PLAZA_PQ_MODE ? readMode('PLAZA_PQ_MODE', env.PLAZA_PQ_MODE) : d.defaultMode,
-    clientModes,
+    apq: s.PLAZA_APQ,
+    apqMaxBytes: s.PLAZA_APQ_MAX_BYTES,
+    apqTtlSeconds: s.PLAZA_APQ_TTL_SECONDS,
+    // unset: <PLAZA_DATA_DIR>/manifests; empty: none
+    manifestDir: s.PLAZA_PQ_MANIFEST_DIR === undefined ? path.resolve(s.PLAZA_DATA_DIR, 'manifests') : s.PLAZA_PQ_MANIFEST_DIR,
+    defaultMode: s.PLAZA_PQ_MODE,
+    clientModes: s.PLAZA_PQ_CLIENT_MODES,
     partners,
     partnerKeysFile,
-    bypassSecret: bypass,
+    bypassSecret: s.PLAZA_PQ_BYPASS_SECRET,
   };
 }
+
+/** The persisted-query settings from the environment; a wrong value names its variable. */
+export function readPersistedQueriesConfig(env: NodeJS.ProcessEnv = process.env): PersistedQueriesConfig {
+  return persistedQueriesFrom(gatewaySettings(env, ['persisted-queries'], ['PLAZA_DATA_DIR']));
+}
+
+/** The persisted-query settings of a hand-built configuration: the schema's defaults, without a manifest folder. */
+export const PERSISTED_QUERIES_DEFAULTS: PersistedQueriesConfig = Object.freeze({ ...readPersistedQueriesConfig({}), manifestDir: null });
 
 /** The persisted-query settings of a gateway config, defaults filled in. */
 export function persistedQueriesOf(config: Pick<GatewayConfig, 'persistedQueries'>): PersistedQueriesConfig {
   return { ...PERSISTED_QUERIES_DEFAULTS, ...config.persistedQueries };
-}
-
-export const DEV_JWT_SECRET = 'plaza-dev-jwt-secret-do-not-use-in-production';
-
-/** `PLAZA_JWT_SECRET`: the development secret outside production; none in production unless set, and never a published one. */
-function readJwtSecret(env: NodeJS.ProcessEnv): string | null {
-  const secret = env.PLAZA_JWT_SECRET;
-  if (!secret) return isProduction(env) ? null : DEV_JWT_SECRET;
-  refusePublishedSecret(env, 'PLAZA_JWT_SECRET', secret);
-  return secret;
 }
 
 /** Subgraph names as they appear in variable names: lower case, `_` for anything else. */
@@ -498,29 +424,24 @@ function normalized(subgraph: string): string {
 }
 
 function checkUrl(variable: string, value: string): string {
-  try {
-    const url = new URL(value);
-    if (url.protocol === 'http:' || url.protocol === 'https:') return value;
-  } catch {
-    // reported below
-  }
+  if (HTTP_URL.safeParse(value).success) return value;
   throw new ConfigError(variable, 'an http(s) URL', value);
 }
 
-function checkRedisUrl(value: string): string {
-  if (/^rediss?:\/\/\S+$/.test(value)) return value;
-  throw new ConfigError('PLAZA_REDIS_URL', 'a redis:// or rediss:// URL', value);
+/** A configuration as readGatewayConfig reads it: every section complete. */
+export interface CompleteGatewayConfig extends GatewayConfig {
+  operations: OperationsConfig;
+  redisUrl: string | null;
+  security: SecurityConfig;
+  persistedQueries: PersistedQueriesConfig;
+  pages: PagesConfig;
+  responseCache: ResponseCacheConfig;
 }
 
-function readPositiveInt(env: NodeJS.ProcessEnv, variable: string, fallback: number): number {
-  const raw = env[variable];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new ConfigError(variable, 'a positive whole number', raw);
-  return n;
-}
+/** The settings the gateway reads. */
+const GATEWAY_PARTS: Part[] = ['common', 'gateway', 'pages', 'security', 'operations', 'persisted-queries', 'response-cache'];
 
-export function readGatewayConfig(argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+export function readGatewayConfig(argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): CompleteGatewayConfig {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -530,7 +451,14 @@ export function readGatewayConfig(argv: string[] = process.argv.slice(2), env: N
     },
     strict: true,
   });
-  const production = isProduction(env);
+  // a flag wins over its variable (and a wrong value is reported under the variable's name)
+  const flagged = values.port !== undefined || values.supergraph !== undefined;
+  const s = gatewaySettings(
+    flagged
+      ? { ...env, ...(values.port !== undefined ? { PLAZA_GATEWAY_PORT: values.port } : {}), ...(values.supergraph !== undefined ? { PLAZA_SUPERGRAPH: values.supergraph } : {}) }
+      : env,
+    GATEWAY_PARTS,
+  );
   const subgraphUrls: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
     if (key.startsWith('PLAZA_SUBGRAPH_URL_') && value) subgraphUrls[normalized(key.slice('PLAZA_SUBGRAPH_URL_'.length))] = checkUrl(key, value);
@@ -540,30 +468,29 @@ export function readGatewayConfig(argv: string[] = process.argv.slice(2), env: N
     if (eq < 1) throw new ConfigError('--subgraph', 'name=url', pair);
     subgraphUrls[normalized(pair.slice(0, eq))] = checkUrl('--subgraph', pair.slice(eq + 1));
   }
-  const portEnv = values.port !== undefined ? { PLAZA_GATEWAY_PORT: values.port } : env;
-  const security = readSecurityConfig(env);
-  const persistedQueries = readPersistedQueriesConfig(env);
+  const security = securityFrom(s);
+  const persistedQueries = persistedQueriesFrom(s);
   for (const partner of persistedQueries.partners) {
     if (partner.tier && !security.partnerTiers[partner.tier]) {
       throw new ConfigError(`partner "${partner.name}" tier`, `one of the tiers in PLAZA_PARTNER_TIERS (${Object.keys(security.partnerTiers).join(', ') || 'none set'})`, partner.tier);
     }
   }
   return {
-    supergraphPath: path.resolve(values.supergraph ?? env.PLAZA_SUPERGRAPH ?? 'schema/supergraph.graphql'),
-    port: readPort(portEnv, 'PLAZA_GATEWAY_PORT', 4000),
-    host: env.PLAZA_HOST || '127.0.0.1',
+    supergraphPath: s.PLAZA_SUPERGRAPH,
+    port: s.PLAZA_GATEWAY_PORT,
+    host: s.PLAZA_HOST,
     subgraphUrls,
-    internalSecret: readInternalSecret(env),
-    jwtSecret: readJwtSecret(env),
-    maxBodyBytes: readPositiveInt(env, 'PLAZA_MAX_BODY_BYTES', 1024 * 1024),
-    production,
-    operations: readOperationsConfig(env),
-    redisUrl: env.PLAZA_REDIS_URL ? checkRedisUrl(env.PLAZA_REDIS_URL) : null,
+    internalSecret: s.PLAZA_INTERNAL_SECRET,
+    jwtSecret: s.PLAZA_JWT_SECRET,
+    maxBodyBytes: s.PLAZA_MAX_BODY_BYTES,
+    production: isProduction(env),
+    operations: operationsFrom(s),
+    redisUrl: s.PLAZA_REDIS_URL,
     security,
     persistedQueries,
-    pages: readPagesConfig(env),
-    responseCache: readResponseCacheConfig(env),
-    ...(env.PLAZA_HEADER_RULES ? { headerRules: parseHeaderRules('PLAZA_HEADER_RULES', env.PLAZA_HEADER_RULES) } : {}),
+    pages: pagesFrom(s),
+    responseCache: responseCacheFrom(s),
+    ...(s.PLAZA_HEADER_RULES ? { headerRules: parseHeaderRules('PLAZA_HEADER_RULES', s.PLAZA_HEADER_RULES) } : {}),
   };
 }
 
@@ -580,15 +507,17 @@ export interface ResponseCacheConfig {
   maxBytes: number;
 }
 
-export const RESPONSE_CACHE_CONFIG_DEFAULTS: ResponseCacheConfig = Object.freeze({ enabled: false, maxBytes: 64 * 1024 * 1024 });
+function responseCacheFrom(s: Settings): ResponseCacheConfig {
+  return { enabled: s.PLAZA_RESPONSE_CACHE, maxBytes: s.PLAZA_RESPONSE_CACHE_MAX_BYTES };
+}
 
 /** The response-cache settings from the environment; a wrong value names its variable. */
 export function readResponseCacheConfig(env: NodeJS.ProcessEnv = process.env): ResponseCacheConfig {
-  return {
-    enabled: readBoolean(env, 'PLAZA_RESPONSE_CACHE', RESPONSE_CACHE_CONFIG_DEFAULTS.enabled),
-    maxBytes: readPositiveInt(env, 'PLAZA_RESPONSE_CACHE_MAX_BYTES', RESPONSE_CACHE_CONFIG_DEFAULTS.maxBytes),
-  };
+  return responseCacheFrom(gatewaySettings(env, ['response-cache']));
 }
+
+/** The response-cache settings of a hand-built configuration: the schema's defaults (off). */
+export const RESPONSE_CACHE_CONFIG_DEFAULTS: ResponseCacheConfig = Object.freeze(readResponseCacheConfig({}));
 
 /** The response-cache settings of a gateway config, defaults filled in. */
 export function responseCacheOf(config: Pick<GatewayConfig, 'responseCache'>): ResponseCacheConfig {
