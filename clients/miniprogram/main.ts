@@ -3,7 +3,10 @@
  * persisted operations: the merchant's offers → claim a coupon → open an order for the
  * amount at the till → apply a coupon (Plaza prices it) → pay (payOrder, then the
  * development sandbox plays the provider) → the payment-success page with what was paid,
- * the points it earned, the user's balance and tier, and the merchant's repurchase offers.
+ * the points it earned, the user's balance and tier, and the merchant's repurchase offers;
+ * there, "My points" lists the member rights the points buy (this merchant's and the
+ * platform-wide ones, each with its cost) and exchanges points for one (exchangePoints,
+ * one idempotency key per attempt, so "Try again" after a failure never spends twice).
  *
  * Every amount comes from Plaza in fen; the page only converts what the user types.
  *
@@ -33,6 +36,7 @@ import manifest from './generated/persisted-documents.json' with { type: 'json' 
 import { createPersistedClient } from '../shared/persisted.ts';
 import { el, errorMessage, readToken, show, showBusy, showError } from '../shared/dom.ts';
 import { fenFromYuan, yuan } from './money.ts';
+import { myPoints } from './points.ts';
 
 const merchantId = new URLSearchParams(location.search).get('merchant') || 'm1';
 const token = readToken();
@@ -335,6 +339,17 @@ async function showSuccess(merchantName: string, orderId: string): Promise<void>
           ? el('ul', { class: 'offer-list', 'data-testid': 'repurchase-offers' }, ...page.merchant.repurchaseOffers.map((o) => el('li', { class: 'offer' }, el('strong', {}, o.title), el('span', { class: 'muted' }, ` · ${o.remainingStock} left`))))
           : el('p', { class: 'muted' }, 'No repurchase offers right now.'),
       ),
+      myPoints({
+        client,
+        merchantId,
+        onBalance(now) {
+          showPoints(now);
+          const shown = app.querySelector('[data-testid="balance-now"]');
+          const tier = app.querySelector('[data-testid="tier-now"]');
+          if (shown) shown.textContent = String(now.balance);
+          if (tier) tier.textContent = now.tier;
+        },
+      }),
       page.recommendations.length
         ? el('section', { 'aria-label': 'You may also like' }, el('h2', {}, 'You may also like'), el('ul', { class: 'offer-list' }, ...page.recommendations.map((r) => el('li', { class: 'offer' }, el('strong', {}, r.title), el('span', { class: 'muted' }, ` ${r.subtitle}`)))))
         : null,

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Coupon, Order } from '../../subgraphs/coupons/entities.ts';
-import { PointsAccount, PointsTransaction } from '../../subgraphs/membership/entities.ts';
+import { Exchange, PointsAccount, PointsTransaction } from '../../subgraphs/membership/entities.ts';
 import { tierFor } from '../../subgraphs/membership/service.ts';
 import { CLAIM, couponsDb, membershipDb } from '../support/flows.ts';
 import { screenshot, useBrowserPlaza, WAIT, watchedPage } from './browser.ts';
@@ -33,7 +33,7 @@ async function offersOf(user: string) {
 }
 
 describe('the merchant mini-program page', () => {
-  it('walks the in-store loop: claim a coupon, open an order, apply it, pay with the sandbox, and shows the points the ledger holds', async () => {
+  it('walks the in-store loop: claim a coupon, open an order, apply it, pay with the sandbox, shows the points the ledger holds, and exchanges some for a member right', async () => {
     const { data: before, claimable } = await offersOf('u2');
     expect(claimable.length).toBeGreaterThan(0);
     const offerToClaim = claimable[0];
@@ -124,8 +124,73 @@ describe('the merchant mini-program page', () => {
     expect(shown.length).toBe(repurchase.length);
     shown.forEach((text, i) => expect(text).toContain(repurchase[i].title));
 
+    // My points: this merchant's rights and the platform-wide ones, each with its cost in points
+    const RIGHTS = 'query($m: ID!) { memberRights(first: 100) { id title cost merchant { id } } merchant(id: $m) { membershipProgram { rights { id title cost } } } }';
+    const offered = (await env.plaza.query(RIGHTS, { m: 'm1' }, { user: 'u2' })).body.data;
+    const expected = new Map<string, { id: string; title: string; cost: number }>();
+    for (const right of offered.merchant.membershipProgram.rights) expected.set(right.id, right);
+    for (const right of offered.memberRights) if (!right.merchant || right.merchant.id === 'm1') expected.set(right.id, right);
+    const rights = page.getByTestId('right');
+    await expect.poll(() => rights.count(), WAIT).toBe(expected.size);
+    for (const right of expected.values()) {
+      const row = page.locator(`[data-right-id="${right.id}"]`);
+      expect(await row.innerText()).toContain(right.title);
+      expect(await row.getByTestId('right-cost').innerText()).toBe(`${right.cost} points`);
+    }
+    expect(Number(await page.getByTestId('points-available').innerText())).toBe(account.balance);
+    const tooDear = [...expected.values()].find((r) => r.cost > account.balance)!;
+    const affordable = [...expected.values()].find((r) => r.cost <= account.balance)!;
+    expect(tooDear && affordable).toBeTruthy();
+
+    // more than the balance: the server's refusal, with its code, and nothing spent
+    await page.locator(`[data-right-id="${tooDear.id}"]`).getByRole('button', { name: 'Exchange' }).click();
+    const refusal = page.locator(`[data-right-id="${tooDear.id}"]`).getByRole('alert');
+    await expect.poll(() => refusal.isVisible(), WAIT).toBe(true);
+    expect(await refusal.innerText()).toContain('(INSUFFICIENT_POINTS)');
+    expect((await membershipDb(env.plaza).findOneOrFail(PointsAccount, { userId: 'u2' })).balance).toBe(account.balance);
+
+    // an exchange whose answer is lost on the way: "Try again" repeats the same attempt (same key), which spends once
+    const keys: string[] = [];
+    let lost = false;
+    await page.route('**/graphql', async (route) => {
+      const body = route.request().postDataJSON();
+      if (body?.operationName !== 'ExchangePoints') return route.fallback();
+      keys.push(body.variables.idempotencyKey);
+      const response = await route.fetch();
+      if (!lost && (await response.json()).data?.exchangePoints) {
+        lost = true;
+        return route.abort('connectionreset');
+      }
+      return route.fulfill({ response });
+    });
+    const row = page.locator(`[data-right-id="${affordable.id}"]`);
+    await row.getByRole('button', { name: 'Exchange' }).click();
+    const failure = row.getByRole('alert');
+    await expect.poll(() => failure.isVisible(), WAIT).toBe(true);
+    expect(await failure.innerText()).toContain('(NETWORK_ERROR)');
+    await failure.getByRole('button', { name: 'Try again' }).click();
+    const exchanged = page.getByTestId('exchange');
+    await expect.poll(() => exchanged.count(), WAIT).toBe(1);
+    await page.unroute('**/graphql');
+    expect(new Set(keys).size).toBe(1);
+
+    // the new balance is the old one less the right's cost, as the ledger holds it
+    const exchanges = await membershipDb(env.plaza).find(Exchange, { userId: 'u2' });
+    expect(exchanges).toHaveLength(1);
+    expect(exchanges[0]).toMatchObject({ rightId: affordable.id, pointsSpent: affordable.cost, idempotencyKey: keys[0] });
+    expect(await exchanged.innerText()).toContain(affordable.title);
+    expect(await exchanged.getByTestId('voucher').innerText()).toBe(exchanges[0].voucherCode);
+    const spent = account.balance - affordable.cost;
+    expect(Number(await page.getByTestId('points-available').innerText())).toBe(spent);
+    expect(Number(await page.getByTestId('balance-now').innerText())).toBe(spent);
+    expect(Number(await page.getByTestId('points-balance').innerText())).toBe(spent);
+    const { me } = (await env.plaza.query('{ me { points { balance transactions(first: 5) { amount reason } } } }', {}, { user: 'u2' })).body.data;
+    expect(me.points.balance).toBe(spent);
+    expect(me.points.transactions.filter((t: { reason: string }) => t.reason === 'EXCHANGE')).toEqual([{ amount: -affordable.cost, reason: 'EXCHANGE' }]);
+    await screenshot(page, 'miniprogram-exchange');
+
     // the page went through the checkout's operations, each request naming its operation
-    expect(new Set(operations)).toEqual(new Set(['MerchantOffers', 'ClaimCoupon', 'OpenOrder', 'MyCoupons', 'ApplyCoupon', 'PayOrder', 'SandboxPay', 'PaymentSuccess']));
+    expect(new Set(operations)).toEqual(new Set(['MerchantOffers', 'ClaimCoupon', 'OpenOrder', 'MyCoupons', 'ApplyCoupon', 'PayOrder', 'SandboxPay', 'PaymentSuccess', 'MemberRights', 'ExchangePoints']));
     expect(outside).toEqual([]);
     await context.close();
   });

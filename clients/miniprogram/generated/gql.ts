@@ -18,7 +18,9 @@ type Documents = {
     "mutation ApplyCoupon($orderId: ID!, $couponId: ID!) {\n  applyCoupon(orderId: $orderId, couponId: $couponId) {\n    ...OrderSummary\n  }\n}": typeof types.ApplyCouponDocument,
     "mutation CancelOrder($orderId: ID!) {\n  cancelOrder(orderId: $orderId) {\n    id\n    status\n  }\n}": typeof types.CancelOrderDocument,
     "mutation ClaimCoupon($templateId: ID!, $idempotencyKey: String!, $membershipPass: String) {\n  claimCoupon(\n    templateId: $templateId\n    idempotencyKey: $idempotencyKey\n    membershipPass: $membershipPass\n  ) {\n    id\n    code\n    status\n    template {\n      id\n      title\n    }\n  }\n}": typeof types.ClaimCouponDocument,
+    "mutation ExchangePoints($rightId: ID!, $idempotencyKey: String!) {\n  exchangePoints(rightId: $rightId, idempotencyKey: $idempotencyKey) {\n    id\n    pointsSpent\n    voucherCode\n    right {\n      ...RightFields\n    }\n    points {\n      balance\n      tier\n    }\n  }\n}": typeof types.ExchangePointsDocument,
     "mutation JoinMembership($merchantId: ID!) {\n  joinMembership(merchantId: $merchantId) {\n    merchant {\n      id\n    }\n    tier\n    pass\n  }\n}": typeof types.JoinMembershipDocument,
+    "query MemberRights($merchantId: ID!) {\n  memberRights(first: 100) {\n    ...RightFields\n  }\n  merchant(id: $merchantId) {\n    id\n    membershipProgram {\n      rights {\n        ...RightFields\n      }\n    }\n  }\n  me {\n    id\n    points {\n      balance\n      tier\n    }\n  }\n}\n\nfragment RightFields on MemberRight {\n  id\n  title\n  cost\n  remainingStock\n  merchant {\n    id\n    name\n  }\n}": typeof types.MemberRightsDocument,
     "query MerchantOffers($merchantId: ID!) {\n  merchant(id: $merchantId) {\n    id\n    name\n    offers(first: 10) {\n      id\n      title\n      kind\n      value\n      minSpend\n      remainingStock\n      channel\n    }\n  }\n  me {\n    id\n    points {\n      balance\n      tier\n    }\n    memberships {\n      merchant {\n        id\n      }\n      pass\n    }\n  }\n}": typeof types.MerchantOffersDocument,
     "query MyCoupons {\n  me {\n    id\n    coupons(status: CLAIMED) {\n      id\n      template {\n        id\n        title\n        kind\n        value\n        minSpend\n        stackable\n        merchant {\n          id\n        }\n      }\n    }\n  }\n}": typeof types.MyCouponsDocument,
     "mutation OpenOrder($merchantId: ID!, $amount: Int!, $idempotencyKey: String!) {\n  openOrder(\n    merchantId: $merchantId\n    amount: $amount\n    idempotencyKey: $idempotencyKey\n  ) {\n    ...OrderSummary\n  }\n}": typeof types.OpenOrderDocument,
@@ -32,7 +34,9 @@ const documents: Documents = {
     "mutation ApplyCoupon($orderId: ID!, $couponId: ID!) {\n  applyCoupon(orderId: $orderId, couponId: $couponId) {\n    ...OrderSummary\n  }\n}": types.ApplyCouponDocument,
     "mutation CancelOrder($orderId: ID!) {\n  cancelOrder(orderId: $orderId) {\n    id\n    status\n  }\n}": types.CancelOrderDocument,
     "mutation ClaimCoupon($templateId: ID!, $idempotencyKey: String!, $membershipPass: String) {\n  claimCoupon(\n    templateId: $templateId\n    idempotencyKey: $idempotencyKey\n    membershipPass: $membershipPass\n  ) {\n    id\n    code\n    status\n    template {\n      id\n      title\n    }\n  }\n}": types.ClaimCouponDocument,
+    "mutation ExchangePoints($rightId: ID!, $idempotencyKey: String!) {\n  exchangePoints(rightId: $rightId, idempotencyKey: $idempotencyKey) {\n    id\n    pointsSpent\n    voucherCode\n    right {\n      ...RightFields\n    }\n    points {\n      balance\n      tier\n    }\n  }\n}": types.ExchangePointsDocument,
     "mutation JoinMembership($merchantId: ID!) {\n  joinMembership(merchantId: $merchantId) {\n    merchant {\n      id\n    }\n    tier\n    pass\n  }\n}": types.JoinMembershipDocument,
+    "query MemberRights($merchantId: ID!) {\n  memberRights(first: 100) {\n    ...RightFields\n  }\n  merchant(id: $merchantId) {\n    id\n    membershipProgram {\n      rights {\n        ...RightFields\n      }\n    }\n  }\n  me {\n    id\n    points {\n      balance\n      tier\n    }\n  }\n}\n\nfragment RightFields on MemberRight {\n  id\n  title\n  cost\n  remainingStock\n  merchant {\n    id\n    name\n  }\n}": types.MemberRightsDocument,
     "query MerchantOffers($merchantId: ID!) {\n  merchant(id: $merchantId) {\n    id\n    name\n    offers(first: 10) {\n      id\n      title\n      kind\n      value\n      minSpend\n      remainingStock\n      channel\n    }\n  }\n  me {\n    id\n    points {\n      balance\n      tier\n    }\n    memberships {\n      merchant {\n        id\n      }\n      pass\n    }\n  }\n}": types.MerchantOffersDocument,
     "query MyCoupons {\n  me {\n    id\n    coupons(status: CLAIMED) {\n      id\n      template {\n        id\n        title\n        kind\n        value\n        minSpend\n        stackable\n        merchant {\n          id\n        }\n      }\n    }\n  }\n}": types.MyCouponsDocument,
     "mutation OpenOrder($merchantId: ID!, $amount: Int!, $idempotencyKey: String!) {\n  openOrder(\n    merchantId: $merchantId\n    amount: $amount\n    idempotencyKey: $idempotencyKey\n  ) {\n    ...OrderSummary\n  }\n}": types.OpenOrderDocument,
@@ -58,7 +62,15 @@ export function graphql(source: "mutation ClaimCoupon($templateId: ID!, $idempot
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "mutation ExchangePoints($rightId: ID!, $idempotencyKey: String!) {\n  exchangePoints(rightId: $rightId, idempotencyKey: $idempotencyKey) {\n    id\n    pointsSpent\n    voucherCode\n    right {\n      ...RightFields\n    }\n    points {\n      balance\n      tier\n    }\n  }\n}"): typeof import('./graphql.ts').ExchangePointsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "mutation JoinMembership($merchantId: ID!) {\n  joinMembership(merchantId: $merchantId) {\n    merchant {\n      id\n    }\n    tier\n    pass\n  }\n}"): typeof import('./graphql.ts').JoinMembershipDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query MemberRights($merchantId: ID!) {\n  memberRights(first: 100) {\n    ...RightFields\n  }\n  merchant(id: $merchantId) {\n    id\n    membershipProgram {\n      rights {\n        ...RightFields\n      }\n    }\n  }\n  me {\n    id\n    points {\n      balance\n      tier\n    }\n  }\n}\n\nfragment RightFields on MemberRight {\n  id\n  title\n  cost\n  remainingStock\n  merchant {\n    id\n    name\n  }\n}"): typeof import('./graphql.ts').MemberRightsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

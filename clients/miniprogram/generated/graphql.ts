@@ -72,12 +72,29 @@ export type ClaimCouponMutationVariables = Exact<{
 
 export type ClaimCouponMutation = { claimCoupon: { id: string, code: string, status: CouponStatus, template: { id: string, title: string } } };
 
+export type ExchangePointsMutationVariables = Exact<{
+  rightId: string;
+  idempotencyKey: string;
+}>;
+
+
+export type ExchangePointsMutation = { exchangePoints: { id: string, pointsSpent: number, voucherCode: string, right: { id: string, title: string, cost: number, remainingStock: number, merchant: { id: string, name: string } | null }, points: { balance: number, tier: Tier } } };
+
 export type JoinMembershipMutationVariables = Exact<{
   merchantId: string;
 }>;
 
 
 export type JoinMembershipMutation = { joinMembership: { tier: Tier, pass: string, merchant: { id: string } } };
+
+export type MemberRightsQueryVariables = Exact<{
+  merchantId: string;
+}>;
+
+
+export type MemberRightsQuery = { memberRights: Array<{ id: string, title: string, cost: number, remainingStock: number, merchant: { id: string, name: string } | null }>, merchant: { id: string, membershipProgram: { rights: Array<{ id: string, title: string, cost: number, remainingStock: number, merchant: { id: string, name: string } | null }> } | null } | null, me: { id: string, points: { balance: number, tier: Tier } | null } | null };
+
+export type RightFieldsFragment = { id: string, title: string, cost: number, remainingStock: number, merchant: { id: string, name: string } | null };
 
 export type MerchantOffersQueryVariables = Exact<{
   merchantId: string;
@@ -150,6 +167,18 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
+export const RightFieldsFragmentDoc = new TypedDocumentString(`
+    fragment RightFields on MemberRight {
+  id
+  title
+  cost
+  remainingStock
+  merchant {
+    id
+    name
+  }
+}
+    `, {"fragmentName":"RightFields"}) as unknown as TypedDocumentString<RightFieldsFragment, unknown>;
 export const OrderSummaryFragmentDoc = new TypedDocumentString(`
     fragment OrderSummary on Order {
   id
@@ -213,6 +242,31 @@ export const ClaimCouponDocument = new TypedDocumentString(`
   }
 }
     `, {"hash":"sha256:805a3c7df8b100d0391991fab2e990cc3fcb6ae253614cb0856a24dcaec4a24a"}) as unknown as TypedDocumentString<ClaimCouponMutation, ClaimCouponMutationVariables>;
+export const ExchangePointsDocument = new TypedDocumentString(`
+    mutation ExchangePoints($rightId: ID!, $idempotencyKey: String!) {
+  exchangePoints(rightId: $rightId, idempotencyKey: $idempotencyKey) {
+    id
+    pointsSpent
+    voucherCode
+    right {
+      ...RightFields
+    }
+    points {
+      balance
+      tier
+    }
+  }
+}
+    fragment RightFields on MemberRight {
+  id
+  title
+  cost
+  remainingStock
+  merchant {
+    id
+    name
+  }
+}`, {"hash":"sha256:d1034bc14fcec5f675010236bcaa4ae0935fd560c04cf48fe37cdd485f49bf17"}) as unknown as TypedDocumentString<ExchangePointsMutation, ExchangePointsMutationVariables>;
 export const JoinMembershipDocument = new TypedDocumentString(`
     mutation JoinMembership($merchantId: ID!) {
   joinMembership(merchantId: $merchantId) {
@@ -224,6 +278,37 @@ export const JoinMembershipDocument = new TypedDocumentString(`
   }
 }
     `, {"hash":"sha256:b817a174b419c0ece997a12963bc0112fd2722c3cfb2418687292c527d5a8dcc"}) as unknown as TypedDocumentString<JoinMembershipMutation, JoinMembershipMutationVariables>;
+export const MemberRightsDocument = new TypedDocumentString(`
+    query MemberRights($merchantId: ID!) {
+  memberRights(first: 100) {
+    ...RightFields
+  }
+  merchant(id: $merchantId) {
+    id
+    membershipProgram {
+      rights {
+        ...RightFields
+      }
+    }
+  }
+  me {
+    id
+    points {
+      balance
+      tier
+    }
+  }
+}
+    fragment RightFields on MemberRight {
+  id
+  title
+  cost
+  remainingStock
+  merchant {
+    id
+    name
+  }
+}`, {"hash":"sha256:eb7a69a450d659369af4acf68b59a76c10460ea2860eb4e7212ff8c91e65497e"}) as unknown as TypedDocumentString<MemberRightsQuery, MemberRightsQueryVariables>;
 export const MerchantOffersDocument = new TypedDocumentString(`
     query MerchantOffers($merchantId: ID!) {
   merchant(id: $merchantId) {
