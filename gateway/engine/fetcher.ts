@@ -1,10 +1,27 @@
 /**
  * How the gateway reaches subgraphs: a keep-alive connection pool (undici Agent.request)
- * or Node's built-in fetch, behind per-subgraph timeouts, retries of
- * queries (never mutations), a circuit breaker and the sharing of identical in-flight
- * requests. Everything here is transport; GraphQL meaning lives in datasource.ts.
+ * or Node's built-in fetch, behind per-subgraph cockatiel policies (a timeout per attempt,
+ * retries with exponential backoff of queries, never mutations, and a circuit breaker)
+ * and the sharing of identical in-flight requests. Everything here is transport; GraphQL
+ * meaning lives in datasource.ts.
  */
-import { Agent, errors as undiciErrors } from 'undici';
+import {
+  BrokenCircuitError,
+  circuitBreaker,
+  CircuitState,
+  ConsecutiveBreaker,
+  ExponentialBackoff,
+  handleType,
+  retry,
+  TaskCancelledError,
+  timeout,
+  TimeoutStrategy,
+  wrap,
+  type CircuitBreakerPolicy,
+  type IPolicy,
+  type TimeoutPolicy,
+} from 'cockatiel';
+import { Agent } from 'undici';
 import type { OperationsConfig } from '../config.ts';
 import {
   circuitOpen,
@@ -22,8 +39,8 @@ export interface RawResponse {
   text: string;
 }
 
-/** Sends one POST and reads the whole answer, or rejects (connection refused, reset, timeout). */
-export type Transport = (url: string, headers: Record<string, string>, body: string, timeoutMs: number) => Promise<RawResponse>;
+/** Sends one POST and reads the whole answer, or rejects (connection refused, reset, `signal` aborted when the attempt's time is up). */
+export type Transport = (url: string, headers: Record<string, string>, body: string, signal: AbortSignal) => Promise<RawResponse>;
 
 /** Why a subgraph could not answer. */
 export type UnavailableReason = 'timeout' | 'unavailable' | 'http_5xx' | 'circuit_open';
@@ -40,31 +57,16 @@ export class SubgraphUnavailableError extends Error {
   }
 }
 
-class TimeoutError extends Error {}
-
 /** A keep-alive pool shared by every subgraph; `close()` at shutdown. */
 export function undiciTransport(): { send: Transport; close(): Promise<void> } {
   const agent = new Agent({ keepAliveTimeout: 30_000, connections: 128, pipelining: 1 });
-  const send: Transport = async (url, headers, body, timeoutMs) => {
+  const send: Transport = async (url, headers, body, signal) => {
     const target = new URL(url);
-    try {
-      const res = await agent.request({
-        origin: target.origin,
-        path: target.pathname + target.search,
-        method: 'POST',
-        headers,
-        body,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      });
-      const text = await res.body.text();
-      const flat: Record<string, string> = {};
-      for (const [key, value] of Object.entries(res.headers)) if (value !== undefined) flat[key] = Array.isArray(value) ? value.join(', ') : value;
-      return { status: res.statusCode, statusText: '', headers: flat, text };
-    } catch (error) {
-      if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) throw new TimeoutError(String(error));
-      throw error;
-    }
+    const res = await agent.request({ origin: target.origin, path: target.pathname + target.search, method: 'POST', headers, body, signal });
+    const text = await res.body.text();
+    const flat: Record<string, string> = {};
+    for (const [key, value] of Object.entries(res.headers)) if (value !== undefined) flat[key] = Array.isArray(value) ? value.join(', ') : value;
+    return { status: res.statusCode, statusText: '', headers: flat, text };
   };
   return { send, close: () => agent.close() };
 }
@@ -78,65 +80,19 @@ type FetchLike = (url: string, init: { method: string; headers: Record<string, s
 
 /** A fetch function (Node's built-in one), for comparison runs. */
 export function fetchTransport(fetcher: FetchLike): Transport {
-  return async (url, headers, body, timeoutMs) => {
-    try {
-      const res = await fetcher(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
-      const flat: Record<string, string> = {};
-      res.headers.forEach((value, key) => (flat[key] = value));
-      return { status: res.status, statusText: res.statusText, headers: flat, text: await res.text() };
-    } catch (error) {
-      if ((error as { name?: string }).name === 'TimeoutError') throw new TimeoutError(String(error));
-      throw error;
-    }
+  return async (url, headers, body, signal) => {
+    const res = await fetcher(url, { method: 'POST', headers, body, signal });
+    const flat: Record<string, string> = {};
+    res.headers.forEach((value, key) => (flat[key] = value));
+    return { status: res.status, statusText: res.statusText, headers: flat, text: await res.text() };
   };
 }
 
 /**
- * Fails fast while a subgraph is down: after `failures` consecutive failures the circuit
- * opens; after `resetMs` one probe goes through, and its success closes the circuit.
+ * Waits between two attempts of a query: exponential with jitter (cockatiel's decorrelated
+ * jitter), from about `initialDelay` ms, never more than `maxDelay` ms.
  */
-export class CircuitBreaker {
-  private consecutiveFailures = 0;
-  private openedAt = 0;
-  private probing = false;
-
-  constructor(
-    readonly subgraph: string,
-    private readonly failures: number,
-    private readonly resetMs: number,
-  ) {}
-
-  get isOpen(): boolean {
-    return this.openedAt !== 0;
-  }
-
-  /** Whether a request may go out now; an open circuit lets one probe through per reset period. */
-  allow(now = Date.now()): boolean {
-    if (!this.isOpen) return true;
-    if (this.probing || now - this.openedAt < this.resetMs) return false;
-    this.probing = true;
-    return true;
-  }
-
-  succeeded(): void {
-    this.consecutiveFailures = 0;
-    this.probing = false;
-    if (this.isOpen) {
-      this.openedAt = 0;
-      circuitOpen.set({ subgraph: this.subgraph }, 0);
-    }
-  }
-
-  failed(now = Date.now()): void {
-    this.consecutiveFailures++;
-    const wasProbe = this.probing;
-    this.probing = false;
-    if (wasProbe || (!this.isOpen && this.consecutiveFailures >= this.failures)) {
-      this.openedAt = now;
-      circuitOpen.set({ subgraph: this.subgraph }, 1);
-    }
-  }
-}
+export const RETRY_BACKOFF = { initialDelay: 25, maxDelay: 500 } as const;
 
 export interface SubgraphFetchOptions {
   /** Queries may be retried and shared; mutations are sent exactly once. */
@@ -145,9 +101,18 @@ export interface SubgraphFetchOptions {
   dedupKey?: string;
 }
 
-/** One subgraph as the gateway reaches it: its URL, its circuit, its in-flight requests. */
+/** One subgraph as the gateway reaches it: its URL, its policies (built once), its in-flight requests. */
 export class SubgraphClient {
-  readonly breaker: CircuitBreaker;
+  /**
+   * The subgraph's circuit: after `breakerFailures` consecutive failed attempts it opens
+   * and fails fast; after `breakerResetMs` one probe goes through (requests meanwhile wait
+   * for its outcome), and its success closes the circuit again.
+   */
+  readonly circuit: CircuitBreakerPolicy;
+  /** Time allowed for one attempt; its end aborts the request. */
+  private readonly deadline: TimeoutPolicy;
+  /** Queries: retried with backoff (a retry never goes through an open circuit). Mutations use the circuit alone. */
+  private readonly queryPolicy: IPolicy;
   private readonly inFlight = new Map<string, Promise<RawResponse>>();
 
   constructor(
@@ -156,7 +121,21 @@ export class SubgraphClient {
     private readonly transport: Transport,
     private readonly settings: Pick<OperationsConfig, 'subgraphTimeoutMs' | 'subgraphRetries' | 'breakerFailures' | 'breakerResetMs'>,
   ) {
-    this.breaker = new CircuitBreaker(name, settings.breakerFailures, settings.breakerResetMs);
+    this.deadline = timeout(settings.subgraphTimeoutMs, TimeoutStrategy.Aggressive);
+    this.circuit = circuitBreaker(handleType(SubgraphUnavailableError), {
+      halfOpenAfter: settings.breakerResetMs,
+      breaker: new ConsecutiveBreaker(settings.breakerFailures),
+    });
+    this.circuit.onBreak(() => circuitOpen.set({ subgraph: name }, 1));
+    this.circuit.onReset(() => circuitOpen.set({ subgraph: name }, 0));
+    const retries = retry(handleType(SubgraphUnavailableError), { maxAttempts: settings.subgraphRetries, backoff: new ExponentialBackoff(RETRY_BACKOFF) });
+    retries.onRetry(() => subgraphFetchRetries.inc({ subgraph: name }));
+    this.queryPolicy = wrap(retries, this.circuit);
+  }
+
+  /** The circuit as /health reads it: open from its first failing fast until a probe succeeds. */
+  get breaker(): { readonly isOpen: boolean } {
+    return { isOpen: this.circuit.state !== CircuitState.Closed };
   }
 
   fetch(headers: Record<string, string>, body: string, options: SubgraphFetchOptions): Promise<RawResponse> {
@@ -173,37 +152,45 @@ export class SubgraphClient {
   }
 
   private async attempt(headers: Record<string, string>, body: string, isQuery: boolean): Promise<RawResponse> {
-    const attempts = isQuery ? 1 + this.settings.subgraphRetries : 1;
     let last: SubgraphUnavailableError | undefined;
-    for (let i = 0; i < attempts; i++) {
-      if (!this.breaker.allow()) {
-        subgraphFetchErrors.inc({ subgraph: this.name, reason: 'circuit_open' });
-        subgraphFetchDuration.observe({ subgraph: this.name, outcome: 'circuit_open' }, 0);
-        throw last ?? new SubgraphUnavailableError(this.name, 'circuit_open', `Subgraph "${this.name}" is unavailable (circuit open)`);
-      }
-      if (i > 0) subgraphFetchRetries.inc({ subgraph: this.name });
-      const start = performance.now();
-      try {
-        const res = await this.transport(this.url, headers, body, this.settings.subgraphTimeoutMs);
-        if (res.status === 502 || res.status === 503 || res.status === 504) {
-          last = new SubgraphUnavailableError(this.name, 'http_5xx', `Subgraph "${this.name}" answered HTTP ${res.status}`);
-        } else {
-          this.breaker.succeeded();
-          subgraphFetchDuration.observe({ subgraph: this.name, outcome: res.status < 400 ? 'ok' : 'error' }, (performance.now() - start) / 1000);
-          return res;
-        }
-      } catch (error) {
-        const timeout = error instanceof TimeoutError;
-        last = new SubgraphUnavailableError(
-          this.name,
-          timeout ? 'timeout' : 'unavailable',
-          timeout ? `Subgraph "${this.name}" did not answer within ${this.settings.subgraphTimeoutMs} ms` : `Subgraph "${this.name}" is unreachable`,
-        );
-      }
-      this.breaker.failed();
-      subgraphFetchErrors.inc({ subgraph: this.name, reason: last.reason });
-      subgraphFetchDuration.observe({ subgraph: this.name, outcome: last.reason }, (performance.now() - start) / 1000);
+    try {
+      return await (isQuery ? this.queryPolicy : this.circuit).execute(() =>
+        this.once(headers, body).catch((error: SubgraphUnavailableError) => {
+          last = error;
+          throw error;
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof BrokenCircuitError)) throw error;
+      subgraphFetchErrors.inc({ subgraph: this.name, reason: 'circuit_open' });
+      subgraphFetchDuration.observe({ subgraph: this.name, outcome: 'circuit_open' }, 0);
+      // a retry that met the open circuit reports why its first attempt failed
+      throw last ?? new SubgraphUnavailableError(this.name, 'circuit_open', `Subgraph "${this.name}" is unavailable (circuit open)`);
     }
-    throw last!;
+  }
+
+  /** One attempt within its time; a subgraph that did not answer (502, 503, 504 included) rejects with SubgraphUnavailableError. */
+  private async once(headers: Record<string, string>, body: string): Promise<RawResponse> {
+    const start = performance.now();
+    let failure: SubgraphUnavailableError;
+    try {
+      const res = await this.deadline.execute(({ signal }) => this.transport(this.url, headers, body, signal));
+      if (res.status !== 502 && res.status !== 503 && res.status !== 504) {
+        subgraphFetchDuration.observe({ subgraph: this.name, outcome: res.status < 400 ? 'ok' : 'error' }, (performance.now() - start) / 1000);
+        return res;
+      }
+      failure = new SubgraphUnavailableError(this.name, 'http_5xx', `Subgraph "${this.name}" answered HTTP ${res.status}`);
+    } catch (error) {
+      // only the deadline aborts a request
+      const timedOut = error instanceof TaskCancelledError || (error as { name?: string }).name === 'AbortError';
+      failure = new SubgraphUnavailableError(
+        this.name,
+        timedOut ? 'timeout' : 'unavailable',
+        timedOut ? `Subgraph "${this.name}" did not answer within ${this.settings.subgraphTimeoutMs} ms` : `Subgraph "${this.name}" is unreachable`,
+      );
+    }
+    subgraphFetchErrors.inc({ subgraph: this.name, reason: failure.reason });
+    subgraphFetchDuration.observe({ subgraph: this.name, outcome: failure.reason }, (performance.now() - start) / 1000);
+    throw failure;
   }
 }
