@@ -12,7 +12,7 @@ import { usePartnerContract } from './partner-contract.ts';
 import { useControlCharacterRefusal } from './control-characters.ts';
 import { useErrorMasking } from './error-masking.ts';
 import { useHttpSubscriptionRefusal } from './subscriptions.ts';
-import { RedisBucketStore, useRateLimit } from './rate-limit.ts';
+import { useRateLimit } from './rate-limit.ts';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '../../platform/log.ts';
 import { operationsOf } from '../config.ts';
@@ -21,20 +21,17 @@ import { operationNamesIn, useMetrics } from './metrics.ts';
 import { useTracing } from './tracing.ts';
 import { persistedQueriesOf } from '../config.ts';
 import { operationLimits } from '../manifests.ts';
-import { openPersistedQueryStores } from '../stores/index.ts';
+import { gatewayStores } from '../stores/index.ts';
 import { useClients } from './clients.ts';
 import { usePersistedDocuments } from './persisted-documents.ts';
 import { useUsageHistory } from './usage-history.ts';
 import { usePartnerQuotas } from './partner-quotas.ts';
-import { MemoryQuotaStore, RedisQuotaStore } from '../stores/quotas.ts';
-import { connectRedis } from '../stores/redis.ts';
-import { MemoryBucketStore } from './rate-limit.ts';
 import { pagesOf } from '../config.ts';
 import { useClientPages } from './client-pages.ts';
 import { clientOperationsIn, usePlayground, type ClientOperations } from './playground.ts';
 import { persistedDocumentsIn, type PersistedDocumentsPlugin } from './persisted-documents.ts';
 import { responseCacheOf } from '../config.ts';
-import { responseCacheStore, useResponseCache } from './response-cache.ts';
+import { useResponseCache } from './response-cache.ts';
 
 /** First-party client documents: their operation names keep their own metric labels. */
 const CLIENTS_DIR = fileURLToPath(new URL('../../clients', import.meta.url));
@@ -95,7 +92,7 @@ export function securityPlugins(config: GatewayConfig, supergraphSdl: string): G
             perIp: security.rateLimitIp,
             perClient: security.rateLimitClient,
             trustProxy: security.trustProxy,
-            store: config.redisUrl ? new RedisBucketStore(config.redisUrl) : undefined,
+            store: gatewayStores(config).buckets(),
           }),
         ]
       : []),
@@ -133,7 +130,7 @@ export function securityPlugins(config: GatewayConfig, supergraphSdl: string): G
 export function persistedQueryPlugins(config: GatewayConfig, supergraphSdl: string): GatewayPlugin[] {
   const pq = persistedQueriesOf(config);
   const clients = useClients({ partners: pq.partners, partnerKeysFile: pq.partnerKeysFile });
-  const stores = openPersistedQueryStores({ redisUrl: config.redisUrl, ...pq });
+  const stores = gatewayStores(config).persisted(pq);
   const persisted = usePersistedDocuments({
     clientOf: clients.clientOf,
     partnerMode: (name) => clients.partner(name)?.mode,
@@ -152,8 +149,8 @@ export function persistedQueryPlugins(config: GatewayConfig, supergraphSdl: stri
         usePartnerQuotas({
           tiers: security.partnerTiers,
           partners: clients.partners,
-          buckets: config.redisUrl ? new RedisBucketStore(config.redisUrl) : new MemoryBucketStore(),
-          quotas: config.redisUrl ? new RedisQuotaStore(connectRedis(config.redisUrl)) : new MemoryQuotaStore(),
+          buckets: gatewayStores(config).buckets(),
+          quotas: gatewayStores(config).quotas(),
           supergraphSdl,
           defaultListSize: security.costListSize,
         }),
@@ -166,5 +163,5 @@ export function persistedQueryPlugins(config: GatewayConfig, supergraphSdl: stri
 export function responseCachePlugins(config: GatewayConfig): GatewayPlugin[] {
   const settings = responseCacheOf(config);
   if (!settings.enabled) return [];
-  return [useResponseCache({ store: responseCacheStore(config.redisUrl, settings.maxBytes) })];
+  return [useResponseCache({ store: gatewayStores(config).responseCache(settings.maxBytes) })];
 }

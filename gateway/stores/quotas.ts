@@ -1,6 +1,13 @@
 /**
  * Quota counters: amounts added up over a fixed window (a UTC day, a UTC month) that ends
  * at a known time. In memory (one replica, bounded) or in Redis (every replica's sum).
+ *
+ * These stay plain counters rather than rate-limiter-flexible limiters: its windows start
+ * at a key's first request and last a whole number of seconds, while a quota's window is a
+ * calendar day or month ending at UTC midnight whatever the first request; a limiter holds
+ * one limit, while a counter here is compared with the tier's limit of the moment (a tier
+ * changed in PLAZA_PARTNER_TIERS applies at once to what was counted); and the operators'
+ * route reads every counter without counting anything.
  */
 import type { Redis } from 'ioredis';
 import { BoundedCache, ENTRY_BYTES, stringBytes } from '../../platform/caches.ts';
@@ -41,7 +48,7 @@ redis.call('PEXPIREAT', KEYS[1], ARGV[2])
 return total
 `;
 
-/** Counters in Redis, summed over every replica. */
+/** Counters in Redis, summed over every replica; the client is the gateway's shared one (closing the store leaves it open). */
 export class RedisQuotaStore implements QuotaStore {
   constructor(
     private readonly redis: Redis,
@@ -55,7 +62,5 @@ export class RedisQuotaStore implements QuotaStore {
     return add.call(this.redis, this.prefix + key, amount, endsAt);
   }
 
-  async close(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
-  }
+  async close(): Promise<void> {}
 }
