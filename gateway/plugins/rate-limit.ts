@@ -1,119 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
-import { Redis } from 'ioredis';
 import { ErrorCode } from '../../platform/errors.ts';
 import { HttpRefusal } from '../../platform/http.ts';
 import type { BucketSettings } from '../config.ts';
+import { MemoryBucketStore, type BucketDecision, type BucketStore } from '../stores/buckets.ts';
 import type { GatewayPlugin } from '../plugin.ts';
-import { BoundedCache, ENTRY_BYTES, stringBytes } from '../../platform/caches.ts';
 
-/** The answer of a token bucket to one request. */
-export interface BucketDecision {
-  allowed: boolean;
-  /** Whole tokens left after this request. */
-  remaining: number;
-  /** When refused: how long until a token is back, in ms. */
-  retryAfterMs: number;
-}
-
-/** Where buckets live: in this process, or in Redis shared by every replica. */
-export interface BucketStore {
-  take(key: string, bucket: BucketSettings): Promise<BucketDecision>;
-  close(): Promise<void>;
-}
-
-/**
- * Buckets in this process's memory (one replica's view): at most `maxKeys`, the least
- * recently used forgotten first (a forgotten key starts again with a full bucket);
- * reported in /metrics as `rate_limit`.
- */
-export class MemoryBucketStore implements BucketStore {
-  private readonly buckets: BoundedCache<string, { tokens: number; at: number }>;
-  constructor(
-    maxKeys = 100_000,
-    private readonly now: () => number = Date.now,
-  ) {
-    // a bucket is two numbers in an object besides its key
-    this.buckets = new BoundedCache('rate_limit', { maxEntries: maxKeys }, (key) => ENTRY_BYTES + stringBytes(key) + 32);
-  }
-
-  async take(key: string, bucket: BucketSettings): Promise<BucketDecision> {
-    const now = this.now();
-    const perMs = bucket.perSecond / 1000;
-    const state = this.buckets.get(key);
-    let tokens = state ? Math.min(bucket.burst, state.tokens + (now - state.at) * perMs) : bucket.burst;
-    const allowed = tokens >= 1;
-    if (allowed) tokens -= 1;
-    this.buckets.set(key, { tokens, at: now });
-    return { allowed, remaining: Math.floor(tokens), retryAfterMs: allowed ? 0 : Math.ceil((1 - tokens) / perMs) };
-  }
-
-  async close(): Promise<void> {
-    this.buckets.close();
-  }
-}
-
-/**
- * Refill and take in one atomic step on the Redis server, with the server's clock, so
- * replicas share one bucket per key. Returns {allowed, remaining, retryAfterMs}.
- */
-const TAKE_TOKEN_LUA = `
-local burst = tonumber(ARGV[1])
-local perMs = tonumber(ARGV[2])
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
-local tokens = tonumber(state[1])
-local at = tonumber(state[2])
-if tokens == nil or at == nil then
-  tokens = burst
-else
-  tokens = math.min(burst, tokens + math.max(0, now - at) * perMs)
-end
-local allowed = 0
-local retry = 0
-if tokens >= 1 then
-  tokens = tokens - 1
-  allowed = 1
-else
-  retry = math.ceil((1 - tokens) / perMs)
-end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
-redis.call('PEXPIRE', KEYS[1], math.ceil(burst / perMs) + 1000)
-return {allowed, math.floor(tokens), retry}
-`;
-
-/** Buckets in Redis, shared by every gateway replica; when Redis cannot answer in time, requests are let through. */
-export class RedisBucketStore implements BucketStore {
-  private readonly redis: Redis;
-  constructor(
-    url: string,
-    private readonly prefix = 'plaza:rate:',
-    private readonly onError: (error: unknown) => void = () => {},
-  ) {
-    this.redis = new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: 500, enableAutoPipelining: true });
-    this.redis.on('error', (error) => this.onError(error));
-    this.redis.defineCommand('plazaTakeToken', { numberOfKeys: 1, lua: TAKE_TOKEN_LUA });
-  }
-
-  async take(key: string, bucket: BucketSettings): Promise<BucketDecision> {
-    try {
-      const take = (this.redis as unknown as { plazaTakeToken(key: string, burst: number, perMs: number): Promise<[number, number, number]> })
-        .plazaTakeToken;
-      const [allowed, remaining, retryAfterMs] = await take.call(this.redis, this.prefix + key, bucket.burst, bucket.perSecond / 1000);
-      return { allowed: allowed === 1, remaining, retryAfterMs };
-    } catch (error) {
-      // A rate limiter that is down must not take the API down with it.
-      this.onError(error);
-      return { allowed: true, remaining: 0, retryAfterMs: 0 };
-    }
-  }
-
-  async close(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
-  }
-}
+export { MemoryBucketStore, RedisBucketStore, type BucketDecision, type BucketStore } from '../stores/buckets.ts';
 
 /** Options of rate limiting. */
 export interface RateLimitOptions {
