@@ -12,12 +12,12 @@
  */
 import { PerformanceObserver, constants, type PerformanceEntry } from 'node:perf_hooks';
 import v8 from 'node:v8';
-import { ConfigError } from './config.ts';
+import { HEAP_TARGET_DEFAULTS, settingsFor } from './settings.ts';
 
 /** Old-generation heap a process aims to stay under, in MiB. `PLAZA_HEAP_TARGET_MIB`; 0 leaves V8's own growth. */
-export const HEAP_TARGET_DEFAULT_MIB = 96;
+export const HEAP_TARGET_DEFAULT_MIB = HEAP_TARGET_DEFAULTS.gateway;
 /** A subgraph's default: it holds less (a few caches, no plans), so less garbage is let pile up. */
-export const SUBGRAPH_HEAP_TARGET_DEFAULT_MIB = 72;
+export const SUBGRAPH_HEAP_TARGET_DEFAULT_MIB = HEAP_TARGET_DEFAULTS.subgraph;
 /** Growth allowed past the live data at each full collection, in percent, near the target and far below it. */
 export const MIN_GROWTH_PERCENT = 10;
 export const MAX_GROWTH_PERCENT = 100;
@@ -25,12 +25,8 @@ export const MAX_GROWTH_PERCENT = 100;
 const MiB = 1024 * 1024;
 
 /** The heap target from the environment; a wrong value names its variable. */
-export function readHeapTargetMiB(env: NodeJS.ProcessEnv = process.env, fallback = HEAP_TARGET_DEFAULT_MIB): number {
-  const raw = env.PLAZA_HEAP_TARGET_MIB;
-  if (raw === undefined || raw === '') return fallback;
-  const mib = Number(raw);
-  if (!Number.isInteger(mib) || mib < 0 || mib > 1_048_576) throw new ConfigError('PLAZA_HEAP_TARGET_MIB', 'a whole number of MiB (0: V8 decides)', raw);
-  return mib;
+export function readHeapTargetMiB(env: NodeJS.ProcessEnv = process.env, fallback: number = HEAP_TARGET_DEFAULT_MIB): number {
+  return settingsFor(['PLAZA_HEAP_TARGET_MIB'], env).PLAZA_HEAP_TARGET_MIB ?? fallback;
 }
 
 /** The growth to allow past `liveBytes` so the next full collection comes at `targetBytes`, within the bounds. */

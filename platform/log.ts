@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { pino, type Logger } from 'pino';
+import { settingsFor } from './settings.ts';
 
 export type { Logger };
 
-/** A JSON logger for one Plaza service; `level` comes from PLAZA_LOG_LEVEL (default info). */
-export function createLogger(service: string, level: string = process.env.PLAZA_LOG_LEVEL || 'info'): Logger {
+/** A JSON logger for one Plaza service; `level` comes from PLAZA_LOG_LEVEL (platform/settings.ts). */
+export function createLogger(service: string, level: string = settingsFor(['PLAZA_LOG_LEVEL']).PLAZA_LOG_LEVEL): Logger {
   return pino({ level, base: { service }, timestamp: pino.stdTimeFunctions.isoTime });
 }
 

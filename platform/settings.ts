@@ -15,6 +15,7 @@
  * without either.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -327,6 +328,35 @@ function perSubgraph<P extends string, S extends string, T>(prefix: P, suffix: S
 
 const MiB = 1024 * 1024;
 
+/** A local PostgreSQL server, as the development setup and CI run it. */
+const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432';
+
+/** Text taken as given: unlike the others, an empty value is a value (an empty CPU list: no pinning). */
+function verbatim(part: Part, fallback: string, description: string, shown?: string): Setting<string> {
+  return setting(part, description, shown ?? shownFallback(fallback), () => z.string().optional().transform((v) => v ?? fallback));
+}
+
+/** A number of at least `min`; `whole` for counts. */
+function benchNumber<T extends number | null>(fallback: T, description: string, options: { whole?: boolean; min?: number; shown?: string } = {}): Setting<number | T> {
+  const min = options.min ?? 0;
+  const expected = options.whole ? `a whole number of at least ${min}` : `a number of at least ${min}`;
+  return setting('bench', description, options.shown ?? shownFallback(fallback), () => {
+    let number = z.coerce.number({ error: expected }).min(min, { error: expected });
+    if (options.whole) number = number.int({ error: expected });
+    return z.preprocess(blank, number.optional()).transform((v) => v ?? fallback);
+  });
+}
+
+/** A comma-separated list (items trimmed), or null when unset. */
+function list(part: Part, description: string, shown = '— (all)'): Setting<string[] | null> {
+  return setting(part, description, shown, () => z.string().optional().transform((v) => (v === undefined ? null : v.split(',').map((item) => item.trim()))));
+}
+
+/** What `npm run bench` measures by default, and with `--quick`. */
+export const BENCH_RUN_DEFAULTS = { duration: { full: 6, quick: 4 }, rounds: { full: 3, quick: 1 } } as const;
+export const BENCH_SECTIONS = ['gateways', 'money', 'hostile', 'memory', 'impressions'] as const;
+const CORES = os.cpus().length;
+
 /** Old-generation heap a process aims to stay under, in MiB, by kind of process (see platform/heap.ts). */
 export const HEAP_TARGET_DEFAULTS = { gateway: 96, subgraph: 72 } as const;
 
@@ -515,7 +545,63 @@ export const SETTINGS = {
   PLAZA_RESPONSE_CACHE_MAX_BYTES: positive('response-cache', 64 * MiB, 'memory budget of the response cache without Redis, in bytes'),
 
   // command-line tools
-  PLAZA_MIGRATIONS_POSTGRES_URL: text('cli', 'postgres://postgres@127.0.0.1:5432', 'PostgreSQL server of the scratch databases `npm run migrations -- create|check` replays migrations on'),
+  PLAZA_MIGRATIONS_POSTGRES_URL: text('cli', LOCAL_POSTGRES, 'PostgreSQL server of the scratch databases `npm run migrations -- create` and `check` replay migrations on'),
+
+  // the bench (npm run bench; see bench/)
+  BENCH_DURATION: benchNumber(null, 'seconds measured per round; each target is measured once per round', {
+    shown: `\`${BENCH_RUN_DEFAULTS.duration.full}\` (\`${BENCH_RUN_DEFAULTS.duration.quick}\` with \`--quick\`)`,
+  }),
+  BENCH_ROUNDS: benchNumber(null, 'rounds measured', { whole: true, min: 1, shown: `\`${BENCH_RUN_DEFAULTS.rounds.full}\` (\`${BENCH_RUN_DEFAULTS.rounds.quick}\` with \`--quick\`)` }),
+  BENCH_WARMUP: benchNumber(2, 'seconds of load before the measured rounds'),
+  BENCH_CONNECTIONS: benchNumber(10, 'connections of the load generator', { whole: true, min: 1 }),
+  BENCH_GUILD_CONNECTIONS: benchNumber(50, 'connections of scenario G, as in the public gateways benchmark', { whole: true, min: 1 }),
+  BENCH_GUILD_WARMUP: benchNumber(5, 'seconds of load before every round of scenario G'),
+  BENCH_GATEWAY_CPUS: verbatim('bench', CORES >= 2 ? '0' : '', 'taskset CPU list of the gateway (empty: not pinned)', '`0` on 2 cores or more, else not pinned'),
+  BENCH_OTHER_CPUS: verbatim(
+    'bench',
+    CORES > 2 ? `1-${CORES - 1}` : CORES === 2 ? '1' : '',
+    'taskset CPU list of the subgraphs and the load generator (empty: not pinned)',
+    'the cores but the first (not pinned on one core)',
+  ),
+  BENCH_GATEWAY_CPU_QUOTA: setting<number>('bench', "the gateway's CPU quota, in cores (0: no quota)", '`0.4`', () => {
+    const expected = '0 (no quota) or a number of cores of at least 0.05';
+    return z.preprocess(blank, z.coerce.number({ error: expected }).refine((v) => v === 0 || v >= 0.05, { error: expected }).default(0.4));
+  }),
+  BENCH_OUT: verbatim('bench', path.resolve(import.meta.dirname, '..', 'bench', 'RESULTS.md'), 'file the results are written to', '`bench/RESULTS.md`'),
+  BENCH_PROFILE_SCENARIO: verbatim('bench', '2', 'the scenario `--profile` profiles Plaza under'),
+  BENCH_PROFILE_VARIANT: verbatim('bench', 'plaza', 'the Plaza variant `--profile` profiles'),
+  BENCH_SECTIONS: setting<string[]>('bench', `sections run, separated by commas: ${BENCH_SECTIONS.join(', ')}`, '— (all)', () =>
+    z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        const sections = (v ?? BENCH_SECTIONS.join(',')).split(',').map((section) => section.trim());
+        const wrong = sections.find((section) => !(BENCH_SECTIONS as readonly string[]).includes(section));
+        return wrong === undefined ? sections : problem(ctx, `sections among ${BENCH_SECTIONS.join(', ')}, separated by commas`, { got: wrong });
+      }),
+  ),
+  BENCH_SCENARIOS: list('bench', 'scenarios of the gateways section run (ids, separated by commas)'),
+  BENCH_VARIANTS: list('bench', 'gateway variants measured besides the baseline (names, separated by commas)'),
+  BENCH_HIVE_DEDUP: bool('bench', true, "the Hive gateway variant's deduplication of identical in-flight subgraph requests"),
+  BENCH_RECORD: bool('bench', false, 'the baseline gateway records what it sends, served on `BENCH_RECORD_PORT`'),
+  BENCH_RECORD_PORT: port('bench', 0, "port of the baseline gateway's record (0 picks a free one)"),
+  BENCH_MEMORY_OPERATIONS: benchNumber(100_000, 'persisted operations of the memory flood', { whole: true }),
+  BENCH_MEMORY_CITIES: benchNumber(100_000, 'cities asked about in the memory flood', { whole: true }),
+  BENCH_MEMORY_EVERY: benchNumber(10_000, 'requests between two memory samples', { whole: true, min: 1 }),
+  BENCH_MEMORY_CONCURRENCY: benchNumber(16, 'requests in flight during the memory flood', { whole: true, min: 1 }),
+  BENCH_MONEY_ROUNDS: benchNumber(5, 'rounds of the money-under-contention bench, after the warm-up round', { whole: true, min: 1 }),
+  BENCH_MONEY_EXCHANGES: benchNumber(100, 'exchanges sent at once in a round of the money bench', { whole: true, min: 1 }),
+  BENCH_MONEY_BUSY: benchNumber(2 * CORES, 'processes spinning on the CPU during the second set of money rounds (0: no second set)', { whole: true, shown: 'twice the cores' }),
+  BENCH_POSTGRES_URL: verbatim('bench', LOCAL_POSTGRES, 'PostgreSQL server of the money bench'),
+  BENCH_HOSTILE_REPEATS: benchNumber(3, 'repeats of each hostile document family', { whole: true, min: 1 }),
+  BENCH_HOSTILE_SENDERS: benchNumber(2, 'connections sending hostile documents', { whole: true, min: 1 }),
+  BENCH_HOSTILE_PROBE_MS: benchNumber(10, 'interval of the probe requests during the hostile bench, in ms'),
+  BENCH_HOSTILE_FAMILIES: setting<string[]>('bench', 'hostile document families run (names, separated by commas)', '— (all)', () =>
+    z.string().optional().transform((v) => (v ?? '').split(',').map((f) => f.trim()).filter(Boolean)),
+  ),
+  IMPRESSIONS_ROUNDS: benchNumber(3, 'rounds of the impression-counting bench (`bench/impressions.ts`)', { whole: true, min: 1 }),
+  IMPRESSIONS_DURATION: benchNumber(10, 'seconds measured per round of the impression-counting bench'),
+  IMPRESSIONS_CONNECTIONS: benchNumber(10, 'connections of the impression-counting bench', { whole: true, min: 1 }),
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -526,6 +612,11 @@ export type Settings = { -readonly [K in SettingName]: ValueOf<(typeof SETTINGS)
 /** The names of the settings of the given parts (and always NODE_ENV). */
 export function settingsOf(...parts: Part[]): SettingName[] {
   return (Object.keys(SETTINGS) as SettingName[]).filter((name) => name === 'NODE_ENV' || parts.includes(SETTINGS[name].part));
+}
+
+/** A setting's default (outside production), as the schema states it. */
+export function defaultOf<K extends SettingName>(name: K): Settings[K] {
+  return parseSettings({}, [name])[name];
 }
 
 export function isProduction(env: NodeJS.ProcessEnv): boolean {

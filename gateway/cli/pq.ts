@@ -24,6 +24,7 @@ import { InvalidManifestError, manifestFromDocuments, operationLimits, readManif
 import { authorizeOperation, localApiSchema, readAuthorizationPolicy } from '../plugins/authorization.ts';
 import { partnerContractFor } from '../contract.ts';
 import type { Viewer } from '../../platform/internal-token.ts';
+import { settingsFor } from '../../platform/settings.ts';
 import { hashApiKey } from '../plugins/clients.ts';
 import { BYPASS_HEADER, USAGE_PATH } from '../plugins/persisted-documents.ts';
 import { openPersistedQueryStores } from '../stores/index.ts';
@@ -209,9 +210,10 @@ export async function runPq(argv: string[], io: PqIo): Promise<void> {
   }
   const [command, ...rest] = positionals;
   const env = io.env;
-  const supergraphPath = path.resolve(values.supergraph ?? env.PLAZA_SUPERGRAPH ?? 'schema/supergraph.graphql');
+  const settings = settingsFor(['PLAZA_SUPERGRAPH', 'PLAZA_REDIS_URL'], env);
+  const supergraphPath = values.supergraph !== undefined ? path.resolve(values.supergraph) : settings.PLAZA_SUPERGRAPH;
   const pq = readPersistedQueriesConfig(env);
-  const storeSettings = { ...pq, redisUrl: env.PLAZA_REDIS_URL || null, manifestDir: values.dir ? path.resolve(values.dir) : pq.manifestDir };
+  const storeSettings = { ...pq, redisUrl: settings.PLAZA_REDIS_URL, manifestDir: values.dir ? path.resolve(values.dir) : pq.manifestDir };
 
   switch (command) {
     case 'manifest': {

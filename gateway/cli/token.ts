@@ -16,6 +16,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { JSONWebKeySet, JWK } from 'jose';
 import { DEV_JWT_SECRET, readSecurityConfig } from '../config.ts';
+import { settingsFor } from '../../platform/settings.ts';
 import { generateSigningKey, issueKeySignedToken, issueToken, KEY_SET_ALGORITHMS } from '../plugins/identity.ts';
 
 const usage = [
@@ -68,6 +69,7 @@ if (values['new-key']) {
     const jwk = JSON.parse(fs.readFileSync(values.key, 'utf8')) as JWK;
     console.log(await issueKeySignedToken(jwk, claims));
   } else {
-    console.log(await issueToken(process.env.PLAZA_JWT_SECRET || DEV_JWT_SECRET, claims));
+    // the development secret also where the gateway would have none (production without PLAZA_JWT_SECRET)
+    console.log(await issueToken(settingsFor(['PLAZA_JWT_SECRET']).PLAZA_JWT_SECRET ?? DEV_JWT_SECRET, claims));
   }
 }

@@ -15,10 +15,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readSubgraphConfig, SUBGRAPH_NAMES, type SubgraphName } from '../../platform/config.ts';
+import { settingsFor } from '../../platform/settings.ts';
 import type { EntitySchema } from '@mikro-orm/core';
 import { DIALECTS, dropPostgresDatabase, migrationsFolder, openDatabase, type Database, type Dialect } from './orm.ts';
-
-const DEFAULT_POSTGRES = 'postgres://postgres@127.0.0.1:5432';
 
 /** A subgraph's entities, read from its entities.ts alone (its resolvers need not compile to migrate). */
 export async function entitiesOf(subgraph: SubgraphName): Promise<EntitySchema<any, any>[]> {
@@ -32,7 +31,7 @@ export function scratchDatabaseUrl(subgraph: SubgraphName, dialect: Dialect, env
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaza-migrations-'));
     return { url: `file:${path.join(dir, `${subgraph}.db`)}`, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
   }
-  const server = new URL(env.PLAZA_MIGRATIONS_POSTGRES_URL || DEFAULT_POSTGRES);
+  const server = new URL(settingsFor(['PLAZA_MIGRATIONS_POSTGRES_URL'], env).PLAZA_MIGRATIONS_POSTGRES_URL);
   server.pathname = `/plaza_scratch_${tag}_${subgraph}`;
   const url = server.toString();
   return { url, drop: () => dropPostgresDatabase(url) };
