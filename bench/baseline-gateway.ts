@@ -8,8 +8,10 @@ import fs from 'node:fs';
 import http from 'node:http';
 import { readGatewayConfig } from '../gateway/config.ts';
 import { startPlainGateway } from './plain-gateway.ts';
+import { settingsFor } from '../platform/settings.ts';
 
 const config = readGatewayConfig();
+const bench = settingsFor(['BENCH_RECORD', 'BENCH_RECORD_PORT']);
 const gateway = await startPlainGateway({
   supergraphSdl: fs.readFileSync(config.supergraphPath, 'utf8'),
   subgraphUrls: config.subgraphUrls,
@@ -17,16 +19,16 @@ const gateway = await startPlainGateway({
   jwtSecret: config.jwtSecret,
   port: config.port,
   host: config.host,
-  record: process.env.BENCH_RECORD === 'true',
+  record: bench.BENCH_RECORD,
 });
 
-if (process.env.BENCH_RECORD === 'true') {
+if (bench.BENCH_RECORD) {
   http
     .createServer((_req, res) => {
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify(gateway.takeRecorded()));
     })
-    .listen(Number(process.env.BENCH_RECORD_PORT ?? 0), config.host);
+    .listen(bench.BENCH_RECORD_PORT, config.host);
 }
 console.log(`plain gateway ready at ${gateway.url}`);
 const stop = async () => {

@@ -27,9 +27,10 @@ import { jwtVerify } from 'jose';
 import { readGatewayConfig, subgraphUrlOverride } from '../gateway/config.ts';
 import { ANONYMOUS, INTERNAL_TOKEN_HEADER, signInternalToken, type Viewer } from '../platform/internal-token.ts';
 import { plainSupergraph } from './plain-gateway.ts';
+import { settingsFor } from '../platform/settings.ts';
 
 const config = readGatewayConfig();
-const dedup = process.env.BENCH_HIVE_DEDUP !== 'false';
+const dedup = settingsFor(['BENCH_HIVE_DEDUP']).BENCH_HIVE_DEDUP;
 const supergraphSdl = fs.readFileSync(config.supergraphPath, 'utf8');
 
 /** Subgraph names of the supergraph (its join__Graph values), in order. */

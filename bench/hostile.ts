@@ -34,8 +34,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hostileDocuments, type HostileDocument } from '../test/support/hostile-documents.ts';
 import { startPlazaProcesses } from './processes.ts';
+import { settingsFor, settingsOf } from '../platform/settings.ts';
 
-const cores = os.cpus().length;
+const bench = settingsFor(settingsOf('bench'));
 
 export interface HostileSettings {
   /** Texts never seen before sent per document and measured. Default BENCH_HOSTILE_REPEATS or 3. */
@@ -53,12 +54,12 @@ export interface HostileSettings {
 }
 
 export const HOSTILE_DEFAULTS: HostileSettings = {
-  repeats: Number(process.env.BENCH_HOSTILE_REPEATS ?? 3),
-  senders: Number(process.env.BENCH_HOSTILE_SENDERS ?? 2),
-  probeIntervalMs: Number(process.env.BENCH_HOSTILE_PROBE_MS ?? 10),
-  families: (process.env.BENCH_HOSTILE_FAMILIES ?? '').split(',').map((f) => f.trim()).filter(Boolean),
-  gatewayCpus: process.env.BENCH_GATEWAY_CPUS ?? (cores >= 2 ? '0' : ''),
-  otherCpus: process.env.BENCH_OTHER_CPUS ?? (cores > 2 ? `1-${cores - 1}` : cores === 2 ? '1' : ''),
+  repeats: bench.BENCH_HOSTILE_REPEATS,
+  senders: bench.BENCH_HOSTILE_SENDERS,
+  probeIntervalMs: bench.BENCH_HOSTILE_PROBE_MS,
+  families: bench.BENCH_HOSTILE_FAMILIES,
+  gatewayCpus: bench.BENCH_GATEWAY_CPUS,
+  otherCpus: bench.BENCH_OTHER_CPUS,
 };
 
 /** Codes of the gateway's limits: a request refused with one of these is not "within the limits". */

@@ -8,6 +8,7 @@
  */
 import type { LoadJob, LoadResult } from './load.ts';
 import { startPlazaProcesses, startProcess, stopProcess } from './processes.ts';
+import { defaultOf, settingsFor, settingsOf } from '../platform/settings.ts';
 
 export interface ImpressionsSettings {
   /** Rounds of each variant, alternating off and on. Default 3. */
@@ -23,7 +24,14 @@ export interface ImpressionsSettings {
   otherCpus: string;
 }
 
-export const IMPRESSIONS_DEFAULTS: ImpressionsSettings = { rounds: 3, duration: 10, warmup: 3, connections: 10, gatewayCpus: '', otherCpus: '' };
+export const IMPRESSIONS_DEFAULTS: ImpressionsSettings = {
+  rounds: defaultOf('IMPRESSIONS_ROUNDS'),
+  duration: defaultOf('IMPRESSIONS_DURATION'),
+  warmup: 3,
+  connections: defaultOf('IMPRESSIONS_CONNECTIONS'),
+  gatewayCpus: '',
+  otherCpus: '',
+};
 
 /** The target the issue sets: the feed's latency with counting on within 10% of it off. */
 export const IMPRESSIONS_TARGET = 0.1;
@@ -127,11 +135,11 @@ export function impressionsReport(result: ImpressionsResult): string {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const number = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
+  const bench = settingsFor(settingsOf('bench'));
   const result = await impressionsBench({
-    rounds: number('IMPRESSIONS_ROUNDS', IMPRESSIONS_DEFAULTS.rounds),
-    duration: number('IMPRESSIONS_DURATION', IMPRESSIONS_DEFAULTS.duration),
-    connections: number('IMPRESSIONS_CONNECTIONS', IMPRESSIONS_DEFAULTS.connections),
+    rounds: bench.IMPRESSIONS_ROUNDS,
+    duration: bench.IMPRESSIONS_DURATION,
+    connections: bench.IMPRESSIONS_CONNECTIONS,
   });
   console.log(`\n${impressionsReport(result)}`);
 }

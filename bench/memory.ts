@@ -26,14 +26,14 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 import { SUBGRAPH_NAMES } from '../platform/config.ts';
+import { settingsFor, settingsOf } from '../platform/settings.ts';
 import { startPlazaProcesses } from './processes.ts';
 
-const cores = os.cpus().length;
+const bench = settingsFor(settingsOf('bench'));
 
 export interface MemorySettings {
   /** Distinct persisted operations, and distinct ad-hoc documents. Default BENCH_MEMORY_OPERATIONS or 100000. */
@@ -53,13 +53,13 @@ export interface MemorySettings {
 }
 
 export const MEMORY_DEFAULTS: MemorySettings = {
-  operations: Number(process.env.BENCH_MEMORY_OPERATIONS ?? 100_000),
-  cities: Number(process.env.BENCH_MEMORY_CITIES ?? 100_000),
-  every: Number(process.env.BENCH_MEMORY_EVERY ?? 10_000),
-  concurrency: Number(process.env.BENCH_MEMORY_CONCURRENCY ?? 16),
+  operations: bench.BENCH_MEMORY_OPERATIONS,
+  cities: bench.BENCH_MEMORY_CITIES,
+  every: bench.BENCH_MEMORY_EVERY,
+  concurrency: bench.BENCH_MEMORY_CONCURRENCY,
   warmup: 5000,
-  gatewayCpus: process.env.BENCH_GATEWAY_CPUS ?? (cores >= 2 ? '0' : ''),
-  otherCpus: process.env.BENCH_OTHER_CPUS ?? (cores > 2 ? `1-${cores - 1}` : cores === 2 ? '1' : ''),
+  gatewayCpus: bench.BENCH_GATEWAY_CPUS,
+  otherCpus: bench.BENCH_OTHER_CPUS,
 };
 
 /** At most this gateway peak RSS (MB), and this growth of the placements subgraph's RSS over its flood. */

@@ -37,6 +37,7 @@ import { fileURLToPath } from 'node:url';
 import { knex } from '@mikro-orm/postgresql';
 import { issueToken } from '../gateway/plugins/identity.ts';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../platform/config.ts';
+import { settingsFor, settingsOf } from '../platform/settings.ts';
 import { dropPostgresDatabase } from '../subgraphs/kit/orm.ts';
 import { freePort, startProcess, stopProcess, waitUntilServing } from './processes.ts';
 
@@ -52,11 +53,13 @@ export interface MoneySettings {
   busy: number;
 }
 
+const bench = settingsFor(settingsOf('bench'));
+
 export const MONEY_DEFAULTS: MoneySettings = {
-  rounds: Number(process.env.BENCH_MONEY_ROUNDS ?? 5),
-  exchanges: Number(process.env.BENCH_MONEY_EXCHANGES ?? 100),
-  postgresUrl: process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432',
-  busy: Number(process.env.BENCH_MONEY_BUSY ?? 2 * os.cpus().length),
+  rounds: bench.BENCH_MONEY_ROUNDS,
+  exchanges: bench.BENCH_MONEY_EXCHANGES,
+  postgresUrl: bench.BENCH_POSTGRES_URL,
+  busy: bench.BENCH_MONEY_BUSY,
 };
 
 export interface MoneyRound {

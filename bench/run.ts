@@ -59,6 +59,7 @@ import { composeGuildSupergraph, GUILD_OPERATION, GUILD_QUERY, GUILD_SUBGRAPHS, 
 import { freePort, startProcess as startBenchProcess, stopProcess } from './processes.ts';
 import { overheadReport, unloadedOverhead, type OverheadResult } from './overhead.ts';
 import { SUPERGRAPH_PATH } from '../schema/compose.ts';
+import { BENCH_RUN_DEFAULTS, settingsFor, settingsOf } from '../platform/settings.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { values: flags } = parseArgs({
@@ -67,31 +68,27 @@ const { values: flags } = parseArgs({
 });
 
 const cores = os.cpus().length;
+// the BENCH_* settings (platform/settings.ts): defaults and checks live there
+const bench = settingsFor(settingsOf('bench'));
 const settings = {
   /** Seconds measured per round; each target is measured once per round. */
-  duration: Number(process.env.BENCH_DURATION ?? (flags.quick ? 4 : 6)),
-  rounds: Number(process.env.BENCH_ROUNDS ?? (flags.quick ? 1 : 3)),
-  warmup: Number(process.env.BENCH_WARMUP ?? 2),
-  connections: Number(process.env.BENCH_CONNECTIONS ?? 10),
+  duration: bench.BENCH_DURATION ?? BENCH_RUN_DEFAULTS.duration[flags.quick ? 'quick' : 'full'],
+  rounds: bench.BENCH_ROUNDS ?? BENCH_RUN_DEFAULTS.rounds[flags.quick ? 'quick' : 'full'],
+  warmup: bench.BENCH_WARMUP,
+  connections: bench.BENCH_CONNECTIONS,
   /** Connections of scenario G, as in the public gateways benchmark. */
-  guildConnections: Number(process.env.BENCH_GUILD_CONNECTIONS ?? 50),
+  guildConnections: bench.BENCH_GUILD_CONNECTIONS,
   /** Seconds of load before every round of scenario G (a gateway's latency at 50 connections can be seconds). */
-  guildWarmup: Number(process.env.BENCH_GUILD_WARMUP ?? 5),
-  gatewayCpus: process.env.BENCH_GATEWAY_CPUS ?? (cores >= 2 ? '0' : ''),
-  otherCpus: process.env.BENCH_OTHER_CPUS ?? (cores > 2 ? `1-${cores - 1}` : cores === 2 ? '1' : ''),
-  out: process.env.BENCH_OUT ?? path.join(root, 'bench/RESULTS.md'),
+  guildWarmup: bench.BENCH_GUILD_WARMUP,
+  gatewayCpus: bench.BENCH_GATEWAY_CPUS,
+  otherCpus: bench.BENCH_OTHER_CPUS,
+  out: bench.BENCH_OUT,
   /** The scenario --profile profiles Plaza under. */
-  profileScenario: process.env.BENCH_PROFILE_SCENARIO ?? '2',
+  profileScenario: bench.BENCH_PROFILE_SCENARIO,
   /** The Plaza variant --profile profiles. */
-  profileVariant: process.env.BENCH_PROFILE_VARIANT ?? 'plaza',
-  sections: new Set((process.env.BENCH_SECTIONS ?? 'gateways,money,hostile,memory,impressions').split(',').map((s) => s.trim())),
+  profileVariant: bench.BENCH_PROFILE_VARIANT,
+  sections: new Set(bench.BENCH_SECTIONS),
 };
-for (const section of settings.sections) {
-  if (!['gateways', 'money', 'hostile', 'memory', 'impressions'].includes(section)) {
-    console.error(`BENCH_SECTIONS names gateways, money, hostile, memory and impressions; not ${section}`);
-    process.exit(2);
-  }
-}
 const SECRET = crypto.randomBytes(24).toString('hex');
 const JWT_SECRET = crypto.randomBytes(24).toString('hex');
 const CITY = 'Shanghai';
@@ -221,11 +218,8 @@ const children = new Set<ChildProcess>();
 
 // ---------------------------------------------------------------- CPU quota
 
-const requestedQuota = Number(process.env.BENCH_GATEWAY_CPU_QUOTA ?? 0.4);
-if (!(requestedQuota === 0 || requestedQuota >= 0.05)) {
-  console.error('BENCH_GATEWAY_CPU_QUOTA must be 0 (no quota) or a number of cores of at least 0.05');
-  process.exit(2);
-}
+/** 0 (no quota) or at least 0.05 cores: the schema checks it. */
+const requestedQuota = bench.BENCH_GATEWAY_CPU_QUOTA;
 /** A throttled gateway waits at most part of one period at a time. */
 const QUOTA_PERIOD_US = 20_000;
 
@@ -797,8 +791,8 @@ async function expectedAnswer(scenario: Scenario, graph: Graph): Promise<string>
 
 async function main(): Promise<void> {
   const began = Date.now();
-  const wanted = process.env.BENCH_SCENARIOS?.split(',').map((s) => s.trim());
-  const wantedVariants = process.env.BENCH_VARIANTS?.split(',').map((s) => s.trim());
+  const wanted = bench.BENCH_SCENARIOS;
+  const wantedVariants = bench.BENCH_VARIANTS;
   const scenarios = settings.sections.has('gateways') ? SCENARIOS.filter((s) => !wanted || wanted.includes(s.id)) : [];
   const variants = VARIANTS.filter((v) => !wantedVariants || wantedVariants.includes(v.name) || v.name === BASELINE);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaza-bench-'));
