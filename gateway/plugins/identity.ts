@@ -19,6 +19,7 @@ import { ErrorCode, plazaError } from '../../platform/errors.ts';
 import { ANONYMOUS, type Viewer } from '../../platform/internal-token.ts';
 import { hmacKey } from '../../platform/jwt.ts';
 import type { GatewayPlugin } from '../plugin.ts';
+import { SECURITY_DEFAULTS } from '../config.ts';
 
 /** Options of the bearer-token identity check. */
 export interface IdentityOptions {
@@ -38,7 +39,13 @@ export interface IdentityOptions {
   scopeClaim?: string;
 }
 
-export const IDENTITY_DEFAULTS = { issuer: 'plaza', audience: 'plaza-api', scopeClaim: 'scope', jwksCooldownMs: 30_000 } as const;
+/** The schema's defaults (PLAZA_JWT_ISSUER, PLAZA_JWT_AUDIENCE, PLAZA_JWT_SCOPE_CLAIM, PLAZA_JWKS_COOLDOWN_MS; platform/settings.ts). */
+export const IDENTITY_DEFAULTS = {
+  issuer: SECURITY_DEFAULTS.jwtIssuer,
+  audience: SECURITY_DEFAULTS.jwtAudience,
+  scopeClaim: SECURITY_DEFAULTS.scopeClaim,
+  jwksCooldownMs: SECURITY_DEFAULTS.jwksCooldownMs,
+} as const;
 
 /** Asymmetric algorithms accepted from a key set (never HS256: a public key is not a secret). */
 export const KEY_SET_ALGORITHMS = ['RS256', 'ES256'] as const;

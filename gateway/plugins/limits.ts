@@ -15,6 +15,7 @@ import {
 import { ErrorCode, plazaError } from '../../platform/errors.ts';
 import { HttpRefusal } from '../../platform/http.ts';
 import type { GatewayPlugin } from '../plugin.ts';
+import { SECURITY_DEFAULTS } from '../config.ts';
 import { LRUCache } from 'lru-cache';
 
 /** Options of the operation shape limits. */
@@ -39,14 +40,15 @@ export interface LimitsOptions {
   maxRepeatedFields?: number;
 }
 
+/** The schema's defaults (PLAZA_MAX_*, platform/settings.ts). */
 export const LIMITS_DEFAULTS: Required<LimitsOptions> = {
-  maxDepth: 12,
-  maxAliases: 30,
-  maxRootFields: 20,
-  maxTokens: 5000,
-  maxDocumentLength: 65_536,
-  maxSelections: 1000,
-  maxRepeatedFields: 20,
+  maxDepth: SECURITY_DEFAULTS.maxDepth,
+  maxAliases: SECURITY_DEFAULTS.maxAliases,
+  maxRootFields: SECURITY_DEFAULTS.maxRootFields,
+  maxTokens: SECURITY_DEFAULTS.maxTokens,
+  maxDocumentLength: SECURITY_DEFAULTS.maxDocumentLength,
+  maxSelections: SECURITY_DEFAULTS.maxSelections,
+  maxRepeatedFields: SECURITY_DEFAULTS.maxRepeatedFields,
 };
 
 /** Why an operation is refused, or null when it is within limits. */

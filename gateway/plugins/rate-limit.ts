@@ -3,7 +3,7 @@ import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { ErrorCode } from '../../platform/errors.ts';
 import { HttpRefusal } from '../../platform/http.ts';
-import type { BucketSettings } from '../config.ts';
+import { SECURITY_DEFAULTS, type BucketSettings } from '../config.ts';
 import { MemoryBucketStore, type BucketDecision, type BucketStore } from '../stores/buckets.ts';
 import type { GatewayPlugin } from '../plugin.ts';
 
@@ -21,10 +21,11 @@ export interface RateLimitOptions {
   trustProxy?: boolean;
 }
 
+/** The schema's defaults (PLAZA_RATE_LIMIT_IP, PLAZA_RATE_LIMIT_CLIENT, PLAZA_TRUST_PROXY; platform/settings.ts). */
 export const RATE_LIMIT_DEFAULTS = {
-  perIp: { burst: 600, perSecond: 300 },
-  perClient: { burst: 3000, perSecond: 1500 },
-  trustProxy: false,
+  perIp: SECURITY_DEFAULTS.rateLimitIp,
+  perClient: SECURITY_DEFAULTS.rateLimitClient,
+  trustProxy: SECURITY_DEFAULTS.trustProxy,
 };
 
 /** The caller's address: the socket's, or the one a trusted proxy appended last. */
