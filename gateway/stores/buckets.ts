@@ -6,7 +6,9 @@
  * BurstyRateLimiter: a steady limiter of `perSecond` requests per window (one request per
  * `1 / perSecond` seconds when slower than one a second), and a burst limiter holding the
  * rest of the burst, refilled whole every `burst / perSecond` seconds. A refused request
- * may retry once the steady window ends.
+ * may retry once the steady window ends. Windows are fixed, not a continuous refill: a
+ * caller that keeps both windows spent gets `perSecond` plus the burst window's refill,
+ * less than twice `perSecond`.
  */
 import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
