@@ -9,6 +9,7 @@
  */
 import fs from 'node:fs';
 import { ConfigError, readSubgraphConfig, SUBGRAPH_NAMES, type SeedScale, type SubgraphName } from '../../platform/config.ts';
+import { defaultOf } from '../../platform/settings.ts';
 import { dialectOf, dropPostgresDatabase, openDatabase, sqliteFileOf, type EntityManager } from './orm.ts';
 import { isEmpty } from './server.ts';
 import { definitionOf } from '../registry.ts';
@@ -20,7 +21,8 @@ interface SeedArgs {
 }
 
 function parseArgs(argv: string[]): SeedArgs {
-  let scale: string | undefined = 'small';
+  // --scale defaults to PLAZA_SEED_SCALE's default (the flag, not the variable, says what to seed here)
+  let scale: string | undefined = defaultOf('PLAZA_SEED_SCALE');
   let reset = false;
   const subgraphs: SubgraphName[] = [];
   for (let i = 0; i < argv.length; i++) {
