@@ -1,10 +1,13 @@
 /**
  * Every setting of Plaza, stated once: its variable, type, range, default and meaning, as
- * one zod schema. A process parses the variables it uses once at start-up (the gateway
- * through gateway/config.ts, a subgraph through platform/config.ts, the CLIs, the bench
- * and the logger through `settings()` below); a wrong value throws ConfigError naming the
- * variable and what it expects. docs/settings.md's table is generated from this schema
- * (`npx tsx platform/settings.ts --write-docs`; test/config.test.ts checks it is current).
+ * one zod schema. A process parses the variables of its own parts once at start-up (the
+ * gateway through gateway/config.ts, a subgraph through platform/config.ts, the CLIs, the
+ * bench, the heap target and the logger through `settingsFor()` below, which keeps what it
+ * parsed from process.env); a wrong value throws ConfigError naming the variable and what
+ * it expects. Rules that depend on production (published secrets refused, the sandbox
+ * provider and the playground off, secrets required) are part of each setting's schema,
+ * built for production or development. docs/settings.md's table is generated from this
+ * schema (`npx tsx platform/settings.ts --write-docs`; test/config.test.ts checks it is current).
  *
  * Why a module of its own and not platform/config.ts: this file is the declarative table
  * (what each variable is); config.ts and gateway/config.ts turn parsed values into the
