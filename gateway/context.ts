@@ -1,7 +1,15 @@
 import type { DocumentNode } from 'graphql';
 import type { FieldAuthorization } from './engine/shaping.ts';
-import type { Viewer } from '../platform/internal-token.ts';
+import { ANONYMOUS, type Viewer } from '../platform/internal-token.ts';
 import type { SubsequentPayload } from './engine/defer.ts';
+import type { Refusal } from './plugin.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The gateway's state of this request: created when it arrives, filled by the pipeline, Apollo's context. */
+    plaza: GatewayContext;
+  }
+}
 
 /** The app a request comes from. */
 export interface ClientIdentity {
@@ -15,12 +23,17 @@ export interface ClientIdentity {
 
 export const UNKNOWN_CLIENT: ClientIdentity = Object.freeze({ name: 'unknown', kind: 'unknown' }) as ClientIdentity;
 
-/** Per-request state of the gateway, built in the context function by the plugins. */
+/**
+ * The one per-request state of the gateway: created when the request arrives (gateway/server.ts),
+ * filled by the plugins' hooks as the pipeline learns about it, and Apollo Server's context.
+ */
 export interface GatewayContext {
   /** The caller, as established from their credentials (anonymous until a plugin says otherwise). */
   viewer: Viewer;
   /** The calling app (unknown until a plugin says otherwise). */
   client: ClientIdentity;
+  /** Whether `client` was read from the request's headers yet (gateway/plugins/clients.ts). */
+  clientKnown?: boolean;
   /** The signed token forwarded to subgraphs; created once per request, after every plugin ran. */
   internalToken?: Promise<string>;
   /** This request's id (the caller's `x-request-id` when sane, else a new one); forwarded to subgraphs and logged. */
@@ -46,6 +59,13 @@ export interface GatewayContext {
   passedHeaders?: Map<string, string>;
   /** What the request turned out to be, for its log line and metrics (filled as the pipeline learns it). */
   observed?: ObservedRequest;
+  /** Set when the gateway refused the request before GraphQL ran. */
+  refusal?: Refusal;
+}
+
+/** The state a request starts with: anonymous, from an unknown client, nothing observed yet. */
+export function newRequestState(): GatewayContext {
+  return { viewer: ANONYMOUS, client: UNKNOWN_CLIENT, incremental: {}, observed: {} };
 }
 
 /** What logs and metrics report about a request; shared by reference, so it survives context copies. */

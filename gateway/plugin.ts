@@ -1,7 +1,7 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLFormattedError } from 'graphql';
-import type { Route } from '../platform/http.ts';
+import type { Routes } from '../platform/http.ts';
 import type { ClientIdentity, GatewayContext } from './context.ts';
 
 /** A request the gateway answered itself before GraphQL ran (too large, rate limited, unknown key, not in the list…). */
@@ -22,29 +22,32 @@ export interface Refusal {
 export interface GatewayPlugin {
   /** Short name, for logs and errors. */
   name: string;
-  /** Endpoints served beside GraphQL (e.g. the playground); return true when handled. */
-  routes?: Route[];
+  /** Endpoints served beside GraphQL (e.g. the playground), registered on the gateway's Fastify app. */
+  routes?: Routes;
   /**
    * Endpoints for operators only (e.g. `/metrics`): on the operators' listener when
    * `PLAZA_METRICS_PORT` is set, else beside GraphQL in development, never on the public
    * port in production.
    */
-  operatorRoutes?: Route[];
+  operatorRoutes?: Routes;
   /**
-   * Runs on every GraphQL HTTP request, before Apollo, in plugin order: returns the body
-   * to execute (e.g. a persisted id replaced by its document), or throws an HttpRefusal.
+   * Runs on every GraphQL HTTP request once its body is read, before Apollo, in plugin
+   * order: returns the body to execute (e.g. a persisted id replaced by its document), or
+   * throws an HttpRefusal.
    */
-  prepare?(req: IncomingMessage, body: unknown, url: URL): Promise<unknown> | unknown;
+  prepare?(request: FastifyRequest, body: unknown, url: URL): Promise<unknown> | unknown;
   /** Adds what this concern knows about the request to its context. */
-  context?(req: IncomingMessage, context: GatewayContext): Promise<void> | void;
+  context?(request: FastifyRequest, context: GatewayContext): Promise<void> | void;
   /** Apollo Server lifecycle hooks (parse, validate, plan, response…). */
   apollo?: ApolloServerPlugin<GatewayContext>;
   /** Rewrites each error of an answer as the client will read it (Apollo's `formatError`, applied in plugin order). */
   formatError?(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
-  /** Told of every request the gateway refused before GraphQL ran, with its code and client (logs and metrics record it). */
-  refused?(req: IncomingMessage, refusal: Refusal): void;
-  /** Runs first on every HTTP request, before routes (request ids, logs, metrics watch the response finish). */
-  onRequest?(req: IncomingMessage, res: ServerResponse): void;
+  /**
+   * Runs first on every HTTP request, before its body is read, in plugin order (request
+   * ids, logs and metrics watch the answer finish; cheap refusals such as a browser origin
+   * or the per-IP rate limit throw an HttpRefusal here).
+   */
+  onRequest?(request: FastifyRequest, reply: FastifyReply): Promise<void> | void;
   /** Releases what the plugin holds (connections, timers) at shutdown. */
   stop?(): Promise<void>;
 }

@@ -1,12 +1,11 @@
 import fs from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyRequest } from 'fastify';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { graphqlRequestListener, HttpRefusal, listen, sendError, sendJson, type Listening, type Route } from '../platform/http.ts';
-import { ErrorCode } from '../platform/errors.ts';
+import { createHttpApp, listen, sendJson, serveGraphQL, type Listening } from '../platform/http.ts';
 import { ANONYMOUS, signInternalToken } from '../platform/internal-token.ts';
 import { operationsOf, subgraphUrlOverride, type GatewayConfig } from './config.ts';
-import { UNKNOWN_CLIENT, type GatewayContext } from './context.ts';
+import { newRequestState, UNKNOWN_CLIENT, type GatewayContext } from './context.ts';
 import { PlazaEngine } from './engine/index.ts';
 import { stringifyResult } from './engine/answer-text.ts';
 import { SubgraphSource } from './engine/subgraph-source.ts';
@@ -17,7 +16,7 @@ import type { GraphQLFormattedError } from 'graphql';
 import { undiciTransport } from './engine/fetcher.ts';
 import { reachability, watchSupergraph } from './operations.ts';
 import { createLogger } from '../platform/log.ts';
-import type { GatewayPlugin, Refusal } from './plugin.ts';
+import type { GatewayPlugin } from './plugin.ts';
 import { clientsIn } from './plugins/clients.ts';
 import { gatewayPlugins } from './plugins/index.ts';
 import { persistedDocumentsIn } from './plugins/persisted-documents.ts';
@@ -26,36 +25,12 @@ import { boundedDocumentStore, GATEWAY_BYTES_PER_TOKEN } from '../platform/docum
 
 const MiB = 1024 * 1024;
 
-/**
- * The codes the HTTP layer (subgraphs/kit/http.ts) answers with before the gateway's own
- * steps run, by status: a path other than /graphql, a body over the limit, a body that is not JSON.
- */
-const HTTP_LAYER_CODES: Record<number, string> = {
-  404: ErrorCode.NOT_FOUND,
-  413: ErrorCode.REQUEST_TOO_LARGE,
-  400: ErrorCode.BAD_REQUEST,
-};
-
 export interface RunningGateway {
   url: string;
   port: number;
   /** `/metrics` on the operators' listener, when `PLAZA_METRICS_PORT` is set. */
   metricsUrl?: string;
   stop(): Promise<void>;
-}
-
-/** The operators' listener: their routes (`/metrics`) and nothing else. */
-function operatorListener(routes: Route[], onError: (error: unknown) => void): (req: IncomingMessage, res: ServerResponse) => void {
-  return (req, res) => {
-    void (async () => {
-      for (const route of routes) if (await route(req, res)) return;
-      sendError(res, 404, ErrorCode.NOT_FOUND, `Nothing is served at ${req.url} on the operators' port`);
-    })().catch((error: unknown) => {
-      onError(error);
-      if (!res.headersSent) sendError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
-      else res.destroy();
-    });
-  };
 }
 
 /** Writes the subgraph answer headers the header rules chose onto the client's answer. */
@@ -146,11 +121,11 @@ export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin
     persisted.onRegistered((operations) => void warm('manifests reloaded', operations));
   }
 
-  async function context(req: IncomingMessage): Promise<GatewayContext> {
-    const context: GatewayContext = { viewer: ANONYMOUS, client: UNKNOWN_CLIENT, incremental: {} };
-    for (const plugin of plugins) await plugin.context?.(req, context);
+  async function context(request: FastifyRequest): Promise<GatewayContext> {
+    const context = request.plaza;
+    for (const plugin of plugins) await plugin.context?.(request, context);
     if (headerRules) {
-      context.ruleHeaders = pickHeaders(req, ruleHeaderNames);
+      context.ruleHeaders = pickHeaders(request.raw, ruleHeaderNames);
       if (headerRules.response) context.passedHeaders = new Map();
     }
     context.internalToken = signInternalToken(context.viewer, config.internalSecret);
@@ -159,91 +134,69 @@ export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin
 
   // refusals are logged and counted with the calling app, as far as its headers tell
   const clients = clientsIn(plugins);
-  const clientOf = (req: IncomingMessage) => {
+  const clientOf = (request: FastifyRequest) => {
     try {
-      return clients?.clientOf(req) ?? UNKNOWN_CLIENT;
+      return clients?.clientOf(request) ?? UNKNOWN_CLIENT;
     } catch {
       return UNKNOWN_CLIENT; // its own headers were refused
     }
   };
-  const reported = new WeakSet<IncomingMessage>();
-  const reportRefusal = (req: IncomingMessage, status: number, code: string) => {
-    if (reported.has(req)) return;
-    reported.add(req);
-    const refusal: Refusal = { status, code, client: clientOf(req) };
-    for (const plugin of plugins) plugin.refused?.(req, refusal);
+  // logs and metrics read the refusal from the request's state
+  const onRefused = (request: FastifyRequest, status: number, code: string) => {
+    request.plaza.refusal = { status, code, client: clientOf(request) };
   };
+  const onError = (error: unknown) => logger.error({ err: error }, 'request failed');
 
-  async function prepare(req: IncomingMessage, body: unknown, url: URL): Promise<unknown> {
-    reported.add(req); // past the HTTP layer: from here on the plugins see the request
-    try {
-      for (const plugin of plugins) if (plugin.prepare) body = await plugin.prepare(req, body, url);
-    } catch (error) {
-      if (error instanceof HttpRefusal) {
-        reported.delete(req);
-        reportRefusal(req, error.status, error.code);
-      }
-      throw error;
-    }
-    return body;
+  // The pipeline, in the order a request meets it:
+  // 1. every plugin's onRequest, in plugin order, before the body is read (request id, logs, metrics,
+  //    browser origin, per-IP rate limit): gateway/plugins/index.ts lists them in that order;
+  // 2. the body, refused over PLAZA_MAX_BODY_BYTES (platform/http.ts);
+  // 3. every plugin's prepare, in plugin order (operation limits, client identity, persisted documents, per-client rate limit);
+  // 4. Apollo Server with its plugins' hooks (parse, validate, identity, authorization, cost, plan) and the engine.
+  const app = createHttpApp({ maxBodyBytes: config.maxBodyBytes, onRefused, onError });
+  app.decorateRequest('plaza', null as unknown as GatewayContext);
+  app.addHook('onRequest', async (request) => {
+    request.plaza = newRequestState();
+  });
+  for (const plugin of plugins) {
+    const hook = plugin.onRequest;
+    if (hook) app.addHook('onRequest', async (request, reply) => hook(request, reply));
   }
-
-  const routes: Route[] = [
-    (req, res) => {
-      if (req.url !== '/health') return false;
-      sendJson(res, 200, { status: 'ok' });
-      return true;
-    },
-    async (req, res) => {
-      if (req.url !== '/ready') return false;
-      if (stopping) {
-        sendJson(res, 503, { status: 'stopping' });
-        return true;
-      }
-      const sources = engine.sources();
-      const subgraphs = await reachability(sources);
-      const down = Object.entries(subgraphs).filter(([, up]) => !up).map(([name]) => name);
-      // one subgraph down degrades answers; only a gateway that can reach none is unready
-      const status = down.length === 0 ? 'ready' : down.length < sources.length ? 'degraded' : 'unavailable';
-      // a manifest this gateway refused leaves its operations unanswered here: operators see it on the probe they watch
-      const refusedManifests = persisted?.refusedManifests() ?? [];
-      sendJson(res, status === 'unavailable' ? 503 : 200, { status, subgraphs, ...(refusedManifests.length ? { refusedManifests } : {}) });
-      return true;
-    },
-    ...plugins.flatMap((p) => p.routes ?? []),
-  ];
+  app.get('/health', (_request, reply) => sendJson(reply, 200, { status: 'ok' }));
+  app.get('/ready', async (_request, reply) => {
+    if (stopping) return sendJson(reply, 503, { status: 'stopping' });
+    const sources = engine.sources();
+    const subgraphs = await reachability(sources);
+    const down = Object.entries(subgraphs).filter(([, up]) => !up).map(([name]) => name);
+    // one subgraph down degrades answers; only a gateway that can reach none is unready
+    const status = down.length === 0 ? 'ready' : down.length < sources.length ? 'degraded' : 'unavailable';
+    // a manifest this gateway refused leaves its operations unanswered here: operators see it on the probe they watch
+    const refusedManifests = persisted?.refusedManifests() ?? [];
+    return sendJson(reply, status === 'unavailable' ? 503 : 200, { status, subgraphs, ...(refusedManifests.length ? { refusedManifests } : {}) });
+  });
+  for (const plugin of plugins) plugin.routes?.(app);
   // operators' routes never share the public port in production
-  const operatorRoutes = plugins.flatMap((p) => p.operatorRoutes ?? []);
+  const operatorRoutes = plugins.flatMap((p) => (p.operatorRoutes ? [p.operatorRoutes] : []));
   let operatorHttp: Listening | undefined;
   if (operations.metricsPort !== null) {
-    operatorHttp = await listen(operatorListener(operatorRoutes, (error) => logger.error({ err: error }, 'operators request failed')), operations.metricsPort, config.host, '/metrics');
+    const operators = createHttpApp({ notFound: (path) => `Nothing is served at ${path} on the operators' port`, onError: (error) => logger.error({ err: error }, 'operators request failed') });
+    for (const routes of operatorRoutes) routes(operators);
+    operatorHttp = await listen(operators, operations.metricsPort, config.host, '/metrics');
   } else if (!config.production) {
-    routes.push(...operatorRoutes);
+    for (const routes of operatorRoutes) routes(app);
   } else if (operatorRoutes.length) {
     logger.warn('/metrics is not served: set PLAZA_METRICS_PORT to serve it on a port of its own');
   }
-
-  const http: Listening = await listen(
-    graphqlRequestListener(server, {
-      context,
-      prepare,
-      routes,
-      maxBodyBytes: config.maxBodyBytes,
-      // the later parts of an answer deferred in parts, their errors formatted as the first part's
-      subsequent: (context) => context.incremental?.subsequent && payloadTexts(context.incremental.subsequent(), formatError),
-      onRequest: (req, res) => {
-        // before the plugins' own listeners, so a refusal of the HTTP layer is known when they log and count
-        res.once('close', () => {
-          const code = HTTP_LAYER_CODES[res.statusCode];
-          if (code && !reported.has(req)) reportRefusal(req, res.statusCode, code);
-        });
-        for (const plugin of plugins) plugin.onRequest?.(req, res);
-      },
-      onError: (error) => logger.error({ err: error }, 'request failed'),
-    }),
-    config.port,
-    config.host,
-  );
+  serveGraphQL(app, server, {
+    context,
+    prepare: async (request, body, url) => {
+      for (const plugin of plugins) if (plugin.prepare) body = await plugin.prepare(request, body, url);
+      return body;
+    },
+    // the later parts of an answer deferred in parts, their errors formatted as the first part's
+    subsequent: (context) => context.incremental?.subsequent && payloadTexts(context.incremental.subsequent(), formatError),
+  });
+  const http = await listen(app, config.port, config.host);
   return {
     url: http.url,
     port: http.port,

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyReply } from 'fastify';
+import fastifyStatic from '@fastify/static';
 import path from 'node:path';
-import type { Route } from '../platform/http.ts';
+import type { Routes } from '../platform/http.ts';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -23,67 +24,53 @@ const CONTENT_TYPES: Record<string, string> = {
  */
 export const PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; frame-ancestors 'none'";
 
-function send(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
+/** Sends one built file: hashed assets are cached for good, pages are revalidated on every visit. */
+export function sendFile(reply: FastifyReply, file: string): FastifyReply {
+  const ext = path.extname(file);
+  reply.headers(headersFor(file)).type(CONTENT_TYPES[ext] ?? 'application/octet-stream');
+  return reply.send(reply.request.method === 'HEAD' ? '' : fs.readFileSync(file));
 }
 
-/** Sends one built file: hashed assets are cached for good, pages are revalidated on every visit. */
-export function sendFile(req: IncomingMessage, res: ServerResponse, file: string): void {
-  const ext = path.extname(file);
-  const isPage = ext === '.html';
-  const body = fs.readFileSync(file);
-  res.writeHead(200, {
-    'content-type': CONTENT_TYPES[ext] ?? 'application/octet-stream',
-    'content-length': body.length,
+/** The caching and security headers of a built file. */
+function headersFor(file: string): Record<string, string> {
+  const isPage = path.extname(file) === '.html';
+  return {
     'cache-control': isPage ? 'no-cache' : 'public, max-age=31536000, immutable',
     'x-content-type-options': 'nosniff',
     ...(isPage ? { 'content-security-policy': PAGE_CSP, 'referrer-policy': 'no-referrer' } : {}),
-  });
-  res.end(req.method === 'HEAD' ? undefined : body);
+  };
 }
 
 /** A page was asked for but `npm run build:pages` has not produced it. */
-export function sendNotBuilt(res: ServerResponse, dir: string): void {
-  send(res, 503, `This page is not built (${dir} is missing): run npm run build:pages, or restart with npm start.`);
+export function sendNotBuilt(reply: FastifyReply, dir: string): FastifyReply {
+  return reply.code(503).type('text/plain; charset=utf-8').send(`This page is not built (${dir} is missing): run npm run build:pages, or restart with npm start.`);
 }
 
 /**
  * Serves a built page (a Vite output folder with index.html and assets/) under a path
- * prefix, e.g. `/homepage/`. Only GET and HEAD; never a file outside the folder.
+ * prefix, e.g. `/homepage/`, with @fastify/static: only GET and HEAD, never a file
+ * outside the folder; before the page is built, a 503 that says how to build it.
  */
-export function staticPage(prefix: `/${string}/`, dir: string): Route {
+export function staticPage(prefix: `/${string}/`, dir: string): Routes {
   const root = path.resolve(dir);
-  return (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const bare = prefix.slice(0, -1);
-    if (url.pathname !== bare && !url.pathname.startsWith(prefix)) return false;
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      send(res, 405, 'Method not allowed', { allow: 'GET, HEAD' });
-      return true;
-    }
-    if (url.pathname === bare) {
-      res.writeHead(308, { location: prefix + url.search });
-      res.end();
-      return true;
-    }
-    if (!fs.existsSync(path.join(root, 'index.html'))) {
-      sendNotBuilt(res, path.relative(process.cwd(), root) || root);
-      return true;
-    }
-    let relative: string;
-    try {
-      relative = decodeURIComponent(url.pathname.slice(prefix.length)) || 'index.html';
-    } catch {
-      send(res, 400, 'Bad path');
-      return true;
-    }
-    const file = path.resolve(root, relative);
-    if (!file.startsWith(root + path.sep) || !fs.statSync(file, { throwIfNoEntry: false })?.isFile()) {
-      send(res, 404, `Nothing is served at ${url.pathname}`);
-      return true;
-    }
-    sendFile(req, res, file);
-    return true;
+  return (app) => {
+    void app.register(async (scope) => {
+      scope.addHook('onRequest', async (_request, reply) => {
+        if (!fs.existsSync(path.join(root, 'index.html'))) return sendNotBuilt(reply, path.relative(process.cwd(), root) || root);
+      });
+      await scope.register(fastifyStatic, {
+        root,
+        prefix,
+        decorateReply: false,
+        cacheControl: false,
+        etag: false,
+        lastModified: false,
+        setHeaders: (res, file) => {
+          for (const [name, value] of Object.entries(headersFor(file))) res.setHeader(name, value);
+          const type = CONTENT_TYPES[path.extname(file)];
+          if (type) res.setHeader('content-type', type);
+        },
+      });
+    });
   };
 }

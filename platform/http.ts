@@ -1,48 +1,30 @@
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+/**
+ * The HTTP layer of the gateway and of every subgraph: a Fastify app with Plaza's answers
+ * to bad requests (a GraphQL error with a stable `extensions.code`, never Fastify's own
+ * error shape), Apollo Server on the GraphQL path through @as-integrations/fastify, and a
+ * drain on close.
+ *
+ * The order a request meets things is Fastify's: `onRequest` hooks (request ids, logs,
+ * metrics, cheap refusals that need only the headers: origin, IP rate limit, method),
+ * then the body (refused over `maxBodyBytes` before it is read when Content-Length says
+ * so), then the GraphQL route's `preHandler` (the gateway's `prepare` steps), then Apollo.
+ */
+import { Readable } from 'node:stream';
+import type { IncomingMessage, Server } from 'node:http';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { fastifyApolloHandler } from '@as-integrations/fastify';
+import type { ApolloServer, BaseContext } from '@apollo/server';
 import { ErrorCode } from './errors.ts';
 
-/** Extra endpoints served beside GraphQL (health, readiness, metrics…). Return false to pass. */
-export type Route = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
-
-export interface GraphQLHttpOptions<TContext extends BaseContext> {
-  /** Path GraphQL is served on. Default `/graphql`. */
-  path?: string;
-  /** Largest request body accepted, in bytes. Default 1 MiB. */
-  maxBodyBytes?: number;
-  /** Builds the per-request context. */
-  context: (req: IncomingMessage) => Promise<TContext>;
-  /** Endpoints tried before GraphQL. */
-  routes?: Route[];
-  /**
-   * Runs after the body is read and before GraphQL execution; returns the body to
-   * execute (possibly rewritten). Throwing an HttpRefusal answers with it instead.
-   */
-  prepare?: (req: IncomingMessage, body: unknown, url: URL) => Promise<unknown> | unknown;
-  /** Called with errors that escaped everything else (answered as a bare 500). */
-  onError?: (error: unknown) => void;
-  /** Called first for every request, before routes (request ids, logs, metrics watch `res` finish). */
-  onRequest?: (req: IncomingMessage, res: ServerResponse) => void;
-  /**
-   * The rest of an answer given in parts (@defer), as JSON texts of the payloads after the
-   * first, when the request's execution left one: the answer is then written as
-   * `multipart/mixed` (deferSpec=20220824), Apollo Server's answer as its first part.
-   */
-  subsequent?: (context: TContext) => AsyncIterable<{ json: string; hasNext: boolean }> | undefined;
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The GraphQL context built for this request, once Apollo asked for it. */
+    graphqlContext: unknown;
+  }
 }
 
-const PART_HEAD = 'content-type: application/json; charset=utf-8\r\n\r\n';
-
-/** Writes an answer in parts: the first (with `hasNext: true`), then each later payload as it comes. */
-async function writeParts(res: ServerResponse, first: string, rest: AsyncIterable<{ json: string; hasNext: boolean }>): Promise<void> {
-  res.setHeader('content-type', 'multipart/mixed; boundary="-"; deferSpec=20220824');
-  res.removeHeader('content-length');
-  const body = first.trimEnd();
-  res.write(`\r\n---\r\n${PART_HEAD}${body.slice(0, -1)}${body.length > 2 ? ',' : ''}"hasNext":true}\r\n---\r\n`);
-  for await (const payload of rest) res.write(`${PART_HEAD}${payload.json}\r\n---${payload.hasNext ? '' : '--'}\r\n`);
-  res.end();
-}
+/** Endpoints served beside GraphQL (health, readiness, metrics, pages…), registered on the app. */
+export type Routes = (app: FastifyInstance) => void;
 
 /** A request refused before GraphQL execution, answered as a GraphQL error with this status. */
 export class HttpRefusal extends Error {
@@ -59,137 +41,177 @@ export class HttpRefusal extends Error {
   }
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
+/** Answers with a JSON body. */
+export function sendJson(reply: FastifyReply, status: number, body: unknown): FastifyReply {
+  return reply.code(status).type('application/json; charset=utf-8').send(JSON.stringify(body));
 }
 
 /** Answers with one GraphQL error: its message and `extensions.code`, with this HTTP status. */
-export function sendError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
-  for (const [key, value] of Object.entries(headers)) res.setHeader(key, value);
-  sendJson(res, status, { errors: [{ message, extensions: { code } }] });
+export function sendError(reply: FastifyReply, status: number, code: string, message: string, headers: Record<string, string> = {}): FastifyReply {
+  reply.headers(headers);
+  return sendJson(reply, status, { errors: [{ message, extensions: { code } }] });
 }
 
-class BodyTooLarge extends Error {}
+export interface HttpAppOptions {
+  /** Largest request body accepted, in bytes. Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Where GraphQL is served, named in the answer to an unknown path. Default `/graphql`. */
+  graphqlPath?: string;
+  /** Called with errors that escaped everything else (answered as a bare 500). */
+  onError?: (error: unknown) => void;
+  /** The message of the 404 answer to an unknown path. Default: names the GraphQL path. */
+  notFound?: (path: string) => string;
+  /** Told of every request answered with a refusal before GraphQL ran: its status and code. */
+  onRefused?: (request: FastifyRequest, status: number, code: string) => void;
+}
 
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > limit) {
-      req.resume();
-      reject(new BodyTooLarge());
+const JSON_TYPE = /json/i;
+
+/** A body that is not JSON although its content type says so. */
+class NotJson extends Error {
+  readonly statusCode = 400;
+}
+
+/** Creates the app with Plaza's body parsing, refusals and last line of defence. */
+export function createHttpApp(options: HttpAppOptions = {}): FastifyInstance {
+  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  const graphqlPath = options.graphqlPath ?? '/graphql';
+  const app = Fastify({
+    bodyLimit: maxBodyBytes,
+    keepAliveTimeout: 65_000,
+    // requests that arrive while draining are answered (with `connection: close`), not refused
+    return503OnClosing: false,
+    logger: false,
+  });
+  app.decorateRequest('graphqlContext', null);
+  // one parser for every content type: JSON when the type says so (an empty body is no body), else the text
+  // (Apollo Server answers a body it cannot use; its CSRF prevention refuses simple requests)
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (request, text, done) => {
+    if (!JSON_TYPE.test(request.headers['content-type'] ?? '')) return done(null, text);
+    try {
+      done(null, (text as string).length ? JSON.parse(text as string) : undefined);
+    } catch {
+      done(new NotJson('Request body is not valid JSON'), undefined);
+    }
+  });
+  const refuse = (request: FastifyRequest, reply: FastifyReply, status: number, code: string, message: string, headers?: Record<string, string>, errors?: readonly unknown[]) => {
+    options.onRefused?.(request, status, code);
+    if (errors) {
+      reply.headers(headers ?? {});
+      return sendJson(reply, status, { errors });
+    }
+    return sendError(reply, status, code, message, headers);
+  };
+  const notFound = options.notFound ?? ((path: string) => `Nothing is served at ${path}; GraphQL is at ${graphqlPath}`);
+  app.setNotFoundHandler((request, reply) => refuse(request, reply, 404, ErrorCode.NOT_FOUND, notFound(pathOf(request))));
+  app.setErrorHandler((error, request, reply) => {
+    if (error instanceof HttpRefusal) return refuse(request, reply, error.status, error.code, error.message, error.headers, error.errors);
+    const code = (error as { code?: string }).code;
+    if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return refuse(request, reply, 413, ErrorCode.REQUEST_TOO_LARGE, `Request body exceeds ${maxBodyBytes} bytes`);
+    if (error instanceof NotJson) return refuse(request, reply, 400, ErrorCode.BAD_REQUEST, error.message);
+    if (code?.startsWith('FST_ERR_CTP_')) return refuse(request, reply, 400, ErrorCode.BAD_REQUEST, 'The request body could not be read');
+    // last line of defence: never crash the process, never leak a stack trace
+    options.onError?.(error);
+    if (reply.sent || reply.raw.headersSent) {
+      reply.raw.destroy();
       return;
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new BodyTooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+    return sendError(reply, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
+  });
+  return app;
+}
+
+/** The path of a request, without its query. */
+export function pathOf(request: FastifyRequest | IncomingMessage): string {
+  const url = request.url ?? '/';
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}
+
+export interface GraphQLRouteOptions<TContext extends BaseContext> {
+  /** Path GraphQL is served on. Default `/graphql`. */
+  path?: string;
+  /** Builds the per-request context. */
+  context: (request: FastifyRequest) => Promise<TContext>;
+  /**
+   * Runs after the body is read and before GraphQL execution; returns the body to execute
+   * (possibly rewritten; a GET's query rewritten in `url`). Throwing an HttpRefusal answers with it instead.
+   */
+  prepare?: (request: FastifyRequest, body: unknown, url: URL) => Promise<unknown> | unknown;
+  /** Runs Apollo's part of the request inside this (e.g. a scope that counts its SQL statements). */
+  around?: <T>(run: () => Promise<T>) => Promise<T>;
+  /**
+   * The rest of an answer given in parts (@defer), as JSON texts of the payloads after the
+   * first, when the request's execution left one: the answer is then written as
+   * `multipart/mixed` (deferSpec=20220824), Apollo Server's answer as its first part.
+   */
+  subsequent?: (context: TContext) => AsyncIterable<{ json: string; hasNext: boolean }> | undefined;
+}
+
+const PART_HEAD = 'content-type: application/json; charset=utf-8\r\n\r\n';
+
+/** An answer in parts: the first (with `hasNext: true`), then each later payload as it comes. */
+async function* parts(first: string, rest: AsyncIterable<{ json: string; hasNext: boolean }>): AsyncGenerator<string> {
+  const body = first.trimEnd();
+  yield `\r\n---\r\n${PART_HEAD}${body.slice(0, -1)}${body.length > 2 ? ',' : ''}"hasNext":true}\r\n---\r\n`;
+  for await (const payload of rest) yield `${PART_HEAD}${payload.json}\r\n---${payload.hasNext ? '' : '--'}\r\n`;
+}
+
+/** Serves an Apollo Server (gateway or subgraph) on the GraphQL path, GET and POST. */
+export function serveGraphQL<TContext extends BaseContext>(app: FastifyInstance, server: ApolloServer<TContext>, options: GraphQLRouteOptions<TContext>): void {
+  const path = options.path ?? '/graphql';
+  const apollo = fastifyApolloHandler<TContext>(server, {
+    context: async (request) => {
+      const context = await options.context(request);
+      request.graphqlContext = context;
+      return context;
+    },
+  });
+  const { prepare, subsequent } = options;
+  const around = options.around ?? ((run) => run());
+  app.route({
+    method: ['GET', 'POST'],
+    url: path,
+    config: { graphql: true },
+    preHandler: prepare
+      ? async (request) => {
+          const url = new URL(request.url, 'http://localhost');
+          const search = url.search;
+          request.body = await prepare(request, request.body, url);
+          // a GET's operation travels in its query string: Apollo reads the rewritten one
+          if (url.search !== search) request.raw.url = `${url.pathname}${url.search}`;
+        }
+      : undefined,
+    handler: (request, reply) =>
+      around(async () => {
+        // the handler's route type says its reply is a string; this route may answer a stream of parts instead
+        const answer = await apollo.call(app, request as Parameters<typeof apollo>[0], reply as Parameters<typeof apollo>[1]);
+        const context = request.graphqlContext as TContext | null;
+        const rest = typeof answer === 'string' && context && reply.statusCode === 200 ? subsequent?.(context) : undefined;
+        if (!rest) return answer;
+        reply.header('content-type', 'multipart/mixed; boundary="-"; deferSpec=20220824');
+        reply.removeHeader('content-length');
+        return Readable.from(parts(answer as string, rest));
+      }),
+  });
+  // any other method on the GraphQL path is refused before its body is read
+  app.route({
+    method: ['PUT', 'PATCH', 'DELETE'],
+    url: path,
+    handler: () => {
+      throw new HttpRefusal(405, ErrorCode.BAD_REQUEST, 'GraphQL is served over GET and POST', { allow: 'GET, POST' });
+    },
   });
 }
 
-function headerMapOf(req: IncomingMessage): HeaderMap {
-  const headers = new HeaderMap();
-  for (const [key, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
-  }
-  return headers;
-}
-
-/** A Node request listener that serves an Apollo Server (gateway or subgraph) plus extra routes. */
-export function graphqlRequestListener<TContext extends BaseContext>(
-  server: ApolloServer<TContext>,
-  options: GraphQLHttpOptions<TContext>,
-): (req: IncomingMessage, res: ServerResponse) => void {
-  const path = options.path ?? '/graphql';
-  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
-  const routes = options.routes ?? [];
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    for (const route of routes) if (await route(req, res)) return;
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== path) {
-      sendError(res, 404, 'NOT_FOUND', `Nothing is served at ${url.pathname}; GraphQL is at ${path}`);
-      return;
-    }
-    let body: unknown;
-    if (req.method === 'POST') {
-      let text: string;
-      try {
-        text = await readBody(req, maxBodyBytes);
-      } catch (error) {
-        if (error instanceof BodyTooLarge) {
-          sendError(res, 413, ErrorCode.REQUEST_TOO_LARGE, `Request body exceeds ${maxBodyBytes} bytes`);
-          return;
-        }
-        throw error;
-      }
-      const type = req.headers['content-type'] ?? '';
-      if (type.includes('json')) {
-        try {
-          body = text.length ? JSON.parse(text) : undefined;
-        } catch {
-          sendError(res, 400, ErrorCode.BAD_REQUEST, 'Request body is not valid JSON');
-          return;
-        }
-      } else {
-        body = text;
-      }
-    }
-    if (options.prepare) {
-      try {
-        body = await options.prepare(req, body, url);
-      } catch (error) {
-        if (error instanceof HttpRefusal) {
-          if (error.errors) {
-            for (const [key, value] of Object.entries(error.headers)) res.setHeader(key, value);
-            sendJson(res, error.status, { errors: error.errors });
-          } else sendError(res, error.status, error.code, error.message, error.headers);
-          return;
-        }
-        throw error;
-      }
-    }
-    let context: TContext | undefined;
-    const response = await server.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method ?? 'GET', headers: headerMapOf(req), search: url.search, body },
-      context: async () => (context = await options.context(req)),
-    });
-    for (const [key, value] of response.headers) res.setHeader(key, value);
-    res.statusCode = response.status ?? 200;
-    if (response.body.kind === 'complete') {
-      const rest = context && res.statusCode === 200 ? options.subsequent?.(context) : undefined;
-      if (rest) return writeParts(res, response.body.string, rest);
-      res.end(response.body.string);
-      return;
-    }
-    for await (const chunk of response.body.asyncIterator) res.write(chunk);
-    res.end();
-  }
-
-  return (req, res) => {
-    options.onRequest?.(req, res);
-    handle(req, res).catch((error: unknown) => {
-      // Last line of defence: never crash the process, never leak a stack trace.
-      options.onError?.(error);
-      if (!res.headersSent) sendError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
-      else res.destroy();
-    });
-  };
+/** Whether a request is for the GraphQL route (in an `onRequest` hook: a step that concerns only GraphQL requests). */
+export function isGraphQLRequest(request: FastifyRequest): boolean {
+  return (request.routeOptions.config as { graphql?: boolean } | undefined)?.graphql === true;
 }
 
 export interface Listening {
-  server: http.Server;
+  server: Server;
   port: number;
   url: string;
   /**
@@ -199,36 +221,26 @@ export interface Listening {
   close(drainTimeoutMs?: number): Promise<void>;
 }
 
-/** Starts an HTTP server on 127.0.0.1 (port 0 picks a free one). */
-export async function listen(
-  listener: (req: IncomingMessage, res: ServerResponse) => void,
-  port: number,
-  host = '127.0.0.1',
-  path = '/graphql',
-): Promise<Listening> {
-  const server = http.createServer(listener);
-  server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
-  const actual = (server.address() as AddressInfo).port;
+/** Starts the app on 127.0.0.1 (port 0 picks a free one). */
+export async function listen(app: FastifyInstance, port: number, host = '127.0.0.1', path = '/graphql'): Promise<Listening> {
+  await app.listen({ port, host });
+  const server = app.server;
+  const actual = (server.address() as { port: number }).port;
   return {
     server,
     port: actual,
     url: `http://${host}:${actual}${path}`,
-    close: (drainTimeoutMs = 25_000) =>
-      new Promise<void>((resolve) => {
-        // a keep-alive client must not send its next request into a closing server
-        server.on('request', (_req: IncomingMessage, res: ServerResponse) => res.setHeader('connection', 'close'));
-        const idle = setInterval(() => server.closeIdleConnections(), 50);
-        const cut = setTimeout(() => server.closeAllConnections(), drainTimeoutMs);
-        server.close(() => {
-          clearInterval(idle);
-          clearTimeout(cut);
-          resolve();
-        });
-        server.closeIdleConnections();
-      }),
+    async close(drainTimeoutMs = 25_000) {
+      // a keep-alive client must not send its next request into a closing server
+      server.on('request', (_req: IncomingMessage, res) => res.setHeader('connection', 'close'));
+      const idle = setInterval(() => server.closeIdleConnections(), 50);
+      const cut = setTimeout(() => server.closeAllConnections(), drainTimeoutMs);
+      try {
+        await app.close();
+      } finally {
+        clearInterval(idle);
+        clearTimeout(cut);
+      }
+    },
   };
 }

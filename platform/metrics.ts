@@ -1,5 +1,5 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Route } from './http.ts';
+import type { Routes } from './http.ts';
 import { registerCacheMetrics } from './caches.ts';
 
 /** Seconds buckets for request and fetch latency: 2 ms to 10 s. */
@@ -35,13 +35,9 @@ export function serviceRegistry(service: string): Registry {
 }
 
 /** Serves a registry at `/metrics` in the Prometheus text format. */
-export function metricsRoute(registry: Registry): Route {
-  return async (req, res) => {
-    if (req.url !== '/metrics') return false;
-    const text = await registry.metrics();
-    res.writeHead(200, { 'content-type': registry.contentType });
-    res.end(text);
-    return true;
+export function metricsRoute(registry: Registry): Routes {
+  return (app) => {
+    app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
   };
 }
 

@@ -23,10 +23,10 @@ export function useClientPages(options: ClientPagesOptions = {}): GatewayPlugin 
   const { dir } = { ...CLIENT_PAGES_DEFAULTS, ...options };
   return {
     name: 'client-pages',
-    routes: [
-      staticPage('/homepage/', path.join(dir, 'homepage')),
-      staticPage('/miniprogram/', path.join(dir, 'miniprogram')),
-      staticPage('/console/', path.join(dir, 'console')),
-    ],
+    routes: (app) => {
+      staticPage('/homepage/', path.join(dir, 'homepage'))(app);
+      staticPage('/miniprogram/', path.join(dir, 'miniprogram'))(app);
+      staticPage('/console/', path.join(dir, 'console'))(app);
+    },
   };
 }

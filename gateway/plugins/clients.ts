@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { IncomingMessage } from 'node:http';
+import type { FastifyRequest } from 'fastify';
 import { ErrorCode } from '../../platform/errors.ts';
 import { HttpRefusal } from '../../platform/http.ts';
 import { parsePartnerKeys, type PartnerKey } from '../config.ts';
@@ -28,8 +28,8 @@ export const CLIENTS_DEFAULTS = { partners: [] as PartnerKey[], partnerKeysFile:
 
 /** Client identification plus `clientOf(req)`, which later plugins use before the context exists. */
 export interface ClientsPlugin extends GatewayPlugin {
-  /** The calling app; throws HttpRefusal for a bad key or header. Memoized per request. */
-  clientOf(req: IncomingMessage): ClientIdentity;
+  /** The calling app; throws HttpRefusal for a bad key or header. Kept in the request's state once known. */
+  clientOf(request: FastifyRequest): ClientIdentity;
   /** The partner entry of a client, when it is a partner. */
   partner(name: string): PartnerKey | undefined;
   /** Every partner, as configured now. */
@@ -40,7 +40,7 @@ export function hashApiKey(key: string): string {
   return sha256(key);
 }
 
-function header(req: IncomingMessage, name: string): string | undefined {
+function header(req: FastifyRequest, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
@@ -70,9 +70,8 @@ export function useClients(options: ClientsOptions = {}): ClientsPlugin {
   };
   if (file) fs.watchFile(file, { interval: 500, persistent: false }, reload);
 
-  const identities = new WeakMap<IncomingMessage, ClientIdentity>();
 
-  function identify(req: IncomingMessage): ClientIdentity {
+  function identify(req: FastifyRequest): ClientIdentity {
     const version = header(req, CLIENT_VERSION_HEADER);
     if (version !== undefined && !NAME_PATTERN.test(version)) {
       throw new HttpRefusal(400, ErrorCode.BAD_REQUEST, `${CLIENT_VERSION_HEADER} must be letters, digits and ._+- (at most 100)`);
@@ -90,13 +89,13 @@ export function useClients(options: ClientsOptions = {}): ClientsPlugin {
     return { name, kind: 'first-party', ...(version ? { version } : {}) };
   }
 
-  function clientOf(req: IncomingMessage): ClientIdentity {
-    let identity = identities.get(req);
-    if (!identity) {
-      identity = identify(req);
-      identities.set(req, identity);
+  function clientOf(request: FastifyRequest): ClientIdentity {
+    const state = request.plaza;
+    if (!state.clientKnown) {
+      state.client = identify(request);
+      state.clientKnown = true;
     }
-    return identity;
+    return state.client;
   }
 
   return {
@@ -108,8 +107,8 @@ export function useClients(options: ClientsOptions = {}): ClientsPlugin {
       clientOf(req);
       return body;
     },
-    context(req, context) {
-      context.client = clientOf(req);
+    context(request) {
+      clientOf(request);
     },
     async stop() {
       if (file) fs.unwatchFile(file, reload);

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { IncomingMessage } from 'node:http';
+import type { FastifyRequest } from 'fastify';
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
@@ -123,7 +123,7 @@ export function useIdentity(options: IdentityOptions): GatewayPlugin {
     }
   }
 
-  async function identify(req: IncomingMessage): Promise<Viewer> {
+  async function identify(req: FastifyRequest): Promise<Viewer> {
     const header = req.headers.authorization;
     if (!header) return ANONYMOUS;
     const match = /^Bearer\s+(\S+)$/i.exec(header);

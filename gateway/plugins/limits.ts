@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { FastifyRequest } from 'fastify';
 import {
   getOperationAST,
   Kind,
@@ -308,7 +308,7 @@ export function useLimits(options: LimitsOptions = {}): GatewayPlugin {
   }
   return {
     name: 'limits',
-    prepare(_req: IncomingMessage, body: unknown, url: URL) {
+    prepare(_req: FastifyRequest, body: unknown, url: URL) {
       const document = documentOf(body, url);
       if (!document) return body;
       const refusal = verdictFor(document.query, document.operationName);

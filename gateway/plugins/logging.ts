@@ -1,22 +1,12 @@
-import type { IncomingMessage } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { childTraceparent, createLogger, errorCodesOf, requestIdOf, type Logger } from '../../platform/log.ts';
 import type { GatewayContext, ObservedRequest } from '../context.ts';
-import type { GatewayPlugin, Refusal } from '../plugin.ts';
+import type { GatewayPlugin } from '../plugin.ts';
 
 /** Options of the request log. */
 export interface LoggingOptions {
   /** Logger the request lines go to. Default: a pino JSON logger on stdout at PLAZA_LOG_LEVEL. */
   logger?: Logger;
-}
-
-interface RequestRecord {
-  requestId: string;
-  traceparent: string;
-  context?: GatewayContext;
-  observed: ObservedRequest;
-  /** Set when the gateway refused the request before GraphQL ran. */
-  refusal?: Refusal;
 }
 
 /** Paths that are not client requests: probes and scrapes stay out of request logs and metrics. */
@@ -47,32 +37,29 @@ export const observeOperation: ApolloServerPlugin<GatewayContext> = {
  */
 export function useLogging(options: LoggingOptions = {}): GatewayPlugin {
   const logger = options.logger ?? createLogger('gateway');
-  const records = new WeakMap<IncomingMessage, RequestRecord>();
   return {
     name: 'logging',
-    onRequest(req, res) {
+    onRequest(request, reply) {
       const start = performance.now();
-      const incoming = req.headers.traceparent;
-      const record: RequestRecord = {
-        requestId: requestIdOf(req),
-        traceparent: childTraceparent(typeof incoming === 'string' ? incoming : undefined),
-        observed: {},
-      };
-      records.set(req, record);
-      res.setHeader('x-request-id', record.requestId);
-      if (OPERATIONS_PATHS.has(req.url ?? '')) return;
+      const incoming = request.headers.traceparent;
+      const state = request.plaza;
+      state.requestId = requestIdOf(request.raw);
+      state.traceparent = childTraceparent(typeof incoming === 'string' ? incoming : undefined);
+      reply.header('x-request-id', state.requestId);
+      if (OPERATIONS_PATHS.has(request.url)) return;
+      const res = reply.raw;
       res.once('close', () => {
-        const client = record.context?.client ?? record.refusal?.client;
-        const { operationName, operationId } = record.observed;
-        const errorCodes = record.observed.errorCodes ?? (record.refusal ? [record.refusal.code] : undefined);
+        const client = state.refusal?.client ?? state.client;
+        const { operationName, operationId } = state.observed ?? {};
+        const errorCodes = state.observed?.errorCodes ?? (state.refusal ? [state.refusal.code] : undefined);
         logger.info(
           {
-            requestId: record.requestId,
-            traceId: record.traceparent.slice(3, 35),
-            method: req.method,
-            path: req.url,
-            client: client?.name ?? 'unknown',
-            clientVersion: client?.version,
+            requestId: state.requestId,
+            traceId: state.traceparent?.slice(3, 35),
+            method: request.method,
+            path: request.url,
+            client: client.name,
+            clientVersion: client.version,
             operationName,
             operationId,
             status: res.statusCode,
@@ -84,18 +71,6 @@ export function useLogging(options: LoggingOptions = {}): GatewayPlugin {
           'request',
         );
       });
-    },
-    refused(req, refusal) {
-      const record = records.get(req);
-      if (record) record.refusal = refusal;
-    },
-    context(req, context) {
-      const record = records.get(req);
-      if (!record) return;
-      record.context = context;
-      context.requestId = record.requestId;
-      context.traceparent = record.traceparent;
-      context.observed = record.observed;
     },
     apollo: observeOperation,
   };

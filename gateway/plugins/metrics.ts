@@ -23,13 +23,6 @@ export const METRICS_DEFAULTS = { learnedOperationLimit: 50 } as const;
 /** How many client names, and error codes outside Plaza's and Apollo's, get a label of their own before the rest fold into `other`. */
 export const LEARNED_LABEL_LIMITS = { clients: 20, errorCodes: 20 } as const;
 
-interface RequestRecord {
-  context?: GatewayContext;
-  observed: ObservedRequest;
-  /** Set when the gateway refused the request before GraphQL ran. */
-  refusal?: Refusal;
-}
-
 /** Operation names declared in the `.graphql` documents under a folder (the first-party clients). */
 export function operationNamesIn(folder: string): string[] {
   const names: string[] = [];
@@ -58,38 +51,26 @@ export function useMetrics(options: MetricsOptions = {}): GatewayPlugin {
   const clientLabel = operationLabeler([], LEARNED_LABEL_LIMITS.clients);
   // a subgraph's error may carry any code: Plaza's and Apollo's keep theirs, a few others too
   const codeLabel = operationLabeler([...Object.values(ErrorCode), ...Object.values(ApolloServerErrorCode)], LEARNED_LABEL_LIMITS.errorCodes);
-  const records = new WeakMap<IncomingMessage, RequestRecord>();
   return {
     name: 'metrics',
-    operatorRoutes: [metricsRoute(gatewayRegistry)],
-    onRequest(req, res) {
-      if (OPERATIONS_PATHS.has(req.url ?? '')) return;
+    operatorRoutes: metricsRoute(gatewayRegistry),
+    onRequest(request, reply) {
+      if (OPERATIONS_PATHS.has(request.url)) return;
       const start = performance.now();
-      const record: RequestRecord = { observed: {} };
-      records.set(req, record);
+      const state = request.plaza;
+      const res = reply.raw;
       res.once('close', () => {
-        const { operationName, errorCodes = record.refusal ? [record.refusal.code] : [], hasData } = record.context?.observed ?? record.observed;
+        const { operationName, errorCodes = state.refusal ? [state.refusal.code] : [], hasData } = state.observed ?? {};
         const operation = label(operationName);
         const outcome =
           res.statusCode >= 500 || !res.writableFinished ? 'error' : res.statusCode >= 400 ? 'refused' : errorCodes.length === 0 ? 'ok' : hasData ? 'partial' : 'error';
-        const client = clientLabel(record.context?.client.name ?? record.refusal?.client.name ?? 'unknown');
+        const client = clientLabel(state.refusal?.client.name ?? state.client.name);
         requests.inc({ operation, client, outcome });
         requestDuration.observe({ operation, outcome }, (performance.now() - start) / 1000);
         for (const code of errorCodes) requestErrors.inc({ code: codeLabel(code) });
         // answers of 400 and above are the gateway's refusals, whichever step made them
         if (outcome === 'refused') for (const code of errorCodes.length ? errorCodes : ['UNKNOWN']) refusals.inc({ client, code: codeLabel(code) });
       });
-    },
-    refused(req, refusal) {
-      const record = records.get(req);
-      if (record) record.refusal = refusal;
-    },
-    context(req, context) {
-      const record = records.get(req);
-      if (!record) return;
-      record.context = context;
-      // shared with the logging plugin when both run; either fills it (observeOperation)
-      context.observed ??= record.observed;
     },
     apollo: observeOperation,
   };

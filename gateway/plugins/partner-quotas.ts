@@ -110,9 +110,8 @@ export function usePartnerQuotas(options: PartnerQuotasOptions): GatewayPlugin {
 
   return {
     name: 'partner-quotas',
-    operatorRoutes: [
-      async (req, res) => {
-        if (req.url !== QUOTAS_PATH) return false;
+    operatorRoutes: (app) => {
+      app.get(QUOTAS_PATH, async (_request, reply) => {
         const at = now();
         const partners = [];
         for (const partner of options.partners()) {
@@ -128,10 +127,9 @@ export function usePartnerQuotas(options: PartnerQuotasOptions): GatewayPlugin {
           }));
           partners.push({ name: partner.name, tier: tier.tier, quotas });
         }
-        sendJson(res, 200, { partners });
-        return true;
-      },
-    ],
+        return sendJson(reply, 200, { partners });
+      });
+    },
     apollo: {
       ...model.hooks,
       async requestDidStart() {

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { FastifyRequest } from 'fastify';
 import { parse, type GraphQLSchema } from 'graphql';
 import { ErrorCode } from '../../platform/errors.ts';
 import { HttpRefusal, sendError, sendJson } from '../../platform/http.ts';
@@ -21,7 +21,7 @@ export const USAGE_PATH = '/persisted-queries/usage';
 /** Options of persisted documents (APQ and trusted documents). */
 export interface PersistedDocumentsOptions {
   /** The calling app of a request (from the clients plugin). */
-  clientOf(req: IncomingMessage): ClientIdentity;
+  clientOf(req: FastifyRequest): ClientIdentity;
   /** Mode of a partner (from its key entry); undefined for a non-partner. */
   partnerMode(name: string): ClientMode | undefined;
   /** Query texts registered through automatic persisted queries. */
@@ -263,7 +263,7 @@ export function usePersistedDocuments(options: PersistedDocumentsOptions): Persi
     settings.onUnregistered({ client: client.name, appVersion, operationId: normalized });
   }
 
-  async function prepare(req: IncomingMessage, body: unknown, url: URL): Promise<unknown> {
+  async function prepare(req: FastifyRequest, body: unknown, url: URL): Promise<unknown> {
     const method = req.method ?? 'GET';
     const client = settings.clientOf(req);
     const mode: ClientMode = secretMatches(req.headers[BYPASS_HEADER], settings.bypassSecret) ? 'allow' : modeOf(client);
@@ -343,17 +343,14 @@ export function usePersistedDocuments(options: PersistedDocumentsOptions): Persi
       listeners.push(listener);
     },
     prepare,
-    routes: [
-      async (req, res) => {
-        if (req.url !== USAGE_PATH) return false;
-        if (!secretMatches(req.headers[BYPASS_HEADER], settings.bypassSecret)) {
-          sendError(res, 403, ErrorCode.FORBIDDEN, `Send the operator secret in ${BYPASS_HEADER}`);
-          return true;
+    routes: (app) => {
+      app.get(USAGE_PATH, async (request, reply) => {
+        if (!secretMatches(request.headers[BYPASS_HEADER], settings.bypassSecret)) {
+          return sendError(reply, 403, ErrorCode.FORBIDDEN, `Send the operator secret in ${BYPASS_HEADER}`);
         }
-        sendJson(res, 200, { uses: await settings.usage.report() });
-        return true;
-      },
-    ],
+        return sendJson(reply, 200, { uses: await settings.usage.report() });
+      });
+    },
     apollo: {
       async serverWillStart({ schema: started }) {
         // Registered operations are checked against the schema they will run on, once per schema.

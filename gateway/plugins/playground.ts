@@ -1,12 +1,12 @@
 import fs from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyRequest } from 'fastify';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 // the CommonJS build Apollo's schema objects come from (bundlers may pick graphql's .mjs for a bare 'graphql')
 import { printSchema } from 'graphql/utilities/printSchema.js';
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
 import { ErrorCode } from '../../platform/errors.ts';
-import { sendError, sendJson } from '../../platform/http.ts';
+import { pathOf, sendError, sendJson } from '../../platform/http.ts';
 import type { GatewayPlugin } from '../plugin.ts';
 import { sendFile, sendNotBuilt, staticPage } from '../static-files.ts';
 import { issueToken } from './identity.ts';
@@ -84,32 +84,8 @@ export function clientOperationsIn(clientsDir: string): ClientOperations[] {
   return clients.sort((a, b) => a.client.localeCompare(b.client));
 }
 
-function wantsHtml(req: IncomingMessage): boolean {
-  return req.method === 'GET' && (req.headers.accept ?? '').includes('text/html');
-}
-
-function readSmallJson(req: IncomingMessage, limit = 4096): Promise<unknown> {
-  return new Promise((resolve) => {
-    let text = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => {
-      text += chunk;
-      if (text.length > limit) req.destroy();
-    });
-    req.on('end', () => {
-      try {
-        resolve(JSON.parse(text));
-      } catch {
-        resolve(undefined);
-      }
-    });
-    req.on('error', () => resolve(undefined));
-  });
-}
-
-function refuse(res: ServerResponse, status: number, code: string, message: string): true {
-  sendError(res, status, code, message);
-  return true;
+function wantsHtml(request: FastifyRequest): boolean {
+  return request.method === 'GET' && (request.headers.accept ?? '').includes('text/html');
 }
 
 /**
@@ -134,40 +110,30 @@ export function usePlayground(options: PlaygroundOptions): GatewayPlugin {
         };
       },
     },
-    routes: [
-      (req, res) => {
-        const url = new URL(req.url ?? '/', 'http://localhost');
-        if (url.pathname !== SCHEMA_PATH) return false;
-        if (schemaSdl === null) return refuse(res, 503, ErrorCode.SUBGRAPH_UNAVAILABLE, 'The schema is not loaded yet');
-        res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-cache' });
-        res.end(schemaSdl);
-        return true;
-      },
-      (req, res) => {
-        const url = new URL(req.url ?? '/', 'http://localhost');
-        if (url.pathname !== settings.graphqlPath || !wantsHtml(req)) return false;
-        if (!fs.existsSync(page)) sendNotBuilt(res, settings.dir);
-        else sendFile(req, res, page);
-        return true;
-      },
-      async (req, res) => {
-        const url = new URL(req.url ?? '/', 'http://localhost');
-        if (url.pathname !== OPERATIONS_PATH) return false;
-        sendJson(res, 200, { clients: await settings.operations() });
-        return true;
-      },
-      async (req, res) => {
-        const url = new URL(req.url ?? '/', 'http://localhost');
-        if (url.pathname !== TOKEN_PATH) return false;
-        if (req.method !== 'POST') return refuse(res, 405, ErrorCode.BAD_REQUEST, 'POST {"user": "<id>"} to issue a development token');
-        if (!settings.jwtSecret) return refuse(res, 404, ErrorCode.NOT_FOUND, 'This gateway issues no development tokens');
-        const body = (await readSmallJson(req)) as { user?: unknown } | undefined;
-        const user = body?.user;
-        if (typeof user !== 'string' || !USER_ID.test(user)) return refuse(res, 400, ErrorCode.BAD_USER_INPUT, 'user must be a user id such as u1');
-        sendJson(res, 200, { user, token: await issueToken(settings.jwtSecret, { userId: user, expiresIn: '12h' }) });
-        return true;
-      },
-      assets,
-    ],
+    routes: (app) => {
+      app.get(SCHEMA_PATH, (_request, reply) => {
+        if (schemaSdl === null) return sendError(reply, 503, ErrorCode.SUBGRAPH_UNAVAILABLE, 'The schema is not loaded yet');
+        return reply.type('text/plain; charset=utf-8').header('cache-control', 'no-cache').send(schemaSdl);
+      });
+      // a browser opening the GraphQL path gets the playground, before GraphQL sees the request
+      app.addHook('onRequest', async (request, reply) => {
+        if (pathOf(request) !== settings.graphqlPath || !wantsHtml(request)) return;
+        return fs.existsSync(page) ? sendFile(reply, page) : sendNotBuilt(reply, settings.dir);
+      });
+      app.get(OPERATIONS_PATH, async (_request, reply) => sendJson(reply, 200, { clients: await settings.operations() }));
+      app.route({
+        method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+        url: TOKEN_PATH,
+        bodyLimit: 4096,
+        handler: async (request, reply) => {
+          if (request.method !== 'POST') return sendError(reply, 405, ErrorCode.BAD_REQUEST, 'POST {"user": "<id>"} to issue a development token');
+          if (!settings.jwtSecret) return sendError(reply, 404, ErrorCode.NOT_FOUND, 'This gateway issues no development tokens');
+          const user = (request.body as { user?: unknown } | undefined)?.user;
+          if (typeof user !== 'string' || !USER_ID.test(user)) return sendError(reply, 400, ErrorCode.BAD_USER_INPUT, 'user must be a user id such as u1');
+          return sendJson(reply, 200, { user, token: await issueToken(settings.jwtSecret, { userId: user, expiresIn: '12h' }) });
+        },
+      });
+      assets(app);
+    },
   };
 }

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { ErrorCode } from '../../platform/errors.ts';
-import { HttpRefusal } from '../../platform/http.ts';
+import { HttpRefusal, isGraphQLRequest } from '../../platform/http.ts';
 import { SECURITY_DEFAULTS, type BucketSettings } from '../config.ts';
 import { MemoryBucketStore, type BucketDecision, type BucketStore } from '../stores/buckets.ts';
 import type { GatewayPlugin } from '../plugin.ts';
@@ -29,7 +29,7 @@ export const RATE_LIMIT_DEFAULTS = {
 };
 
 /** The caller's address: the socket's, or the one a trusted proxy appended last. */
-export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
+export function clientIp(req: Pick<IncomingMessage, 'headers' | 'socket'>, trustProxy: boolean): string {
   if (trustProxy) {
     const forwarded = req.headers['x-forwarded-for'];
     const last = (Array.isArray(forwarded) ? forwarded.join(',') : forwarded)?.split(',').pop()?.trim();
@@ -51,14 +51,15 @@ export function useRateLimit(options: RateLimitOptions = {}): GatewayPlugin {
   const store = options.store ?? new MemoryBucketStore();
   return {
     name: 'rate-limit',
-    async prepare(req, body) {
+    // per IP: GraphQL requests, before their body is read
+    async onRequest(req) {
+      if (!isGraphQLRequest(req)) return;
       const decision = await store.take(`ip:${clientIp(req, settings.trustProxy)}`, settings.perIp);
       if (!decision.allowed) {
         throw new HttpRefusal(429, ErrorCode.RATE_LIMITED, 'Too many requests from this address; retry later', {
           'retry-after': retryAfterSeconds(decision),
         });
       }
-      return body;
     },
     apollo: {
       async requestDidStart() {

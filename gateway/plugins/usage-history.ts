@@ -29,24 +29,20 @@ export function useUsageHistory(options: UsageHistoryOptions): GatewayPlugin {
   const appVersionOf = options.appVersionOf ?? ((client: ClientIdentity) => client.version ?? 'unknown');
   return {
     name: 'usage-history',
-    routes: [
-      async (req, res) => {
-        const url = new URL(req.url ?? '/', 'http://localhost');
-        if (url.pathname !== HISTORY_PATH) return false;
-        if (!secretMatches(req.headers[BYPASS_HEADER], options.operatorSecret ?? null)) {
-          sendError(res, 403, ErrorCode.FORBIDDEN, `Send the operator secret in ${BYPASS_HEADER}`);
-          return true;
+    routes: (app) => {
+      app.get(HISTORY_PATH, async (request, reply) => {
+        const query = request.query as Record<string, string | undefined>;
+        if (!secretMatches(request.headers[BYPASS_HEADER], options.operatorSecret ?? null)) {
+          return sendError(reply, 403, ErrorCode.FORBIDDEN, `Send the operator secret in ${BYPASS_HEADER}`);
         }
-        const subject = url.searchParams.get('subject') ?? '';
-        const days = Number(url.searchParams.get('days') ?? '30');
+        const subject = query.subject ?? '';
+        const days = Number(query.days ?? '30');
         if (!(USAGE_SUBJECTS as readonly string[]).includes(subject) || !Number.isInteger(days) || days < 1 || days > 92) {
-          sendError(res, 400, ErrorCode.BAD_REQUEST, `subject must be one of ${USAGE_SUBJECTS.join(', ')} and days a whole number 1-92`);
-          return true;
+          return sendError(reply, 400, ErrorCode.BAD_REQUEST, `subject must be one of ${USAGE_SUBJECTS.join(', ')} and days a whole number 1-92`);
         }
-        sendJson(res, 200, { trails: await options.history.read(subject as UsageSubject, days) });
-        return true;
-      },
-    ],
+        return sendJson(reply, 200, { trails: await options.history.read(subject as UsageSubject, days) });
+      });
+    },
     apollo: {
       async requestDidStart() {
         return {

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { IncomingMessage } from 'node:http';
+import type { FastifyRequest } from 'fastify';
 import { parse, type DocumentNode } from 'graphql';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
@@ -12,7 +12,7 @@ import { refuseControlCharacters } from '../../platform/control-characters.ts';
 import { createLogger } from '../../platform/log.ts';
 import { metricsRoute, subgraphMetrics, type SubgraphMetrics } from '../../platform/metrics.ts';
 import { observeRequests } from './observe.ts';
-import { graphqlRequestListener, listen, sendJson, type Route } from '../../platform/http.ts';
+import { createHttpApp, listen, sendJson, serveGraphQL } from '../../platform/http.ts';
 import { INTERNAL_TOKEN_HEADER, verifyInternalToken, type Viewer } from '../../platform/internal-token.ts';
 import { peerClient, type Peers } from './peers.ts';
 import { boundedDocumentStore } from '../../platform/document-cache.ts';
@@ -136,8 +136,8 @@ export async function startSubgraph<Loaders>(
   const shared = definition.createShared?.(rootEm, config);
   const peers = peerClient(definition.name, (config.peers ??= {}), config.internalSecret);
 
-  async function context(req: IncomingMessage): Promise<SubgraphContext<Loaders>> {
-    const header = req.headers[INTERNAL_TOKEN_HEADER];
+  async function context(request: FastifyRequest): Promise<SubgraphContext<Loaders>> {
+    const header = request.headers[INTERNAL_TOKEN_HEADER];
     const viewer = await verifyInternalToken(typeof header === 'string' ? header : undefined, config.internalSecret);
     if (!viewer) {
       throw plazaError(ErrorCode.GATEWAY_TOKEN_REQUIRED, 'Subgraphs answer only requests signed by the Plaza gateway', {
@@ -148,40 +148,25 @@ export async function startSubgraph<Loaders>(
     return { em, dialect: database.kind, loaders: definition.createLoaders(em, shared), viewer, internalSecret: config.internalSecret, peers, config, metrics };
   }
 
-  const routes: Route[] = [
-    (req, res) => {
-      if (req.url !== '/health') return false;
-      sendJson(res, 200, { status: 'ok', subgraph: definition.name });
-      return true;
-    },
-    metricsRoute(metrics.registry),
-    async (req, res) => {
-      if (req.url !== '/ready') return false;
-      if (stopping) {
-        sendJson(res, 503, { status: 'stopping', subgraph: definition.name });
-        return true;
-      }
-      try {
-        await rootEm.getConnection().execute('select 1');
-        sendJson(res, 200, { status: 'ready', subgraph: definition.name, database: database.kind });
-      } catch {
-        sendJson(res, 503, { status: 'database unreachable', subgraph: definition.name });
-      }
-      return true;
-    },
-  ];
-
-  const listener = graphqlRequestListener(server, { context, routes, onError: (error) => logger.error({ err: error }, 'request failed') });
+  const app = createHttpApp({ onError: (error) => logger.error({ err: error }, 'request failed') });
   let requests = 0;
+  app.addHook('onRequest', async () => {
+    requests++;
+  });
+  app.get('/health', (_request, reply) => sendJson(reply, 200, { status: 'ok', subgraph: definition.name }));
+  metricsRoute(metrics.registry)(app);
+  app.get('/ready', async (_request, reply) => {
+    if (stopping) return sendJson(reply, 503, { status: 'stopping', subgraph: definition.name });
+    try {
+      await rootEm.getConnection().execute('select 1');
+      return sendJson(reply, 200, { status: 'ready', subgraph: definition.name, database: database.kind });
+    } catch {
+      return sendJson(reply, 503, { status: 'database unreachable', subgraph: definition.name });
+    }
+  });
   // every request counts its own SQL statements (see sqlStatementsHeader)
-  const http = await listen(
-    (req, res) => {
-      requests++;
-      return withStatementScope({ statements: 0 }, () => listener(req, res));
-    },
-    config.port,
-    config.host,
-  );
+  serveGraphQL(app, server, { context, around: (run) => withStatementScope({ statements: 0 }, run) });
+  const http = await listen(app, config.port, config.host);
   return {
     name: definition.name,
     url: http.url,
