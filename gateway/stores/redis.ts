@@ -12,8 +12,19 @@ export const REDIS_KEYS = {
 export const DEFAULT_REDIS_PREFIX = 'plaza:';
 
 /** A Redis connection that fails requests fast instead of queueing them while Redis is away. */
-export function connectRedis(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: true, lazyConnect: false });
+export function connectRedis(url: string, onError: (error: Error) => void = (error) => console.error(`redis ${url}: ${error.message}`)): Redis {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: true, lazyConnect: false });
+  // the stores answer for their own failed commands; a connection that drops is said once until it is back
+  let down = false;
+  redis.on('error', (error: Error) => {
+    if (down) return;
+    down = true;
+    onError(error);
+  });
+  redis.on('ready', () => {
+    down = false;
+  });
+  return redis;
 }
 
 /** Query texts in Redis, shared by every gateway replica, each expiring `ttlSeconds` after its last registration. */
