@@ -20,6 +20,11 @@ if (!process.env.PLAZA_TEST_ANNOUNCED) {
 // Files that never open a database (pure functions, configuration, generated-file checks):
 // they run in the first database's project only, not once per database.
 const DATABASE_FREE = [
+  // gateway plugin behaviour, tested in front of a small subgraph without a database (test/support/small-gateway.ts)
+  'bad-input',
+  'hostile-errors',
+  'limits',
+  'security',
   'codegen',
   'config',
   'federation-lab',

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postJson, startPlaza, type Plaza } from './support/plaza.ts';
+import { postJson } from './support/plaza.ts';
+import { startSmallGateway, type SmallGateway } from './support/small-gateway.ts';
 
-let plaza: Plaza;
+let plaza: SmallGateway;
 beforeAll(async () => {
-  plaza = await startPlaza();
+  plaza = await startSmallGateway();
 });
 afterAll(() => plaza?.stop());
 

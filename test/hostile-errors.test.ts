@@ -1,5 +1,5 @@
 /**
- * Hostile documents against a running Plaza, on a development and a production gateway:
+ * Hostile documents against the gateway (in front of a small subgraph), on a development and a production gateway:
  * each gets its stable code and a 4xx, and no answer carries SQL, a stack trace or a
  * subgraph's name; an internal error reads only its code and the request id.
  */
@@ -15,15 +15,16 @@ import { logUnexpectedErrors, maskUnexpectedError } from '../platform/error-mask
 import type { Logger } from '../platform/log.ts';
 import { INTERNAL_TOKEN_HEADER, signInternalToken, ANONYMOUS } from '../platform/internal-token.ts';
 import { hmacKey } from '../platform/jwt.ts';
-import { postJson, startPlaza, TEST_INTERNAL_SECRET, TEST_JWT_SECRET, type GraphQLResponse, type Plaza } from './support/plaza.ts';
+import { postJson, TEST_INTERNAL_SECRET, TEST_JWT_SECRET, type GraphQLResponse } from './support/plaza.ts';
+import { startSmallGateway, type SmallGateway } from './support/small-gateway.ts';
 
-let plaza: Plaza;
+let plaza: SmallGateway;
 let production: RunningGateway;
 /** Production, automatic persisted queries off. */
 let noApq: RunningGateway;
 
 beforeAll(async () => {
-  plaza = await startPlaza();
+  plaza = await startSmallGateway();
   production = await plaza.replica({ production: true, operations: { metricsPort: 0 } });
   noApq = await plaza.replica({ production: true, persistedQueries: { apq: false } });
 });
@@ -85,7 +86,7 @@ describe('control characters in string inputs are refused with 400 BAD_USER_INPU
 
   it('a subgraph refuses them too, with BAD_USER_INPUT in its answer', async () => {
     const token = await signInternalToken(ANONYMOUS, TEST_INTERNAL_SECRET);
-    const response = await postJson(plaza.subgraphs.placements.url, { query: 'query($city: String!) { homepage(city: $city) { city } }', variables: { city: 'a\u0000b' } }, { [INTERNAL_TOKEN_HEADER]: token });
+    const response = await postJson(plaza.subgraph.url, { query: 'query($city: String!) { homepage(city: $city) { city } }', variables: { city: 'a\u0000b' } }, { [INTERNAL_TOKEN_HEADER]: token });
     expect(response.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', variableName: 'city' });
     expect(response.body.data).toBeUndefined();
     expectNothingInternal(response, 'development');
@@ -133,14 +134,13 @@ describe('bad requests get their codes and a 4xx in both modes', () => {
 });
 
 describe('internal errors: the code and the request id for the client, the detail for the log', () => {
-  /** Makes every merchants query fail in the database, with the SQL in the driver's message, while `run` runs. */
+  /** Makes every merchant lookup fail as a missing table does, with the SQL in the driver's message, while `run` runs. */
   async function withMerchantsTableGone<T>(run: () => Promise<T>): Promise<T> {
-    const connection = plaza.subgraphs.merchants.database.orm.em.getConnection();
-    await connection.execute('alter table merchants rename to merchants_gone');
+    plaza.subgraph.failing = true;
     try {
       return await run();
     } finally {
-      await connection.execute('alter table merchants_gone rename to merchants');
+      plaza.subgraph.failing = false;
     }
   }
 

@@ -2,16 +2,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { getOperationAST, Kind, parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { estimateCost, readCostModel } from '../gateway/plugins/demand-control.ts';
-import { checkLimits, LIMITS_DEFAULTS, useLimits } from '../gateway/plugins/limits.ts';
+import { estimateCost, readCostModel } from '../gateway/analysis/cost.ts';
+import { checkLimits, LIMITS_DEFAULTS } from '../gateway/analysis/limits.ts';
+import { useLimits } from '../gateway/plugins/limits.ts';
 import { HttpRefusal } from '../platform/http.ts';
 import { SUPERGRAPH_PATH } from '../schema/compose.ts';
 import { apiSchemaOf, hostileDocuments } from './support/hostile-documents.ts';
-import { postJson, startPlaza, type Plaza } from './support/plaza.ts';
+import { postJson } from './support/plaza.ts';
+import { startSmallGateway, type SmallGateway } from './support/small-gateway.ts';
 
-let plaza: Plaza;
+let plaza: SmallGateway;
 beforeAll(async () => {
-  plaza = await startPlaza({
+  plaza = await startSmallGateway({
     security: {
       maxDepth: 6,
       maxAliases: 5,
