@@ -5,8 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { SecurityConfig } from './config.ts';
-import { estimateCost, readCostModel, type CostModel } from './plugins/demand-control.ts';
-import { checkLength, checkShape, checkTokens, type LimitsOptions } from './plugins/limits.ts';
+import { estimateCost, readCostModel, type CostModel } from './analysis/cost.ts';
+import { checkLength, checkShape, checkTokens, type LimitsOptions } from './analysis/limits.ts';
 import {
   GraphQLError,
   Kind,
@@ -55,7 +55,7 @@ export interface RegisteredOperation {
   normalizedId: string;
 }
 
-/** Limits an operation must stay within to be registered: the gateway's own (see plugins/limits.ts, plugins/demand-control.ts). */
+/** Limits an operation must stay within to be registered: the gateway's own (see analysis/limits.ts, analysis/cost.ts). */
 export interface OperationLimits {
   /** Depth, alias, root-field, token, length, selection and repeated-field limits. */
   shape: Required<LimitsOptions>;

@@ -10,7 +10,7 @@ import { partnerContractFor } from '../gateway/contract.ts';
 import { loadSupergraph } from '../gateway/engine/supergraph.ts';
 import { readManifest } from '../gateway/manifests.ts';
 import { coordinatesOf } from '../gateway/operation-fields.ts';
-import { localApiSchema } from '../gateway/plugins/authorization.ts';
+import { localApiSchema } from '../gateway/analysis/api-schema.ts';
 import type { StoredManifest } from '../gateway/stores/types.ts';
 import { splitOperationKey, type UsageTrail } from '../gateway/stores/usage-history.ts';
 

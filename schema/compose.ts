@@ -11,7 +11,7 @@ import { parse } from 'graphql';
 import { SUBGRAPH_NAMES, SUBGRAPH_PORTS } from '../platform/config.ts';
 import { partnerContractSdl } from '../gateway/contract.ts';
 import { loadSupergraph } from '../gateway/engine/supergraph.ts';
-import { localApiSchema } from '../gateway/plugins/authorization.ts';
+import { localApiSchema } from '../gateway/analysis/api-schema.ts';
 
 export const SUPERGRAPH_PATH = fileURLToPath(new URL('./supergraph.graphql', import.meta.url));
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSchema, parse } from 'graphql';
 import { INTERNAL_TOKEN_HEADER, signInternalToken } from '../platform/internal-token.ts';
-import { authorizeOperation, completeDeniedFields, readAuthorizationPolicy } from '../gateway/plugins/authorization.ts';
+import { authorizeOperation, completeDeniedFields, readAuthorizationPolicy } from '../gateway/analysis/authorization.ts';
 import { postJson, startPlaza, TEST_INTERNAL_SECRET, type Plaza } from './support/plaza.ts';
 
 let plaza: Plaza;

@@ -12,7 +12,7 @@ import {
   subgraphUrlOverride,
 } from '../gateway/config.ts';
 import { IDENTITY_DEFAULTS } from '../gateway/plugins/identity.ts';
-import { LIMITS_DEFAULTS } from '../gateway/plugins/limits.ts';
+import { LIMITS_DEFAULTS } from '../gateway/analysis/limits.ts';
 import { RATE_LIMIT_DEFAULTS } from '../gateway/plugins/rate-limit.ts';
 import { databaseUrlFor, readSubgraphConfig } from '../platform/config.ts';
 import { readHeapTargetMiB } from '../platform/heap.ts';

@@ -4,7 +4,7 @@ import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { ErrorCode, plazaError } from '../../platform/errors.ts';
 import { partnerContractFor } from '../contract.ts';
 import type { GatewayPlugin } from '../plugin.ts';
-import { localApiSchema } from './authorization.ts';
+import { localApiSchema } from '../analysis/api-schema.ts';
 
 /** Options of the partner contract. */
 export interface PartnerContractOptions {

@@ -6,8 +6,8 @@ import type { PartnerKey, PartnerTier } from '../config.ts';
 import type { GatewayContext } from '../context.ts';
 import { derivedFromSupergraph, type GatewayPlugin } from '../plugin.ts';
 import type { QuotaStore } from '../stores/quotas.ts';
-import { localApiSchema } from './authorization.ts';
-import { estimateCost, readCostModel } from './demand-control.ts';
+import { localApiSchema } from '../analysis/api-schema.ts';
+import { estimateCost, readCostModel } from '../analysis/cost.ts';
 import type { BucketStore } from './rate-limit.ts';
 
 /** Where operators read every partner's quotas (an operators' route, beside /metrics). */

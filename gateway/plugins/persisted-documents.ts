@@ -9,7 +9,7 @@ import { manifestsRefused } from '../metrics.ts';
 import { partnerContractFor } from '../contract.ts';
 import { InvalidManifestError, normalizedId, readManifest, registerManifest, sha256, type OperationLimits, type RegisteredOperation } from '../manifests.ts';
 import type { GatewayPlugin } from '../plugin.ts';
-import { localApiSchema } from './authorization.ts';
+import { localApiSchema } from '../analysis/api-schema.ts';
 import type { DocumentStore, ManifestStore, UsageCounter } from '../stores/types.ts';
 import { BoundedCache, ENTRY_BYTES, stringBytes } from '../../platform/caches.ts';
 

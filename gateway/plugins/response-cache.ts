@@ -3,7 +3,7 @@ import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { getNamedType, isInterfaceType, isObjectType, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import type { GatewayContext } from '../context.ts';
 import type { GatewayPlugin } from '../plugin.ts';
-import { localApiSchema } from './authorization.ts';
+import { localApiSchema } from '../analysis/api-schema.ts';
 import { MemoryResponseCacheStore, type ResponseCacheStore } from '../stores/response-cache.ts';
 
 export { MemoryResponseCacheStore, RedisResponseCacheStore, responseCacheStore, responseEntryBytes, type ResponseCacheStore } from '../stores/response-cache.ts';

@@ -5,7 +5,7 @@ import type { ClientIdentity } from '../context.ts';
 import { coordinatesOf } from '../operation-fields.ts';
 import { USAGE_SUBJECTS, usesOf, type UsageHistory, type UsageSubject } from '../stores/usage-history.ts';
 import { BYPASS_HEADER, secretMatches } from './persisted-documents.ts';
-import { localApiSchema } from './authorization.ts';
+import { localApiSchema } from '../analysis/api-schema.ts';
 
 /** Options of usage over time. */
 export interface UsageHistoryOptions {
