@@ -20,6 +20,7 @@ import {
   type TypeNode,
   type ValueNode,
 } from 'graphql';
+import { linksIn } from './analysis/links.ts';
 
 /** The tag of the partner contract. */
 export const PARTNER_TAG = 'partner';
@@ -34,16 +35,7 @@ function stringValue(node: ValueNode | undefined): string | undefined {
 
 /** The name the supergraph gives `@tag` (it can be renamed with `@link(as:)`). */
 function tagDirectiveName(document: DocumentNode): string {
-  for (const def of document.definitions) {
-    if (def.kind !== Kind.SCHEMA_DEFINITION && def.kind !== Kind.SCHEMA_EXTENSION) continue;
-    for (const link of def.directives ?? []) {
-      if (link.name.value !== 'link') continue;
-      const url = stringValue(link.arguments?.find((a) => a.name.value === 'url')?.value);
-      const as = stringValue(link.arguments?.find((a) => a.name.value === 'as')?.value);
-      if (url?.startsWith(TAG_SPEC) && as) return as;
-    }
-  }
-  return 'tag';
+  return linksIn(document).find(({ url, as }) => url?.startsWith(TAG_SPEC) && as)?.as ?? 'tag';
 }
 
 function carries(directives: readonly DirectiveNode[] | undefined, directive: string, tag: string): boolean {

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { SecurityConfig } from './config.ts';
 import { estimateCost, readCostModel, type CostModel } from './analysis/cost.ts';
-import { checkLength, checkShape, checkTokens, type LimitsOptions } from './analysis/limits.ts';
+import { checkLength, checkShape, checkTokens, shapeLimits, type LimitsOptions } from './analysis/limits.ts';
 import {
   GraphQLError,
   Kind,
@@ -72,15 +72,7 @@ export interface OperationLimits {
 /** Limits of a gateway configuration, for the supergraph SDL given. */
 export function operationLimits(supergraphSdl: string, security: SecurityConfig): OperationLimits {
   return {
-    shape: {
-      maxDepth: security.maxDepth,
-      maxAliases: security.maxAliases,
-      maxRootFields: security.maxRootFields,
-      maxTokens: security.maxTokens,
-      maxDocumentLength: security.maxDocumentLength,
-      maxSelections: security.maxSelections,
-      maxRepeatedFields: security.maxRepeatedFields,
-    },
+    shape: shapeLimits(security),
     costModel: readCostModel(supergraphSdl),
     maxCost: security.costBudget,
     budgets: security.costBudgets,

@@ -34,6 +34,7 @@ import {
 import { ErrorCode } from '../../platform/errors.ts';
 import type { Viewer } from '../../platform/internal-token.ts';
 import type { FieldAuthorization } from '../engine/shaping.ts';
+import { linksIn } from './links.ts';
 
 /** What a schema element asks of the caller: every entry of `scopes` must be met (each entry is OR of AND-sets). */
 export interface Requirement {
@@ -62,22 +63,12 @@ const REQUIRES_SCOPES_SPEC = 'https://specs.apollo.dev/requiresScopes/';
 const DENIED_PREFIX = '__plaza_denied_';
 const TYPENAME_KEY = '__plaza_type';
 
-function stringValue(node: ValueNode | undefined): string | undefined {
-  return node?.kind === Kind.STRING ? node.value : undefined;
-}
-
 /** The names the supergraph uses for the two directives (they can be renamed with `@link(as:)`). */
 function directiveNames(document: DocumentNode): { authenticated: string; requiresScopes: string } {
   const names = { authenticated: 'authenticated', requiresScopes: 'requiresScopes' };
-  for (const def of document.definitions) {
-    if (def.kind !== Kind.SCHEMA_DEFINITION && def.kind !== Kind.SCHEMA_EXTENSION) continue;
-    for (const link of def.directives ?? []) {
-      if (link.name.value !== 'link') continue;
-      const url = stringValue(link.arguments?.find((a) => a.name.value === 'url')?.value);
-      const as = stringValue(link.arguments?.find((a) => a.name.value === 'as')?.value);
-      if (url?.startsWith(AUTHENTICATED_SPEC) && as) names.authenticated = as;
-      if (url?.startsWith(REQUIRES_SCOPES_SPEC) && as) names.requiresScopes = as;
-    }
+  for (const { url, as } of linksIn(document)) {
+    if (url?.startsWith(AUTHENTICATED_SPEC) && as) names.authenticated = as;
+    if (url?.startsWith(REQUIRES_SCOPES_SPEC) && as) names.requiresScopes = as;
   }
   return names;
 }

@@ -19,6 +19,7 @@ import {
   type SelectionSetNode,
   type ValueNode,
 } from 'graphql';
+import { linksIn } from './links.ts';
 
 /** @listSize of a field. */
 export interface ListSize {
@@ -50,14 +51,7 @@ function argument(directive: DirectiveNode, name: string): ValueNode | undefined
 export function readCostModel(supergraphSdl: string): CostModel {
   const document = parse(supergraphSdl);
   const names = { cost: 'cost', listSize: 'listSize' };
-  for (const def of document.definitions) {
-    if (def.kind !== Kind.SCHEMA_DEFINITION && def.kind !== Kind.SCHEMA_EXTENSION) continue;
-    for (const link of def.directives ?? []) {
-      const url = argument(link, 'url');
-      const as = argument(link, 'as');
-      if (link.name.value === 'link' && url?.kind === Kind.STRING && url.value.startsWith(COST_SPEC) && as?.kind === Kind.STRING) names.cost = as.value;
-    }
-  }
+  for (const { url, as } of linksIn(document)) if (url?.startsWith(COST_SPEC) && as !== undefined) names.cost = as;
   const model: CostModel = { weights: new Map(), listSizes: new Map() };
   const read = (coordinate: string, directives: readonly DirectiveNode[] | undefined) => {
     for (const d of directives ?? []) {

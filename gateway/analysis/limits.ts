@@ -4,7 +4,7 @@
  */
 import { getOperationAST, Kind, Lexer, parse, Source, TokenKind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { ErrorCode } from '../../platform/errors.ts';
-import { SECURITY_DEFAULTS } from '../config.ts';
+import { SECURITY_DEFAULTS, type SecurityConfig } from '../config.ts';
 
 /** Options of the operation shape limits. */
 export interface LimitsOptions {
@@ -238,4 +238,17 @@ export function checkShape(document: DocumentNode, operationName: string | undef
     };
   }
   return null;
+}
+
+/** The limits a gateway's security settings give (PLAZA_MAX_*). */
+export function shapeLimits(security: SecurityConfig): Required<LimitsOptions> {
+  return {
+    maxDepth: security.maxDepth,
+    maxAliases: security.maxAliases,
+    maxRootFields: security.maxRootFields,
+    maxTokens: security.maxTokens,
+    maxDocumentLength: security.maxDocumentLength,
+    maxSelections: security.maxSelections,
+    maxRepeatedFields: security.maxRepeatedFields,
+  };
 }

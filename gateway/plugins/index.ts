@@ -8,6 +8,7 @@ import { useAuthorization } from './authorization.ts';
 import { useCors } from './cors.ts';
 import { useDemandControl } from './demand-control.ts';
 import { useLimits } from './limits.ts';
+import { shapeLimits } from '../analysis/limits.ts';
 import { usePartnerContract } from './partner-contract.ts';
 import { useControlCharacterRefusal } from './control-characters.ts';
 import { useErrorMasking } from './error-masking.ts';
@@ -96,15 +97,7 @@ export function securityPlugins(config: GatewayConfig, supergraphSdl: string): G
           }),
         ]
       : []),
-    useLimits({
-      maxDepth: security.maxDepth,
-      maxAliases: security.maxAliases,
-      maxRootFields: security.maxRootFields,
-      maxTokens: security.maxTokens,
-      maxDocumentLength: security.maxDocumentLength,
-      maxSelections: security.maxSelections,
-      maxRepeatedFields: security.maxRepeatedFields,
-    }),
+    useLimits(shapeLimits(security)),
     useControlCharacterRefusal(),
     useHttpSubscriptionRefusal(),
     useIdentity({
