@@ -99,46 +99,58 @@ export class FolderManifestStore implements ManifestStore {
 }
 
 /**
- * Uses counted in this process, at most `maxEntries` distinct (client, app version, operation,
- * outcome) rows: past that, uses of a row not counted yet add to the `(other)` row of their
- * outcome, so totals stay right and a row already counted is never forgotten (an app version
- * retired on "no recent uses" must not have lost its count). Reported in /metrics as `usage`.
+ * A map kept in this process, at most `maxEntries` keys, reported in /metrics under `name`:
+ * `held` is the heap its owner estimates it takes (what entries() and bytes() report).
  */
-export class MemoryUsageCounter implements UsageCounter, CacheFigures {
-  readonly name = 'usage';
+export abstract class ReportedMap<Value> implements CacheFigures {
   readonly maxBytes = null;
-  private readonly counts = new Map<string, number>();
-  private held = 0;
+  protected readonly rows = new Map<string, Value>();
+  protected held = 0;
   private readonly unreport: () => void;
 
-  constructor(readonly maxEntries: number = USAGE_ROW_BUDGET.memory) {
+  constructor(
+    readonly name: string,
+    readonly maxEntries: number,
+  ) {
     this.unreport = reportCache(this);
   }
 
   entries(): number {
-    return this.counts.size;
+    return this.rows.size;
   }
 
   bytes(): number {
     return this.held;
   }
 
+  async close(): Promise<void> {
+    this.unreport();
+  }
+}
+
+/**
+ * Uses counted in this process, at most `maxEntries` distinct (client, app version, operation,
+ * outcome) rows: past that, uses of a row not counted yet add to the `(other)` row of their
+ * outcome, so totals stay right and a row already counted is never forgotten (an app version
+ * retired on "no recent uses" must not have lost its count). Reported in /metrics as `usage`.
+ */
+export class MemoryUsageCounter extends ReportedMap<number> implements UsageCounter {
+  constructor(maxEntries: number = USAGE_ROW_BUDGET.memory) {
+    super('usage', maxEntries);
+  }
+
   add(client: string, appVersion: string, operationId: string, outcome: UseOutcome): void {
     let key = usageKey(client, appVersion, operationId, outcome);
-    let count = this.counts.get(key);
-    if (count === undefined && this.counts.size >= this.maxEntries) {
+    let count = this.rows.get(key);
+    if (count === undefined && this.rows.size >= this.maxEntries) {
       key = usageKey(OTHER_USES, OTHER_USES, OTHER_USES, outcome);
-      count = this.counts.get(key);
+      count = this.rows.get(key);
     }
     if (count === undefined) this.held += ENTRY_BYTES + stringBytes(key);
-    this.counts.set(key, (count ?? 0) + 1);
+    this.rows.set(key, (count ?? 0) + 1);
   }
 
   async report(): Promise<UsageRow[]> {
-    return [...this.counts].map(([key, count]) => usageRow(key, count));
-  }
-
-  async close(): Promise<void> {
-    this.unreport();
+    return [...this.rows].map(([key, count]) => usageRow(key, count));
   }
 }

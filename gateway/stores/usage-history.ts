@@ -4,7 +4,8 @@
  * In memory (one replica's view, bounded) or in Redis (every replica's, bounded).
  */
 import type { Redis } from 'ioredis';
-import { ENTRY_BYTES, reportCache, stringBytes, type CacheFigures } from '../../platform/caches.ts';
+import { ENTRY_BYTES, stringBytes } from '../../platform/caches.ts';
+import { ReportedMap } from './memory.ts';
 
 /** What a use is counted under. */
 export type UsageSubject = 'client' | 'app' | 'operation' | 'field';
@@ -66,38 +67,25 @@ interface Trail {
  * trail is never forgotten. Days older than the budget are dropped. Reported in /metrics
  * as `usage_history`.
  */
-export class MemoryUsageHistory implements UsageHistory, CacheFigures {
-  readonly name = 'usage_history';
-  readonly maxBytes = null;
+export class MemoryUsageHistory extends ReportedMap<Trail> implements UsageHistory {
   /** Uses of things past the budget, not recorded. */
   dropped = 0;
-  private readonly trails = new Map<string, Trail>();
-  private held = 0;
-  private readonly unreport: () => void;
 
-  constructor(readonly maxEntries: number = USAGE_HISTORY_BUDGET.memoryTrails) {
-    this.unreport = reportCache(this);
-  }
-
-  entries(): number {
-    return this.trails.size;
-  }
-
-  bytes(): number {
-    return this.held;
+  constructor(maxEntries: number = USAGE_HISTORY_BUDGET.memoryTrails) {
+    super('usage_history', maxEntries);
   }
 
   record(uses: Use[], at: number = Date.now()): void {
     const day = dayOf(at);
     for (const use of uses) {
       const id = `${use.subject}\t${use.key}`;
-      let trail = this.trails.get(id);
+      let trail = this.rows.get(id);
       if (!trail) {
-        if (this.trails.size >= this.maxEntries) {
+        if (this.rows.size >= this.maxEntries) {
           this.dropped++;
           continue;
         }
-        this.trails.set(id, (trail = { first: at, last: at, days: new Map() }));
+        this.rows.set(id, (trail = { first: at, last: at, days: new Map() }));
         this.held += ENTRY_BYTES * 2 + stringBytes(id);
       }
       trail.last = Math.max(trail.last, at);
@@ -118,17 +106,13 @@ export class MemoryUsageHistory implements UsageHistory, CacheFigures {
   async read(subject: UsageSubject, days: number, now: number = Date.now()): Promise<UsageTrail[]> {
     const since = dayOf(now - (days - 1) * DAY_MS);
     const trails: UsageTrail[] = [];
-    for (const [id, trail] of this.trails) {
+    for (const [id, trail] of this.rows) {
       const tab = id.indexOf('\t');
       if (id.slice(0, tab) !== subject) continue;
       const inWindow = Object.fromEntries([...trail.days].filter(([day]) => day >= since).sort(([a], [b]) => a.localeCompare(b)));
       trails.push({ subject, key: id.slice(tab + 1), firstSeen: new Date(trail.first).toISOString(), lastSeen: new Date(trail.last).toISOString(), days: inWindow });
     }
     return trails;
-  }
-
-  async close(): Promise<void> {
-    this.unreport();
   }
 }
 
