@@ -75,6 +75,11 @@ export function readSchema(url: URL): DocumentNode {
   return parse(fs.readFileSync(url, 'utf8'));
 }
 
+/** A subgraph's definition, its types read from the `schema.graphql` beside the module at `moduleUrl` (its import.meta.url). */
+export function defineSubgraph<Loaders>(moduleUrl: string, parts: Omit<SubgraphDefinition<Loaders>, 'typeDefs'>): SubgraphDefinition<Loaders> {
+  return { ...parts, typeDefs: readSchema(new URL('./schema.graphql', moduleUrl)) };
+}
+
 export interface RunningSubgraph {
   name: SubgraphName;
   url: string;

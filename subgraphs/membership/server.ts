@@ -1,14 +1,7 @@
-import { readSchema, type SubgraphDefinition } from '../kit/server.ts';
+import { defineSubgraph } from '../kit/server.ts';
 import { entities } from './entities.ts';
 import { createLoaders, type MembershipLoaders } from './loaders.ts';
 import { resolvers } from './resolvers.ts';
 import { seedMembership } from './seed.ts';
 
-export const membership: SubgraphDefinition<MembershipLoaders> = {
-  name: 'membership',
-  typeDefs: readSchema(new URL('./schema.graphql', import.meta.url)),
-  resolvers,
-  entities,
-  createLoaders,
-  seed: seedMembership,
-};
+export const membership = defineSubgraph<MembershipLoaders>(import.meta.url, { name: 'membership', resolvers, entities, createLoaders, seed: seedMembership });

@@ -1,16 +1,15 @@
-import { readSchema, type SubgraphDefinition } from '../kit/server.ts';
+import { defineSubgraph } from '../kit/server.ts';
 import { entities } from './entities.ts';
 import { ImpressionCounter } from './impressions.ts';
 import { CandidateCache, createLoaders, PlacementsShared, type PlacementsLoaders } from './loaders.ts';
 import { resolvers } from './resolvers.ts';
 import { seedPlacements } from './seed.ts';
 
-export const placements: SubgraphDefinition<PlacementsLoaders> = {
+export const placements = defineSubgraph<PlacementsLoaders>(import.meta.url, {
   name: 'placements',
-  typeDefs: readSchema(new URL('./schema.graphql', import.meta.url)),
   resolvers,
   entities,
   createLoaders,
   createShared: (em, config) => new PlacementsShared(new CandidateCache(), new ImpressionCounter(em, { enabled: config.countImpressions ?? true })),
   seed: seedPlacements,
-};
+});
