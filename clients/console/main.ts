@@ -16,13 +16,15 @@
 import '../homepage/style.css';
 import './style.css';
 import { MerchantConsoleDocument, type MerchantConsoleQuery } from './generated/graphql.ts';
-import { placementForm } from './submit.ts';
+import { placementForm, SLOTS } from './submit.ts';
 import manifest from './generated/persisted-documents.json' with { type: 'json' };
 import { createPersistedClient } from '../shared/persisted.ts';
 import { el, readToken, show, showBusy, showError } from '../shared/dom.ts';
 
 const merchantId = new URLSearchParams(location.search).get('merchant') || 'm1';
 const DAYS = 14;
+/** A slot as the app names it ("Card"), not as the API spells it ("CARD"). */
+const slotName = (slot: string) => SLOTS.find((s) => s.slot === slot)?.label.split(' — ')[0] ?? slot;
 const token = readToken();
 const client = createPersistedClient({ clientName: 'console', clientVersion: '1.0.0', manifest, token: () => token });
 const app = document.getElementById('app')!;
@@ -69,7 +71,7 @@ function renderPlacements(placements: Merchant['placements'], fresh?: string): H
             el(
               'li',
               { class: p.id === fresh ? 'placement fresh' : 'placement', 'data-testid': 'placement', 'data-placement-id': p.id },
-              el('header', {}, el('strong', {}, p.title), el('span', { class: `status status-${p.status}`, 'data-testid': 'status' }, p.status), el('span', { class: 'muted' }, p.slot)),
+              el('header', {}, el('strong', {}, p.title), el('span', { class: `status status-${p.status}`, 'data-testid': 'status' }, p.status), el('span', { class: 'muted', 'data-testid': 'slot' }, slotName(p.slot))),
               p.subtitle ? el('p', { class: 'muted subtitle-line' }, p.subtitle) : '',
               p.reviewReason ? el('p', { class: 'error', 'data-testid': 'review-reason' }, `Reviewer: ${p.reviewReason}`) : '',
               el(

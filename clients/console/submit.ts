@@ -15,7 +15,7 @@ import { el, errorMessage } from '../shared/dom.ts';
 type Merchant = NonNullable<MerchantConsoleQuery['merchant']>;
 
 /** The slots, in the order the homepage shows them, with what each is. */
-const SLOTS: { slot: Slot; label: string }[] = [
+export const SLOTS: { slot: Slot; label: string }[] = [
   { slot: 'SEARCH_HINT', label: 'Search hint — suggested in the search bar' },
   { slot: 'GRID', label: 'Grid — the service grid at the top of the homepage' },
   { slot: 'NEWS', label: 'News — items below the grid' },
