@@ -212,10 +212,21 @@ function typenameAnswer(step: { responseName: string }, input: Record<string, un
   return isObjectType(type) ? type : undefined;
 }
 
-function applySelectionSet(
+type FieldStep = Step & { kind: 'field' };
+
+/** What a walk does with one field step that applies to the input: OK, or NULL_BUBBLE_UP to stop the walk. */
+type FieldShaper<Target> = (step: FieldStep, input: Record<string, unknown>, target: Target, parameters: ShapingState, path: (string | number)[], parentType: CompositeType) => number;
+
+/**
+ * Walks a selection set over `input`: each field step that applies (its @skip and @include,
+ * its fragments' type conditions) goes to `shapeField` in order, with the type it is a field of;
+ * NULL_BUBBLE_UP as soon as one returns it.
+ */
+function eachField<Target>(
+  shapeField: FieldShaper<Target>,
   input: Record<string, unknown>,
   selectionSet: SelectionSet,
-  output: Record<string, unknown>,
+  target: Target,
   parameters: ShapingState,
   path: (string | number)[],
   parentType: CompositeType,
@@ -223,37 +234,50 @@ function applySelectionSet(
   for (const step of stepsOf(selectionSet, parameters.schema)) {
     if ((step.skip || step.include) && shouldSkip(step, parameters.variables)) continue;
     if (step.kind === 'field') {
-      const responseName = step.responseName;
-      const outputValue = output[responseName];
-      if (step.isIntrospection) {
-        if (outputValue === undefined) output[responseName] = parameters.introspectionHandling(step.selection);
-        continue;
-      }
-      const inputValue = (Object.prototype.hasOwnProperty.call(input, responseName) ? input[responseName] : undefined) ?? null;
-      if (step.isTypename) {
-        if (outputValue === undefined) {
-          const type = typenameAnswer(step, input, parameters, parentType);
-          if (!type) return NULL_BUBBLE_UP;
-          output[responseName] = type.name;
-        }
-        continue;
-      }
-      if (parameters.authorization && isDenied(parameters, step, input, parentType, path)) {
-        if (step.type.kind === 'nonNull') return NULL_BUBBLE_UP;
-        if (outputValue === undefined) output[responseName] = null;
-        continue;
-      }
-      path.push(responseName);
-      const result = updateOutputValue(outputValue, step.type, inputValue, step.selectionSet, path, parameters, parentType);
-      output[responseName] = result.updated;
-      path.pop();
-      if (result.isInvalid) return NULL_BUBBLE_UP;
+      if (shapeField(step, input, target, parameters, path, parentType) === NULL_BUBBLE_UP) return NULL_BUBBLE_UP;
     } else if (fragmentApplies(step, input, parameters, parentType)) {
-      const result = applySelectionSet(input, step.selectionSet, output, parameters, path, step.typeCondition ?? parentType);
-      if (result === NULL_BUBBLE_UP) return NULL_BUBBLE_UP;
+      if (eachField(shapeField, input, step.selectionSet, target, parameters, path, step.typeCondition ?? parentType) === NULL_BUBBLE_UP) return NULL_BUBBLE_UP;
     }
   }
   return OK;
+}
+
+function applySelectionSet(input: Record<string, unknown>, selectionSet: SelectionSet, output: Record<string, unknown>, parameters: ShapingState, path: (string | number)[], parentType: CompositeType): number {
+  return eachField(applyField, input, selectionSet, output, parameters, path, parentType);
+}
+
+/** One field of applySelectionSet: merges its value into `output`. */
+function applyField(step: FieldStep, input: Record<string, unknown>, output: Record<string, unknown>, parameters: ShapingState, path: (string | number)[], parentType: CompositeType): number {
+  const responseName = step.responseName;
+  const outputValue = output[responseName];
+  if (step.isIntrospection) {
+    if (outputValue === undefined) output[responseName] = parameters.introspectionHandling(step.selection);
+    return OK;
+  }
+  const inputValue = (Object.prototype.hasOwnProperty.call(input, responseName) ? input[responseName] : undefined) ?? null;
+  if (step.isTypename) {
+    if (outputValue === undefined) {
+      const type = typenameAnswer(step, input, parameters, parentType);
+      if (!type) return NULL_BUBBLE_UP;
+      output[responseName] = type.name;
+    }
+    return OK;
+  }
+  if (parameters.authorization && isDenied(parameters, step, input, parentType, path)) {
+    if (step.type.kind === 'nonNull') return NULL_BUBBLE_UP;
+    if (outputValue === undefined) output[responseName] = null;
+    return OK;
+  }
+  path.push(responseName);
+  const result = updateOutputValue(outputValue, step.type, inputValue, step.selectionSet, path, parameters, parentType);
+  output[responseName] = result.updated;
+  path.pop();
+  return result.isInvalid ? NULL_BUBBLE_UP : OK;
+}
+
+/** An INVALID_GRAPHQL error at `path`: `what`, then the field or list element it is (e.g. `Invalid value found for field T.f.`). */
+function invalidAt(what: string, path: (string | number)[], currentType: Type, parentType: CompositeType): GraphQLError {
+  return ERRORS.INVALID_GRAPHQL.err(`${what} ${pathLastElementDescription(path, currentType, parentType)}.`, { path: Array.from(path) });
 }
 
 function pathLastElementDescription(path: (string | number)[], currentType: Type, parentType: CompositeType): string {
@@ -269,7 +293,7 @@ function objectTypeOf(input: Record<string, unknown>, fieldType: CompositeType, 
   if (!inputTypename) return fieldType;
   const typenameType = parameters.schema.type(inputTypename as string);
   if (typenameType && isCompositeType(typenameType)) return typenameType;
-  parameters.errors.push(ERRORS.INVALID_GRAPHQL.err(`Invalid __typename found for object at ${pathLastElementDescription(path, fieldType, parentType)}.`, { path: Array.from(path) }));
+  parameters.errors.push(invalidAt('Invalid __typename found for object at', path, fieldType, parentType));
   return undefined;
 }
 
@@ -279,26 +303,13 @@ interface Updated {
   hasErrors?: boolean;
 }
 
-function updateOutputValue(
-  outputValue: unknown,
-  type: TypeInfo,
-  inputValue: unknown,
-  selectionSet: SelectionSet | undefined,
-  path: (string | number)[],
-  parameters: ShapingState,
-  parentType: CompositeType,
-): Updated {
+function updateOutputValue(outputValue: unknown, type: TypeInfo, inputValue: unknown, selectionSet: SelectionSet | undefined, path: (string | number)[], parameters: ShapingState, parentType: CompositeType): Updated {
   assert(inputValue !== undefined, 'Should not pass undefined for `inputValue` to this method');
   if (outputValue === null || (outputValue !== undefined && !selectionSet)) return { updated: outputValue };
   if (type.kind === 'nonNull') {
     const { updated, hasErrors } = updateOutputValue(outputValue, type.of, inputValue, selectionSet, path, parameters, parentType);
     if (updated === null) {
-      if (!hasErrors) {
-        const ofType = type.of.type;
-        parameters.errors.push(
-          ERRORS.INVALID_GRAPHQL.err(`Cannot return null for non-nullable ${pathLastElementDescription(path, ofType, parentType)}.`, { path: Array.from(path) }),
-        );
-      }
+      if (!hasErrors) parameters.errors.push(invalidAt('Cannot return null for non-nullable', path, type.of.type, parentType));
       return { updated, isInvalid: true, hasErrors: true };
     }
     return { updated };
@@ -338,7 +349,7 @@ function updateOutputValue(
   assert(outputValue === undefined, () => `Excepted output to be undefined but got ${type.type} for type ${type.type}`);
   const isValidValue = isValidLeafValue(parameters.schema, inputValue, type.type as Parameters<typeof isValidLeafValue>[2]);
   if (!isValidValue) {
-    parameters.errors.push(ERRORS.INVALID_GRAPHQL.err(`Invalid value found for ${pathLastElementDescription(path, type.type, parentType)}.`, { path: Array.from(path) }));
+    parameters.errors.push(invalidAt('Invalid value found for', path, type.type, parentType));
   }
   return { updated: isValidValue ? inputValue : null, hasErrors: !isValidValue };
 }
@@ -454,53 +465,45 @@ interface Written {
 let lastInvalid = false;
 let lastHasErrors = false;
 
+/** Appends one field's text to an object being written. */
+function appendField(written: Written, key: FieldStep['key'], text: string): void {
+  written.text += (written.empty ? key.first : key.next) + text;
+  written.empty = false;
+}
+
 /** applySelectionSet, writing. */
-function writeSelectionSet(
-  input: Record<string, unknown>,
-  selectionSet: SelectionSet,
-  written: Written,
-  parameters: ShapingState,
-  path: (string | number)[],
-  parentType: CompositeType,
-): number {
-  for (const step of stepsOf(selectionSet, parameters.schema)) {
-    if ((step.skip || step.include) && shouldSkip(step, parameters.variables)) continue;
-    if (step.kind === 'field') {
-      const responseName = step.responseName;
-      const key = step.key;
-      if (step.isIntrospection) {
-        const text = JSON.stringify(parameters.introspectionHandling(step.selection));
-        if (text !== undefined) {
-          written.text += (written.empty ? key.first : key.next) + text;
-          written.empty = false;
-        }
-        continue;
-      }
-      const inputValue = (Object.prototype.hasOwnProperty.call(input, responseName) ? input[responseName] : undefined) ?? null;
-      if (step.isTypename) {
-        const type = typenameAnswer(step, input, parameters, parentType);
-        if (!type) return NULL_BUBBLE_UP;
-        written.text += (written.empty ? key.first : key.next) + nameText(type);
-        written.empty = false;
-        continue;
-      }
-      if (parameters.authorization && isDenied(parameters, step, input, parentType, path)) {
-        if (step.type.kind === 'nonNull') return NULL_BUBBLE_UP;
-        written.text += (written.empty ? key.first : key.next) + 'null';
-        written.empty = false;
-        continue;
-      }
-      path.push(responseName);
-      const text = writeValue(step.type, inputValue, step.selectionSet, path, parameters, parentType);
-      path.pop();
-      if (lastInvalid) return NULL_BUBBLE_UP;
-      written.text += (written.empty ? key.first : key.next) + (text ?? 'null');
-      written.empty = false;
-    } else if (fragmentApplies(step, input, parameters, parentType)) {
-      const result = writeSelectionSet(input, step.selectionSet, written, parameters, path, step.typeCondition ?? parentType);
-      if (result === NULL_BUBBLE_UP) return NULL_BUBBLE_UP;
+function writeSelectionSet(input: Record<string, unknown>, selectionSet: SelectionSet, written: Written, parameters: ShapingState, path: (string | number)[], parentType: CompositeType): number {
+  return eachField(writeField, input, selectionSet, written, parameters, path, parentType);
+}
+
+/** applyField, writing: appends the field to `written`. */
+function writeField(step: FieldStep, input: Record<string, unknown>, written: Written, parameters: ShapingState, path: (string | number)[], parentType: CompositeType): number {
+  const key = step.key;
+  if (step.isIntrospection) {
+    const text = JSON.stringify(parameters.introspectionHandling(step.selection));
+    if (text !== undefined) {
+      appendField(written, key, text);
     }
+    return OK;
   }
+  const responseName = step.responseName;
+  const inputValue = (Object.prototype.hasOwnProperty.call(input, responseName) ? input[responseName] : undefined) ?? null;
+  if (step.isTypename) {
+    const type = typenameAnswer(step, input, parameters, parentType);
+    if (!type) return NULL_BUBBLE_UP;
+    appendField(written, key, nameText(type));
+    return OK;
+  }
+  if (parameters.authorization && isDenied(parameters, step, input, parentType, path)) {
+    if (step.type.kind === 'nonNull') return NULL_BUBBLE_UP;
+    appendField(written, key, 'null');
+    return OK;
+  }
+  path.push(responseName);
+  const text = writeValue(step.type, inputValue, step.selectionSet, path, parameters, parentType);
+  path.pop();
+  if (lastInvalid) return NULL_BUBBLE_UP;
+  appendField(written, key, text ?? 'null');
   return OK;
 }
 
@@ -517,23 +520,12 @@ function writeObject(input: Record<string, unknown>, selectionSet: SelectionSet,
 }
 
 /** updateOutputValue for a value not written yet, writing: its text, or null for a null (flags in lastInvalid, lastHasErrors). */
-function writeValue(
-  type: TypeInfo,
-  inputValue: unknown,
-  selectionSet: SelectionSet | undefined,
-  path: (string | number)[],
-  parameters: ShapingState,
-  parentType: CompositeType,
-): string | null {
+function writeValue(type: TypeInfo, inputValue: unknown, selectionSet: SelectionSet | undefined, path: (string | number)[], parameters: ShapingState, parentType: CompositeType): string | null {
   assert(inputValue !== undefined, 'Should not pass undefined for `inputValue` to this method');
   if (type.kind === 'nonNull') {
     const text = writeValue(type.of, inputValue, selectionSet, path, parameters, parentType);
     if (text === null) {
-      if (!lastHasErrors) {
-        parameters.errors.push(
-          ERRORS.INVALID_GRAPHQL.err(`Cannot return null for non-nullable ${pathLastElementDescription(path, type.of.type, parentType)}.`, { path: Array.from(path) }),
-        );
-      }
+      if (!lastHasErrors) parameters.errors.push(invalidAt('Cannot return null for non-nullable', path, type.of.type, parentType));
       lastInvalid = lastHasErrors = true;
       return null;
     }
@@ -577,7 +569,7 @@ function writeValue(
   }
   const text = leafText(parameters.schema, type.type, inputValue);
   if (text === undefined) {
-    parameters.errors.push(ERRORS.INVALID_GRAPHQL.err(`Invalid value found for ${pathLastElementDescription(path, type.type, parentType)}.`, { path: Array.from(path) }));
+    parameters.errors.push(invalidAt('Invalid value found for', path, type.type, parentType));
     lastHasErrors = true;
     return null;
   }
