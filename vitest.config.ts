@@ -24,6 +24,7 @@ const DATABASE_FREE = [
   'bad-input',
   'hostile-errors',
   'limits',
+  'rate-limit',
   'security',
   'codegen',
   'config',
