@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../gateway/server.ts';
 import type { GatewayConfig } from '../gateway/config.ts';
-import { codesOf, exitOf, freePort, runLoad, sample, waitForLine } from './support/load.ts';
+import { codesOf, exitOf, freePort, runLoad, sample, waitForLine, type Outcome } from './support/load.ts';
 import { postJson, startPlaza, TEST_INTERNAL_SECRET, type Plaza } from './support/plaza.ts';
 
 const HOME = fs.readFileSync(new URL('../clients/homepage/Home.graphql', import.meta.url), 'utf8');
@@ -47,6 +47,7 @@ async function flakyProxy(target: string) {
         req.socket.destroy();
         return;
       }
+      // the fault being simulated: a slow subgraph (this delay is the point, not a wait for something)
       if (state.delayMs) await new Promise((r) => setTimeout(r, state.delayMs));
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'content-length' && k !== 'host' && k !== 'connection') headers[k] = v;
@@ -135,6 +136,8 @@ describe('a subgraph that is down', () => {
     const headers = await bearer('u1');
 
     const timeline: { killedAt?: number; restartedAt?: number } = {};
+    // what the load has seen so far, read by the waits below
+    let seen: Outcome[] = [];
     const load = runLoad({
       url: gateway.url,
       body: { query: HOME, variables: HOME_VARIABLES },
@@ -142,13 +145,18 @@ describe('a subgraph that is down', () => {
       // a light load: everything shares two cores here, and latency must stay readable
       workers: 3,
       durationMs: 45_000,
-      until: (outcomes) => timeline.restartedAt !== undefined && outcomes.some((o) => o.at > timeline.restartedAt! + 1500),
+      until: (outcomes) => {
+        seen = outcomes;
+        return timeline.restartedAt !== undefined && outcomes.some((o) => o.at > timeline.restartedAt! + 1500);
+      },
     });
-    await new Promise((r) => setTimeout(r, 1000));
+    // the load is under way: a few answers came back before the kill
+    await expect.poll(() => seen.length, { timeout: 30_000 }).toBeGreaterThanOrEqual(3);
     membership.kill('SIGKILL');
     await exitOf(membership);
     timeline.killedAt = Date.now();
-    await new Promise((r) => setTimeout(r, 1500));
+    // requests sent while membership is down were answered (degraded) before it comes back
+    await expect.poll(() => seen.filter((o) => o.sentAt! > timeline.killedAt!).length, { timeout: 30_000 }).toBeGreaterThanOrEqual(3);
     membership = await startMembership();
     timeline.restartedAt = Date.now();
     const outcomes = await load;
@@ -186,8 +194,9 @@ describe('a subgraph that is down', () => {
     expect(fast.body.errors![0].extensions!.reason).toBe('circuit_open');
     expect(proxy.seen.length).toBe(tried); // failed fast: never sent
     proxy.state.dropNext = 0;
-    await new Promise((r) => setTimeout(r, 350));
-    const recovered = await postJson(gateway.url, { query }, headers);
+    // after breakerResetMs a probe goes through and closes the circuit: until then requests fail fast
+    let recovered = fast;
+    await expect.poll(async () => (recovered = await postJson(gateway.url, { query }, headers)).body.errors, { timeout: 10_000 }).toBeUndefined();
     expect(recovered.body.errors).toBeUndefined();
     expect(recovered.body.data.me.nickname).toBeTruthy();
     const metrics = await (await fetch(gateway.url.replace('/graphql', '/metrics'))).text();
