@@ -82,12 +82,17 @@ describe('request logs and trace context', () => {
     });
     expect(status).toBe(200);
     expect(headers.get('x-request-id')).toBe('ops-log-check-1');
-    await new Promise((r) => setTimeout(r, 300));
-    const lines = output
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l))
-      .filter((l) => l.requestId === 'ops-log-check-1');
+    const linesOf = (text: string) =>
+      text
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l))
+        .filter((l) => l.requestId === 'ops-log-check-1');
+    // the processes write their lines as they finish the request: wait until the gateway's and every subgraph's are out
+    await expect
+      .poll(() => new Set(linesOf(output).map((l) => l.service)).size, { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(SUBGRAPH_NAMES.length + 1);
+    const lines = linesOf(output);
     const gatewayLine = lines.find((l) => l.service === 'gateway');
     expect(gatewayLine).toMatchObject({ msg: 'request', operationName: 'Home', status: 200, traceId, errorCodes: [] });
     expect(gatewayLine.operationId).toMatch(/^[0-9a-f]{64}$/);
@@ -146,18 +151,31 @@ describe('supergraph hot reload', () => {
     const metricsText = () => fetch(at(plaza!.gateway.url, '/metrics')).then((r) => r.text());
     const before = await metricsText();
 
+    const reloads = async (outcome: string) => sample(await metricsText(), 'plaza_supergraph_reloads_total', { outcome }) - sample(before, 'plaza_supergraph_reloads_total', { outcome });
+    // the load runs until a few requests were answered after each change; what it has seen so far is read by the waits below
+    let seen: Outcome[] = [];
+    let brokenAt = 0;
     const load = runLoad({
       url: plaza.gateway.url,
       body: { query: HOME, variables: HOME_VARIABLES },
       headers: { authorization: `Bearer ${await plaza.tokenFor('u1')}` },
       workers: 3,
-      durationMs: 5000,
+      durationMs: 40_000,
+      until: (outcomes) => {
+        seen = outcomes;
+        return brokenAt > 0 && outcomes.filter((o) => o.sentAt! > brokenAt).length >= 3;
+      },
     });
-    await new Promise((r) => setTimeout(r, 1000));
+    const answeredSince = (since: number) => seen.filter((o) => o.sentAt! > since).length;
+    await expect.poll(() => answeredSince(0), { timeout: 20_000 }).toBeGreaterThanOrEqual(3);
     fs.writeFileSync(file, withoutOffer);
-    await new Promise((r) => setTimeout(r, 1500));
+    // the watcher applied it, and requests ran on the new supergraph
+    await expect.poll(() => reloads('applied'), { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
+    const appliedAt = Date.now();
+    await expect.poll(() => answeredSince(appliedAt), { timeout: 20_000 }).toBeGreaterThanOrEqual(3);
     fs.writeFileSync(file, 'type Query {'); // broken mid-deploy
-    await new Promise((r) => setTimeout(r, 1000));
+    await expect.poll(() => reloads('rejected'), { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
+    brokenAt = Date.now();
     const outcomes = await load;
 
     expect(outcomes.length).toBeGreaterThan(5);
@@ -192,16 +210,21 @@ describe('graceful shutdown', () => {
     for (let i = 0; i < 3; i++) expect((await postJson(url, { query: HOME, variables: HOME_VARIABLES }, headers)).status).toBe(200);
 
     let signalledAt = 0;
+    let seen: Outcome[] = [];
     const load = runLoad({
       url,
       body: { query: HOME, variables: HOME_VARIABLES },
       headers,
       workers: 6,
-      durationMs: 20_000,
+      durationMs: 40_000,
       keepAlive: true,
-      until: (outcomes) => signalledAt > 0 && outcomes.some((o) => o.failure === 'refused' && o.sentAt! > signalledAt),
+      until: (outcomes) => {
+        seen = outcomes;
+        return signalledAt > 0 && outcomes.some((o) => o.failure === 'refused' && o.sentAt! > signalledAt);
+      },
     });
-    await new Promise((r) => setTimeout(r, 1500));
+    // the load is under way: its six workers each keep a request in flight, so some are when the signal comes
+    await expect.poll(() => seen.length, { timeout: 30_000 }).toBeGreaterThanOrEqual(12);
     signalledAt = Date.now();
     gateway.kill('SIGTERM');
     const [outcomes, code] = await Promise.all([load, exitOf(gateway)]);

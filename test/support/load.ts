@@ -66,8 +66,9 @@ export async function runLoad(options: LoadOptions): Promise<Outcome[]> {
       const outcome = await post(options.url, body, options.headers ?? {}, agent);
       outcomes.push({ at: Date.now(), sentAt, ...outcome });
       if (options.until?.(outcomes)) stop = true;
-      // a refused connection would otherwise spin
-      if (outcome.failure === 'refused') await new Promise((r) => setTimeout(r, 10));
+      // a refused connection means nothing listens at the URL any more (the gateway was stopped): this worker is done,
+      // where retrying at once would only spin
+      if (outcome.failure === 'refused') break;
     }
   }
   await Promise.all(Array.from({ length: options.workers ?? 8 }, worker));
