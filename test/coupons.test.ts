@@ -14,6 +14,11 @@ beforeAll(async () => {
 });
 afterAll(() => plaza?.stop());
 
+/** How many requests for a connection to the coupons database wait (SQLite has one, held by an open transaction). */
+function queuedForConnection(): number {
+  return couponsDb(plaza).getConnection().getKnex().client.pool.numPendingAcquires();
+}
+
 /** How many statements on the coupons database wait for a lock (PostgreSQL). */
 async function blockedStatements(): Promise<number> {
   const [row] = await couponsDb(plaza).getConnection().execute<{ n: string }[]>(
@@ -65,7 +70,7 @@ describe('claiming coupons', () => {
     try {
       if (testDatabase() === 'postgresql') expect(await eventually(() => blockedStatements(), (n) => n > 0, 10_000)).toBeGreaterThan(0);
       // SQLite has one connection: the claim queues behind the open transaction
-      else await new Promise((r) => setTimeout(r, 200));
+      else expect(await eventually(async () => queuedForConnection(), (n) => n > 0, 10_000)).toBeGreaterThan(0);
     } finally {
       await twin.commit();
     }

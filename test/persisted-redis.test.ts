@@ -64,9 +64,8 @@ describe('two gateway replicas share persisted queries through Redis', async () 
       expect(res.status).toBe(200);
       expect(res.body.data.merchant.name).toEqual(expect.any(String));
     }
-    // Counting is fire-and-forget: give Redis a moment.
-    await new Promise((r) => setTimeout(r, 200));
-    const rows = (await new RedisUsageCounter(redis!).report()).filter((r) => r.client === partnerName);
-    expect(rows).toEqual([{ client: partnerName, appVersion: '1.0.0', operationId: id, outcome: 'registered', count: 2 }]);
+    // Counting is fire-and-forget: the tally is read until both counts have reached Redis.
+    const rows = async () => (await new RedisUsageCounter(redis!).report()).filter((r) => r.client === partnerName);
+    await expect.poll(rows, { timeout: 10_000 }).toEqual([{ client: partnerName, appVersion: '1.0.0', operationId: id, outcome: 'registered', count: 2 }]);
   });
 });

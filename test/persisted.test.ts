@@ -213,10 +213,13 @@ describe('manifests in the watched folder', () => {
     const manifest = manifestFromDocuments(texts.map((text, k) => ({ path: `planned-${k}.graphql`, text })), 'planned-app', '1.0.0');
     const [a, b] = manifest.operations.map((op) => op.id);
     const headers = { 'apollographql-client-name': 'planned-app' };
+    const metrics = async () => (await fetch(plaza.gateway.url.replace('/graphql', '/metrics'))).text();
+    const plans = async () => sample(await metrics(), 'plaza_cache_entries', { cache: 'query_plan' });
+    const plansBefore = await plans();
     await new FolderManifestStore(manifestDir).publish({ client: 'planned-app', appVersion: '1.0.0', json: JSON.stringify(manifest) });
     await eventually(() => postJson(plaza.gateway.url, byHash(a, { operationName: 'PlannedA' }), headers), (r) => r.status === 200 && !r.body.errors);
-    await new Promise((r) => setTimeout(r, 100));
-    const metrics = async () => (await fetch(plaza.gateway.url.replace('/graphql', '/metrics'))).text();
+    // the warm-up after the reload runs in the background: wait until both operations' plans are in the cache
+    await expect.poll(plans, { timeout: 10_000 }).toBeGreaterThanOrEqual(plansBefore + 2);
     const lookups = (text: string, outcome: string) => sample(text, 'plaza_cache_lookups_total', { cache: 'query_plan', outcome });
     const before = await metrics();
     const first = await postJson(plaza.gateway.url, byHash(b, { operationName: 'PlannedB' }), headers);
