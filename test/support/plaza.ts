@@ -94,6 +94,7 @@ export async function eventually<T>(attempt: () => Promise<T>, ok: (value: T) =>
   for (;;) {
     const value = await attempt();
     if (ok(value) || Date.now() > deadline) return value;
+    // the interval between two looks at the condition (a poll, as vitest's expect.poll): never a wait for time to pass
     await new Promise((r) => setTimeout(r, 50));
   }
 }
