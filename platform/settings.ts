@@ -268,6 +268,11 @@ function secret(
   );
 }
 
+/** A secret of 32+ characters production cannot start without (`what`, then "(required in production)"); development falls back to `development`. */
+function requiredSecret(part: Part, development: string, what: string, shown: string, description: string): Setting<string> {
+  return secret(part, { development, production: null }, { minLength: 32, missingInProduction: `${what} (required in production)` }, description, shown) as Setting<string>;
+}
+
 function databaseUrl(raw: string, ctx: Ctx): string {
   if (/^(postgres|postgresql):\/\//.test(raw) || raw.startsWith('file:')) return raw;
   return problem(ctx, 'a postgres:// URL or file:<path>');
@@ -375,13 +380,9 @@ export const SETTINGS = {
   ),
   PLAZA_HOST: text('common', '127.0.0.1', 'interface every server binds'),
   PLAZA_LOG_LEVEL: oneOf('common', LOG_LEVELS, 'info', "pino's log level of every process (`fatal` … `trace`, or `silent`)"),
-  PLAZA_INTERNAL_SECRET: secret(
-    'common',
-    { development: DEV_INTERNAL_SECRET, production: null },
-    { minLength: 32, missingInProduction: 'a secret shared by gateway and subgraphs (required in production)' },
+  PLAZA_INTERNAL_SECRET: requiredSecret('common', DEV_INTERNAL_SECRET, 'a secret shared by gateway and subgraphs', 'a development secret',
     'secret (32+ characters) shared by gateway and subgraphs; required in production, where the development secret and the example deployment\'s placeholder stop start-up',
-    'a development secret',
-  ) as Setting<string>,
+  ),
   PLAZA_HEAP_TARGET_MIB: setting<number | null>(
     'heap',
     'old-generation heap a process aims to stay under, in MiB (`0`: V8 decides); see platform/heap.ts',
@@ -443,13 +444,9 @@ export const SETTINGS = {
   PLAZA_PAYMENT_SANDBOX: bool('coupons', { development: true, production: false }, 'the development sandbox may play the payment provider (never in production)', (value, ctx, mode, raw) => {
     if (mode.production && value) problem(ctx, 'false in production (the sandbox provider is for development)', raw === undefined ? { missing: true } : {});
   }),
-  PLAZA_PAYMENT_PROVIDER_KEY: secret(
-    'coupons',
-    { development: SANDBOX_PROVIDER_KEY, production: null },
-    { minLength: 32, missingInProduction: "the payment provider's notification key (required in production)" },
-    "HMAC key (32+ characters) the payment provider signs its notifications with (coupons subgraph); required in production",
-    'the sandbox key',
-  ) as Setting<string>,
+  PLAZA_PAYMENT_PROVIDER_KEY: requiredSecret('coupons', SANDBOX_PROVIDER_KEY, "the payment provider's notification key", 'the sandbox key',
+    'HMAC key (32+ characters) the payment provider signs its notifications with (coupons subgraph); required in production',
+  ),
 
   // pages
   PLAZA_PLAYGROUND: bool('pages', { development: true, production: false }, 'GraphiQL at /playground/ (and a browser\'s GET on /graphql), with development tokens; never in production', (value, ctx, mode, raw) => {
