@@ -77,6 +77,13 @@ function gatewaySettings(env: NodeJS.ProcessEnv, parts: Part[], extra: SettingNa
   return settingsFor([...settingsOf(...parts), ...extra], env) as Settings;
 }
 
+/** A config section's fields that are settings as they are: each field, its setting's value. */
+function fieldsFrom<const Fields extends Record<string, SettingName>>(s: Settings, fields: Fields): { [Field in keyof Fields]: Settings[Fields[Field]] } {
+  const section: Record<string, unknown> = {};
+  for (const [field, name] of Object.entries(fields)) section[field] = s[name];
+  return section as { [Field in keyof Fields]: Settings[Fields[Field]] };
+}
+
 function pagesFrom(s: Settings): PagesConfig {
   return { playground: s.PLAZA_PLAYGROUND, clientPages: s.PLAZA_CLIENT_PAGES, dir: s.PLAZA_PAGES_DIR };
 }
@@ -195,31 +202,36 @@ export interface SecurityConfig {
   corsOrigins: string[] | null;
 }
 
+/** The fields of SecurityConfig that are a setting as it is, and their settings. */
+const SECURITY_FIELDS = {
+  jwksUrl: 'PLAZA_JWKS_URL',
+  jwksFile: 'PLAZA_JWKS_FILE',
+  jwksCooldownMs: 'PLAZA_JWKS_COOLDOWN_MS',
+  jwtIssuer: 'PLAZA_JWT_ISSUER',
+  jwtAudience: 'PLAZA_JWT_AUDIENCE',
+  scopeClaim: 'PLAZA_JWT_SCOPE_CLAIM',
+  maxDepth: 'PLAZA_MAX_DEPTH',
+  maxAliases: 'PLAZA_MAX_ALIASES',
+  maxRootFields: 'PLAZA_MAX_ROOT_FIELDS',
+  maxTokens: 'PLAZA_MAX_TOKENS',
+  maxDocumentLength: 'PLAZA_MAX_DOCUMENT_LENGTH',
+  maxSelections: 'PLAZA_MAX_SELECTIONS',
+  maxRepeatedFields: 'PLAZA_MAX_REPEATED_FIELDS',
+  costBudget: 'PLAZA_COST_BUDGET',
+  costBudgets: 'PLAZA_COST_BUDGETS',
+  costListSize: 'PLAZA_COST_LIST_SIZE',
+  rateLimit: 'PLAZA_RATE_LIMIT',
+  rateLimitIp: 'PLAZA_RATE_LIMIT_IP',
+  rateLimitClient: 'PLAZA_RATE_LIMIT_CLIENT',
+  trustProxy: 'PLAZA_TRUST_PROXY',
+  partnerIntrospection: 'PLAZA_PARTNER_INTROSPECTION',
+  corsOrigins: 'PLAZA_CORS_ORIGINS',
+} as const satisfies Partial<Record<keyof SecurityConfig, SettingName>>;
+
 function securityFrom(s: Settings): SecurityConfig {
   return {
-    jwksUrl: s.PLAZA_JWKS_URL,
-    jwksFile: s.PLAZA_JWKS_FILE,
-    jwksCooldownMs: s.PLAZA_JWKS_COOLDOWN_MS,
-    jwtIssuer: s.PLAZA_JWT_ISSUER,
-    jwtAudience: s.PLAZA_JWT_AUDIENCE,
-    scopeClaim: s.PLAZA_JWT_SCOPE_CLAIM,
-    maxDepth: s.PLAZA_MAX_DEPTH,
-    maxAliases: s.PLAZA_MAX_ALIASES,
-    maxRootFields: s.PLAZA_MAX_ROOT_FIELDS,
-    maxTokens: s.PLAZA_MAX_TOKENS,
-    maxDocumentLength: s.PLAZA_MAX_DOCUMENT_LENGTH,
-    maxSelections: s.PLAZA_MAX_SELECTIONS,
-    maxRepeatedFields: s.PLAZA_MAX_REPEATED_FIELDS,
-    costBudget: s.PLAZA_COST_BUDGET,
-    costBudgets: s.PLAZA_COST_BUDGETS,
-    costListSize: s.PLAZA_COST_LIST_SIZE,
-    rateLimit: s.PLAZA_RATE_LIMIT,
-    rateLimitIp: s.PLAZA_RATE_LIMIT_IP,
-    rateLimitClient: s.PLAZA_RATE_LIMIT_CLIENT,
-    trustProxy: s.PLAZA_TRUST_PROXY,
-    partnerIntrospection: s.PLAZA_PARTNER_INTROSPECTION,
+    ...fieldsFrom(s, SECURITY_FIELDS),
     partnerTiers: s.PLAZA_PARTNER_TIERS ? parsePartnerTiers('PLAZA_PARTNER_TIERS', s.PLAZA_PARTNER_TIERS) : {},
-    corsOrigins: s.PLAZA_CORS_ORIGINS,
   };
 }
 
@@ -268,28 +280,27 @@ export interface OperationsConfig {
   metricsPort: number | null;
 }
 
-function operationsFrom(s: Settings): OperationsConfig {
-  return {
-    subgraphFetcher: s.PLAZA_SUBGRAPH_FETCHER,
-    dedup: s.PLAZA_DEDUP,
-    mergeFetches: s.PLAZA_MERGE_FETCHES,
-    queryPlanCacheMiB: s.PLAZA_QUERY_PLAN_CACHE_MIB,
-    documentCacheMiB: s.PLAZA_DOCUMENT_CACHE_MIB,
-    subgraphTimeoutMs: s.PLAZA_SUBGRAPH_TIMEOUT_MS,
-    subgraphRetries: s.PLAZA_SUBGRAPH_RETRIES,
-    breakerFailures: s.PLAZA_BREAKER_FAILURES,
-    breakerResetMs: s.PLAZA_BREAKER_RESET_MS,
-    logLevel: s.PLAZA_LOG_LEVEL,
-    otlpEndpoint: s.PLAZA_OTLP_ENDPOINT,
-    watchSupergraph: s.PLAZA_SUPERGRAPH_WATCH,
-    drainTimeoutMs: s.PLAZA_DRAIN_TIMEOUT_MS,
-    metricsPort: s.PLAZA_METRICS_PORT,
-  };
-}
+/** The fields of OperationsConfig, each a setting as it is, and their settings. */
+const OPERATIONS_FIELDS = {
+  subgraphFetcher: 'PLAZA_SUBGRAPH_FETCHER',
+  dedup: 'PLAZA_DEDUP',
+  mergeFetches: 'PLAZA_MERGE_FETCHES',
+  queryPlanCacheMiB: 'PLAZA_QUERY_PLAN_CACHE_MIB',
+  documentCacheMiB: 'PLAZA_DOCUMENT_CACHE_MIB',
+  subgraphTimeoutMs: 'PLAZA_SUBGRAPH_TIMEOUT_MS',
+  subgraphRetries: 'PLAZA_SUBGRAPH_RETRIES',
+  breakerFailures: 'PLAZA_BREAKER_FAILURES',
+  breakerResetMs: 'PLAZA_BREAKER_RESET_MS',
+  logLevel: 'PLAZA_LOG_LEVEL',
+  otlpEndpoint: 'PLAZA_OTLP_ENDPOINT',
+  watchSupergraph: 'PLAZA_SUPERGRAPH_WATCH',
+  drainTimeoutMs: 'PLAZA_DRAIN_TIMEOUT_MS',
+  metricsPort: 'PLAZA_METRICS_PORT',
+} as const satisfies Partial<Record<keyof OperationsConfig, SettingName>>;
 
 /** The operations settings from the environment; a wrong value names its variable. */
 export function readOperationsConfig(env: NodeJS.ProcessEnv = process.env): OperationsConfig {
-  return operationsFrom(gatewaySettings(env, ['operations'], ['PLAZA_LOG_LEVEL']));
+  return fieldsFrom(gatewaySettings(env, ['operations'], ['PLAZA_LOG_LEVEL']), OPERATIONS_FIELDS);
 }
 
 /** The operations settings of a hand-built configuration: the schema's defaults. */
@@ -484,7 +495,7 @@ export function readGatewayConfig(argv: string[] = process.argv.slice(2), env: N
     jwtSecret: s.PLAZA_JWT_SECRET,
     maxBodyBytes: s.PLAZA_MAX_BODY_BYTES,
     production: isProduction(env),
-    operations: operationsFrom(s),
+    operations: fieldsFrom(s, OPERATIONS_FIELDS),
     redisUrl: s.PLAZA_REDIS_URL,
     security,
     persistedQueries,
