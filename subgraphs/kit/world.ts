@@ -65,61 +65,31 @@ export const CATEGORY_NAMES_ZH: Record<(typeof CATEGORIES)[number], string> = {
   hotel: '酒店住宿',
 };
 
+/** Bilingual texts, each given as its Chinese and its English. */
+function bilingual(...texts: [zh: string, en: string][]): Bilingual[] {
+  return texts.map(([zh, en]) => ({ zh, en }));
+}
+
 /** The brands of each category; a merchant is one branch of one of them. */
 const BRANDS: Record<(typeof CATEGORIES)[number], Bilingual[]> = {
-  food: [
-    { zh: '竹林火锅', en: 'Bamboo Hotpot' },
-    { zh: '金麦面馆', en: 'Golden Noodle House' },
-    { zh: '小杨生煎', en: "Yang's Dumpling Bar" },
-    { zh: '外婆家', en: "Grandma's Kitchen" },
-    { zh: '莲香面包房', en: 'Lotus Bakery' },
-  ],
-  coffee: [
-    { zh: '蜜雪冰城', en: 'Mixue Ice Cream & Tea' },
-    { zh: '瑞幸咖啡', en: 'Luckin Coffee' },
-    { zh: '喜茶', en: 'Heytea' },
-    { zh: '云山茶馆', en: 'Cloud Mountain Tea House' },
-    { zh: '江畔咖啡烘焙', en: 'Riverside Roasters' },
-  ],
-  travel: [
-    { zh: '山海旅行', en: 'Mountain & Sea Travel' },
-    { zh: '熊猫假期', en: 'Panda Tours' },
-    { zh: '高铁服务台', en: 'Rail Desk' },
-  ],
-  retail: [
-    { zh: '福来超市', en: 'Lucky Mart' },
-    { zh: '西西弗书店', en: 'Sisyphe Books' },
-    { zh: '港湾数码', en: 'Harbor Electronics' },
-  ],
-  beauty: [
-    { zh: '丝语美发', en: 'Silk Salon' },
-    { zh: '莲花水疗', en: 'Lotus Spa' },
-    { zh: '枫叶美甲', en: 'Maple Nails' },
-  ],
-  fitness: [
-    { zh: '乐刻健身', en: 'LeFit Gym' },
-    { zh: '云上瑜伽', en: 'Cloud Yoga' },
-    { zh: '峰顶攀岩', en: 'Peak Climbing' },
-  ],
-  movies: [
-    { zh: '万达影城', en: 'Wanda Cinema' },
-    { zh: '江边电影社', en: 'River Film Club' },
-  ],
-  hotel: [
-    { zh: '如家酒店', en: 'Home Inn' },
-    { zh: '竹园客栈', en: 'Bamboo Inn' },
-    { zh: '港湾公寓酒店', en: 'Harbor Suites' },
-  ],
+  food: bilingual(['竹林火锅', 'Bamboo Hotpot'], ['金麦面馆', 'Golden Noodle House'], ['小杨生煎', "Yang's Dumpling Bar"], ['外婆家', "Grandma's Kitchen"], ['莲香面包房', 'Lotus Bakery']),
+  coffee: bilingual(['蜜雪冰城', 'Mixue Ice Cream & Tea'], ['瑞幸咖啡', 'Luckin Coffee'], ['喜茶', 'Heytea'], ['云山茶馆', 'Cloud Mountain Tea House'], ['江畔咖啡烘焙', 'Riverside Roasters']),
+  travel: bilingual(['山海旅行', 'Mountain & Sea Travel'], ['熊猫假期', 'Panda Tours'], ['高铁服务台', 'Rail Desk']),
+  retail: bilingual(['福来超市', 'Lucky Mart'], ['西西弗书店', 'Sisyphe Books'], ['港湾数码', 'Harbor Electronics']),
+  beauty: bilingual(['丝语美发', 'Silk Salon'], ['莲花水疗', 'Lotus Spa'], ['枫叶美甲', 'Maple Nails']),
+  fitness: bilingual(['乐刻健身', 'LeFit Gym'], ['云上瑜伽', 'Cloud Yoga'], ['峰顶攀岩', 'Peak Climbing']),
+  movies: bilingual(['万达影城', 'Wanda Cinema'], ['江边电影社', 'River Film Club']),
+  hotel: bilingual(['如家酒店', 'Home Inn'], ['竹园客栈', 'Bamboo Inn'], ['港湾公寓酒店', 'Harbor Suites']),
 };
 const SERVICES: Record<(typeof CATEGORIES)[number], Bilingual[]> = {
-  food: [{ zh: '在线点单', en: 'Order ahead' }, { zh: '预订餐位', en: 'Book a table' }, { zh: '外卖到家', en: 'Delivery' }],
-  coffee: [{ zh: '在线点单', en: 'Order ahead' }, { zh: '会员卡', en: 'Member card' }, { zh: '咖啡豆订阅', en: 'Bean subscription' }],
-  travel: [{ zh: '预订行程', en: 'Book a trip' }, { zh: '机场接送', en: 'Airport transfer' }, { zh: '签证办理', en: 'Visa help' }],
-  retail: [{ zh: '线上商城', en: 'Shop online' }, { zh: '到店自提', en: 'Store pickup' }, { zh: '礼品卡', en: 'Gift cards' }],
-  beauty: [{ zh: '预约发型师', en: 'Book a stylist' }, { zh: '护理项目', en: 'Treatments' }, { zh: '会员卡', en: 'Member card' }],
-  fitness: [{ zh: '预约课程', en: 'Book a class' }, { zh: '单次体验', en: 'Day pass' }, { zh: '私人教练', en: 'Personal trainer' }],
-  movies: [{ zh: '购买影票', en: 'Buy tickets' }, { zh: '爆米花套餐', en: 'Snack combo' }, { zh: '会员卡', en: 'Member card' }],
-  hotel: [{ zh: '预订房间', en: 'Book a room' }, { zh: '延迟退房', en: 'Late checkout' }, { zh: '早餐', en: 'Breakfast' }],
+  food: bilingual(['在线点单', 'Order ahead'], ['预订餐位', 'Book a table'], ['外卖到家', 'Delivery']),
+  coffee: bilingual(['在线点单', 'Order ahead'], ['会员卡', 'Member card'], ['咖啡豆订阅', 'Bean subscription']),
+  travel: bilingual(['预订行程', 'Book a trip'], ['机场接送', 'Airport transfer'], ['签证办理', 'Visa help']),
+  retail: bilingual(['线上商城', 'Shop online'], ['到店自提', 'Store pickup'], ['礼品卡', 'Gift cards']),
+  beauty: bilingual(['预约发型师', 'Book a stylist'], ['护理项目', 'Treatments'], ['会员卡', 'Member card']),
+  fitness: bilingual(['预约课程', 'Book a class'], ['单次体验', 'Day pass'], ['私人教练', 'Personal trainer']),
+  movies: bilingual(['购买影票', 'Buy tickets'], ['爆米花套餐', 'Snack combo'], ['会员卡', 'Member card']),
+  hotel: bilingual(['预订房间', 'Book a room'], ['延迟退房', 'Late checkout'], ['早餐', 'Breakfast']),
 };
 
 export const userId = (i: number) => `u${i + 1}`;
