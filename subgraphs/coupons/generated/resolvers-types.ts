@@ -17,10 +17,6 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
-/**
- * Cache hints (Apollo's @cacheControl): how long a shared cache may keep an answer that
- * holds this type or field. Unannotated objects are not cacheable.
- */
 export type CacheControlScope =
   | 'PRIVATE'
   | 'PUBLIC';
