@@ -1,4 +1,5 @@
 import { defineEntity, type InferEntity } from '@mikro-orm/core';
+import { bilingual, validity } from '../kit/properties.ts';
 
 export const CouponTemplate = defineEntity({
   name: 'CouponTemplate',
@@ -6,10 +7,7 @@ export const CouponTemplate = defineEntity({
   properties: (p) => ({
     id: p.string().primary(),
     merchantId: p.string(),
-    /** In Chinese, as the app shows it. */
-    title: p.string(),
-    /** The English alternate of the title. */
-    titleEn: p.string().default(''),
+    ...bilingual('title'),
     kind: p.string(),
     value: p.integer(),
     minSpend: p.integer(),
@@ -21,8 +19,7 @@ export const CouponTemplate = defineEntity({
     /** Whether its coupons combine with other stackable coupons on one order (by default one coupon per order). */
     stackable: p.boolean().default(false),
     status: p.string().default('ACTIVE'),
-    startsAt: p.datetime(),
-    endsAt: p.datetime(),
+    ...validity(),
   }),
   // offers of a merchant, in id order: the Merchant.offers access path
   indexes: [{ properties: ['merchantId', 'id'] }],

@@ -1,14 +1,12 @@
 import { defineEntity, type InferEntity } from '@mikro-orm/core';
+import { bilingual } from '../kit/properties.ts';
 
 export const Merchant = defineEntity({
   name: 'Merchant',
   tableName: 'merchants',
   properties: (p) => ({
     id: p.string().primary(),
-    /** In Chinese, as the app shows it. */
-    name: p.string(),
-    /** The English alternate of the name. */
-    nameEn: p.string().default(''),
+    ...bilingual('name'),
     category: p.string().index(),
     /** Home city (where the merchant is registered); its stores may be in more. */
     city: p.string().index(),
@@ -24,10 +22,7 @@ export const MerchantService = defineEntity({
   properties: (p) => ({
     id: p.string().primary(),
     merchantId: p.string().index(),
-    /** In Chinese, as the app shows it. */
-    title: p.string(),
-    /** The English alternate of the title. */
-    titleEn: p.string().default(''),
+    ...bilingual('title'),
     category: p.string(),
     deepLink: p.string(),
     position: p.integer(),

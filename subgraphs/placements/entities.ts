@@ -1,4 +1,5 @@
 import { defineEntity, type InferEntity } from '@mikro-orm/core';
+import { validity } from '../kit/properties.ts';
 
 /** Targeting a placement at every city is stored as this one city. */
 export const EVERY_CITY = '*';
@@ -23,8 +24,7 @@ export const Placement = defineEntity({
     /** PENDING, APPROVED or REJECTED. */
     status: p.string(),
     reviewReason: p.string().nullable(),
-    startsAt: p.datetime(),
-    endsAt: p.datetime(),
+    ...validity(),
     submittedAt: p.datetime(),
     /** The submitting merchant's retry key; unique per merchant. */
     idempotencyKey: p.string().nullable(),
