@@ -184,16 +184,33 @@ async function expireOrder(tx: EntityManager, orderId: string, now: Date): Promi
 }
 
 /**
- * Applies the owner's coupon to the owner's open order: checks merchant, validity and
- * the stacking rule, reserves the coupon (a conditional UPDATE: one order at a time)
- * and re-prices the order. Applying a coupon the order already holds changes nothing.
+ * Changes which coupons the owner's open order holds: `change` runs in one transaction that
+ * holds the order's row (see lockOpenOrder), with the time it started; then the order as it is.
  */
-export async function applyCoupon(em: EntityManager, ownerId: string, orderId: string, couponId: string): Promise<Order> {
+async function changeCoupons(
+  em: EntityManager,
+  ownerId: string,
+  orderId: string,
+  couponId: string,
+  change: (tx: EntityManager, now: Date) => Promise<void>,
+): Promise<Order> {
   checkReference('orderId', orderId);
   checkReference('couponId', couponId);
   const now = new Date();
   await em.transactional(async (tx) => {
     await lockOpenOrder(tx, ownerId, orderId, now);
+    await change(tx, now);
+  });
+  return ownOrder(em, ownerId, orderId);
+}
+
+/**
+ * Applies the owner's coupon to the owner's open order: checks merchant, validity and
+ * the stacking rule, reserves the coupon (a conditional UPDATE: one order at a time)
+ * and re-prices the order. Applying a coupon the order already holds changes nothing.
+ */
+export function applyCoupon(em: EntityManager, ownerId: string, orderId: string, couponId: string): Promise<Order> {
+  return changeCoupons(em, ownerId, orderId, couponId, async (tx, now) => {
     const order = (await tx.findOne(Order, { id: orderId }, { disableIdentityMap: true }))!;
     const coupon = await tx.findOne(Coupon, { id: couponId, ownerId }, { disableIdentityMap: true });
     // another user's coupon is reported exactly like a missing one
@@ -218,16 +235,11 @@ export async function applyCoupon(em: EntityManager, ownerId: string, orderId: s
     if (reserved !== 1) throw plazaError(ErrorCode.COUPON_IN_USE, 'This coupon is held by another open order; cancel that order to use it here');
     await reprice(tx, order, templates);
   });
-  return ownOrder(em, ownerId, orderId);
 }
 
 /** Takes a coupon off the owner's open order and re-prices it; a coupon it does not hold changes nothing. */
-export async function removeCoupon(em: EntityManager, ownerId: string, orderId: string, couponId: string): Promise<Order> {
-  checkReference('orderId', orderId);
-  checkReference('couponId', couponId);
-  const now = new Date();
-  await em.transactional(async (tx) => {
-    await lockOpenOrder(tx, ownerId, orderId, now);
+export function removeCoupon(em: EntityManager, ownerId: string, orderId: string, couponId: string): Promise<Order> {
+  return changeCoupons(em, ownerId, orderId, couponId, async (tx, now) => {
     const released = await tx.nativeUpdate(Coupon, { id: couponId, ownerId, orderId, status: 'CLAIMED' }, { orderId: null, appliedAt: null });
     if (released !== 1) return;
     const order = (await tx.findOne(Order, { id: orderId }, { disableIdentityMap: true }))!;
@@ -235,7 +247,6 @@ export async function removeCoupon(em: EntityManager, ownerId: string, orderId: 
     // what is left was valid in front of the removed coupon; checked again all the same
     await reprice(tx, order, templates);
   });
-  return ownOrder(em, ownerId, orderId);
 }
 
 /** Cancels the owner's unpaid order and releases its coupons; cancelling twice is harmless. */
