@@ -1,4 +1,7 @@
 import DataLoader from 'dataloader';
+import type { EntitySchema, FilterQuery, QueryOrderMap } from '@mikro-orm/core';
+import type { EntityManager } from './orm.ts';
+import { findRows } from './rows.ts';
 
 /**
  * A loader for rows found by a unique key: one query for the whole batch, answers in
@@ -22,6 +25,19 @@ export function groupedBy<K, V>(fetch: (keys: K[]) => Promise<V[]>, keyOf: (row:
     const groups = groupBy(await fetch([...keys]), keyOf);
     return keys.map((key) => groups.get(key) ?? []);
   });
+}
+
+/**
+ * groupedBy over one column: the rows of `entity` whose `column` is each key asked for
+ * (e.g. the services of each merchant), read with findRows, in `orderBy`'s order.
+ */
+export function rowsGroupedBy<T extends object, Column extends keyof T & string>(
+  em: EntityManager,
+  entity: EntitySchema<T, any>,
+  column: Column,
+  orderBy?: QueryOrderMap<T>,
+): DataLoader<T[Column], T[]> {
+  return groupedBy((keys: T[Column][]) => findRows(em, entity, { [column]: { $in: keys } } as FilterQuery<T>, orderBy ? { orderBy } : {}), (row) => row[column]);
 }
 
 /** Rows grouped by a key, each group in the rows' order (optionally mapped to a value). */

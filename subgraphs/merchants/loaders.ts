@@ -1,5 +1,5 @@
 import type { SubgraphContext } from '../kit/server.ts';
-import { byKey, groupedBy } from '../kit/loaders.ts';
+import { byKey, rowsGroupedBy } from '../kit/loaders.ts';
 import type { EntityManager } from '../kit/orm.ts';
 import { findRows } from '../kit/rows.ts';
 import { Merchant, MerchantService, MiniProgram, Store } from './entities.ts';
@@ -9,14 +9,8 @@ export function createLoaders(em: EntityManager) {
   return {
     merchantById: byKey((ids: string[]) => findRows(em, Merchant, { id: { $in: ids } }), (m) => m.id),
     serviceById: byKey((ids: string[]) => findRows(em, MerchantService, { id: { $in: ids } }), (s) => s.id),
-    servicesByMerchant: groupedBy(
-      (ids: string[]) => findRows(em, MerchantService, { merchantId: { $in: ids } }, { orderBy: { merchantId: 'asc', position: 'asc' } }),
-      (s) => s.merchantId,
-    ),
-    storesByMerchant: groupedBy(
-      (ids: string[]) => findRows(em, Store, { merchantId: { $in: ids } }, { orderBy: { merchantId: 'asc', id: 'asc' } }),
-      (s) => s.merchantId,
-    ),
+    servicesByMerchant: rowsGroupedBy(em, MerchantService, 'merchantId', { merchantId: 'asc', position: 'asc' }),
+    storesByMerchant: rowsGroupedBy(em, Store, 'merchantId', { merchantId: 'asc', id: 'asc' }),
     miniProgramByAppId: byKey((ids: string[]) => findRows(em, MiniProgram, { appId: { $in: ids } }), (mp) => mp.appId),
     miniProgramByMerchant: byKey((ids: string[]) => findRows(em, MiniProgram, { merchantId: { $in: ids } }), (mp) => mp.merchantId),
   };

@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import type { SubgraphContext } from '../kit/server.ts';
 import { outsideStatementScope, type EntityManager } from '../kit/orm.ts';
 import { findRows } from '../kit/rows.ts';
-import { groupBy, groupedBy } from '../kit/loaders.ts';
+import { groupBy, groupedBy, rowsGroupedBy } from '../kit/loaders.ts';
 import { BoundedCache, ENTRY_BYTES, stringBytes } from '../../platform/caches.ts';
 import { EVERY_CITY, Placement, PlacementCity, PlacementImpression } from './entities.ts';
 import { figureDays, MAX_FIGURE_DAYS } from '../kit/figures.ts';
@@ -234,15 +234,9 @@ export function createLoaders(em: EntityManager, shared: PlacementsShared) {
     /** Called after a placement changes, so the next homepage reads it. */
     placementsChanged: () => cache.clear(),
     /** Every city each placement targets (EVERY_CITY for all), for its Targeting. */
-    citiesByPlacement: groupedBy(
-      (ids: string[]) => findRows(em, PlacementCity, { placementId: { $in: ids } }, { orderBy: { placementId: 'asc', city: 'asc' } }),
-      (t) => t.placementId,
-    ),
+    citiesByPlacement: rowsGroupedBy(em, PlacementCity, 'placementId', { placementId: 'asc', city: 'asc' }),
     /** Every placement each merchant ever submitted, reviewed or not. */
-    placementsByMerchant: groupedBy(
-      (ids: string[]) => findRows(em, Placement, { merchantId: { $in: ids } }, { orderBy: { merchantId: 'asc', id: 'asc' } }),
-      (p) => p.merchantId,
-    ),
+    placementsByMerchant: rowsGroupedBy(em, Placement, 'merchantId', { merchantId: 'asc', id: 'asc' }),
   };
 }
 export type PlacementsLoaders = ReturnType<typeof createLoaders>;
