@@ -38,6 +38,8 @@ export interface SubgraphConfig {
   production: boolean;
   /** The placements subgraph counts the impressions it serves. `PLAZA_COUNT_IMPRESSIONS`; default true. */
   countImpressions?: boolean;
+  /** Time allowed for one call to another subgraph, in ms. `PLAZA_PEER_TIMEOUT_MS`; default 5000. */
+  peerTimeoutMs?: number;
   /** pino log level (`fatal` … `trace`, or `silent`). `PLAZA_LOG_LEVEL`; default info. */
   logLevel?: string;
   /**
@@ -97,6 +99,7 @@ export function readSubgraphConfig(name: SubgraphName, env: NodeJS.ProcessEnv = 
     seedScale: settings.PLAZA_SEED_SCALE,
     production: isProduction(env),
     countImpressions: settings.PLAZA_COUNT_IMPRESSIONS,
+    peerTimeoutMs: settings.PLAZA_PEER_TIMEOUT_MS,
     logLevel: settings.PLAZA_LOG_LEVEL,
     peers: peerUrls(settings),
     ...(name === 'coupons' ? { paymentProvider: { key: settings.PLAZA_PAYMENT_PROVIDER_KEY, sandbox: settings.PLAZA_PAYMENT_SANDBOX } } : {}),

@@ -441,6 +441,7 @@ export const SETTINGS = {
   PLAZA_SEED: bool('subgraph', true, "seed a subgraph's database when it is empty"),
   PLAZA_SEED_SCALE: oneOf('subgraph', ['small', 'large'] as const, 'small', '`small` (3,000 users, 300 merchants) or `large`', 'small or large'),
   PLAZA_COUNT_IMPRESSIONS: bool('subgraph', true, 'the placements subgraph counts the impressions it serves'),
+  PLAZA_PEER_TIMEOUT_MS: positive('subgraph', 5_000, 'time allowed for one call a subgraph makes to another (a confirmed payment crediting points), in ms'),
   PLAZA_PAYMENT_SANDBOX: bool('coupons', { development: true, production: false }, 'the development sandbox may play the payment provider (never in production)', (value, ctx, mode, raw) => {
     if (mode.production && value) problem(ctx, 'false in production (the sandbox provider is for development)', raw === undefined ? { missing: true } : {});
   }),

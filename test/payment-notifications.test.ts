@@ -9,9 +9,10 @@ const HEAVY = 300_000;
 
 let plaza: Plaza;
 beforeAll(async () => {
-  // a hundred notifications in flight on a busy two-core machine may each wait longer than
-  // production's fetch timeout; this test is about crediting once, not about timeouts
-  plaza = await startPlaza({ operations: { subgraphTimeoutMs: 120_000, breakerFailures: 1_000 } });
+  // a hundred notifications in flight on a busy two-core machine (gateway and subgraphs share this
+  // process) may each wait longer than production's fetch and peer-call timeouts; this test is
+  // about crediting once, not about timeouts
+  plaza = await startPlaza({ operations: { subgraphTimeoutMs: 120_000, breakerFailures: 1_000 } }, { subgraph: (config) => ({ ...config, peerTimeoutMs: 120_000 }) });
 });
 afterAll(() => plaza?.stop());
 

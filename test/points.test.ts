@@ -30,7 +30,9 @@ const HEAVY = 180_000;
 
 let plaza: Plaza;
 beforeAll(async () => {
-  plaza = await startPlaza();
+  // a thousand operations, a hundred in flight, on a busy two-core machine (gateway and subgraphs share this
+  // process): a payment's points may wait longer than production's timeouts; these tests are about money, not timeouts
+  plaza = await startPlaza({ operations: { subgraphTimeoutMs: 120_000, breakerFailures: 1_000 } }, { subgraph: (config) => ({ ...config, peerTimeoutMs: 120_000 }) });
 });
 afterAll(() => plaza?.stop());
 

@@ -9,9 +9,6 @@ import type { SubgraphName } from '../../platform/config.ts';
  */
 export type PeerUrls = Partial<Record<SubgraphName, string>>;
 
-/** How long one call to a peer may take before it counts as unavailable. */
-const PEER_TIMEOUT_MS = 5_000;
-
 /**
  * A subgraph's client for the few calls it makes to another subgraph directly (a
  * confirmed payment crediting points, a placement checking whose service it shows).
@@ -23,7 +20,8 @@ export interface Peers {
   query<T>(name: SubgraphName, query: string, variables?: Record<string, unknown>): Promise<T>;
 }
 
-export function peerClient(self: SubgraphName, urls: PeerUrls, secret: string): Peers {
+/** `timeoutMs`: how long one call to a peer may take before it counts as unavailable. */
+export function peerClient(self: SubgraphName, urls: PeerUrls, secret: string, timeoutMs: number): Peers {
   return {
     async query<T>(name: SubgraphName, query: string, variables: Record<string, unknown> = {}): Promise<T> {
       const url = urls[name];
@@ -35,7 +33,7 @@ export function peerClient(self: SubgraphName, urls: PeerUrls, secret: string): 
           method: 'POST',
           headers: { 'content-type': 'application/json', [INTERNAL_TOKEN_HEADER]: token },
           body: JSON.stringify({ query, variables }),
-          signal: AbortSignal.timeout(PEER_TIMEOUT_MS),
+          signal: AbortSignal.timeout(timeoutMs),
         });
         body = (await res.json()) as typeof body;
       } catch {

@@ -18,6 +18,7 @@ import { peerClient, type Peers } from './peers.ts';
 import { boundedDocumentStore } from '../../platform/document-cache.ts';
 import { currentStatementScope, openDatabase, withStatementScope, type Database, type Dialect, type EntityManager } from './orm.ts';
 import type { SeedScale, SubgraphConfig, SubgraphName } from '../../platform/config.ts';
+import { defaultOf } from '../../platform/settings.ts';
 
 /** What every resolver of every subgraph receives. */
 export interface SubgraphContext<Loaders> {
@@ -139,7 +140,7 @@ export async function startSubgraph<Loaders>(
   await server.start();
 
   const shared = definition.createShared?.(rootEm, config);
-  const peers = peerClient(definition.name, (config.peers ??= {}), config.internalSecret);
+  const peers = peerClient(definition.name, (config.peers ??= {}), config.internalSecret, config.peerTimeoutMs ?? defaultOf('PLAZA_PEER_TIMEOUT_MS'));
 
   async function context(request: FastifyRequest): Promise<SubgraphContext<Loaders>> {
     const header = request.headers[INTERNAL_TOKEN_HEADER];
