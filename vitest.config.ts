@@ -28,6 +28,7 @@ const DATABASE_FREE = [
   'security',
   'codegen',
   'config',
+  'docs-links',
   'federation-lab',
   'fetch-merging',
   'homepage-candidates',

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Routes } from '../platform/http.ts';
 import type { ClientIdentity, GatewayContext } from './context.ts';
@@ -75,4 +75,18 @@ export function derivedFromSupergraph<T>(supergraphSdl: string, derive: (sdl: st
       },
     } satisfies ApolloServerPlugin<GatewayContext>,
   };
+}
+
+/**
+ * A plugin whose every operation reads something derived from the supergraph (a policy,
+ * a cost model), kept current across hot reloads: `requestDidStart` gets the value's reader.
+ */
+export function supergraphPlugin<T>(
+  name: string,
+  supergraphSdl: string,
+  derive: (sdl: string) => T,
+  requestDidStart: (current: () => T) => GraphQLRequestListener<GatewayContext>,
+): GatewayPlugin {
+  const derived = derivedFromSupergraph(supergraphSdl, derive);
+  return { name, apollo: { ...derived.hooks, requestDidStart: async () => requestDidStart(derived.current) } };
 }

@@ -1,5 +1,5 @@
 import { ErrorCode, plazaError } from '../../platform/errors.ts';
-import { derivedFromSupergraph, type GatewayPlugin } from '../plugin.ts';
+import { supergraphPlugin, type GatewayPlugin } from '../plugin.ts';
 import { localApiSchema } from '../analysis/api-schema.ts';
 import { estimateCost, readCostModel } from '../analysis/cost.ts';
 
@@ -24,33 +24,24 @@ export const DEMAND_CONTROL_DEFAULTS = { budget: 10_000, budgets: {} as Record<s
  */
 export function useDemandControl(options: DemandControlOptions): GatewayPlugin {
   const settings = { ...DEMAND_CONTROL_DEFAULTS, ...options };
-  const model = derivedFromSupergraph(options.supergraphSdl, readCostModel);
-  return {
-    name: 'demand-control',
-    apollo: {
-      ...model.hooks,
-      async requestDidStart() {
-        return {
-          async didResolveOperation(requestContext) {
-            if (!requestContext.operation) return;
-            const budget = settings.budgets[requestContext.contextValue.client.name] ?? settings.budget;
-            const cost = estimateCost(
-              localApiSchema(requestContext.schema),
-              model.current(),
-              requestContext.document,
-              requestContext.operation,
-              requestContext.request.variables,
-              settings.defaultListSize,
-            );
-            if (cost > budget) {
-              throw plazaError(ErrorCode.COST_ESTIMATED_TOO_EXPENSIVE, `The operation's estimated cost ${cost} exceeds the budget of ${budget}`, {
-                httpStatus: 400,
-                extensions: { cost, budget },
-              });
-            }
-          },
-        };
-      },
+  return supergraphPlugin('demand-control', options.supergraphSdl, readCostModel, (model) => ({
+    async didResolveOperation(requestContext) {
+      if (!requestContext.operation) return;
+      const budget = settings.budgets[requestContext.contextValue.client.name] ?? settings.budget;
+      const cost = estimateCost(
+        localApiSchema(requestContext.schema),
+        model(),
+        requestContext.document,
+        requestContext.operation,
+        requestContext.request.variables,
+        settings.defaultListSize,
+      );
+      if (cost > budget) {
+        throw plazaError(ErrorCode.COST_ESTIMATED_TOO_EXPENSIVE, `The operation's estimated cost ${cost} exceeds the budget of ${budget}`, {
+          httpStatus: 400,
+          extensions: { cost, budget },
+        });
+      }
     },
-  };
+  }));
 }
