@@ -6,7 +6,7 @@
  */
 import 'graphiql/style.css';
 import './playground.css';
-import { createElement as h, useEffect, useState, type ReactNode } from 'react';
+import { createElement as h, useEffect, useRef, useState, type ReactNode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { GraphiQL } from 'graphiql';
 import { buildSchema, type GraphQLSchema } from 'graphql';
@@ -68,14 +68,30 @@ function SignInPanel(): ReactNode {
   const [user, setUser] = useState('u1');
   const [pasted, setPasted] = useState('');
   const [status, setStatus] = useState('');
+  // a token chosen (or null: signed out) until the headers editor holds it: the editor may not
+  // exist yet when the choice is made, or fill itself in after it, on a slow machine
+  const [chosen, setChosen] = useState<string | null | undefined>(undefined);
   const current = bearerOf(headers);
+  const latest = useRef(headers);
+  latest.current = headers;
+  useEffect(() => {
+    if (chosen === undefined) return;
+    const apply = () => {
+      if (bearerOf(latest.current) === chosen) setChosen(undefined);
+      else setHeaders(withBearer(latest.current, chosen));
+    };
+    apply();
+    // the editor says nothing when it appears: the choice is applied again until it holds
+    const again = setInterval(apply, 250);
+    return () => clearInterval(again);
+  }, [chosen]);
 
   async function issue(): Promise<void> {
     setStatus('Issuing…');
     const res = await fetch(TOKEN_URL, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user }) });
     const body = (await res.json()) as { token?: string; errors?: { message: string }[] };
     if (!body.token) return setStatus(body.errors?.[0]?.message ?? `HTTP ${res.status}`);
-    setHeaders(withBearer(headers, body.token));
+    setChosen(body.token);
     setStatus(`Signed in as ${user}`);
   }
 
@@ -88,8 +104,8 @@ function SignInPanel(): ReactNode {
     h('label', null, 'User id ', h('input', { value: user, onChange: (e: { target: { value: string } }) => setUser(e.target.value), 'aria-label': 'User id' })),
     h('button', { type: 'button', className: 'graphiql-button', onClick: () => void issue() }, 'Issue a development token'),
     h('label', null, 'or paste a token (npm run -s token -- --user u1) ', h('textarea', { value: pasted, rows: 3, onChange: (e: { target: { value: string } }) => setPasted(e.target.value), 'aria-label': 'Bearer token' })),
-    h('button', { type: 'button', className: 'graphiql-button', onClick: () => (setHeaders(withBearer(headers, pasted.trim() || null)), setStatus(pasted.trim() ? 'Token set' : 'Signed out')) }, 'Use this token'),
-    h('button', { type: 'button', className: 'graphiql-button', onClick: () => (setHeaders(withBearer(headers, null)), setStatus('Signed out')) }, 'Sign out'),
+    h('button', { type: 'button', className: 'graphiql-button', onClick: () => (setChosen(pasted.trim() || null), setStatus(pasted.trim() ? 'Token set' : 'Signed out')) }, 'Use this token'),
+    h('button', { type: 'button', className: 'graphiql-button', onClick: () => (setChosen(null), setStatus('Signed out')) }, 'Sign out'),
     h('p', { role: 'status' }, status),
   );
 }
