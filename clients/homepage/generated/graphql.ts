@@ -87,6 +87,8 @@ export type SetGridMutationVariables = Exact<{
 
 export type SetGridMutation = { setGrid: { id: string, grid: Array<{ position: number, source: GridItemSource, service: { id: string, title: string, category: string, merchant: { id: string, name: string } } }> } };
 
+export type UserGridFragment = { id: string, grid: Array<{ position: number, source: GridItemSource, service: { id: string, title: string, category: string, merchant: { id: string, name: string } } }> };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -105,7 +107,24 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
-
+export const UserGridFragmentDoc = new TypedDocumentString(`
+    fragment UserGrid on User {
+  id
+  grid {
+    position
+    source
+    service {
+      id
+      title
+      category
+      merchant {
+        id
+        name
+      }
+    }
+  }
+}
+    `, {"fragmentName":"UserGrid"}) as unknown as TypedDocumentString<UserGridFragment, unknown>;
 export const GridCatalogueDocument = new TypedDocumentString(`
     query GridCatalogue($city: String!, $query: String!) {
   homepage(city: $city) {
@@ -272,63 +291,69 @@ export const HomepageFeedDocument = new TypedDocumentString(`
 export const MoveServiceDocument = new TypedDocumentString(`
     mutation MoveService($serviceId: ID!, $position: Int!) {
   moveService(serviceId: $serviceId, position: $position) {
-    id
-    grid {
-      position
-      source
-      service {
+    ...UserGrid
+  }
+}
+    fragment UserGrid on User {
+  id
+  grid {
+    position
+    source
+    service {
+      id
+      title
+      category
+      merchant {
         id
-        title
-        category
-        merchant {
-          id
-          name
-        }
+        name
       }
     }
   }
-}
-    `, {"hash":"sha256:02ae7c2ded9ce981392c7e671e088eb23a832f6cefb947ffe1f6b3d6b14617cb"}) as unknown as TypedDocumentString<MoveServiceMutation, MoveServiceMutationVariables>;
+}`, {"hash":"sha256:b86329f5ec8fad4c4ab4febafefd09f2a70c30d79a0e6a029ef16db795947a7b"}) as unknown as TypedDocumentString<MoveServiceMutation, MoveServiceMutationVariables>;
 export const PinServiceDocument = new TypedDocumentString(`
     mutation PinService($serviceId: ID!, $position: Int) {
   pinService(serviceId: $serviceId, position: $position) {
-    id
-    grid {
-      position
-      source
-      service {
+    ...UserGrid
+  }
+}
+    fragment UserGrid on User {
+  id
+  grid {
+    position
+    source
+    service {
+      id
+      title
+      category
+      merchant {
         id
-        title
-        category
-        merchant {
-          id
-          name
-        }
+        name
       }
     }
   }
-}
-    `, {"hash":"sha256:ce4ebef665335396662e1eb3751c92f9d05017a9d11bffd75c270f78dfa927af"}) as unknown as TypedDocumentString<PinServiceMutation, PinServiceMutationVariables>;
+}`, {"hash":"sha256:620c762a52ffeaf4c032b414530861373379693683acac2addc2bd65fd10f5d8"}) as unknown as TypedDocumentString<PinServiceMutation, PinServiceMutationVariables>;
 export const RemoveServiceDocument = new TypedDocumentString(`
     mutation RemoveService($serviceId: ID!) {
   removeService(serviceId: $serviceId) {
-    id
-    grid {
-      position
-      source
-      service {
+    ...UserGrid
+  }
+}
+    fragment UserGrid on User {
+  id
+  grid {
+    position
+    source
+    service {
+      id
+      title
+      category
+      merchant {
         id
-        title
-        category
-        merchant {
-          id
-          name
-        }
+        name
       }
     }
   }
-}
-    `, {"hash":"sha256:9ca653bcf701b4ea9f9859718df11577acf2471c26a566dc6c93d503eaefd9e3"}) as unknown as TypedDocumentString<RemoveServiceMutation, RemoveServiceMutationVariables>;
+}`, {"hash":"sha256:308a0f6f3850ccb7ceaca48eb2b51de0c6f26f325d2068af9eb58be5958412e5"}) as unknown as TypedDocumentString<RemoveServiceMutation, RemoveServiceMutationVariables>;
 export const SearchSuggestionsDocument = new TypedDocumentString(`
     query SearchSuggestions($query: String!, $city: String) {
   search(query: $query, city: $city, first: 5) {
@@ -350,20 +375,22 @@ export const SearchSuggestionsDocument = new TypedDocumentString(`
 export const SetGridDocument = new TypedDocumentString(`
     mutation SetGrid($serviceIds: [ID!]!) {
   setGrid(serviceIds: $serviceIds) {
-    id
-    grid {
-      position
-      source
-      service {
+    ...UserGrid
+  }
+}
+    fragment UserGrid on User {
+  id
+  grid {
+    position
+    source
+    service {
+      id
+      title
+      category
+      merchant {
         id
-        title
-        category
-        merchant {
-          id
-          name
-        }
+        name
       }
     }
   }
-}
-    `, {"hash":"sha256:5037a6ae0c6b4d55361d6a381f5e00b4fdb70bbd7a428c6a2791f78cb65b1adf"}) as unknown as TypedDocumentString<SetGridMutation, SetGridMutationVariables>;
+}`, {"hash":"sha256:28bddf09d7b47a435953d25ac69529ade9a7af757cc2c2a1558f1c57c02709e1"}) as unknown as TypedDocumentString<SetGridMutation, SetGridMutationVariables>;
