@@ -69,7 +69,7 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export type ClientMode = 'allow' | 'audit' | 'safelist' | 'require-id';
 export const CLIENT_MODES: readonly ClientMode[] = ['allow', 'audit', 'safelist', 'require-id'];
 
-/** A token bucket: `burst` requests at once, refilled at `perSecond`. */
+/** A rate-limit bucket: `burst` requests at once, `perSecond` sustained (see gateway/stores/buckets.ts for how it is counted). */
 export interface BucketSettings {
   burst: number;
   perSecond: number;
@@ -477,8 +477,8 @@ export const SETTINGS = {
   ),
   PLAZA_COST_LIST_SIZE: positive('security', 10, 'assumed size of a list without @listSize or slicing argument'),
   PLAZA_RATE_LIMIT: bool('security', { development: false, production: true }, 'rate limiting per IP and per client'),
-  PLAZA_RATE_LIMIT_IP: bucket({ burst: 600, perSecond: 300 }, 'token bucket per client IP: `burst/perSecond`'),
-  PLAZA_RATE_LIMIT_CLIENT: bucket({ burst: 3000, perSecond: 1500 }, 'token bucket per known client (partner or first-party app): `burst/perSecond`'),
+  PLAZA_RATE_LIMIT_IP: bucket({ burst: 600, perSecond: 300 }, 'rate-limit bucket per client IP: `burst/perSecond`'),
+  PLAZA_RATE_LIMIT_CLIENT: bucket({ burst: 3000, perSecond: 1500 }, 'rate-limit bucket per known client (partner or first-party app): `burst/perSecond`'),
   PLAZA_TRUST_PROXY: bool('security', false, 'take the client IP from the last `X-Forwarded-For` entry (behind a trusted load balancer)'),
   PLAZA_PARTNER_TIERS: text('security', null, "partner tiers by name (JSON: rate, burst and daily and monthly quotas); a partner's keys entry names its tier (else `default`)", '— (no partner quotas)'),
   PLAZA_PARTNER_INTROSPECTION: bool('security', false, 'partners may introspect the partner contract (never the whole graph)'),
