@@ -69,7 +69,7 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export type ClientMode = 'allow' | 'audit' | 'safelist' | 'require-id';
 export const CLIENT_MODES: readonly ClientMode[] = ['allow', 'audit', 'safelist', 'require-id'];
 
-/** A rate-limit bucket: `burst` requests at once, `perSecond` sustained (see gateway/stores/buckets.ts for how it is counted). */
+/** A rate-limit bucket: `burst` requests at once, `perSecond` a second after that (gateway/stores/buckets.ts says how the two are counted). */
 export interface BucketSettings {
   burst: number;
   perSecond: number;
