@@ -1,4 +1,6 @@
+import type { ApolloServerPlugin } from '@apollo/server';
 import type { DocumentNode } from 'graphql';
+import { errorCodesOf } from '../platform/log.ts';
 import type { FieldAuthorization } from './engine/shaping.ts';
 import { ANONYMOUS, type Viewer } from '../platform/internal-token.ts';
 import type { SubsequentPayload } from './engine/defer.ts';
@@ -78,3 +80,21 @@ export interface ObservedRequest {
   /** Whether the answer carried data along with its errors. */
   hasData?: boolean;
 }
+
+/** Fills the request state's `observed` as Apollo learns the operation and its errors (logs and metrics read it). */
+export const observeOperation: ApolloServerPlugin<GatewayContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ contextValue, operationName, queryHash, response }) {
+        const observed = contextValue.observed;
+        if (!observed) return;
+        observed.operationName = operationName ?? undefined;
+        observed.operationId = queryHash;
+        if (response.body.kind === 'single') {
+          observed.errorCodes = errorCodesOf(response.body.singleResult.errors);
+          observed.hasData = response.body.singleResult.data != null;
+        }
+      },
+    };
+  },
+};

@@ -3,9 +3,9 @@ import type { FastifyRequest } from 'fastify';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { createHttpApp, listen, sendJson, serveGraphQL, type Listening } from '../platform/http.ts';
-import { ANONYMOUS, signInternalToken } from '../platform/internal-token.ts';
+import { signInternalToken } from '../platform/internal-token.ts';
 import { operationsOf, subgraphUrlOverride, type GatewayConfig } from './config.ts';
-import { newRequestState, UNKNOWN_CLIENT, type GatewayContext } from './context.ts';
+import { newRequestState, observeOperation, UNKNOWN_CLIENT, type GatewayContext } from './context.ts';
 import { PlazaEngine } from './engine/index.ts';
 import { stringifyResult } from './engine/answer-text.ts';
 import { SubgraphSource } from './engine/subgraph-source.ts';
@@ -96,10 +96,11 @@ export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin
     // answers the engine wrote as text are spliced in, not stringified again
     stringifyResult,
     // the playground plugin serves Plaza's own offline GraphiQL; Apollo's landing page would load a CDN
-    // one hook object may serve several concerns (logging and metrics observe operations together): added once
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
-      ...new Set(plugins.flatMap((p) => (p.apollo ? [p.apollo] : []))),
+      // what the request turned out to be, in its state, for the logs and metrics
+      observeOperation,
+      ...plugins.flatMap((p) => (p.apollo ? [p.apollo] : [])),
       // the subgraph answer headers the header rules pass back
       ...(headerRules?.response ? [passBackHeaders] : []),
     ],

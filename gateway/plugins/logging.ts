@@ -1,6 +1,4 @@
-import type { ApolloServerPlugin } from '@apollo/server';
-import { childTraceparent, createLogger, errorCodesOf, requestIdOf, type Logger } from '../../platform/log.ts';
-import type { GatewayContext, ObservedRequest } from '../context.ts';
+import { childTraceparent, createLogger, requestIdOf, type Logger } from '../../platform/log.ts';
 import type { GatewayPlugin } from '../plugin.ts';
 
 /** Options of the request log. */
@@ -11,24 +9,6 @@ export interface LoggingOptions {
 
 /** Paths that are not client requests: probes and scrapes stay out of request logs and metrics. */
 export const OPERATIONS_PATHS = new Set(['/health', '/ready', '/metrics']);
-
-/** Fills `context.observed` as the pipeline learns the operation and its errors (logs and metrics read it). */
-export const observeOperation: ApolloServerPlugin<GatewayContext> = {
-  async requestDidStart() {
-    return {
-      async willSendResponse({ contextValue, operationName, queryHash, response }) {
-        const observed = contextValue.observed;
-        if (!observed) return;
-        observed.operationName = operationName ?? undefined;
-        observed.operationId = queryHash;
-        if (response.body.kind === 'single') {
-          observed.errorCodes = errorCodesOf(response.body.singleResult.errors);
-          observed.hasData = response.body.singleResult.data != null;
-        }
-      },
-    };
-  },
-};
 
 /**
  * One JSON log line per request: request id, client name and version, operation name and
@@ -72,6 +52,5 @@ export function useLogging(options: LoggingOptions = {}): GatewayPlugin {
         );
       });
     },
-    apollo: observeOperation,
   };
 }

@@ -1,14 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { IncomingMessage } from 'node:http';
 import { parse, Kind } from 'graphql';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { ErrorCode } from '../../platform/errors.ts';
 import { metricsRoute, operationLabeler } from '../../platform/metrics.ts';
-import type { GatewayContext, ObservedRequest } from '../context.ts';
-import { OPERATIONS_PATHS, observeOperation } from './logging.ts';
+import { OPERATIONS_PATHS } from './logging.ts';
 import { gatewayRegistry, refusals, requestDuration, requestErrors, requests } from '../metrics.ts';
-import type { GatewayPlugin, Refusal } from '../plugin.ts';
+import type { GatewayPlugin } from '../plugin.ts';
 
 /** Options of the gateway's Prometheus metrics. */
 export interface MetricsOptions {
@@ -72,6 +70,5 @@ export function useMetrics(options: MetricsOptions = {}): GatewayPlugin {
         if (outcome === 'refused') for (const code of errorCodes.length ? errorCodes : ['UNKNOWN']) refusals.inc({ client, code: codeLabel(code) });
       });
     },
-    apollo: observeOperation,
   };
 }
