@@ -33,7 +33,7 @@ async function offersOf(user: string) {
 }
 
 describe('the merchant mini-program page', () => {
-  it('walks the in-store loop: claim a coupon, open an order, apply it, pay with the sandbox, shows the points the ledger holds, and exchanges some for a member right', async () => {
+  it('walks the in-store loop on a phone: claim a coupon, open an order, apply it, pay with the sandbox, shows the points the ledger holds, and exchanges some for a member right; the end of the loop on a desktop', async () => {
     const { data: before, claimable } = await offersOf('u2');
     expect(claimable.length).toBeGreaterThan(0);
     const offerToClaim = claimable[0];
@@ -44,6 +44,7 @@ describe('the merchant mini-program page', () => {
     page.on('request', (request) => {
       if (request.method() === 'POST' && new URL(request.url()).pathname === '/graphql') operations.push(request.postDataJSON()?.operationName);
     });
+    await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${env.origin}/miniprogram/?merchant=m1#token=${await env.plaza.tokenFor('u2')}`);
 
     // the merchant's offers and the user's points
@@ -187,7 +188,13 @@ describe('the merchant mini-program page', () => {
     const { me } = (await env.plaza.query('{ me { points { balance transactions(first: 5) { amount reason } } } }', {}, { user: 'u2' })).body.data;
     expect(me.points.balance).toBe(spent);
     expect(me.points.transactions.filter((t: { reason: string }) => t.reason === 'EXCHANGE')).toEqual([{ amount: -affordable.cost, reason: 'EXCHANGE' }]);
-    await screenshot(page, 'miniprogram-exchange');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await screenshot(page, 'miniprogram-exchange-390');
+    // the same screen on a desktop: the new balance still shown, nothing cut off
+    await page.setViewportSize({ width: 1280, height: 900 });
+    expect(Number(await page.getByTestId('balance-now').innerText())).toBe(spent);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await screenshot(page, 'miniprogram-exchange-1280');
 
     // the page went through the checkout's operations, each request naming its operation
     expect(new Set(operations)).toEqual(new Set(['MerchantOffers', 'ClaimCoupon', 'OpenOrder', 'MyCoupons', 'ApplyCoupon', 'PayOrder', 'SandboxPay', 'PaymentSuccess', 'MemberRights', 'ExchangePoints']));
