@@ -104,6 +104,34 @@ export interface StartPlazaOptions {
   subgraph?: (config: SubgraphConfig) => SubgraphConfig;
 }
 
+/**
+ * A gateway started for a test, with what tests do with it: a token per user, a query as a
+ * user, replicas over the same subgraphs, and one stop for them all.
+ */
+export async function startTestGateways(configOf: (overrides: Partial<GatewayConfig>) => GatewayConfig, overrides: Partial<GatewayConfig>) {
+  const gateway = await startGateway(configOf(overrides));
+  const replicas: RunningGateway[] = [];
+  const tokenFor = (user: string, scopes: string[] = []) => issueToken(TEST_JWT_SECRET, { userId: user, scopes });
+  return {
+    gateway,
+    tokenFor,
+    async query<T = any>(query: string, variables?: Record<string, unknown>, options: { user?: string; scopes?: string[]; headers?: Record<string, string> } = {}): Promise<GraphQLResponse<T>> {
+      const headers: Record<string, string> = { ...options.headers };
+      if (options.user) headers.authorization = `Bearer ${await tokenFor(options.user, options.scopes)}`;
+      return postJson(gateway.url, { query, variables }, headers) as Promise<GraphQLResponse<T>>;
+    },
+    async replica(replicaOverrides: Partial<GatewayConfig> = {}) {
+      const replica = await startGateway(configOf({ ...overrides, ...replicaOverrides }));
+      replicas.push(replica);
+      return replica;
+    },
+    async stopGateways() {
+      for (const replica of replicas) await replica.stop();
+      await gateway.stop();
+    },
+  };
+}
+
 export async function startPlaza(overrides: Partial<GatewayConfig> = {}, options: StartPlazaOptions = {}): Promise<Plaza> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaza-test-'));
   const configure = options.subgraph ?? ((config: SubgraphConfig) => config);
@@ -114,27 +142,13 @@ export async function startPlaza(overrides: Partial<GatewayConfig> = {}, options
   );
   for (const sg of started) peers[sg.name] = sg.url;
   const subgraphs = Object.fromEntries(started.map((sg) => [sg.name, sg])) as Record<SubgraphName, RunningSubgraph>;
-  const gateway = await startGateway(testGatewayConfig(started, overrides));
-  const replicas: RunningGateway[] = [];
-  const tokenFor = (user: string, scopes: string[] = []) => issueToken(TEST_JWT_SECRET, { userId: user, scopes });
+  const gateways = await startTestGateways((more) => testGatewayConfig(started, more), overrides);
   return {
-    gateway,
+    ...gateways,
     subgraphs,
     dataDir,
-    tokenFor,
-    async query(query, variables, options = {}) {
-      const headers: Record<string, string> = { ...options.headers };
-      if (options.user) headers.authorization = `Bearer ${await tokenFor(options.user, options.scopes)}`;
-      return postJson(gateway.url, { query, variables }, headers);
-    },
-    async replica(replicaOverrides = {}) {
-      const replica = await startGateway(testGatewayConfig(started, { ...overrides, ...replicaOverrides }));
-      replicas.push(replica);
-      return replica;
-    },
     async stop() {
-      for (const replica of replicas) await replica.stop();
-      await gateway.stop();
+      await gateways.stopGateways();
       await Promise.all(started.map((sg) => sg.stop()));
       fs.rmSync(dataDir, { recursive: true, force: true });
       await dropTestDatabases(dataDir);

@@ -21,15 +21,14 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { composeServices } from '@apollo/composition';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { startGateway, type RunningGateway } from '../../gateway/server.ts';
-import { issueToken } from '../../gateway/plugins/identity.ts';
+import type { RunningGateway } from '../../gateway/server.ts';
 import type { GatewayConfig } from '../../gateway/config.ts';
 import { createHttpApp, listen, serveGraphQL } from '../../platform/http.ts';
 import { INTERNAL_TOKEN_HEADER, verifyInternalToken, type Viewer } from '../../platform/internal-token.ts';
 import { badUserInput, ErrorCode, plazaError } from '../../platform/errors.ts';
 import { maskUnexpectedError } from '../../platform/error-masking.ts';
 import { refuseControlCharacters } from '../../platform/control-characters.ts';
-import { postJson, testGatewayConfig, TEST_INTERNAL_SECRET, TEST_JWT_SECRET, type GraphQLResponse } from './plaza.ts';
+import { startTestGateways, testGatewayConfig, TEST_INTERNAL_SECRET, type GraphQLResponse } from './plaza.ts';
 
 /** The small subgraph's schema. */
 export const SMALL_SCHEMA = `
@@ -239,28 +238,13 @@ export async function startSmallGateway(overrides: Partial<GatewayConfig> = {}):
   const supergraphSdl = composeSmallSupergraph(subgraph.url);
   const supergraphPath = path.join(dir, 'supergraph.graphql');
   fs.writeFileSync(supergraphPath, supergraphSdl);
-  const configOf = (more: Partial<GatewayConfig>) => testGatewayConfig([subgraph], { ...more, supergraphPath });
-  const gateway = await startGateway(configOf(overrides));
-  const replicas: RunningGateway[] = [];
-  const tokenFor = (user: string, scopes: string[] = []) => issueToken(TEST_JWT_SECRET, { userId: user, scopes });
+  const gateways = await startTestGateways((more) => testGatewayConfig([subgraph], { ...more, supergraphPath }), overrides);
   return {
-    gateway,
+    ...gateways,
     subgraph,
     supergraphSdl,
-    tokenFor,
-    async query(query, variables, options = {}) {
-      const headers: Record<string, string> = { ...options.headers };
-      if (options.user) headers.authorization = `Bearer ${await tokenFor(options.user, options.scopes)}`;
-      return postJson(gateway.url, { query, variables }, headers);
-    },
-    async replica(replicaOverrides = {}) {
-      const replica = await startGateway(configOf({ ...overrides, ...replicaOverrides }));
-      replicas.push(replica);
-      return replica;
-    },
     async stop() {
-      for (const replica of replicas) await replica.stop();
-      await gateway.stop();
+      await gateways.stopGateways();
       await subgraph.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     },
