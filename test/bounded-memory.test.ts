@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryUsageCounter } from '../gateway/stores/memory.ts';
 import { OTHER_USES } from '../gateway/stores/types.ts';
-import { MemoryBucketStore } from '../gateway/plugins/rate-limit.ts';
+import { MemoryBucketStore } from '../gateway/stores/buckets.ts';
 import { CandidateCache, PlacementsShared, UNTARGETED, type CityRows } from '../subgraphs/placements/loaders.ts';
 import { EVERY_CITY } from '../subgraphs/placements/entities.ts';
 import { BoundedCache } from '../platform/caches.ts';

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readResponseCacheConfig } from '../gateway/config.ts';
-import { MemoryResponseCacheStore, RESPONSE_CACHE_HEADER, responseEntryBytes } from '../gateway/plugins/response-cache.ts';
+import { RESPONSE_CACHE_HEADER } from '../gateway/plugins/response-cache.ts';
+import { MemoryResponseCacheStore, responseEntryBytes } from '../gateway/stores/response-cache.ts';
 import { asMerchant, asReviewer, REVIEW, SUBMIT, submission } from './support/flows.ts';
 import { startPlaza, type Plaza } from './support/plaza.ts';
 

@@ -8,7 +8,7 @@ import { derivedFromSupergraph, type GatewayPlugin } from '../plugin.ts';
 import type { QuotaStore } from '../stores/quotas.ts';
 import { localApiSchema } from '../analysis/api-schema.ts';
 import { estimateCost, readCostModel } from '../analysis/cost.ts';
-import type { BucketStore } from './rate-limit.ts';
+import type { BucketStore } from '../stores/buckets.ts';
 
 /** Where operators read every partner's quotas (an operators' route, beside /metrics). */
 export const QUOTAS_PATH = '/partners/quotas';

@@ -7,7 +7,6 @@ import { SECURITY_DEFAULTS, type BucketSettings } from '../config.ts';
 import { MemoryBucketStore, type BucketDecision, type BucketStore } from '../stores/buckets.ts';
 import type { GatewayPlugin } from '../plugin.ts';
 
-export { MemoryBucketStore, RedisBucketStore, type BucketDecision, type BucketStore } from '../stores/buckets.ts';
 
 /** Options of rate limiting. */
 export interface RateLimitOptions {

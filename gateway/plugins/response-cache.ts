@@ -6,7 +6,6 @@ import type { GatewayPlugin } from '../plugin.ts';
 import { localApiSchema } from '../analysis/api-schema.ts';
 import { MemoryResponseCacheStore, type ResponseCacheStore } from '../stores/response-cache.ts';
 
-export { MemoryResponseCacheStore, RedisResponseCacheStore, responseCacheStore, responseEntryBytes, type ResponseCacheStore } from '../stores/response-cache.ts';
 
 /** Options of the response cache. */
 export interface ResponseCacheOptions {
