@@ -147,6 +147,19 @@ export interface GraphQLRouteOptions<TContext extends BaseContext> {
    * `multipart/mixed` (deferSpec=20220824), Apollo Server's answer as its first part.
    */
   subsequent?: (context: TContext) => AsyncIterable<{ json: string; hasNext: boolean }> | undefined;
+  /**
+   * An answer that continues as a stream (a subscription's events), when the request's
+   * execution left one: its content type and texts, Apollo Server's answer given as `first`.
+   * Ending the stream early (the client went away) returns the iterator.
+   */
+  stream?: (context: TContext, first: string, request: FastifyRequest) => StreamedAnswer | undefined;
+}
+
+/** An answer written as a stream of texts. */
+export interface StreamedAnswer {
+  contentType: string;
+  headers?: Record<string, string>;
+  body: AsyncIterable<string>;
 }
 
 const PART_HEAD = 'content-type: application/json; charset=utf-8\r\n\r\n';
@@ -168,7 +181,7 @@ export function serveGraphQL<TContext extends BaseContext>(app: FastifyInstance,
       return context;
     },
   });
-  const { prepare, subsequent } = options;
+  const { prepare, subsequent, stream } = options;
   const around = options.around ?? ((run) => run());
   app.route({
     method: ['GET', 'POST'],
@@ -188,7 +201,15 @@ export function serveGraphQL<TContext extends BaseContext>(app: FastifyInstance,
         // the handler's route type says its reply is a string; this route may answer a stream of parts instead
         const answer = await apollo.call(app, request as Parameters<typeof apollo>[0], reply as Parameters<typeof apollo>[1]);
         const context = request.graphqlContext as TContext | null;
-        const rest = typeof answer === 'string' && context && reply.statusCode === 200 ? subsequent?.(context) : undefined;
+        if (typeof answer !== 'string' || !context || reply.statusCode !== 200) return answer;
+        const streamed = stream?.(context, answer, request);
+        if (streamed) {
+          reply.header('content-type', streamed.contentType);
+          for (const [name, value] of Object.entries(streamed.headers ?? {})) reply.header(name, value);
+          reply.removeHeader('content-length');
+          return Readable.from(streamed.body, { objectMode: false });
+        }
+        const rest = subsequent?.(context);
         if (!rest) return answer;
         reply.header('content-type', 'multipart/mixed; boundary="-"; deferSpec=20220824');
         reply.removeHeader('content-length');
