@@ -1,9 +1,13 @@
 /**
  * How the gateway reaches subgraphs: a keep-alive connection pool (undici Agent.request)
- * or Node's built-in fetch, behind per-subgraph cockatiel policies (a timeout per attempt,
- * retries with exponential backoff of queries, never mutations, and a circuit breaker)
- * and the sharing of identical in-flight requests. Everything here is transport; GraphQL
- * meaning lives in datasource.ts.
+ * or Node's built-in fetch, with a time allowed per attempt, behind per-subgraph cockatiel
+ * policies (retries with exponential backoff of queries, never mutations, and a circuit
+ * breaker) and the sharing of identical in-flight requests. Everything here is transport;
+ * GraphQL meaning lives in datasource.ts.
+ *
+ * A request that succeeds at once costs the circuit's bookkeeping and nothing more: the
+ * attempt's time is kept by the transport (undici's own timers), not by an AbortController
+ * and a timer of ours, and the retry policy is entered only once a query's first attempt failed.
  */
 import {
   BrokenCircuitError,
@@ -13,15 +17,10 @@ import {
   ExponentialBackoff,
   handleType,
   retry,
-  TaskCancelledError,
-  timeout,
-  TimeoutStrategy,
-  wrap,
   type CircuitBreakerPolicy,
-  type IPolicy,
-  type TimeoutPolicy,
+  type RetryPolicy,
 } from 'cockatiel';
-import { Agent } from 'undici';
+import { Agent, errors as undiciErrors } from 'undici';
 import type { OperationsConfig } from '../config.ts';
 import {
   circuitOpen,
@@ -39,8 +38,16 @@ export interface RawResponse {
   text: string;
 }
 
-/** Sends one POST and reads the whole answer, or rejects (connection refused, reset, `signal` aborted when the attempt's time is up). */
-export type Transport = (url: string, headers: Record<string, string>, body: string, signal: AbortSignal) => Promise<RawResponse>;
+/** Sends one POST and reads the whole answer within `timeoutMs`, or rejects (connection refused, reset; TransportTimeoutError when the time is up). */
+export type Transport = (url: string, headers: Record<string, string>, body: string, timeoutMs: number) => Promise<RawResponse>;
+
+/** A transport's attempt that ran out of time. */
+export class TransportTimeoutError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TransportTimeoutError';
+  }
+}
 
 /** Why a subgraph could not answer. */
 export type UnavailableReason = 'timeout' | 'unavailable' | 'http_5xx' | 'circuit_open';
@@ -57,16 +64,31 @@ export class SubgraphUnavailableError extends Error {
   }
 }
 
-/** A keep-alive pool shared by every subgraph; `close()` at shutdown. */
+/**
+ * A keep-alive pool shared by every subgraph; `close()` at shutdown. The attempt's time is
+ * undici's `headersTimeout` (until the answer's headers) and `bodyTimeout` (between two parts
+ * of its body), kept on undici's own timers.
+ */
 export function undiciTransport(): { send: Transport; close(): Promise<void> } {
   const agent = new Agent({ keepAliveTimeout: 30_000, connections: 128, pipelining: 1 });
-  const send: Transport = async (url, headers, body, signal) => {
-    const target = new URL(url);
-    const res = await agent.request({ origin: target.origin, path: target.pathname + target.search, method: 'POST', headers, body, signal });
-    const text = await res.body.text();
-    const flat: Record<string, string> = {};
-    for (const [key, value] of Object.entries(res.headers)) if (value !== undefined) flat[key] = Array.isArray(value) ? value.join(', ') : value;
-    return { status: res.statusCode, statusText: '', headers: flat, text };
+  // a handful of subgraph URLs, each parsed once
+  const targets = new Map<string, { origin: string; path: string }>();
+  const send: Transport = async (url, headers, body, timeoutMs) => {
+    let target = targets.get(url);
+    if (!target) {
+      const parsed = new URL(url);
+      targets.set(url, (target = { origin: parsed.origin, path: parsed.pathname + parsed.search }));
+    }
+    try {
+      const res = await agent.request({ origin: target.origin, path: target.path, method: 'POST', headers, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+      const text = await res.body.text();
+      const flat: Record<string, string> = {};
+      for (const [key, value] of Object.entries(res.headers)) if (value !== undefined) flat[key] = Array.isArray(value) ? value.join(', ') : value;
+      return { status: res.statusCode, statusText: '', headers: flat, text };
+    } catch (error) {
+      if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) throw new TransportTimeoutError(String(error));
+      throw error;
+    }
   };
   return { send, close: () => agent.close() };
 }
@@ -80,11 +102,17 @@ type FetchLike = (url: string, init: { method: string; headers: Record<string, s
 
 /** A fetch function (Node's built-in one), for comparison runs. */
 export function fetchTransport(fetcher: FetchLike): Transport {
-  return async (url, headers, body, signal) => {
-    const res = await fetcher(url, { method: 'POST', headers, body, signal });
-    const flat: Record<string, string> = {};
-    res.headers.forEach((value, key) => (flat[key] = value));
-    return { status: res.status, statusText: res.statusText, headers: flat, text: await res.text() };
+  return async (url, headers, body, timeoutMs) => {
+    try {
+      const res = await fetcher(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
+      const flat: Record<string, string> = {};
+      res.headers.forEach((value, key) => (flat[key] = value));
+      return { status: res.status, statusText: res.statusText, headers: flat, text: await res.text() };
+    } catch (error) {
+      // AbortSignal.timeout aborts with a TimeoutError; only it aborts these requests
+      if ((error as { name?: string }).name === 'TimeoutError' || (error as { name?: string }).name === 'AbortError') throw new TransportTimeoutError(String(error));
+      throw error;
+    }
   };
 }
 
@@ -109,10 +137,11 @@ export class SubgraphClient {
    * for its outcome), and its success closes the circuit again.
    */
   readonly circuit: CircuitBreakerPolicy;
-  /** Time allowed for one attempt; its end aborts the request. */
-  private readonly deadline: TimeoutPolicy;
-  /** Queries: retried with backoff (a retry never goes through an open circuit). Mutations use the circuit alone. */
-  private readonly queryPolicy: IPolicy;
+  /**
+   * A query whose first attempt failed: the later attempts, each through the circuit (a retry
+   * never goes through an open circuit), after a backoff. Mutations use the circuit alone.
+   */
+  private readonly retries: RetryPolicy;
   private readonly inFlight = new Map<string, Promise<RawResponse>>();
 
   constructor(
@@ -121,16 +150,14 @@ export class SubgraphClient {
     private readonly transport: Transport,
     private readonly settings: Pick<OperationsConfig, 'subgraphTimeoutMs' | 'subgraphRetries' | 'breakerFailures' | 'breakerResetMs'>,
   ) {
-    this.deadline = timeout(settings.subgraphTimeoutMs, TimeoutStrategy.Aggressive);
     this.circuit = circuitBreaker(handleType(SubgraphUnavailableError), {
       halfOpenAfter: settings.breakerResetMs,
       breaker: new ConsecutiveBreaker(settings.breakerFailures),
     });
     this.circuit.onBreak(() => circuitOpen.set({ subgraph: name }, 1));
     this.circuit.onReset(() => circuitOpen.set({ subgraph: name }, 0));
-    const retries = retry(handleType(SubgraphUnavailableError), { maxAttempts: settings.subgraphRetries, backoff: new ExponentialBackoff(RETRY_BACKOFF) });
-    retries.onRetry(() => subgraphFetchRetries.inc({ subgraph: name }));
-    this.queryPolicy = wrap(retries, this.circuit);
+    this.retries = retry(handleType(SubgraphUnavailableError), { maxAttempts: settings.subgraphRetries, backoff: new ExponentialBackoff(RETRY_BACKOFF) });
+    this.retries.onRetry(() => subgraphFetchRetries.inc({ subgraph: name }));
   }
 
   /** The circuit as /health reads it: open from its first failing fast until a probe succeeds. */
@@ -154,11 +181,23 @@ export class SubgraphClient {
   private async attempt(headers: Record<string, string>, body: string, isQuery: boolean): Promise<RawResponse> {
     let last: SubgraphUnavailableError | undefined;
     try {
-      return await (isQuery ? this.queryPolicy : this.circuit).execute(() =>
-        this.once(headers, body).catch((error: SubgraphUnavailableError) => {
-          last = error;
-          throw error;
-        }),
+      try {
+        return await this.circuit.execute(() => this.once(headers, body));
+      } catch (error) {
+        if (!isQuery || this.settings.subgraphRetries === 0 || !(error instanceof SubgraphUnavailableError)) throw error;
+        last = error;
+      }
+      // the first attempt's failure is the retry policy's own first attempt: it waits its backoff before the next
+      const first = last;
+      return await this.retries.execute(({ attempt }) =>
+        attempt === 0
+          ? Promise.reject(first)
+          : this.circuit.execute(() =>
+              this.once(headers, body).catch((error: SubgraphUnavailableError) => {
+                last = error;
+                throw error;
+              }),
+            ),
       );
     } catch (error) {
       if (!(error instanceof BrokenCircuitError)) throw error;
@@ -174,15 +213,14 @@ export class SubgraphClient {
     const start = performance.now();
     let failure: SubgraphUnavailableError;
     try {
-      const res = await this.deadline.execute(({ signal }) => this.transport(this.url, headers, body, signal));
+      const res = await this.transport(this.url, headers, body, this.settings.subgraphTimeoutMs);
       if (res.status !== 502 && res.status !== 503 && res.status !== 504) {
         subgraphFetchDuration.observe({ subgraph: this.name, outcome: res.status < 400 ? 'ok' : 'error' }, (performance.now() - start) / 1000);
         return res;
       }
       failure = new SubgraphUnavailableError(this.name, 'http_5xx', `Subgraph "${this.name}" answered HTTP ${res.status}`);
     } catch (error) {
-      // only the deadline aborts a request
-      const timedOut = error instanceof TaskCancelledError || (error as { name?: string }).name === 'AbortError';
+      const timedOut = error instanceof TransportTimeoutError;
       failure = new SubgraphUnavailableError(
         this.name,
         timedOut ? 'timeout' : 'unavailable',
