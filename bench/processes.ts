@@ -27,19 +27,22 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** How a process is named when it fails, Node's own flags, and when a failure is expected (the run is stopping). */
+/** How a process is named when it fails, Node's own flags, when a failure is expected (the run is stopping), and the checkout it runs from. */
 export interface ProcessOptions {
   label?: string;
   nodeFlags?: string[];
   quiet?: () => boolean;
+  /** The repository root `script` is found in and run from (default this checkout). */
+  root?: string;
 }
 
 /** Starts `script` (a path from the repository's root) with `args`; its last output is printed if it fails. */
 export function startProcess(script: string, args: string[], env: NodeJS.ProcessEnv, cpus = '', options: ProcessOptions = {}): ChildProcess {
-  const nodeArgs = [...(options.nodeFlags ?? []), '--import', 'tsx', path.join(root, script), ...args];
+  const from = options.root ?? root;
+  const nodeArgs = [...(options.nodeFlags ?? []), '--import', 'tsx', path.join(from, script), ...args];
   // taskset execs node, so the child's pid is node's own (for /proc figures)
   const [command, argv] = cpus ? ['taskset', ['-c', cpus, process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
-  const child = spawn(command, argv, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const child = spawn(command, argv, { cwd: from, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   let log = '';
   const keep = (chunk: Buffer) => {
     log = (log + chunk.toString()).slice(-4000);

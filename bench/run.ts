@@ -37,7 +37,8 @@
  * BENCH_SECTIONS (which of gateways,money,hostile,memory,impressions run; default all),
  * BENCH_GATEWAY_CPU_QUOTA (cores each gateway may use, default 0.4; 0 for none),
  * BENCH_GATEWAY_CPUS (taskset list for gateways, default "0" when 2+ cores),
- * BENCH_OTHER_CPUS (subgraphs and load, default the remaining cores), BENCH_OUT (report path).
+ * BENCH_OTHER_CPUS (subgraphs and load, default the remaining cores), BENCH_OUT (report path),
+ * BENCH_CHECKOUTS (other checkouts' gateways in the same rounds, e.g. "before=/tmp/plaza-before").
  */
 import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -169,6 +170,8 @@ interface Variant {
   name: string;
   kind: 'plaza' | 'baseline' | 'hive';
   env: Record<string, string>;
+  /** Another checkout the gateway runs from (BENCH_CHECKOUTS). */
+  root?: string;
   /** Scenarios this variant runs in (all when absent). */
   scenarios?: string[];
 }
@@ -195,7 +198,25 @@ const VARIANTS: Variant[] = [
   // Hive Gateway with its Rust query planner (see bench/hive-gateway.ts); it takes no APQ, so not scenario 3
   { name: 'hive', kind: 'hive', env: {}, scenarios: ['1', '2', 'G'] },
   { name: 'hive dedup-off', kind: 'hive', env: { BENCH_HIVE_DEDUP: 'false' }, scenarios: ['1', '2', 'G'] },
+  // other checkouts' gateways (e.g. an earlier commit's) measured in the same rounds, so a change is judged under the same load
+  ...otherCheckouts(bench.BENCH_CHECKOUTS ?? []).flatMap(({ label, root }): Variant[] => [
+    { name: `plaza (${label})`, kind: 'plaza', env: { PLAZA_RESPONSE_CACHE: 'false' }, root },
+    { name: `plaza (${label}) dedup-off`, kind: 'plaza', env: { PLAZA_RESPONSE_CACHE: 'false', PLAZA_DEDUP: 'false' }, root },
+  ]),
 ];
+/** BENCH_CHECKOUTS: `label=directory` entries, each a Plaza checkout with its gateway. */
+function otherCheckouts(entries: string[]): { label: string; root: string }[] {
+  return entries.map((entry) => {
+    const at = entry.indexOf('=');
+    const label = entry.slice(0, at).trim();
+    const root = path.resolve(entry.slice(at + 1).trim());
+    if (at <= 0 || !fs.existsSync(path.join(root, 'gateway/main.ts'))) {
+      console.error(`BENCH_CHECKOUTS: expected label=directory of a Plaza checkout, got ${entry}`);
+      process.exit(2);
+    }
+    return { label, root };
+  });
+}
 const BASELINE = 'apollo-gateway';
 const HIVE = 'hive';
 /** Plaza's rows set against Hive's with deduplication on, and off. */
@@ -296,8 +317,8 @@ function removeQuotaGroup(dir: string, complain: boolean): void {
   }
 }
 
-function startProcess(label: string, script: string, args: string[], env: NodeJS.ProcessEnv, cpus: string, nodeFlags: string[] = []): ChildProcess {
-  const child = startBenchProcess(script, args, env, cpus, { label, nodeFlags, quiet: () => stopping });
+function startProcess(label: string, script: string, args: string[], env: NodeJS.ProcessEnv, cpus: string, nodeFlags: string[] = [], from?: string): ChildProcess {
+  const child = startBenchProcess(script, args, env, cpus, { label, nodeFlags, quiet: () => stopping, root: from });
   children.add(child);
   child.on('exit', () => children.delete(child));
   return child;
@@ -444,7 +465,7 @@ async function startGateway(variant: Variant, graph: Graph, extra: { env?: Recor
   const port = await freePort();
   const env = { ...baseEnv, ...graph.gatewayEnv, PLAZA_GATEWAY_PORT: String(port), ...variant.env, ...extra.env };
   const { script, path: endpoint } = GATEWAY_SCRIPTS[variant.kind];
-  const child = startProcess(variant.name, script, graph.gatewayArgs, env, settings.gatewayCpus, extra.nodeFlags);
+  const child = startProcess(variant.name, script, graph.gatewayArgs, env, settings.gatewayCpus, extra.nodeFlags, variant.root);
   const url = `http://127.0.0.1:${port}${endpoint}`;
   await waitUntilServing(url, child);
   // limited once serving (starting up under the quota would only make the run longer), and
@@ -1009,6 +1030,7 @@ async function cpuProfile(graph: Graph): Promise<string> {
   if (!variant || variant.kind !== 'plaza') throw new Error(`BENCH_PROFILE_VARIANT: no Plaza variant named ${settings.profileVariant}`);
   const spawned = Date.now();
   let measuredFrom = 0;
+  let requests = 0;
   // on its whole core: the profiler's samples would count a throttled wait as time spent
   const gw = await startGateway(variant, graph, { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
   try {
@@ -1016,6 +1038,7 @@ async function cpuProfile(graph: Graph): Promise<string> {
     const job = { url: gw.url, body: scenario.body, headers: scenario.headers ?? {}, expected: expected.text, connections: scenario.connections ?? settings.connections, duration: settings.duration, warmup: scenario.warmup ?? settings.warmup };
     const result = await load(job, { start: () => void (measuredFrom = Date.now() - spawned) });
     if (result.wrong) throw new Error(`${result.wrong} wrong answers while profiling`);
+    requests = result.requests;
   } finally {
     await stopProcess(gw.child);
   }
@@ -1025,7 +1048,7 @@ async function cpuProfile(graph: Graph): Promise<string> {
   fs.copyFileSync(path.join(dir, file), kept);
   fs.rmSync(dir, { recursive: true, force: true });
   const summary = summarizeProfile(JSON.parse(fs.readFileSync(kept, 'utf8')), root, 10, measuredFrom);
-  return `Profile: \`${kept}\` (open in Chrome DevTools). ${variant.name} variant on its whole core (no quota), ${settings.duration} s under load; start-up and warm-up left out.\n\n${summary}`;
+  return `Profile: \`${kept}\` (open in Chrome DevTools). ${variant.name} variant on its whole core (no quota), ${settings.duration} s under load (${requests} requests); start-up and warm-up left out.\n\n${summary}`;
 }
 
 await main();

@@ -571,6 +571,11 @@ export const SETTINGS = {
   BENCH_OUT: verbatim('bench', path.resolve(import.meta.dirname, '..', 'bench', 'RESULTS.md'), 'file the results are written to', '`bench/RESULTS.md`'),
   BENCH_PROFILE_SCENARIO: verbatim('bench', '2', 'the scenario `--profile` profiles Plaza under'),
   BENCH_PROFILE_VARIANT: verbatim('bench', 'plaza', 'the Plaza variant `--profile` profiles'),
+  BENCH_CHECKOUTS: list(
+    'bench',
+    'other Plaza checkouts whose gateways run beside this one, as `label=directory` separated by commas (e.g. `before=/tmp/plaza-before`, a git worktree of an earlier commit with its node_modules linked): variants `plaza (label)` and `plaza (label) dedup-off`',
+    '—',
+  ),
   BENCH_SECTIONS: setting<string[]>('bench', `sections run, separated by commas: ${BENCH_SECTIONS.join(', ')}`, '— (all)', () =>
     z
       .string()
