@@ -278,6 +278,14 @@ export interface OperationsConfig {
   drainTimeoutMs: number;
   /** Port of the operators' listener, which alone serves `/metrics` (0 picks a free one). `PLAZA_METRICS_PORT`; default none: `/metrics` beside GraphQL in development, not served in production. */
   metricsPort: number | null;
+  /** Most subscriptions one WebSocket connection may hold. `PLAZA_SUBSCRIPTIONS_PER_CONNECTION`; default 20. */
+  subscriptionsPerConnection: number;
+  /** Most subscriptions one user may hold on one replica. `PLAZA_SUBSCRIPTIONS_PER_USER`; default 50. */
+  subscriptionsPerUser: number;
+  /** WebSocket ping and SSE keep-alive interval, in ms. `PLAZA_SUBSCRIPTION_KEEPALIVE_MS`; default 12000. */
+  subscriptionKeepAliveMs: number;
+  /** Events of one subscription that may wait for its client before it is dropped. `PLAZA_SUBSCRIPTION_BACKLOG`; default 64. */
+  subscriptionBacklog: number;
 }
 
 /** The fields of OperationsConfig, each a setting as it is, and their settings. */
@@ -296,6 +304,10 @@ const OPERATIONS_FIELDS = {
   watchSupergraph: 'PLAZA_SUPERGRAPH_WATCH',
   drainTimeoutMs: 'PLAZA_DRAIN_TIMEOUT_MS',
   metricsPort: 'PLAZA_METRICS_PORT',
+  subscriptionsPerConnection: 'PLAZA_SUBSCRIPTIONS_PER_CONNECTION',
+  subscriptionsPerUser: 'PLAZA_SUBSCRIPTIONS_PER_USER',
+  subscriptionKeepAliveMs: 'PLAZA_SUBSCRIPTION_KEEPALIVE_MS',
+  subscriptionBacklog: 'PLAZA_SUBSCRIPTION_BACKLOG',
 } as const satisfies Partial<Record<keyof OperationsConfig, SettingName>>;
 
 /** The operations settings from the environment; a wrong value names its variable. */

@@ -1,4 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
+import type { GatewayExecutionResult } from '@apollo/server-gateway-interface';
 import type { DocumentNode } from 'graphql';
 import { errorCodesOf } from '../platform/log.ts';
 import type { FieldAuthorization } from './engine/shaping.ts';
@@ -55,6 +56,14 @@ export interface GatewayContext {
    * survives Apollo Server's copy of the context. Without it, answers come whole.
    */
   incremental?: { subsequent?(): AsyncIterable<SubsequentPayload> };
+  /**
+   * Set when the request came over a transport that streams (WebSocket, SSE): a
+   * subscription is served only then, its events left here by the engine for the
+   * transport to write. Created before Apollo and shared by reference, like `incremental`.
+   */
+  live?: LiveRequest;
+  /** When the caller's credentials expire (epoch ms), if they do: a live connection is closed then. */
+  credentialsExpireAt?: number;
   /** The client's headers the header rules read (see gateway/header-rules.ts), when there are rules. */
   ruleHeaders?: Record<string, string>;
   /** Subgraph answer headers the header rules pass back to the client (filled as fetches answer; shared by reference). */
@@ -63,6 +72,15 @@ export interface GatewayContext {
   observed?: ObservedRequest;
   /** Set when the gateway refused the request before GraphQL ran. */
   refusal?: Refusal;
+}
+
+/** A request over a transport that streams (see gateway/plugins/subscriptions.ts). */
+export interface LiveRequest {
+  transport: 'ws' | 'sse';
+  /** A subscription's events, each a result for the client, once the engine has subscribed upstream. */
+  events?: AsyncIterable<GatewayExecutionResult>;
+  /** Signs a new internal token for `context` (a later event's fetches outlive the request's token). */
+  renewToken?(context: GatewayContext): void;
 }
 
 /** The state a request starts with: anonymous, from an unknown client, nothing observed yet. */

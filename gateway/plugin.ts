@@ -1,7 +1,7 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import type { GraphQLFormattedError } from 'graphql';
-import type { Routes } from '../platform/http.ts';
+import type { Routes, StreamedAnswer } from '../platform/http.ts';
 import type { ClientIdentity, GatewayContext } from './context.ts';
 
 /** A request the gateway answered itself before GraphQL ran (too large, rate limited, unknown key, not in the list…). */
@@ -50,7 +50,22 @@ export interface GatewayPlugin {
   onRequest?(request: FastifyRequest, reply: FastifyReply): Promise<void> | void;
   /** Releases what the plugin holds (connections, timers) at shutdown. */
   stop?(): Promise<void>;
+  /**
+   * Serves a transport that streams (WebSocket) on the gateway's app, its operations run
+   * through the app like HTTP requests; `format` is the gateway's formatError.
+   */
+  serveLive?(app: FastifyInstance, format: Format): void;
+  /**
+   * An answer that continues as a stream (a subscription's events over SSE), when this
+   * plugin's transport carries the request; `first` is Apollo Server's answer.
+   */
+  streamAnswer?(context: GatewayContext, first: string, format: Format): StreamedAnswer | undefined;
+  /** Runs first at shutdown, before in-flight requests drain: ends what never finishes by itself (live connections, told to reconnect). */
+  drain?(): Promise<void>;
 }
+
+/** The gateway's formatting of one error, as a client reads it. */
+export type Format = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
 
 /**
  * Something a plugin derives from the supergraph (a policy, a cost model), kept current

@@ -9,6 +9,7 @@ import { newRequestState, observeOperation, UNKNOWN_CLIENT, type GatewayContext 
 import { PlazaEngine } from './engine/index.ts';
 import { stringifyResult } from './engine/answer-text.ts';
 import { SubgraphSource } from './engine/subgraph-source.ts';
+import { UpstreamSubscriptions } from './engine/upstream.ts';
 import { HeaderRulesSubgraphSource } from './header-rules-source.ts';
 import { parseHeaderRules, passedBack, pickHeaders, propagatedHeaders } from './header-rules.ts';
 import { payloadTexts } from './engine/defer.ts';
@@ -66,6 +67,8 @@ export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin
     tracing: !!operations.otlpEndpoint,
     // the sources hold back fetches nothing in the plan waits for (see SubgraphSource.flush)
     mergeFetches: operations.mergeFetches,
+    maxPendingEvents: operations.subscriptionBacklog,
+    upstream: ({ name, url }) => new UpstreamSubscriptions(name, subgraphUrlOverride(config, name) ?? url, config.internalSecret),
     source: ({ name, url }) => {
       const target = subgraphUrlOverride(config, name) ?? url;
       if (!target) throw new Error(`Subgraph "${name}" has no URL in the supergraph; set PLAZA_SUBGRAPH_URL_${name.toUpperCase()}`);
@@ -130,6 +133,8 @@ export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin
       if (headerRules.response) context.passedHeaders = new Map();
     }
     context.internalToken = signInternalToken(context.viewer, config.internalSecret);
+    // a subscription's later events are completed with fetches of their own, each with a token signed then
+    if (context.live) context.live.renewToken = (live) => void (live.internalToken = signInternalToken(live.viewer, config.internalSecret));
     return context;
   }
 
@@ -188,6 +193,8 @@ export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin
   } else if (operatorRoutes.length) {
     logger.warn('/metrics is not served: set PLAZA_METRICS_PORT to serve it on a port of its own');
   }
+  for (const plugin of plugins) plugin.serveLive?.(app, formatError);
+  const streams = plugins.flatMap((p) => (p.streamAnswer ? [p.streamAnswer.bind(p)] : []));
   serveGraphQL(app, server, {
     context,
     prepare: async (request, body, url) => {
@@ -196,6 +203,14 @@ export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin
     },
     // the later parts of an answer deferred in parts, their errors formatted as the first part's
     subsequent: (context) => context.incremental?.subsequent && payloadTexts(context.incremental.subsequent(), formatError),
+    // a subscription's events over SSE (WebSockets are served by serveLive)
+    stream: (context, first) => {
+      for (const stream of streams) {
+        const answer = stream(context, first, formatError);
+        if (answer) return answer;
+      }
+      return undefined;
+    },
   });
   const http = await listen(app, config.port, config.host);
   return {
@@ -203,8 +218,9 @@ export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin
     port: http.port,
     metricsUrl: operatorHttp?.url,
     async stop() {
-      // readiness fails first, then in-flight requests drain before anything closes
+      // readiness fails first, live connections are told to reconnect, then in-flight requests drain before anything closes
       stopping = true;
+      for (const plugin of plugins) await plugin.drain?.();
       await http.close(operations.drainTimeoutMs);
       await operatorHttp?.close(operations.drainTimeoutMs);
       await server.stop();

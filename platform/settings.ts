@@ -413,8 +413,8 @@ export const SETTINGS = {
   ),
   PLAZA_MAX_BODY_BYTES: positive('gateway', MiB, 'largest request body the gateway accepts (`413 REQUEST_TOO_LARGE` above)'),
   PLAZA_REDIS_URL: setting<string | null>(
-    'gateway',
-    'Redis for state gateway replicas share (APQ, manifests, use counts, rate limits, the response cache)',
+    'common',
+    'Redis for state gateway replicas share (APQ, manifests, use counts, rate limits, the response cache) and for the events subgraphs publish to subscriptions (pub/sub; without it, events stay in their process)',
     '—',
     variable((raw, ctx) => (/^rediss?:\/\/\S+$/.test(raw) ? raw : problem(ctx, 'a redis:// or rediss:// URL')), () => null),
   ),
@@ -514,6 +514,11 @@ export const SETTINGS = {
   PLAZA_METRICS_PORT: port('operations', null, "port of the operators' listener, which alone serves `/metrics` (0 picks a free one)", {
     shown: '— (`/metrics` beside GraphQL in development, not served in production)',
   }),
+
+  PLAZA_SUBSCRIPTIONS_PER_CONNECTION: positive('operations', 20, 'most subscriptions one WebSocket connection may hold at once'),
+  PLAZA_SUBSCRIPTIONS_PER_USER: positive('operations', 50, 'most subscriptions one signed-in user may hold at once on one gateway replica'),
+  PLAZA_SUBSCRIPTION_KEEPALIVE_MS: positive('operations', 12_000, 'interval of WebSocket pings and SSE keep-alive comments, in ms; a WebSocket that misses a ping is closed'),
+  PLAZA_SUBSCRIPTION_BACKLOG: positive('operations', 64, "most events of one subscription waiting for a slow client before it is dropped (SLOW_CONSUMER)"),
 
   // persisted queries
   PLAZA_APQ: bool('persisted-queries', true, 'automatic persisted queries (register by hash, then send only the hash)'),

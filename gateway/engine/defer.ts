@@ -335,13 +335,13 @@ export async function* payloadTexts(
   format: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError,
 ): AsyncIterable<{ json: string; hasNext: boolean }> {
   for await (const payload of payloads) {
-    const incremental = payload.incremental?.map((item) => ({ ...item, ...(item.errors ? { errors: item.errors.map((error) => formatted(error, format)) } : {}) }));
+    const incremental = payload.incremental?.map((item) => ({ ...item, ...(item.errors ? { errors: item.errors.map((error) => formattedError(error, format)) } : {}) }));
     yield { json: JSON.stringify(incremental ? { hasNext: payload.hasNext, incremental } : { hasNext: payload.hasNext }), hasNext: payload.hasNext };
   }
 }
 
 /** An error of a later part as the client reads it: with a code (INTERNAL_SERVER_ERROR when it has none), through the gateway's formatting. */
-function formatted(error: Error, format: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError): GraphQLFormattedError {
+export function formattedError(error: Error, format: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError): GraphQLFormattedError {
   // a GraphQLError of either copy of graphql (the engine's, or the one plugins import)
   const json: GraphQLFormattedError = typeof (error as Partial<GraphQLError>).toJSON === 'function' ? (error as GraphQLError).toJSON() : { message: error.message };
   return format(json.extensions?.code ? json : { ...json, extensions: { ...json.extensions, code: 'INTERNAL_SERVER_ERROR' } }, error);

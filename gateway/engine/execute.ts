@@ -27,7 +27,7 @@ export interface Run {
   readonly variables: Variables;
   readonly operation: Operation;
   readonly supergraphSchema: GraphQLSchema;
-  readonly sources: ReadonlyMap<string, SubgraphSource>;
+  readonly sources: ReadonlyMap<string, FetchSource>;
   /** Fetch errors, in the order they happen. */
   readonly errors: (GraphQLError | Error)[];
   /** Called as each fetch with an id has been merged (deferred parts wait on them). */
@@ -35,6 +35,9 @@ export interface Run {
   /** Whether spans are recorded (see tracing.ts). */
   readonly tracing: boolean;
 }
+
+/** What a fetch is sent to: a subgraph (subgraph-source.ts), or a subscription's event standing in for its primary fetch (live.ts). */
+export type FetchSource = Pick<SubgraphSource, 'process'>;
 
 /** Where a plan node works: the objects at `path` (`@` for every element of a list). */
 export interface Cursor {
@@ -345,7 +348,7 @@ async function executeFetch(run: Run, fetch: FetchNode, cursor: Cursor): Promise
  * type condition), and the entities go out in one fetch per distinct set of values, each
  * with those values as its contextual variables.
  */
-async function fetchInContexts(run: Run, source: SubgraphSource, fetch: FetchNode, cursor: Cursor, entities: Data[], variables: Variables, compiled: CompiledFetch, conditions: TypeConditions): Promise<void> {
+async function fetchInContexts(run: Run, source: FetchSource, fetch: FetchNode, cursor: Cursor, entities: Data[], variables: Variables, compiled: CompiledFetch, conditions: TypeConditions): Promise<void> {
   const places = reached(cursor.path, cursor.root);
   const groups = new Map<string, { values: Variables; members: number[] }>();
   entities.forEach((entity, index) => {
@@ -383,7 +386,7 @@ function contextValue(entity: Data, ancestors: readonly Data[], path: readonly s
 /** Fetches `entities` by their representations; `members`, when a part of the cursor's entities is fetched, are their places among them. */
 async function fetchEntities(
   run: Run,
-  source: SubgraphSource,
+  source: FetchSource,
   fetch: FetchNode,
   cursor: Cursor,
   entities: Data[],
@@ -439,7 +442,7 @@ async function fetchEntities(
 /** Sends a fetch; its errors join the request's (with their paths in the client's answer); resolves to its data. */
 async function send(
   run: Run,
-  source: SubgraphSource,
+  source: FetchSource,
   fetch: FetchNode,
   cursor: Cursor,
   variables: Variables,

@@ -15,7 +15,10 @@ import { runNode, type Run } from './execute.ts';
 import { inOperationOrder, primarySelection, runDeferred, topDefer } from './defer.ts';
 import { graphql } from './graphql.ts';
 import { boundedPlanCache, type PlanEntry } from './plan-cache.ts';
-import { shapePart, writeResponse } from './shaping.ts';
+import { shapePart, writeResponse, type IntrospectionHandling } from './shaping.ts';
+import { liveEvents } from './live.ts';
+import type { UpstreamSubscriptions } from './upstream.ts';
+import type { SubscriptionNode } from '@apollo/query-planner';
 import { WrittenData } from './answer-text.ts';
 import { evaluateCondition } from '@apollo/query-planner';
 import { loadSupergraph, type LoadedSupergraph } from './supergraph.ts';
@@ -34,12 +37,18 @@ export interface EngineOptions {
   tracing?: boolean;
   /** Hold back fetches nothing in the plan waits for, to go out with the request's next fetch to their subgraph (see subgraph-source.ts). */
   mergeFetches?: boolean;
+  /** Subscriptions to a subgraph (called once per subgraph of each supergraph loaded, when a subscription first needs it). */
+  upstream?(subgraph: { name: string; url: string }): UpstreamSubscriptions;
+  /** Most events of one subscription that may wait for its client before it is dropped (SLOW_CONSUMER). Default 64. */
+  maxPendingEvents?: number;
 }
 
 /** What a request runs against: one supergraph and everything built from it. */
 interface Served {
   loaded: LoadedSupergraph;
   sources: Map<string, SubgraphSource>;
+  /** Subscriptions to each subgraph, opened when first needed. */
+  upstream: Map<string, UpstreamSubscriptions>;
   /** The URL the supergraph gives each subgraph (its source may reach it elsewhere, by configuration). */
   urls: Map<string, string>;
 }
@@ -100,6 +109,7 @@ export class PlazaEngine implements GatewayInterface {
 
   async stop(): Promise<void> {
     this.plans.close();
+    await Promise.all([...(this.served?.upstream.values() ?? [])].map((upstream) => upstream.close()));
   }
 
   /** The subgraph sources of the supergraph served now. */
@@ -122,7 +132,10 @@ export class PlazaEngine implements GatewayInterface {
       sources.set(subgraph.name, kept ?? this.options.source(subgraph));
       urls.set(subgraph.name, subgraph.url);
     }
-    this.served = { loaded, sources, urls };
+    // subscriptions live on the supergraph they started with; a subgraph the new one places where the old one did keeps its socket
+    const upstream = new Map<string, UpstreamSubscriptions>();
+    for (const [name, kept] of previous?.upstream ?? []) if (previous?.urls.get(name) === urls.get(name)) upstream.set(name, kept);
+    this.served = { loaded, sources, urls, upstream };
     // plans are keyed by supergraph: the old ones can only take room now
     this.plans.clear();
     this.warmed = new Set();
@@ -208,8 +221,7 @@ export class PlazaEngine implements GatewayInterface {
       }
     }
     const { plan, operation } = entry;
-    if (plan.node?.kind === 'Subscription') throw new Error('Execution of subscriptions is not supported yet');
-    if (this.options.mergeFetches) notePlan(request.context, trailingFetchesOf(plan));
+    if (this.options.mergeFetches && plan.node?.kind !== 'Subscription') notePlan(request.context, trailingFetchesOf(plan));
     const run: Run = {
       request,
       variables,
@@ -219,8 +231,9 @@ export class PlazaEngine implements GatewayInterface {
       errors: [],
       tracing,
     };
-    const data = Object.create(null) as Record<string, unknown>;
     const introspection = this.introspection(run, loaded, entry.definition);
+    if (plan.node?.kind === 'Subscription') return this.subscribe(request, served, entry, run, plan.node, introspection);
+    const data = Object.create(null) as Record<string, unknown>;
     const parts = request.context.incremental;
     const top = parts && acceptsIncremental(request) ? topDefer(plan, (node) => (evaluateCondition(node, operation.variableDefinitions, variables) ? node.ifClause : node.elseClause)) : undefined;
     if (top && parts) {
@@ -241,17 +254,57 @@ export class PlazaEngine implements GatewayInterface {
     }
     const node = plan.node;
     if (node) await inSpan(tracing, 'gateway.execute', {}, () => runNode(run, node, { path: [], data, root: data }));
-    // the answer's data is written as text in one pass; Plaza's server splices it into the answer (answer-text.ts)
-    return inSpan(tracing, 'gateway.postprocessing', {}, () =>
-      this.respond(run.errors, () => {
-        // authorization's denied fields completed in the same pass, over the operation the client sent
-        const authorized = request.context.authorizedDocument;
-        const answerOperation = authorized?.authorization ? entry.answerOperation : undefined;
-        const { text, errors, denied } = writeResponse(answerOperation ?? operation, variables, data, introspection, answerOperation && authorized?.authorization);
-        if (answerOperation) authorized!.completed = true;
-        return { data: typeof text === 'string' ? (new WrittenData(text) as unknown as Record<string, unknown>) : text, errors, denied };
-      }),
-    );
+    return inSpan(tracing, 'gateway.postprocessing', {}, () => this.written(request, entry, run, data, introspection));
+  }
+
+  /** The answer's data written as text in one pass; Plaza's server splices it into the answer (answer-text.ts). */
+  private written(request: RequestContext, entry: PlanEntry, run: Run, data: Record<string, unknown>, introspection: IntrospectionHandling): GatewayExecutionResult {
+    return this.respond(run.errors, () => {
+      // authorization's denied fields completed in the same pass, over the operation the client sent
+      const authorized = request.context.authorizedDocument;
+      const answerOperation = authorized?.authorization ? entry.answerOperation : undefined;
+      const { text, errors, denied } = writeResponse(answerOperation ?? entry.operation, run.variables, data, introspection, answerOperation && authorized?.authorization);
+      if (answerOperation) authorized!.completed = true;
+      return { data: typeof text === 'string' ? (new WrittenData(text) as unknown as Record<string, unknown>) : text, errors, denied };
+    });
+  }
+
+  /**
+   * A subscription: served only to a transport that streams (the request's `live`), where
+   * its events are left for the transport to write (live.ts); the answer returned here is
+   * only the acknowledgement Apollo Server's pipeline ends with.
+   */
+  private async subscribe(request: RequestContext, served: Served, entry: PlanEntry, run: Run, node: SubscriptionNode, introspection: IntrospectionHandling): Promise<GatewayExecutionResult> {
+    const live = request.context.live;
+    const context = request.context;
+    if (!live) return { errors: [new graphql.GraphQLError('Subscriptions are served over WebSocket (graphql-transport-ws) or server-sent events', { extensions: { code: 'BAD_REQUEST' } })] };
+    const upstream = this.upstreamOf(served, node.primary.serviceName);
+    if (!upstream) return { errors: [new graphql.GraphQLError(`Subgraph "${node.primary.serviceName}" serves no subscriptions here`, { extensions: { code: 'INTERNAL_SERVER_ERROR' } })] };
+    let token = (await context.internalToken) ?? '';
+    const renew = () => {
+      live.renewToken?.(context);
+      void context.internalToken?.then((fresh) => (token = fresh));
+    };
+    live.events = liveEvents({
+      run,
+      primary: node.primary,
+      rest: node.rest,
+      upstream,
+      token: () => token,
+      maxPending: this.options.maxPendingEvents ?? 64,
+      renew,
+      respond: (eventRun, data) => this.written(request, entry, eventRun, data, introspection),
+    });
+    // a response cache must never keep a subscription's acknowledgement
+    (request.overallCachePolicy as { restrict?(hint: { maxAge: number }): void } | undefined)?.restrict?.({ maxAge: 0 });
+    return { data: {} };
+  }
+
+  private upstreamOf(served: Served, name: string): UpstreamSubscriptions | undefined {
+    let upstream = served.upstream.get(name);
+    const url = served.urls.get(name);
+    if (!upstream && this.options.upstream && url !== undefined) served.upstream.set(name, (upstream = this.options.upstream({ name, url })));
+    return upstream;
   }
 
   /** How an introspection field (`__schema`, `__type`) of the operation is answered: graphql-js over the API schema. */

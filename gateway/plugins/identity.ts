@@ -19,6 +19,7 @@ import { ErrorCode, plazaError } from '../../platform/errors.ts';
 import { ANONYMOUS, type Viewer } from '../../platform/internal-token.ts';
 import { hmacKey } from '../../platform/jwt.ts';
 import type { GatewayPlugin } from '../plugin.ts';
+import type { GatewayContext } from '../context.ts';
 import { SECURITY_DEFAULTS } from '../config.ts';
 
 /** Options of the bearer-token identity check. */
@@ -123,7 +124,7 @@ export function useIdentity(options: IdentityOptions): GatewayPlugin {
     }
   }
 
-  async function identify(req: FastifyRequest): Promise<Viewer> {
+  async function identify(req: FastifyRequest, context: GatewayContext): Promise<Viewer> {
     const header = req.headers.authorization;
     if (!header) return ANONYMOUS;
     const match = /^Bearer\s+(\S+)$/i.exec(header);
@@ -131,13 +132,15 @@ export function useIdentity(options: IdentityOptions): GatewayPlugin {
     const payload = await verify(match[1]);
     // a genuine token may still name its user oddly (a number, an empty string): no user id to vouch for
     if (typeof payload.sub !== 'string' || !USER_ID.test(payload.sub)) refuse('Token claim "sub" must be a user id (a non-empty string)');
+    // a live connection (WebSocket, SSE) is closed when its credentials expire
+    if (typeof payload.exp === 'number') context.credentialsExpireAt = payload.exp * 1000;
     return { userId: payload.sub, scopes: scopesOf(payload[settings.scopeClaim]) };
   }
 
   return {
     name: 'identity',
     async context(req, context) {
-      context.viewer = await identify(req);
+      context.viewer = await identify(req, context);
     },
   };
 }

@@ -12,7 +12,7 @@ import { shapeLimits } from '../analysis/limits.ts';
 import { usePartnerContract } from './partner-contract.ts';
 import { useControlCharacterRefusal } from './control-characters.ts';
 import { useErrorMasking } from './error-masking.ts';
-import { useHttpSubscriptionRefusal } from './subscriptions.ts';
+import { useSubscriptions } from './subscriptions.ts';
 import { useRateLimit } from './rate-limit.ts';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '../../platform/log.ts';
@@ -47,6 +47,13 @@ export function gatewayPlugins(config: GatewayConfig): GatewayPlugin[] {
     useLogging({ logger: createLogger('gateway', operations.logLevel) }),
     useMetrics({ knownOperations: operationNamesIn(CLIENTS_DIR) }),
     useErrorMasking({ production: config.production, logger: createLogger('gateway', operations.logLevel) }),
+    // subscriptions over WebSocket and SSE, each operation through the same pipeline as an HTTP request
+    useSubscriptions({
+      subscriptionsPerConnection: operations.subscriptionsPerConnection,
+      subscriptionsPerUser: operations.subscriptionsPerUser,
+      keepAliveMs: operations.subscriptionKeepAliveMs,
+      maxMessageBytes: config.maxBodyBytes,
+    }),
     ...securityPlugins(config, supergraphSdl),
     ...persisted,
     ...pagePlugins(config, persistedDocumentsIn(persisted)),
@@ -99,7 +106,6 @@ export function securityPlugins(config: GatewayConfig, supergraphSdl: string): G
       : []),
     useLimits(shapeLimits(security)),
     useControlCharacterRefusal(),
-    useHttpSubscriptionRefusal(),
     useIdentity({
       secret: config.jwtSecret,
       jwksUrl: security.jwksUrl,

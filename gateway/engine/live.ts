@@ -1,0 +1,125 @@
+/**
+ * Subscriptions: the planner gives a Subscription node, whose `primary` fetch is the
+ * subscription itself, sent to the subgraph that owns the field (upstream.ts), and whose
+ * `rest` fetches what other subgraphs add to each event. Each event the subgraph sends
+ * stands in for the primary fetch's answer, the rest runs over it as any plan does, and
+ * the event's answer is written like a query's. Events wait in a bounded queue while an
+ * earlier one is still being completed or written: a client that cannot keep up is
+ * dropped with SLOW_CONSUMER rather than buffered without bound.
+ */
+import type { FetchNode, PlanNode } from '@apollo/query-planner';
+import type { GatewayExecutionResult, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import type { ExecutionResult } from 'graphql-ws';
+import { ErrorCode } from '../../platform/errors.ts';
+import { runNode, type FetchSource, type Run } from './execute.ts';
+import { graphql } from './graphql.ts';
+import type { UpstreamSubscriptions } from './upstream.ts';
+
+/** Events of one subscription, as they wait to be completed and written. */
+class EventQueue implements AsyncIterable<ExecutionResult> {
+  private readonly waiting: ExecutionResult[] = [];
+  private wake: (() => void) | undefined;
+  private ended = false;
+  private failure: unknown;
+
+  constructor(private readonly maxPending: number) {}
+
+  next(event: ExecutionResult): void {
+    if (this.ended) return;
+    if (this.waiting.length >= this.maxPending) {
+      this.fail(new graphql.GraphQLError(`More than ${this.maxPending} events waited for this client: it is not reading them fast enough`, { extensions: { code: ErrorCode.SLOW_CONSUMER } }));
+      return;
+    }
+    this.waiting.push(event);
+    this.wake?.();
+  }
+
+  error(error: unknown): void {
+    this.fail(error);
+  }
+
+  complete(): void {
+    this.ended = true;
+    this.wake?.();
+  }
+
+  private fail(error: unknown): void {
+    if (this.ended) return;
+    this.failure = error;
+    this.ended = true;
+    this.wake?.();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<ExecutionResult> {
+    for (;;) {
+      const event = this.waiting.shift();
+      if (event) {
+        yield event;
+        continue;
+      }
+      if (this.failure !== undefined) throw this.failure;
+      if (this.ended) return;
+      await new Promise<void>((resolve) => (this.wake = resolve));
+      this.wake = undefined;
+    }
+  }
+}
+
+/** An upstream failure as the client's error: the subgraph's own errors (a refusal), or the subgraph unreachable. */
+export function upstreamError(error: unknown, serviceName: string): Error {
+  if (error instanceof graphql.GraphQLError || (error instanceof Error && (error as { extensions?: { code?: unknown } }).extensions?.code)) return error;
+  if (Array.isArray(error) && error.length > 0) {
+    const first = error[0] as { message?: string; extensions?: Record<string, unknown> };
+    return new graphql.GraphQLError(first.message ?? 'The subscription was refused', { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, ...first.extensions, serviceName } });
+  }
+  return new graphql.GraphQLError(`Subgraph "${serviceName}" closed the subscription`, { extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, serviceName } });
+}
+
+export interface LiveRun {
+  /** The plan's run (request, variables, operation, sources); each event runs with errors of its own. */
+  run: Run;
+  primary: FetchNode;
+  rest: PlanNode | undefined;
+  upstream: UpstreamSubscriptions;
+  /** The viewer's current internal token (renewed as the subscription lives on). */
+  token(): string;
+  /** Most events that may wait for a client. */
+  maxPending: number;
+  /** The answer for one event, from its merged data and its errors. */
+  respond(run: Run, data: Record<string, unknown>): GatewayExecutionResult;
+  /**
+   * Renews the viewer's internal token: called before each event is completed (its fetches
+   * carry it) and every 20 s while none comes (the subscription is sent again with it
+   * after a reconnection).
+   */
+  renew?(): void;
+}
+
+/** The events of a subscription as answers for the client; ending the iteration ends the subscription upstream. */
+export async function* liveEvents(live: LiveRun): AsyncGenerator<GatewayExecutionResult> {
+  const { run, primary, rest, upstream } = live;
+  const variables: Record<string, unknown> = {};
+  for (const name of primary.variableUsages ?? []) if (run.variables[name] !== undefined) variables[name] = run.variables[name];
+  const queue = new EventQueue(live.maxPending);
+  const stop = upstream.subscribe({ query: primary.operation, operationName: primary.operationName, variables, token: live.token }, queue);
+  const renewal = live.renew && setInterval(live.renew, 20_000);
+  renewal?.unref();
+  try {
+    for await (const event of queue) {
+      live.renew?.();
+      const eventRun: Run = { ...run, errors: [] };
+      const data = Object.create(null) as Record<string, unknown>;
+      const cursor = { path: [], data, root: data };
+      // the event is the primary fetch's answer: merged (and its errors placed) as any fetch's
+      const answer: FetchSource = { process: async () => event as GatewayGraphQLResponse };
+      await runNode({ ...eventRun, sources: new Map([[primary.serviceName, answer]]) }, primary, cursor);
+      if (rest) await runNode(eventRun, rest, cursor);
+      yield live.respond(eventRun, data);
+    }
+  } catch (error) {
+    yield { errors: [upstreamError(error, primary.serviceName) as InstanceType<typeof graphql.GraphQLError>] };
+  } finally {
+    clearInterval(renewal);
+    stop();
+  }
+}
