@@ -26,6 +26,8 @@ const DATABASE_FREE = [
   'limits',
   'rate-limit',
   'security',
+  // the event broker, in-process and on Redis
+  'broker',
   'codegen',
   'config',
   'docs-links',
