@@ -50,6 +50,8 @@ export interface SubgraphConfig {
   peers?: Partial<Record<SubgraphName, string>>;
   /** The payment provider (coupons only: it confirms orders' payments). See payment-provider.ts. */
   paymentProvider?: PaymentProviderConfig;
+  /** Redis the subgraph publishes its events through and its subscriptions listen on. `PLAZA_REDIS_URL`; default none (events stay in the process). */
+  redisUrl?: string | null;
 }
 
 /** The settings a subgraph reads (a coupons subgraph also its payment provider's; each its own database's). */
@@ -102,6 +104,7 @@ export function readSubgraphConfig(name: SubgraphName, env: NodeJS.ProcessEnv = 
     peerTimeoutMs: settings.PLAZA_PEER_TIMEOUT_MS,
     logLevel: settings.PLAZA_LOG_LEVEL,
     peers: peerUrls(settings),
+    redisUrl: settings.PLAZA_REDIS_URL,
     ...(name === 'coupons' ? { paymentProvider: { key: settings.PLAZA_PAYMENT_PROVIDER_KEY, sandbox: settings.PLAZA_PAYMENT_SANDBOX } } : {}),
   };
 }

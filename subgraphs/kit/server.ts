@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { FastifyRequest } from 'fastify';
 import { parse, type DocumentNode } from 'graphql';
+import { Gauge } from 'prom-client';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
@@ -19,6 +20,9 @@ import { boundedDocumentStore } from '../../platform/document-cache.ts';
 import { currentStatementScope, openDatabase, withStatementScope, type Database, type Dialect, type EntityManager } from './orm.ts';
 import type { SeedScale, SubgraphConfig, SubgraphName } from '../../platform/config.ts';
 import { defaultOf } from '../../platform/settings.ts';
+import { createBroker, type Broker } from '../../platform/broker.ts';
+import { subgraphEvents, type SubgraphEvents } from './events.ts';
+import { serveSubscriptions, type SubscriptionServer } from './subscriptions.ts';
 
 /** What every resolver of every subgraph receives. */
 export interface SubgraphContext<Loaders> {
@@ -38,6 +42,8 @@ export interface SubgraphContext<Loaders> {
   config: SubgraphConfig;
   /** This subgraph's metrics, for what a service measures itself (e.g. how long a transaction held its row locks). */
   metrics: SubgraphMetrics;
+  /** Publishes committed changes to subscriptions, and lets subscription fields listen to them (see events.ts). */
+  events: SubgraphEvents;
 }
 
 /** A reference to an entity another subgraph owns: its key, nothing else. */
@@ -92,7 +98,20 @@ export interface RunningSubgraph {
   requests(): number;
   /** What the definition's createShared made (e.g. a cache), for operators' tools and tests. */
   shared: unknown;
+  /** The broker its events travel on. */
+  broker: Broker;
+  /** Subscriptions listening now (each has its broker topic subscribed). */
+  subscriptions(): number;
   stop(): Promise<void>;
+}
+
+export interface StartSubgraphOptions {
+  /**
+   * The broker to publish and listen on; default one made from `config.redisUrl` (Redis, or
+   * in-process for this subgraph alone), closed when the subgraph stops. One given here is
+   * the caller's to close (e.g. one in-process broker shared by two replicas in a test).
+   */
+  broker?: Broker;
 }
 
 export async function isEmpty(em: EntityManager, entity: EntitySchema<any, any>): Promise<boolean> {
@@ -102,6 +121,7 @@ export async function isEmpty(em: EntityManager, entity: EntitySchema<any, any>)
 export async function startSubgraph<Loaders>(
   definition: SubgraphDefinition<Loaders>,
   config: SubgraphConfig,
+  options: StartSubgraphOptions = {},
 ): Promise<RunningSubgraph> {
   const database = await openDatabase(config.databaseUrl, definition.entities, definition.name);
   const rootEm = database.orm.em as unknown as EntityManager;
@@ -115,12 +135,13 @@ export async function startSubgraph<Loaders>(
   // the gateway's fetches are a bounded set of operations, but one per distinct literal (a city asked for inline): bounded by heap
   const documents = boundedDocumentStore('subgraph_document', SUBGRAPH_DOCUMENT_CACHE_BYTES);
 
+  const schema = buildSubgraphSchema({
+    typeDefs: definition.typeDefs,
+    resolvers: definition.resolvers as GraphQLResolverMap<unknown>,
+  });
   const server = new ApolloServer<SubgraphContext<Loaders>>({
     documentStore: documents,
-    schema: buildSubgraphSchema({
-      typeDefs: definition.typeDefs,
-      resolvers: definition.resolvers as GraphQLResolverMap<unknown>,
-    }),
+    schema,
     includeStacktraceInErrorResponses: !config.production,
     introspection: !config.production,
     // a database error's message is its SQL with the values: no caller reads it, the log does
@@ -141,6 +162,22 @@ export async function startSubgraph<Loaders>(
 
   const shared = definition.createShared?.(rootEm, config);
   const peers = peerClient(definition.name, (config.peers ??= {}), config.internalSecret, config.peerTimeoutMs ?? defaultOf('PLAZA_PEER_TIMEOUT_MS'));
+  const broker = options.broker ?? createBroker({ redisUrl: config.redisUrl, registry: metrics.registry, onError: (error, what) => logger.error({ err: error }, `event broker: ${what}`) });
+  const events = subgraphEvents(broker, logger);
+  new Gauge({
+    name: 'plaza_subgraph_subscriptions_active',
+    help: 'Subscriptions this subgraph serves now',
+    registers: [metrics.registry],
+    collect() {
+      this.set(events.active());
+    },
+  });
+
+  /** A request's (or a subscription event's) context: its own EntityManager fork and DataLoaders. */
+  function contextFor(viewer: Viewer): SubgraphContext<Loaders> {
+    const em = rootEm.fork();
+    return { em, dialect: database.kind, loaders: definition.createLoaders(em, shared), viewer, internalSecret: config.internalSecret, peers, config, metrics, events };
+  }
 
   async function context(request: FastifyRequest): Promise<SubgraphContext<Loaders>> {
     const header = request.headers[INTERNAL_TOKEN_HEADER];
@@ -150,8 +187,7 @@ export async function startSubgraph<Loaders>(
         httpStatus: 401,
       });
     }
-    const em = rootEm.fork();
-    return { em, dialect: database.kind, loaders: definition.createLoaders(em, shared), viewer, internalSecret: config.internalSecret, peers, config, metrics };
+    return contextFor(viewer);
   }
 
   const app = createHttpApp({ onError: (error) => logger.error({ err: error }, 'request failed') });
@@ -173,6 +209,10 @@ export async function startSubgraph<Loaders>(
   // every request counts its own SQL statements (see sqlStatementsHeader)
   serveGraphQL(app, server, { context, around: (run) => withStatementScope({ statements: 0 }, run) });
   const http = await listen(app, config.port, config.host);
+  // a subgraph with a Subscription type serves it over WebSocket on the same port
+  const subscriptions: SubscriptionServer | null = schema.getSubscriptionType()
+    ? serveSubscriptions(http.server, { schema, internalSecret: config.internalSecret, contextFor, logger })
+    : null;
   return {
     name: definition.name,
     url: http.url,
@@ -181,9 +221,14 @@ export async function startSubgraph<Loaders>(
     statements: () => database.requestStatements(),
     requests: () => requests,
     shared,
+    broker,
+    subscriptions: () => events.active(),
     async stop() {
       // readiness fails first; in-flight requests finish before the database closes
       stopping = true;
+      // subscribers are told to go elsewhere (1001) before the listener closes
+      await subscriptions?.close();
+      if (!options.broker) await broker.close();
       await http.close();
       await server.stop();
       await (shared as { close?(): unknown } | undefined)?.close?.();
