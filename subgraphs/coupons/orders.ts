@@ -293,6 +293,11 @@ export async function payOrder(em: EntityManager, ownerId: string, orderId: stri
   return { order: current, amount: current.amountToPay, expiresAt: current.expiresAt, sandbox: provider.sandbox };
 }
 
+export interface PaymentOptions {
+  /** Told of an order this call made PAID, once its transaction committed (never for a redelivery). Optional. */
+  paid?: (order: Pick<Order, 'id' | 'ownerId' | 'merchantId'>) => void;
+}
+
 export interface NotificationReceipt {
   orderId: string;
   status: OrderStatus;
@@ -334,12 +339,21 @@ async function settlePoints(em: EntityManager, peers: Peers, order: Order): Prom
  *   the provider's redelivery applies it once the payment is in;
  * - a confirmed payment: the order PAID, its coupons REDEEMED and the points credited, once.
  */
-export async function applyNotification(em: EntityManager, peers: Peers, provider: PaymentProviderConfig, payload: string, signature: string): Promise<NotificationReceipt> {
+export async function applyNotification(
+  em: EntityManager,
+  peers: Peers,
+  provider: PaymentProviderConfig,
+  payload: string,
+  signature: string,
+  options: PaymentOptions = {},
+): Promise<NotificationReceipt> {
   const notification = verifyNotification(payload, signature, provider.key);
   const order = await em.findOne(Order, { id: notification.orderId }, { disableIdentityMap: true });
   if (!order) throw notFound(notification.orderId);
   const duplicate =
     notification.type === 'PAYMENT_SUCCEEDED' ? await confirmPayment(em, order, notification) : await confirmRefund(em, order, notification);
+  // committed, and by this delivery: the payment-success page hears it before the points are settled
+  if (notification.type === 'PAYMENT_SUCCEEDED' && !duplicate) options.paid?.(order);
   const settled = await em.findOneOrFail(Order, { id: order.id }, { disableIdentityMap: true });
   await settlePoints(em, peers, settled);
   return { orderId: settled.id, status: settled.status as OrderStatus, duplicate };
@@ -407,7 +421,7 @@ async function confirmRefund(em: EntityManager, order: Order, notification: Paym
  * (payOrder), then signs a PAYMENT_SUCCEEDED notification for the amount Plaza asked for
  * with the sandbox key and applies it exactly as a real one.
  */
-export async function sandboxPay(em: EntityManager, peers: Peers, provider: PaymentProviderConfig, ownerId: string, orderId: string): Promise<Order> {
+export async function sandboxPay(em: EntityManager, peers: Peers, provider: PaymentProviderConfig, ownerId: string, orderId: string, options: PaymentOptions = {}): Promise<Order> {
   if (!provider.sandbox) throw plazaError(ErrorCode.SANDBOX_DISABLED, 'The sandbox payment provider is off here');
   const existing = await ownOrder(em, ownerId, orderId);
   if (existing.status !== 'PAID') {
@@ -420,7 +434,7 @@ export async function sandboxPay(em: EntityManager, peers: Peers, provider: Paym
       amount: request.amount,
       occurredAt: new Date().toISOString(),
     } satisfies PaymentNotification);
-    await applyNotification(em, peers, provider, payload, signNotification(payload, provider.key));
+    await applyNotification(em, peers, provider, payload, signNotification(payload, provider.key), options);
   }
   return ownOrder(em, ownerId, orderId);
 }

@@ -3,8 +3,35 @@ import type { PaymentProviderConfig } from '../../platform/config.ts';
 import { requireUserId, assertOwner } from '../kit/viewer.ts';
 import { dailyCounts, dayOf, requireMerchant } from '../kit/figures.ts';
 import type { Resolvers } from './generated/resolvers-types.ts';
-import { applyCoupon, applyNotification, cancelOrder, openOrder, payOrder, removeCoupon, sandboxPay, statusOfOrder } from './orders.ts';
-import { checkPageSize, claimCoupon, pageOfOffers, statusOf } from './service.ts';
+import { applyCoupon, applyNotification, cancelOrder, openOrder, ownOrder, payOrder, removeCoupon, sandboxPay, statusOfOrder, type PaymentOptions } from './orders.ts';
+import { checkPageSize, claimCoupon, pageOfOffers, statusOf, type ClaimOptions } from './service.ts';
+import { checkReference } from '../kit/viewer.ts';
+import { TOPICS, type SubgraphEvents } from '../kit/events.ts';
+import type { Context } from './loaders.ts';
+
+/** At most one offer-stock event a second per subscription. */
+export const OFFER_STOCK_THROTTLE_MS = 1000;
+
+/** Publishes a committed claim to the subscriptions of its offer's stock. */
+const publishClaimed = (events: SubgraphEvents): ClaimOptions => ({
+  claimed: (offer) => events.publish(TOPICS.offerStockChanged(offer.id), { offerId: offer.id, merchantId: offer.merchantId }),
+});
+
+/** Publishes a committed payment to the subscriptions of its order's owner. */
+const publishPaid = (events: SubgraphEvents): PaymentOptions => ({
+  paid: (order) => events.publish(TOPICS.paymentConfirmed(order.ownerId), { orderId: order.id, userId: order.ownerId, merchantId: order.merchantId }),
+});
+
+interface OfferStockEvent {
+  offerId: string;
+  at: number;
+}
+
+interface PaymentEvent {
+  orderId: string;
+  userId: string;
+  at: number;
+}
 
 function providerOf(config: { paymentProvider?: PaymentProviderConfig }): PaymentProviderConfig {
   if (!config.paymentProvider) throw plazaError(ErrorCode.INTERNAL_SERVER_ERROR, 'No payment provider is configured');
@@ -20,15 +47,52 @@ export const resolvers: Resolvers = {
     },
   },
   Mutation: {
-    claimCoupon: (_, args, { em, viewer, internalSecret }) =>
-      claimCoupon(em, { ownerId: requireUserId(viewer), ...args, internalSecret }),
+    claimCoupon: (_, args, { em, viewer, internalSecret, events }) =>
+      claimCoupon(em, { ownerId: requireUserId(viewer), ...args, internalSecret }, publishClaimed(events)),
     openOrder: (_, args, { em, viewer, peers }) => openOrder(em, peers, { ownerId: requireUserId(viewer), ...args }),
     applyCoupon: (_, { orderId, couponId }, { em, viewer }) => applyCoupon(em, requireUserId(viewer), orderId, couponId),
     removeCoupon: (_, { orderId, couponId }, { em, viewer }) => removeCoupon(em, requireUserId(viewer), orderId, couponId),
     cancelOrder: (_, { orderId }, { em, viewer }) => cancelOrder(em, requireUserId(viewer), orderId),
     payOrder: (_, { orderId }, { em, viewer, config }) => payOrder(em, requireUserId(viewer), orderId, providerOf(config)),
-    sandboxPay: (_, { orderId }, { em, viewer, peers, config }) => sandboxPay(em, peers, providerOf(config), requireUserId(viewer), orderId),
-    notifyPayment: (_, { payload, signature }, { em, peers, config }) => applyNotification(em, peers, providerOf(config), payload, signature),
+    sandboxPay: (_, { orderId }, { em, viewer, peers, config, events }) =>
+      sandboxPay(em, peers, providerOf(config), requireUserId(viewer), orderId, publishPaid(events)),
+    notifyPayment: (_, { payload, signature }, { em, peers, config, events }) =>
+      applyNotification(em, peers, providerOf(config), payload, signature, publishPaid(events)),
+  },
+  Subscription: {
+    offerStockChanged: {
+      subscribe: async (_, { offerId }, { loaders, events }) => {
+        checkReference('offerId', offerId);
+        if (!(await loaders.templateById.load(offerId))) throw plazaError(ErrorCode.OFFER_NOT_FOUND, `No offer ${offerId}`);
+        return events.listen<OfferStockEvent>(TOPICS.offerStockChanged(offerId), {
+          accept: ({ offerId: offer, at }) => (offer === offerId ? { offerId, at } : null),
+          throttleMs: OFFER_STOCK_THROTTLE_MS,
+        });
+      },
+      // each event runs with a fresh context (kit/subscriptions.ts): the stock is read now, the latest value
+      resolve: async (event: OfferStockEvent, _args: unknown, { loaders }: Context) => {
+        const offer = await loaders.templateById.load(event.offerId);
+        if (!offer) throw plazaError(ErrorCode.OFFER_NOT_FOUND, `No offer ${event.offerId}`);
+        return { offer, remainingStock: offer.remainingStock, committedAt: new Date(event.at).toISOString() };
+      },
+    },
+    paymentConfirmed: {
+      subscribe: async (_, { orderId }, { em, viewer, events }) => {
+        const userId = requireUserId(viewer);
+        // another user's order reads like a missing one
+        if (orderId != null) await ownOrder(em, userId, orderId);
+        return events.listen<PaymentEvent>(TOPICS.paymentConfirmed(userId), {
+          accept: ({ orderId: order, userId: owner, at }) =>
+            owner === userId && typeof order === 'string' && (orderId == null || order === orderId) ? { orderId: order, userId, at } : null,
+        });
+      },
+      resolve: async (event: PaymentEvent, _args: unknown, { loaders, viewer }: Context) => {
+        const order = await loaders.orderById.load(event.orderId);
+        // a second look: no order reaches a viewer it does not belong to
+        if (!order || order.ownerId !== viewer.userId) throw plazaError(ErrorCode.ORDER_NOT_FOUND, `No order ${event.orderId}`);
+        return order;
+      },
+    },
   },
   Order: {
     __resolveReference: async (ref, { loaders, viewer }) => {

@@ -46,6 +46,11 @@ async function existingClaim(em: EntityManager, ownerId: string, key: string, te
   return coupon;
 }
 
+export interface ClaimOptions {
+  /** Told of the offer a claim took stock from, once its transaction committed (never for a retry or a refusal). Optional. */
+  claimed?: (offer: Pick<CouponTemplate, 'id' | 'merchantId'>) => void;
+}
+
 export interface ClaimInput {
   ownerId: string;
   templateId: string;
@@ -60,7 +65,7 @@ export interface ClaimInput {
  * (owner, template, slot) index, and idempotency by a unique (owner, key) index.
  * A refusal rolls the whole claim back.
  */
-export async function claimCoupon(em: EntityManager, input: ClaimInput): Promise<Coupon> {
+export async function claimCoupon(em: EntityManager, input: ClaimInput, options: ClaimOptions = {}): Promise<Coupon> {
   const key = checkIdempotencyKey(input.idempotencyKey);
   const retried = await existingClaim(em, input.ownerId, key, input.templateId);
   if (retried) return retried;
@@ -77,7 +82,8 @@ export async function claimCoupon(em: EntityManager, input: ClaimInput): Promise
   }
 
   try {
-    return await em.transactional(async (tx) => {
+    let took = false;
+    const claim = await em.transactional(async (tx) => {
       // a retry that raced us here finds the claim its twin just committed
       const twin = await existingClaim(tx, input.ownerId, key, input.templateId);
       if (twin) return twin;
@@ -106,8 +112,11 @@ export async function claimCoupon(em: EntityManager, input: ClaimInput): Promise
         appliedAt: null,
       });
       await tx.flush();
+      took = true;
       return coupon;
     });
+    if (took) options.claimed?.(template);
+    return claim;
   } catch (error) {
     const lostRace = error instanceof UniqueConstraintViolationException;
     if (!lostRace && !isRefusal(error, ErrorCode.COUPON_LIMIT_REACHED, ErrorCode.COUPON_OUT_OF_STOCK)) throw error;

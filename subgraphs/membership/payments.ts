@@ -3,7 +3,7 @@ import { badUserInput } from '../../platform/errors.ts';
 import type { EntityManager } from '../kit/orm.ts';
 import { checkReference } from '../kit/viewer.ts';
 import { PointsAccount, PointsTransaction } from './entities.ts';
-import { ensureAccount } from './service.ts';
+import { ensureAccount, type PointsPosted } from './service.ts';
 
 /**
  * Points for confirmed payments, credited and reversed at the coupons service's request
@@ -41,17 +41,23 @@ function entry(userId: string, amount: number, reason: string, reference: string
  * writes nothing). Points a refund could not take back earlier (`debt`) are repaid
  * first, in a ledger entry of their own. An order already reversed earns nothing.
  */
-export async function creditOrderPoints(em: EntityManager, input: { orderId: string; userId: string; merchantId: string; amountPaid: number }): Promise<number> {
+export async function creditOrderPoints(
+  em: EntityManager,
+  input: { orderId: string; userId: string; merchantId: string; amountPaid: number },
+  options: PostingOptions = {},
+): Promise<number> {
   checkReference('orderId', input.orderId);
   if (!Number.isSafeInteger(input.amountPaid) || input.amountPaid <= 0) badUserInput('amountPaid', 'amountPaid must be a positive number of fen');
   const points = pointsForPayment(input.amountPaid);
-  return em.transactional(async (tx) => {
+  const written: PointsPosted[] = [];
+  const earned = await em.transactional(async (tx) => {
     const account = await lockAccount(tx, input.userId);
     const known = await ledgerEntries(tx, input.userId, input.orderId);
     if (known.has(creditRef(input.orderId))) return known.get(creditRef(input.orderId))!.amount;
     if (known.has(refundRef(input.orderId))) return 0;
     const repaid = Math.min(account.debt, points);
     await tx.insert(PointsTransaction, entry(input.userId, points, 'PAYMENT', creditRef(input.orderId), input.merchantId));
+    written.push({ userId: input.userId, reference: creditRef(input.orderId), reason: 'PAYMENT' });
     if (repaid > 0) await tx.insert(PointsTransaction, entry(input.userId, -repaid, 'DEBT_REPAID', `debt:${input.orderId}`, null));
     await tx.nativeUpdate(
       PointsAccount,
@@ -60,6 +66,14 @@ export async function creditOrderPoints(em: EntityManager, input: { orderId: str
     );
     return points;
   });
+  // committed: a repeat wrote nothing and tells nobody
+  for (const posted of written) options.posted?.(posted);
+  return earned;
+}
+
+export interface PostingOptions {
+  /** Told of the ledger entry a credit or a reversal wrote, once its transaction committed. Optional. */
+  posted?: (entry: PointsPosted) => void;
 }
 
 /**
@@ -69,9 +83,10 @@ export async function creditOrderPoints(em: EntityManager, input: { orderId: str
  * whole credit. A reversal that arrives before its credit leaves a zero entry, so the
  * credit that comes later earns nothing.
  */
-export async function reverseOrderPoints(em: EntityManager, input: { orderId: string; userId: string }): Promise<number> {
+export async function reverseOrderPoints(em: EntityManager, input: { orderId: string; userId: string }, options: PostingOptions = {}): Promise<number> {
   checkReference('orderId', input.orderId);
-  return em.transactional(async (tx) => {
+  const written: PointsPosted[] = [];
+  const taken = await em.transactional(async (tx) => {
     const account = await lockAccount(tx, input.userId);
     const known = await ledgerEntries(tx, input.userId, input.orderId);
     const reversed = known.get(refundRef(input.orderId));
@@ -79,6 +94,7 @@ export async function reverseOrderPoints(em: EntityManager, input: { orderId: st
     const earned = known.get(creditRef(input.orderId))?.amount ?? 0;
     const taken = Math.min(earned, account.balance);
     await tx.insert(PointsTransaction, entry(input.userId, -taken, 'REFUND', refundRef(input.orderId), known.get(creditRef(input.orderId))?.merchantId ?? null));
+    written.push({ userId: input.userId, reference: refundRef(input.orderId), reason: 'REFUND' });
     await tx.nativeUpdate(
       PointsAccount,
       { userId: input.userId },
@@ -90,4 +106,6 @@ export async function reverseOrderPoints(em: EntityManager, input: { orderId: st
     );
     return taken;
   });
+  for (const posted of written) options.posted?.(posted);
+  return taken;
 }

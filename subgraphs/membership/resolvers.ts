@@ -1,11 +1,27 @@
 import { signMembershipPass } from '../kit/membership-pass.ts';
 import { assertOwner, requireUserId } from '../kit/viewer.ts';
 import { dailyCounts, dayOf, requireMerchant } from '../kit/figures.ts';
-import { MemberRight } from './entities.ts';
+import { MemberRight, PointsTransaction } from './entities.ts';
 import type { Resolvers } from './generated/resolvers-types.ts';
+import type { Context } from './loaders.ts';
 import { requireService } from '../kit/peers.ts';
 import { creditOrderPoints, reverseOrderPoints } from './payments.ts';
-import { exchangePoints, joinMembership, tierFor } from './service.ts';
+import { exchangePoints, joinMembership, tierFor, type PointsPosted } from './service.ts';
+import { TOPICS, type SubgraphEvents } from '../kit/events.ts';
+import type { BrokerMessage } from '../../platform/broker.ts';
+import { ErrorCode, plazaError } from '../../platform/errors.ts';
+
+/** Publishes a committed ledger entry to the subscriptions of its user. */
+const publishPosted = (events: SubgraphEvents) => (posted: PointsPosted) => events.publish(TOPICS.pointsChanged(posted.userId), { ...posted });
+
+type PointsEvent = PointsPosted & { at: number };
+
+/** A points event of `userId` from a broker message, or null when it is not one (or another user's). */
+function pointsEventOf(message: BrokerMessage, userId: string): PointsEvent | null {
+  const { userId: owner, reference, reason, at } = message;
+  if (owner !== userId || typeof reference !== 'string' || typeof reason !== 'string') return null;
+  return { userId: owner, reference, reason, at };
+}
 
 const MAX_PAGE = 100;
 const page = (first: number | null | undefined, fallback: number) => Math.max(1, Math.min(first ?? fallback, MAX_PAGE));
@@ -16,17 +32,46 @@ export const resolvers: Resolvers = {
       em.find(MemberRight, { remainingStock: { $gt: 0 } }, { orderBy: { cost: 'asc', id: 'asc' }, limit: page(first, 20) }),
   },
   Mutation: {
-    creditOrderPoints: (_, args, { em, viewer }) => {
+    creditOrderPoints: (_, args, { em, viewer, events }) => {
       requireService(viewer, 'coupons');
-      return creditOrderPoints(em, args);
+      return creditOrderPoints(em, args, { posted: publishPosted(events) });
     },
-    reverseOrderPoints: (_, args, { em, viewer }) => {
+    reverseOrderPoints: (_, args, { em, viewer, events }) => {
       requireService(viewer, 'coupons');
-      return reverseOrderPoints(em, args);
+      return reverseOrderPoints(em, args, { posted: publishPosted(events) });
     },
-    exchangePoints: (_, args, { em, dialect, viewer, metrics }) =>
-      exchangePoints(em, { userId: requireUserId(viewer), ...args }, { dialect, lockHeld: (seconds) => metrics.rowLockHold.observe({ operation: 'exchangePoints' }, seconds) }),
+    exchangePoints: (_, args, { em, dialect, viewer, metrics, events }) =>
+      exchangePoints(
+        em,
+        { userId: requireUserId(viewer), ...args },
+        { dialect, lockHeld: (seconds) => metrics.rowLockHold.observe({ operation: 'exchangePoints' }, seconds), spent: publishPosted(events) },
+      ),
     joinMembership: (_, { merchantId }, { em, viewer }) => joinMembership(em, requireUserId(viewer), merchantId),
+  },
+  Subscription: {
+    pointsChanged: {
+      subscribe: (_, __, { viewer, events }) => {
+        const userId = requireUserId(viewer);
+        return events.listen(TOPICS.pointsChanged(userId), { accept: (message) => pointsEventOf(message, userId) });
+      },
+      // each event runs with a fresh context (kit/subscriptions.ts): the balance and entry are read now
+      resolve: async (event: PointsEvent, _args: unknown, { em, loaders, viewer }: Context) => {
+        // a second look: no event reaches a viewer it does not belong to
+        if (event.userId !== viewer.userId) throw plazaError(ErrorCode.FORBIDDEN, 'Points are visible to their owner only');
+        const [account, transaction] = await Promise.all([
+          loaders.accountByUser.load(event.userId),
+          em.findOne(PointsTransaction, { userId: event.userId, reference: event.reference }),
+        ]);
+        if (!account || !transaction) throw new Error(`points event ${event.reference} of ${event.userId} names no ledger entry`);
+        return {
+          user: { id: event.userId },
+          balance: account.balance,
+          tier: tierFor(account.lifetimePoints),
+          transaction,
+          committedAt: new Date(event.at).toISOString(),
+        };
+      },
+    },
   },
   User: {
     points: (user, _, { viewer, loaders }) => {

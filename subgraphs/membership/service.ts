@@ -66,11 +66,21 @@ async function knownExchange(em: EntityManager, input: ExchangeInput): Promise<E
   return exchange;
 }
 
+/** A ledger entry a committed transaction wrote: what a points event names. */
+export interface PointsPosted {
+  userId: string;
+  /** The entry's reference, unique per user (`order:<id>`, `refund:<id>`, `exchange:<id>`). */
+  reference: string;
+  reason: string;
+}
+
 export interface SpendOptions {
   /** The dialect of the subgraph's database: PostgreSQL spends in one statement, SQLite in a transaction. */
   dialect: Dialect;
   /** Told how long the spending held its row locks, in seconds (the row-lock metric). Optional. */
   lockHeld?: (seconds: number) => void;
+  /** Told of the ledger entry an exchange wrote, once it committed (never for a retry that wrote nothing). Optional. */
+  spent?: (entry: PointsPosted) => void;
 }
 
 /**
@@ -149,7 +159,10 @@ async function exchangeInOneStatement(em: EntityManager, input: ExchangeInput, o
     const answer = await transactionInOneMessage(em, [statement]);
     const row = answer.rows[0][0] as unknown as ExchangeStatementRow;
     if (row.locked) options.lockHeld?.(answer.committedAt - row.locked_at);
-    if (row.written === 4) return { ...exchange, pointsSpent: row.cost! } as Exchange;
+    if (row.written === 4) {
+      options.spent?.({ userId: input.userId, reference: statement.values.reference, reason: 'EXCHANGE' });
+      return { ...exchange, pointsSpent: row.cost! } as Exchange;
+    }
     if (row.written !== 0) throw new Error(`an exchange wrote ${row.written} of its 4 rows`);
     // a retry with this key, perhaps one that committed while this statement waited for the account
     const retried = await knownExchange(em, input);
@@ -177,6 +190,7 @@ async function exchangeInTransaction(em: EntityManager, input: ExchangeInput, op
 
   const id = newId('x');
   let lockedAt = 0;
+  let wrote = false;
   try {
     await em.transactional(async (tx) => {
       lockedAt = performance.now();
@@ -201,10 +215,12 @@ async function exchangeInTransaction(em: EntityManager, input: ExchangeInput, op
       if (!(await post(tx, { userId: input.userId, amount: -right.cost, reason: 'EXCHANGE', reference: `exchange:${id}`, merchantId: right.merchantId }))) {
         throw plazaError(ErrorCode.INSUFFICIENT_POINTS, `This right costs ${right.cost} points`);
       }
+      wrote = true;
     });
   } finally {
     if (lockedAt) options.lockHeld?.((performance.now() - lockedAt) / 1000);
   }
+  if (wrote) options.spent?.({ userId: input.userId, reference: `exchange:${id}`, reason: 'EXCHANGE' });
   return (await knownExchange(em, input))!;
 }
 

@@ -15,8 +15,16 @@ import {
   type RankedPlacement,
   type Slot,
 } from './service.ts';
-import { EVERY_CITY } from './entities.ts';
+import { EVERY_CITY, Placement } from './entities.ts';
 import { dailyCounts, requireMerchant } from '../kit/figures.ts';
+import { TOPICS } from '../kit/events.ts';
+import { ErrorCode, plazaError } from '../../platform/errors.ts';
+
+interface ReviewEvent {
+  placementId: string;
+  merchantId: string;
+  at: number;
+}
 
 /** A ranked section; a feed served (`count`) adds one impression to each of its placements. */
 async function section(homepage: HomepageRef, slot: Slot, { loaders }: Context, count = true): Promise<RankedPlacement[]> {
@@ -41,10 +49,30 @@ export const resolvers: Resolvers = {
       loaders.placementsChanged();
       return placement;
     },
-    reviewPlacement: async (_, args, { em, viewer, loaders }) => {
+    reviewPlacement: async (_, args, { em, viewer, loaders, events }) => {
       const placement = await reviewPlacement(em, viewer, args);
       loaders.placementsChanged();
+      // committed (reviewPlacement flushed): the merchant's subscriptions hear the decision
+      events.publish(TOPICS.placementReviewed(placement.merchantId), { placementId: placement.id, merchantId: placement.merchantId, status: placement.status });
       return placement;
+    },
+  },
+  Subscription: {
+    placementReviewed: {
+      subscribe: (_, { merchantId }, { viewer, events }) => {
+        const merchant = checkId('merchantId', merchantId);
+        requireMerchant(viewer, merchant, "A merchant's placement reviews");
+        return events.listen<ReviewEvent>(TOPICS.placementReviewed(merchant), {
+          accept: ({ placementId, merchantId: owner, at }) => (owner === merchant && typeof placementId === 'string' ? { placementId, merchantId: merchant, at } : null),
+        });
+      },
+      // each event runs with a fresh context (kit/subscriptions.ts): the placement is read as it is now
+      resolve: async (event: ReviewEvent, _args: unknown, { em, viewer }: Context) => {
+        requireMerchant(viewer, event.merchantId, "A merchant's placement reviews");
+        const placement = await em.findOne(Placement, { id: event.placementId, merchantId: event.merchantId });
+        if (!placement) throw plazaError(ErrorCode.NOT_FOUND, `No placement ${event.placementId}`);
+        return placement;
+      },
     },
   },
   Homepage: {

@@ -6,6 +6,7 @@ import type { EntityRef } from '../../kit/server.ts';
 import type { Context } from '../loaders.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
@@ -236,6 +237,16 @@ export type MutationSandboxPayArgs = {
   orderId: Scalars['ID']['input'];
 };
 
+/** An offer's stock, as the latest claims left it. */
+export type OfferStock = {
+  __typename?: 'OfferStock';
+  /** When the claim that changed it was committed: ISO-8601 UTC with milliseconds. */
+  committedAt: Scalars['String']['output'];
+  offer: CouponTemplate;
+  /** Coupons left to claim (read when the event is delivered: the latest value). */
+  remainingStock: Scalars['Int']['output'];
+};
+
 /**
  * An order a user opened at a merchant. Every amount is in fen (1/100 yuan) and decided by
  * Plaza: the discount comes from the coupons applied, the amount to pay from both. Visible
@@ -313,6 +324,33 @@ export type QueryOfferArgs = {
 
 export type QueryOrderArgs = {
   id: Scalars['ID']['input'];
+};
+
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * An offer's remaining stock after claims. At most one event a second per subscription:
+   * claims in between are summed up in the next event, so the last value always arrives.
+   * OFFER_NOT_FOUND for an unknown offer.
+   */
+  offerStockChanged: OfferStock;
+  /**
+   * A payment of the signed-in user was confirmed: the order, now PAID (through the
+   * provider's notification or the sandbox). Only the viewer's own orders; with `orderId`,
+   * only that order's (ORDER_NOT_FOUND when the viewer has no such order). The points it
+   * earned arrive on pointsChanged.
+   */
+  paymentConfirmed: Order;
+};
+
+
+export type SubscriptionOfferStockChangedArgs = {
+  offerId: Scalars['ID']['input'];
+};
+
+
+export type SubscriptionPaymentConfirmedArgs = {
+  orderId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 export type User = {
@@ -454,11 +492,13 @@ export type ResolversTypes = ResolversObject<{
   Homepage: ResolverTypeWrapper<{ city: string }>;
   Merchant: ResolverTypeWrapper<EntityRef>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  OfferStock: ResolverTypeWrapper<Omit<OfferStock, 'offer'> & { offer: ResolversTypes['CouponTemplate'] }>;
   Order: ResolverTypeWrapper<OrderRow>;
   OrderStatus: OrderStatus;
   PaymentNotificationReceipt: ResolverTypeWrapper<PaymentNotificationReceipt>;
   PaymentRequest: ResolverTypeWrapper<PaymentRequestValue>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   User: ResolverTypeWrapper<EntityRef>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
@@ -474,10 +514,12 @@ export type ResolversParentTypes = ResolversObject<{
   Homepage: { city: string };
   Merchant: EntityRef;
   Mutation: Record<PropertyKey, never>;
+  OfferStock: Omit<OfferStock, 'offer'> & { offer: ResolversParentTypes['CouponTemplate'] };
   Order: OrderRow;
   PaymentNotificationReceipt: PaymentNotificationReceipt;
   PaymentRequest: PaymentRequestValue;
   Query: Record<PropertyKey, never>;
+  Subscription: Record<PropertyKey, never>;
   User: EntityRef;
   Boolean: Scalars['Boolean']['output'];
   Int: Scalars['Int']['output'];
@@ -550,6 +592,12 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   sandboxPay?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationSandboxPayArgs, 'orderId'>>;
 }>;
 
+export type OfferStockResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OfferStock'] = ResolversParentTypes['OfferStock']> = ResolversObject<{
+  committedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  offer?: Resolver<ResolversTypes['CouponTemplate'], ParentType, ContextType>;
+  remainingStock?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
 export type OrderResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Order'] = ResolversParentTypes['Order'], FederationReferenceType extends FederationReferenceTypes['Order'] = FederationReferenceTypes['Order']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Order']> | FederationReferenceType, FederationReferenceType, ContextType>;
   amount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -583,6 +631,11 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   order?: Resolver<Maybe<ResolversTypes['Order']>, ParentType, ContextType, RequireFields<QueryOrderArgs, 'id'>>;
 }>;
 
+export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  offerStockChanged?: SubscriptionResolver<ResolversTypes['OfferStock'], "offerStockChanged", ParentType, ContextType, RequireFields<SubscriptionOfferStockChangedArgs, 'offerId'>>;
+  paymentConfirmed?: SubscriptionResolver<ResolversTypes['Order'], "paymentConfirmed", ParentType, ContextType, Partial<SubscriptionPaymentConfirmedArgs>>;
+}>;
+
 export type UserResolvers<ContextType = Context, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
   coupons?: Resolver<Array<ResolversTypes['Coupon']>, ParentType, ContextType, Partial<UserCouponsArgs>>;
@@ -596,10 +649,12 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   Homepage?: HomepageResolvers<ContextType>;
   Merchant?: MerchantResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  OfferStock?: OfferStockResolvers<ContextType>;
   Order?: OrderResolvers<ContextType>;
   PaymentNotificationReceipt?: PaymentNotificationReceiptResolvers<ContextType>;
   PaymentRequest?: PaymentRequestResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
 }>;
 

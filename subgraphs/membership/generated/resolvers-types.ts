@@ -5,6 +5,7 @@ import type { EntityRef } from '../../kit/server.ts';
 import type { Context } from '../loaders.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
@@ -167,6 +168,24 @@ export type PointsAccountTransactionsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/**
+ * A change of the signed-in user's points, as it was committed: credited by a confirmed
+ * payment, spent on an exchange, or taken back by a refund.
+ */
+export type PointsChange = {
+  __typename?: 'PointsChange';
+  /** Points available to spend after the change (read when the event is delivered, so never older than the change). */
+  balance: Scalars['Int']['output'];
+  /** When the change was committed: ISO-8601 UTC with milliseconds. */
+  committedAt: Scalars['String']['output'];
+  /** The tier the user's lifetime points give them after the change. */
+  tier: Tier;
+  /** The ledger entry the change wrote. */
+  transaction: PointsTransaction;
+  /** The user whose points changed. */
+  user: User;
+};
+
 /** One line of the append-only points ledger. */
 export type PointsTransaction = {
   __typename?: 'PointsTransaction';
@@ -189,6 +208,15 @@ export type Query = {
 
 export type QueryMemberRightsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * The signed-in user's points changed: one event per ledger entry a payment credited,
+   * an exchange spent or a refund took back. Only the viewer's own changes.
+   */
+  pointsChanged: PointsChange;
 };
 
 export type Tier =
@@ -330,8 +358,10 @@ export type ResolversTypes = ResolversObject<{
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Order: ResolverTypeWrapper<{ id: string }>;
   PointsAccount: ResolverTypeWrapper<PointsAccountRow>;
+  PointsChange: ResolverTypeWrapper<Omit<PointsChange, 'transaction' | 'user'> & { transaction: ResolversTypes['PointsTransaction'], user: ResolversTypes['User'] }>;
   PointsTransaction: ResolverTypeWrapper<PointsTransactionRow>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Tier: Tier;
   User: ResolverTypeWrapper<EntityRef>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
@@ -352,8 +382,10 @@ export type ResolversParentTypes = ResolversObject<{
   Mutation: Record<PropertyKey, never>;
   Order: { id: string };
   PointsAccount: PointsAccountRow;
+  PointsChange: Omit<PointsChange, 'transaction' | 'user'> & { transaction: ResolversParentTypes['PointsTransaction'], user: ResolversParentTypes['User'] };
   PointsTransaction: PointsTransactionRow;
   Query: Record<PropertyKey, never>;
+  Subscription: Record<PropertyKey, never>;
   User: EntityRef;
   Boolean: Scalars['Boolean']['output'];
   Int: Scalars['Int']['output'];
@@ -435,6 +467,14 @@ export type PointsAccountResolvers<ContextType = Context, ParentType extends Res
   transactions?: Resolver<Array<ResolversTypes['PointsTransaction']>, ParentType, ContextType, RequireFields<PointsAccountTransactionsArgs, 'first'>>;
 }>;
 
+export type PointsChangeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PointsChange'] = ResolversParentTypes['PointsChange']> = ResolversObject<{
+  balance?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  committedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  tier?: Resolver<ResolversTypes['Tier'], ParentType, ContextType>;
+  transaction?: Resolver<ResolversTypes['PointsTransaction'], ParentType, ContextType>;
+  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+}>;
+
 export type PointsTransactionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PointsTransaction'] = ResolversParentTypes['PointsTransaction']> = ResolversObject<{
   amount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -445,6 +485,10 @@ export type PointsTransactionResolvers<ContextType = Context, ParentType extends
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   memberRights?: Resolver<Array<ResolversTypes['MemberRight']>, ParentType, ContextType, RequireFields<QueryMemberRightsArgs, 'first'>>;
+}>;
+
+export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  pointsChanged?: SubscriptionResolver<ResolversTypes['PointsChange'], "pointsChanged", ParentType, ContextType>;
 }>;
 
 export type UserResolvers<ContextType = Context, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = ResolversObject<{
@@ -465,8 +509,10 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   Mutation?: MutationResolvers<ContextType>;
   Order?: OrderResolvers<ContextType>;
   PointsAccount?: PointsAccountResolvers<ContextType>;
+  PointsChange?: PointsChangeResolvers<ContextType>;
   PointsTransaction?: PointsTransactionResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
 }>;
 

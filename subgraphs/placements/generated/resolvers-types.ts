@@ -243,6 +243,21 @@ export type SubmitPlacementInput = {
   title: Scalars['String']['input'];
 };
 
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Review decisions on the merchant's placements, as reviewers make them (the placement
+   * after the decision). Only the merchant (scope merchant:<merchantId>): FORBIDDEN for
+   * anyone else, UNAUTHENTICATED when signed out.
+   */
+  placementReviewed: Placement;
+};
+
+
+export type SubscriptionPlacementReviewedArgs = {
+  merchantId: Scalars['ID']['input'];
+};
+
 /** Who a placement is for. Empty lists mean everyone. */
 export type Targeting = {
   __typename?: 'Targeting';
@@ -429,6 +444,7 @@ export type ResolversTypes = ResolversObject<{
   ReviewStatus: ReviewStatus;
   Slot: Slot;
   SubmitPlacementInput: SubmitPlacementInput;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Targeting: ResolverTypeWrapper<Targeting>;
   User: ResolverTypeWrapper<UserRef>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
@@ -450,6 +466,7 @@ export type ResolversParentTypes = ResolversObject<{
   Query: Record<PropertyKey, never>;
   RankExplanation: RankExplanation;
   SubmitPlacementInput: SubmitPlacementInput;
+  Subscription: Record<PropertyKey, never>;
   Targeting: Targeting;
   User: UserRef;
   Boolean: Scalars['Boolean']['output'];
@@ -537,6 +554,10 @@ export type RankExplanationResolvers<ContextType = Context, ParentType extends R
   targeting?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
+export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  placementReviewed?: SubscriptionResolver<ResolversTypes['Placement'], "placementReviewed", ParentType, ContextType, RequireFields<SubscriptionPlacementReviewedArgs, 'merchantId'>>;
+}>;
+
 export type TargetingResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Targeting'] = ResolversParentTypes['Targeting']> = ResolversObject<{
   categories?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   cities?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
@@ -561,6 +582,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   Placement?: PlacementResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   RankExplanation?: RankExplanationResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   Targeting?: TargetingResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
 }>;
