@@ -75,7 +75,8 @@ export function serveSubscriptions<Context extends { viewer: Viewer }>(server: S
   const path = options.path ?? SUBSCRIPTION_SERVER_DEFAULTS.path;
   const maxDocumentLength = options.maxDocumentLength ?? SUBSCRIPTION_SERVER_DEFAULTS.maxDocumentLength;
   const { schema, logger } = options;
-  const sockets = new WebSocketServer({ noServer: true });
+  // graphql-transport-ws messages are small: a subscribe is a document and its variables
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
 
   const mask = (errors: readonly GraphQLError[]): GraphQLFormattedError[] =>
     errors.map((error) => {
