@@ -16,7 +16,7 @@ import { startSubgraph, type RunningSubgraph } from '../subgraphs/kit/server.ts'
 import { definitionOf } from '../subgraphs/registry.ts';
 import { dropTestDatabases } from './support/databases.ts';
 import { postJson, subgraphTestConfig, TEST_INTERNAL_SECRET, type Plaza } from './support/plaza.ts';
-import { createOffer, submission, SUBMIT } from './support/flows.ts';
+import { createOffer, createRight, grantPoints, notification, submission, SUBMIT } from './support/flows.ts';
 import { reachable, REDIS } from './support/services.ts';
 
 const NAMES: SubgraphName[] = ['merchants', 'coupons', 'membership', 'placements'];
@@ -110,6 +110,14 @@ async function sandboxCheckout(subgraphs: Record<string, RunningSubgraph>, userI
   return openOrder.id;
 }
 
+/** A user's points as the membership subgraph reads them (an entity fetch, as the gateway makes). */
+async function pointsOf(membership: RunningSubgraph, userId: string): Promise<{ balance: number; tier: string }> {
+  const data = await run(membership, user(userId), 'query($u: [_Any!]!) { _entities(representations: $u) { ... on User { points { balance tier } } } }', {
+    u: [{ __typename: 'User', id: userId }],
+  });
+  return data._entities[0].points;
+}
+
 const POINTS_CHANGED = 'subscription { pointsChanged { user { id } balance tier committedAt transaction { id amount reason reference } } }';
 const PAYMENT_CONFIRMED = 'subscription($orderId: ID) { paymentConfirmed(orderId: $orderId) { id status amountPaid } }';
 const OFFER_STOCK = 'subscription($offerId: ID!) { offerStockChanged(offerId: $offerId) { offer { id } remainingStock committedAt } }';
@@ -151,9 +159,9 @@ describe('subgraph subscriptions', () => {
     expect(event.user).toEqual({ id: 'u1' });
     expect(event.transaction).toMatchObject({ amount: 123, reason: 'PAYMENT', reference: `order:${orderId}` });
     expect(event.committedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-    const { user: account } = await run(subgraphs.membership, user('u1'), 'query { _entities(representations: [{ __typename: "User", id: "u1" }]) { ... on User { points { balance tier } } } }').then((d) => ({ user: d._entities[0] }));
-    expect(event.balance).toBe(account.points.balance);
-    expect(event.tier).toBe(account.points.tier);
+    const account = await pointsOf(subgraphs.membership, 'u1');
+    expect(event.balance).toBe(account.balance);
+    expect(event.tier).toBe(account.tier);
     // u2's first event is u2's own payment: u1's never reached it
     const theirs = await sandboxCheckout(subgraphs, 'u2', 500);
     const forOther = (await other.next()).data!.pointsChanged;
@@ -161,6 +169,56 @@ describe('subgraph subscriptions', () => {
     expect(forOther.transaction.reference).toBe(`order:${theirs}`);
     payer.dispose();
     other.dispose();
+    await serving(subgraphs.membership, 0);
+  });
+
+  it("the provider's notifications: a confirmed payment reaches paymentConfirmed, its credit and its refund pointsChanged", async () => {
+    const coupons = client('coupons');
+    const membership = client('membership');
+    const payer = user('u7');
+    const paid = listen(coupons, payer, PAYMENT_CONFIRMED);
+    const points = listen(membership, payer, POINTS_CHANGED);
+    await serving(subgraphs.coupons, 1);
+    await serving(subgraphs.membership, 1);
+    const { openOrder } = await run(subgraphs.coupons, payer, 'mutation($k: String!) { openOrder(merchantId: "m1", amount: 40000, idempotencyKey: $k) { id } }', { k: key('order') });
+    await run(subgraphs.coupons, payer, 'mutation($id: ID!) { payOrder(orderId: $id) { amount } }', { id: openOrder.id });
+    const NOTIFY = 'mutation($payload: String!, $signature: String!) { notifyPayment(payload: $payload, signature: $signature) { status duplicate } }';
+    const payment = notification({ orderId: openOrder.id, amount: 40000 });
+    // the provider calls as nobody; a redelivery changes nothing and tells nobody again
+    expect((await run(subgraphs.coupons, ANONYMOUS, NOTIFY, payment)).notifyPayment).toEqual({ status: 'PAID', duplicate: false });
+    expect((await run(subgraphs.coupons, ANONYMOUS, NOTIFY, payment)).notifyPayment).toEqual({ status: 'PAID', duplicate: true });
+    expect((await paid.next()).data!.paymentConfirmed).toEqual({ id: openOrder.id, status: 'PAID', amountPaid: 40000 });
+    const credit = (await points.next()).data!.pointsChanged;
+    expect(credit.transaction).toMatchObject({ amount: 400, reason: 'PAYMENT', reference: `order:${openOrder.id}` });
+    const refund = notification({ orderId: openOrder.id, amount: 40000, type: 'REFUND_SUCCEEDED', refundId: key('refund') });
+    expect((await run(subgraphs.coupons, ANONYMOUS, NOTIFY, refund)).notifyPayment).toEqual({ status: 'REFUNDED', duplicate: false });
+    const reversal = (await points.next()).data!.pointsChanged;
+    expect(reversal.transaction).toMatchObject({ amount: -400, reason: 'REFUND', reference: `refund:${openOrder.id}` });
+    expect(reversal.balance).toBe(credit.balance - 400);
+    paid.dispose();
+    points.dispose();
+    await serving(subgraphs.coupons, 0);
+    await serving(subgraphs.membership, 0);
+  });
+
+  it('spending points on an exchange reaches pointsChanged; a refused exchange tells nothing', async () => {
+    const membership = client('membership');
+    const spender = user('u11');
+    const asPlaza = { subgraphs } as unknown as Plaza;
+    await grantPoints(asPlaza, 'u11', 100);
+    const cheap = await createRight(asPlaza, 30, 5);
+    const dear = await createRight(asPlaza, 1000, 5);
+    const before = await pointsOf(subgraphs.membership, 'u11');
+    const points = listen(membership, spender, POINTS_CHANGED);
+    await serving(subgraphs.membership, 1);
+    const EXCHANGE = 'mutation($r: ID!, $k: String!) { exchangePoints(rightId: $r, idempotencyKey: $k) { id } }';
+    const { body } = await postJson(subgraphs.membership.url, { query: EXCHANGE, variables: { r: dear, k: key('exchange') } }, { [INTERNAL_TOKEN_HEADER]: await signInternalToken(spender, TEST_INTERNAL_SECRET) });
+    expect(body.errors?.[0]?.extensions?.code).toBe('INSUFFICIENT_POINTS');
+    const { exchangePoints } = await run(subgraphs.membership, spender, EXCHANGE, { r: cheap, k: key('exchange') });
+    // the first event is the exchange that went through: the refused one, rolled back, published nothing
+    const event = (await points.next()).data!.pointsChanged;
+    expect(event).toMatchObject({ user: { id: 'u11' }, balance: before.balance - 30, transaction: { amount: -30, reason: 'EXCHANGE', reference: `exchange:${exchangePoints.id}` } });
+    points.dispose();
     await serving(subgraphs.membership, 0);
   });
 
