@@ -228,9 +228,10 @@ export async function startSubgraph<Loaders>(
       stopping = true;
       // subscribers are told to go elsewhere (1001) before the listener closes
       await subscriptions?.close();
-      if (!options.broker) await broker.close();
       await http.close();
       await server.stop();
+      // after the last request: what it committed is still published
+      if (!options.broker) await broker.close();
       await (shared as { close?(): unknown } | undefined)?.close?.();
       await database.close();
       documents.close();
