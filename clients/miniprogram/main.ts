@@ -4,6 +4,9 @@
  * amount at the till → apply a coupon (Plaza prices it) → pay (payOrder, then the
  * development sandbox plays the provider) → the payment-success page with what was paid,
  * the points it earned, the user's balance and tier, and the merchant's repurchase offers;
+ * the points a payment earns are also pushed to the page as Plaza credits them (the
+ * pointsChanged subscription over WebSocket, opened on the order screen before paying, so
+ * the credit cannot be missed, and ended back at the offers), shown the moment they land;
  * there, "My points" lists the member rights the points buy (this merchant's and the
  * platform-wide ones, each with its cost) and exchanges points for one (exchangePoints,
  * one idempotency key per attempt, so "Try again" after a failure never spends twice).
@@ -24,16 +27,19 @@ import {
   OpenOrderDocument,
   PaymentSuccessDocument,
   PayOrderDocument,
+  PointsChangedDocument,
   RemoveCouponDocument,
   SandboxPayDocument,
   type ClaimCouponMutation,
   type MerchantOffersQuery,
   type MyCouponsQuery,
   type OrderSummaryFragment,
+  type PointsChangedSubscription,
   type Tier,
 } from './generated/graphql.ts';
 import manifest from './generated/persisted-documents.json' with { type: 'json' };
 import { createPersistedClient } from '../shared/persisted.ts';
+import { createLiveClient } from '../shared/live.ts';
 import { el, errorMessage, readToken, show, showBusy, showError } from '../shared/dom.ts';
 import { fenFromYuan, yuan } from './money.ts';
 import { myPoints } from './points.ts';
@@ -41,6 +47,8 @@ import { myPoints } from './points.ts';
 const merchantId = new URLSearchParams(location.search).get('merchant') || 'm1';
 const token = readToken();
 const client = createPersistedClient({ clientName: 'miniprogram', clientVersion: '1.0.0', manifest, token: () => token });
+const live = createLiveClient({ clientName: 'miniprogram', clientVersion: '1.0.0', manifest, token: () => token });
+addEventListener('pagehide', () => void live.dispose());
 
 const app = document.getElementById('app')!;
 const pointsBox = document.getElementById('points')!;
@@ -50,6 +58,7 @@ type Offer = NonNullable<NonNullable<MerchantOffersQuery['merchant']>['offers']>
 type ClaimedCoupon = ClaimCouponMutation['claimCoupon'];
 type MyCoupon = NonNullable<MyCouponsQuery['me']>['coupons'][number];
 type Order = OrderSummaryFragment;
+type PointsChange = PointsChangedSubscription['pointsChanged'];
 
 function showPoints(points: { balance: number; tier: Tier } | null): void {
   pointsBox.replaceChildren(
@@ -70,8 +79,38 @@ function problemNote(context: string, error: unknown): HTMLElement {
   return el('p', { class: 'error', role: 'alert', 'data-testid': 'error' }, `${context}: ${errorMessage(error)}`);
 }
 
+/** The user's points changes while paying: those received so far, and the screen listening for the next ones. */
+interface PointsFeed {
+  received: PointsChange[];
+  listener: ((change: PointsChange) => void) | null;
+  stop(): void;
+}
+let pointsFeed: PointsFeed | null = null;
+
+/** Subscribes to the user's points changes (once per visit to the checkout); the header follows each one. */
+function watchPoints(): void {
+  if (pointsFeed || !token) return;
+  const feed: PointsFeed = { received: [], listener: null, stop: () => {} };
+  feed.stop = live.subscribe(PointsChangedDocument, {}, {
+    next({ pointsChanged }) {
+      feed.received.push(pointsChanged);
+      showPoints(pointsChanged);
+      feed.listener?.(pointsChanged);
+    },
+    // nothing to show: the screens read the points from Plaza's answers as they did without it
+    error() {},
+  });
+  pointsFeed = feed;
+}
+
+function stopWatchingPoints(): void {
+  pointsFeed?.stop();
+  pointsFeed = null;
+}
+
 /** Screen 1: the merchant's offers, each claimable by the signed-in user. */
 async function showOffers(): Promise<void> {
+  stopWatchingPoints();
   showBusy(app, 'Loading offers…');
   try {
     const { data } = await client.run(MerchantOffersDocument, { merchantId });
@@ -205,6 +244,7 @@ async function openOrder(merchantName: string, claimed: { coupon: ClaimedCoupon;
 
 /** Screen 3: the order as Plaza priced it, the user's coupons for it, and the way to pay. */
 function showOrder(merchantName: string, order: Order, coupons: MyCoupon[], problem?: HTMLElement): void {
+  watchPoints();
   const onOrder = new Set(order.coupons.map((c) => c.id));
   const usable = coupons.filter((c) => !onOrder.has(c.id));
   show(
@@ -306,6 +346,7 @@ async function pay(merchantName: string, orderId: string): Promise<void> {
 
 /** Screen 4: the payment-success page, all from Plaza: paid, points earned, balance and tier now, offers to come back. */
 async function showSuccess(merchantName: string, orderId: string): Promise<void> {
+  watchPoints();
   showBusy(app, 'Confirming your payment…');
   try {
     const { data } = await client.run(PaymentSuccessDocument, { orderId, merchantId });
@@ -316,6 +357,30 @@ async function showSuccess(merchantName: string, orderId: string): Promise<void>
       return;
     }
     showPoints(points);
+    const earned = el('p', { 'data-testid': 'points-earned' }, order.pointsEarned === null ? 'Your points for this payment are on their way.' : `+${order.pointsEarned} points`);
+    const pointsNow = el('p', { 'data-testid': 'points-now', hidden: points ? false : 'hidden' });
+    const credited = el('p', { role: 'status', class: 'credited', 'data-testid': 'points-credited' });
+    const showBalance = (now: { balance: number; tier: Tier }) => {
+      pointsNow.hidden = false;
+      pointsNow.replaceChildren('Balance ', el('strong', { 'data-testid': 'balance-now' }, String(now.balance)), ' points · tier ', el('strong', { 'data-testid': 'tier-now' }, now.tier));
+    };
+    if (points) showBalance(points);
+    const mine = myPoints({
+      client,
+      merchantId,
+      onBalance(now) {
+        showPoints(now);
+        showBalance(now);
+      },
+    });
+    /** A points change as Plaza pushed it: this payment's credit fills in what it earned; any change, the balance. */
+    const onChange = (change: PointsChange) => {
+      showBalance(change);
+      mine.setPoints(change);
+      if (change.transaction.reason !== 'PAYMENT' || change.transaction.reference !== `order:${orderId}`) return;
+      earned.textContent = `+${change.transaction.amount} points`;
+      credited.replaceChildren('Credited: ', el('strong', { 'data-testid': 'credited-points' }, `+${change.transaction.amount}`), ' points, your balance is now ', el('strong', { 'data-testid': 'credited-balance' }, String(change.balance)));
+    };
     show(
       app,
       el(
@@ -328,8 +393,9 @@ async function showSuccess(merchantName: string, orderId: string): Promise<void>
           `Paid ${yuan(order.amountPaid)} at ${merchantName}`,
           order.discount > 0 ? ` (${yuan(order.discount)} off ${yuan(order.amount)} with your coupons)` : '',
         ),
-        el('p', { 'data-testid': 'points-earned' }, order.pointsEarned === null ? 'Your points for this payment are on their way.' : `+${order.pointsEarned} points`),
-        points ? el('p', { 'data-testid': 'points-now' }, 'Balance ', el('strong', { 'data-testid': 'balance-now' }, String(points.balance)), ' points · tier ', el('strong', { 'data-testid': 'tier-now' }, points.tier)) : null,
+        earned,
+        pointsNow,
+        credited,
       ),
       el(
         'section',
@@ -339,22 +405,18 @@ async function showSuccess(merchantName: string, orderId: string): Promise<void>
           ? el('ul', { class: 'offer-list', 'data-testid': 'repurchase-offers' }, ...page.merchant.repurchaseOffers.map((o) => el('li', { class: 'offer' }, el('strong', {}, o.title), el('span', { class: 'muted' }, ` · ${o.remainingStock} left`))))
           : el('p', { class: 'muted' }, 'No repurchase offers right now.'),
       ),
-      myPoints({
-        client,
-        merchantId,
-        onBalance(now) {
-          showPoints(now);
-          const shown = app.querySelector('[data-testid="balance-now"]');
-          const tier = app.querySelector('[data-testid="tier-now"]');
-          if (shown) shown.textContent = String(now.balance);
-          if (tier) tier.textContent = now.tier;
-        },
-      }),
+      mine.section,
       page.recommendations.length
         ? el('section', { 'aria-label': 'You may also like' }, el('h2', {}, 'You may also like'), el('ul', { class: 'offer-list' }, ...page.recommendations.map((r) => el('li', { class: 'offer' }, el('strong', {}, r.title), el('span', { class: 'muted' }, ` ${r.subtitle}`)))))
         : null,
       el('button', { type: 'button', onclick: () => void showOffers() }, 'Back to offers'),
     );
+    // the credit may have arrived while the page was loading; later changes show as they come
+    if (pointsFeed) {
+      const credit = pointsFeed.received.filter((change) => change.transaction.reference === `order:${orderId}`).pop();
+      if (credit) onChange(credit);
+      pointsFeed.listener = onChange;
+    }
   } catch (error) {
     showError(app, 'The payment went through, but its page could not be loaded', error, () => void showSuccess(merchantName, orderId));
   }

@@ -29,8 +29,14 @@ function rightsToShow(merchantId: string, own: Right[], listed: Right[]): Right[
   return [...byId.values()];
 }
 
+export interface MyPoints {
+  section: HTMLElement;
+  /** Shows a balance Plaza reported elsewhere (a live points change) without loading again. */
+  setPoints(points: Points): void;
+}
+
 /** The "My points" section; it loads the rights itself, after the rest of the screen shows. */
-export function myPoints({ client, merchantId, onBalance }: MyPointsOptions): HTMLElement {
+export function myPoints({ client, merchantId, onBalance }: MyPointsOptions): MyPoints {
   const body = el('div', { 'aria-busy': 'true' });
   const section = el('section', { 'aria-label': 'My points', class: 'my-points', 'data-testid': 'my-points' }, el('h2', {}, 'My points'), body);
   let points: Points | null = null;
@@ -135,6 +141,12 @@ export function myPoints({ client, merchantId, onBalance }: MyPointsOptions): HT
     }
   }
 
+  function setPoints(now: Points): void {
+    points = now;
+    const shown = body.querySelector('[data-testid="points-available"]');
+    if (shown) shown.textContent = String(now.balance);
+  }
+
   void load();
-  return section;
+  return { section, setPoints };
 }

@@ -53,7 +53,7 @@ export interface OperationResult<TResult> {
 const NOT_FOUND_CODES = new Set(['PERSISTED_QUERY_NOT_FOUND']);
 
 /** The name of the document's operation: a top-level definition, which codegen may print after the fragments it spreads. */
-function operationNameOf(text: string): string | undefined {
+export function operationNameOf(text: string): string | undefined {
   const head = /\b(?:query|mutation|subscription)\s+(\w+)/y;
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
@@ -66,6 +66,28 @@ function operationNameOf(text: string): string | undefined {
     }
   }
   return undefined;
+}
+
+/** A generated document as the client registered it: its sha256 (the APQ hash), text and operation name. */
+export interface RegisteredDocument {
+  sha256Hash: string;
+  text: string;
+  operationName: string | undefined;
+}
+
+/** Looks a generated document up in the client's manifest; a document missing from it is a build that skipped codegen. */
+export function registeredDocument(document: { __meta__?: Record<string, unknown> }, manifest: Record<string, string>): RegisteredDocument {
+  const id = String(document.__meta__?.hash ?? '');
+  const text = manifest[id];
+  if (!id.startsWith('sha256:') || text === undefined) {
+    throw new GraphQLRequestError('This operation is not in the client manifest: run npm run codegen', 'NOT_REGISTERED', 0);
+  }
+  return { sha256Hash: id.slice('sha256:'.length), text, operationName: operationNameOf(text) };
+}
+
+/** Whether the gateway asked for the document's text (an APQ hash it does not know yet). */
+export function askedForText(errors: readonly { extensions?: { code?: unknown } }[] | undefined): boolean {
+  return errors?.some((e) => NOT_FOUND_CODES.has(String(e.extensions?.code ?? ''))) ?? false;
 }
 
 type Json = { data?: unknown; errors?: GraphQLErrorBody[]; hasNext?: boolean; incremental?: { data?: Record<string, unknown> | null; path: (string | number)[]; errors?: GraphQLErrorBody[] }[] };
@@ -165,20 +187,15 @@ export function createPersistedClient(options: PersistedClientOptions) {
     variables: TVariables,
     onUpdate?: (result: OperationResult<TResult> & { complete: boolean }) => void,
   ): Promise<OperationResult<TResult>> {
-    const id = String(document.__meta__?.hash ?? '');
-    const text = options.manifest[id];
-    if (!id.startsWith('sha256:') || text === undefined) {
-      throw new GraphQLRequestError('This operation is not in the client manifest: run npm run codegen', 'NOT_REGISTERED', 0);
-    }
-    const sha256Hash = id.slice('sha256:'.length);
-    const base = { operationName: operationNameOf(text), variables, extensions: { persistedQuery: { version: 1, sha256Hash } } };
+    const { sha256Hash, text, operationName } = registeredDocument(document, options.manifest);
+    const base = { operationName, variables, extensions: { persistedQuery: { version: 1, sha256Hash } } };
     const onPart = onUpdate
       ? (json: Json) => {
           if (json.data !== undefined && json.data !== null) onUpdate({ data: json.data as TResult, errors: json.errors ?? [], complete: json.hasNext !== true });
         }
       : undefined;
     let answer = await post(base, onPart);
-    if (answer.json.errors?.some((e) => NOT_FOUND_CODES.has(e.extensions?.code ?? ''))) {
+    if (askedForText(answer.json.errors)) {
       answer = await post({ ...base, query: text }, onPart);
     }
     const { data, errors = [] } = answer.json;

@@ -27,6 +27,7 @@ type Documents = {
     "fragment OrderSummary on Order {\n  id\n  status\n  amount\n  discount\n  amountToPay\n  expiresAt\n  coupons {\n    id\n    template {\n      id\n      title\n    }\n  }\n}": typeof types.OrderSummaryFragmentDoc,
     "mutation PayOrder($orderId: ID!) {\n  payOrder(orderId: $orderId) {\n    amount\n    expiresAt\n    sandbox\n    order {\n      id\n      status\n    }\n  }\n}": typeof types.PayOrderDocument,
     "query PaymentSuccess($orderId: ID!, $merchantId: ID!) {\n  order(id: $orderId) {\n    id\n    status\n    amount\n    amountPaid\n    discount\n    paidAt\n    pointsEarned\n  }\n  me {\n    id\n    points {\n      balance\n      tier\n    }\n  }\n  paymentSuccessPage(merchantId: $merchantId) {\n    merchant {\n      id\n      name\n      repurchaseOffers(first: 3) {\n        id\n        title\n        remainingStock\n      }\n    }\n    recommendations {\n      id\n      title\n      subtitle\n    }\n  }\n}": typeof types.PaymentSuccessDocument,
+    "subscription PointsChanged {\n  pointsChanged {\n    balance\n    tier\n    committedAt\n    transaction {\n      id\n      amount\n      reason\n      reference\n    }\n  }\n}": typeof types.PointsChangedDocument,
     "mutation RemoveCoupon($orderId: ID!, $couponId: ID!) {\n  removeCoupon(orderId: $orderId, couponId: $couponId) {\n    ...OrderSummary\n  }\n}": typeof types.RemoveCouponDocument,
     "mutation SandboxPay($orderId: ID!) {\n  sandboxPay(orderId: $orderId) {\n    id\n    status\n    amountPaid\n  }\n}": typeof types.SandboxPayDocument,
 };
@@ -43,6 +44,7 @@ const documents: Documents = {
     "fragment OrderSummary on Order {\n  id\n  status\n  amount\n  discount\n  amountToPay\n  expiresAt\n  coupons {\n    id\n    template {\n      id\n      title\n    }\n  }\n}": types.OrderSummaryFragmentDoc,
     "mutation PayOrder($orderId: ID!) {\n  payOrder(orderId: $orderId) {\n    amount\n    expiresAt\n    sandbox\n    order {\n      id\n      status\n    }\n  }\n}": types.PayOrderDocument,
     "query PaymentSuccess($orderId: ID!, $merchantId: ID!) {\n  order(id: $orderId) {\n    id\n    status\n    amount\n    amountPaid\n    discount\n    paidAt\n    pointsEarned\n  }\n  me {\n    id\n    points {\n      balance\n      tier\n    }\n  }\n  paymentSuccessPage(merchantId: $merchantId) {\n    merchant {\n      id\n      name\n      repurchaseOffers(first: 3) {\n        id\n        title\n        remainingStock\n      }\n    }\n    recommendations {\n      id\n      title\n      subtitle\n    }\n  }\n}": types.PaymentSuccessDocument,
+    "subscription PointsChanged {\n  pointsChanged {\n    balance\n    tier\n    committedAt\n    transaction {\n      id\n      amount\n      reason\n      reference\n    }\n  }\n}": types.PointsChangedDocument,
     "mutation RemoveCoupon($orderId: ID!, $couponId: ID!) {\n  removeCoupon(orderId: $orderId, couponId: $couponId) {\n    ...OrderSummary\n  }\n}": types.RemoveCouponDocument,
     "mutation SandboxPay($orderId: ID!) {\n  sandboxPay(orderId: $orderId) {\n    id\n    status\n    amountPaid\n  }\n}": types.SandboxPayDocument,
 };
@@ -95,6 +97,10 @@ export function graphql(source: "mutation PayOrder($orderId: ID!) {\n  payOrder(
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "query PaymentSuccess($orderId: ID!, $merchantId: ID!) {\n  order(id: $orderId) {\n    id\n    status\n    amount\n    amountPaid\n    discount\n    paidAt\n    pointsEarned\n  }\n  me {\n    id\n    points {\n      balance\n      tier\n    }\n  }\n  paymentSuccessPage(merchantId: $merchantId) {\n    merchant {\n      id\n      name\n      repurchaseOffers(first: 3) {\n        id\n        title\n        remainingStock\n      }\n    }\n    recommendations {\n      id\n      title\n      subtitle\n    }\n  }\n}"): typeof import('./graphql.ts').PaymentSuccessDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "subscription PointsChanged {\n  pointsChanged {\n    balance\n    tier\n    committedAt\n    transaction {\n      id\n      amount\n      reason\n      reference\n    }\n  }\n}"): typeof import('./graphql.ts').PointsChangedDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -134,6 +134,11 @@ export type PaymentSuccessQueryVariables = Exact<{
 
 export type PaymentSuccessQuery = { order: { id: string, status: OrderStatus, amount: number, amountPaid: number | null, discount: number, paidAt: string | null, pointsEarned: number | null } | null, me: { id: string, points: { balance: number, tier: Tier } | null } | null, paymentSuccessPage: { merchant: { id: string, name: string, repurchaseOffers: Array<{ id: string, title: string, remainingStock: number }> | null }, recommendations: Array<{ id: string, title: string, subtitle: string }> } };
 
+export type PointsChangedSubscriptionVariables = Exact<{ [key: string]: never; }>;
+
+
+export type PointsChangedSubscription = { pointsChanged: { balance: number, tier: Tier, committedAt: string, transaction: { id: string, amount: number, reason: string, reference: string } } };
+
 export type RemoveCouponMutationVariables = Exact<{
   orderId: string;
   couponId: string;
@@ -434,6 +439,21 @@ export const PaymentSuccessDocument = new TypedDocumentString(`
   }
 }
     `, {"hash":"sha256:22a9ace42df3da22dbd74b67dee21b9fb493dde96087604bf208a3079681dfed"}) as unknown as TypedDocumentString<PaymentSuccessQuery, PaymentSuccessQueryVariables>;
+export const PointsChangedDocument = new TypedDocumentString(`
+    subscription PointsChanged {
+  pointsChanged {
+    balance
+    tier
+    committedAt
+    transaction {
+      id
+      amount
+      reason
+      reference
+    }
+  }
+}
+    `, {"hash":"sha256:9a98e678d36ddc9a883f4fa329d3cd853413968f78bcf45bfd5632f6755e1d88"}) as unknown as TypedDocumentString<PointsChangedSubscription, PointsChangedSubscriptionVariables>;
 export const RemoveCouponDocument = new TypedDocumentString(`
     mutation RemoveCoupon($orderId: ID!, $couponId: ID!) {
   removeCoupon(orderId: $orderId, couponId: $couponId) {
