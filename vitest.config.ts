@@ -37,6 +37,7 @@ const DATABASE_FREE = [
   'homepage-ranking',
   'sqlite-connections',
   'internal-token',
+  'live-events',
   'no-internals',
   'result-shaping',
   'schema-check',

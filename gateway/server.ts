@@ -87,6 +87,8 @@ export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin
   // what a client reads of each error (gateway/plugins/error-masking.ts masks internal errors in production)
   const formatError = (formatted: GraphQLFormattedError, error: unknown) => plugins.reduce((f, plugin) => plugin.formatError?.(f, error) ?? f, formatted);
   let stopping = false;
+  // stopping twice (a test's replica stopped early, then with the rest) waits for the one stop
+  let stopped: Promise<void> | undefined;
   const server = new ApolloServer<GatewayContext>({
     gateway: engine,
     includeStacktraceInErrorResponses: !config.production,
@@ -213,21 +215,22 @@ export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin
     },
   });
   const http = await listen(app, config.port, config.host);
+  async function shutdown(): Promise<void> {
+    // readiness fails first, live connections are told to reconnect, then in-flight requests drain before anything closes
+    stopping = true;
+    for (const plugin of plugins) await plugin.drain?.();
+    await http.close(operations.drainTimeoutMs);
+    await operatorHttp?.close(operations.drainTimeoutMs);
+    await server.stop();
+    watcher?.close();
+    for (const plugin of plugins) await plugin.stop?.();
+    await pool.close();
+    documents.close();
+  }
   return {
     url: http.url,
     port: http.port,
     metricsUrl: operatorHttp?.url,
-    async stop() {
-      // readiness fails first, live connections are told to reconnect, then in-flight requests drain before anything closes
-      stopping = true;
-      for (const plugin of plugins) await plugin.drain?.();
-      await http.close(operations.drainTimeoutMs);
-      await operatorHttp?.close(operations.drainTimeoutMs);
-      await server.stop();
-      watcher?.close();
-      for (const plugin of plugins) await plugin.stop?.();
-      await pool.close();
-      documents.close();
-    },
+    stop: () => (stopped ??= shutdown()),
   };
 }

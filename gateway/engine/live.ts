@@ -27,6 +27,8 @@ class EventQueue implements AsyncIterable<ExecutionResult> {
   next(event: ExecutionResult): void {
     if (this.ended) return;
     if (this.waiting.length >= this.maxPending) {
+      // what waits is dropped with the client: the error is the next thing it reads
+      this.waiting.length = 0;
       this.fail(new graphql.GraphQLError(`More than ${this.maxPending} events waited for this client: it is not reading them fast enough`, { extensions: { code: ErrorCode.SLOW_CONSUMER } }));
       return;
     }

@@ -170,6 +170,9 @@ export function useSubscriptions(options: SubscriptionsOptions): GatewayPlugin {
     for (const [name, value] of Object.entries(extra.request.headers)) if (typeof value === 'string' && !UPGRADE_ONLY.test(name)) headers[name] = value;
     // credentials and client headers from connection_init, as a browser cannot set headers on a WebSocket
     for (const [name, value] of Object.entries(params ?? {})) if (typeof value === 'string' && !UPGRADE_ONLY.test(name.toLowerCase())) headers[name.toLowerCase()] = value;
+    // a persisted operation sent by id carries an empty query (graphql-ws requires the field): it is the id's
+    const body = payload as { query?: unknown; extensions?: { persistedQuery?: unknown } };
+    if (body.query === '' && body.extensions?.persistedQuery) delete body.query;
     const key = randomUUID();
     const handover: Handover = { live: { transport: 'ws' } };
     handovers.set(key, handover);
@@ -178,7 +181,7 @@ export function useSubscriptions(options: SubscriptionsOptions): GatewayPlugin {
         method: 'POST',
         url: pathOf(extra.request),
         headers: { ...headers, 'content-type': 'application/json', accept: 'application/json', [HANDOVER_HEADER]: key },
-        payload: JSON.stringify(payload),
+        payload: JSON.stringify(body),
         remoteAddress: extra.request.socket.remoteAddress,
       });
       return { handover, body: response.body };
