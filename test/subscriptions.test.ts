@@ -201,6 +201,19 @@ describe('subscriptions through the gateway', () => {
     await client.dispose();
   });
 
+  it('operation limits and the per-IP rate limit apply to each subscription sent over a WebSocket, as to an HTTP request', async () => {
+    const strict = await plaza.replica({ security: { rateLimit: true, rateLimitIp: { burst: 2, perSecond: 0.01 }, maxDepth: 3 } });
+    const { client } = await wsClient('u8', [], strict.url);
+    const deep = await subscribe(client, `subscription { pointsChanged { user { points { transactions { id } } } } }`).next();
+    expect(deep.errors?.[0].extensions?.code).toBe('QUERY_TOO_DEEP');
+    const allowed = subscribe(client, `subscription { pointsChanged { balance } }`);
+    const limited = await subscribe(client, `subscription { pointsChanged { balance } }`).next();
+    expect(limited.errors?.[0].extensions?.code).toBe('RATE_LIMITED');
+    expect(allowed.received).toEqual([]);
+    expect(allowed.completed).toBe(false);
+    await client.dispose();
+  });
+
   it('a partner in require-id mode subscribes only to its registered subscription, by id, and hears the offer’s stock', async () => {
     const offer = await createOffer(plaza, { totalStock: 9 });
     const { client } = await wsClient(undefined, [], plaza.gateway.url, { connectionParams: { 'x-api-key': PARTNER_KEY } });
