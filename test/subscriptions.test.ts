@@ -123,6 +123,11 @@ describe('subscriptions through the gateway', () => {
     expect((forBEvent.data as any).pointsChanged.user.id).toBe('u2');
     expect(forB.received.map((e) => (e.data as any).pointsChanged.user.id)).toEqual(['u2']);
     expect(forA.received.map((e) => (e.data as any).pointsChanged.user.id)).toEqual(['u1']);
+    // operators see the live connections, subscriptions and events in /metrics
+    const metrics = await (await fetch(new URL('/metrics', plaza.gateway.url))).text();
+    expect(Number(/^plaza_live_connections\{[^}]*transport="ws"[^}]*\} (\d+)/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(2);
+    expect(Number(/^plaza_live_subscriptions\{[^}]*transport="ws"[^}]*\} (\d+)/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(2);
+    expect(Number(/^plaza_live_events_total\{[^}]*transport="ws"[^}]*\} (\d+)/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(2);
     await a.client.dispose();
     await b.client.dispose();
   });
