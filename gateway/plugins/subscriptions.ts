@@ -64,7 +64,7 @@ const metric = {
   connections: new Gauge({ name: 'plaza_live_connections', help: 'Open WebSocket connections and SSE streams, by transport', labelNames: ['transport'], registers: [gatewayRegistry] }),
   subscriptions: new Gauge({ name: 'plaza_live_subscriptions', help: 'Active subscriptions, by transport', labelNames: ['transport'], registers: [gatewayRegistry] }),
   events: new Counter({ name: 'plaza_live_events_total', help: 'Subscription events delivered to clients, by transport', labelNames: ['transport'], registers: [gatewayRegistry] }),
-  dropped: new Counter({ name: 'plaza_live_dropped_total', help: 'Subscriptions or connections ended by the gateway, by reason (slow_consumer, token_expired, keepalive, draining, limit)', labelNames: ['reason'], registers: [gatewayRegistry] }),
+  dropped: new Counter({ name: 'plaza_live_dropped_total', help: 'Subscriptions or connections ended by the gateway, by reason (slow_consumer, token_expired, draining, limit)', labelNames: ['reason'], registers: [gatewayRegistry] }),
 };
 
 type Format = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
