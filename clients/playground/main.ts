@@ -2,14 +2,17 @@
  * The Plaza playground: GraphiQL with every asset bundled from npm (no CDN), so it works
  * on a machine without internet. Tabs open on the headline query and the main flows;
  * the "Sign in" panel sets a development token (the Authorization header); the
- * "Operations" panel lists each client's registered operations.
+ * "Operations" panel lists each client's registered operations. Subscriptions run over
+ * GraphQL over WebSocket (graphql-ws) on the same origin, with the Headers editor's
+ * headers (the token among them) in the connection_init payload.
  */
 import 'graphiql/style.css';
 import './playground.css';
 import { createElement as h, useEffect, useRef, useState, type ReactNode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { GraphiQL } from 'graphiql';
-import { buildSchema, type GraphQLSchema } from 'graphql';
+import { buildSchema, getOperationAST, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws';
 import { useHeadersEditorState, useOperationsEditorState, useVariablesEditorState, type GraphiQLPlugin } from '@graphiql/react';
 import { PLAYGROUND_TABS } from './tabs.ts';
 
@@ -31,14 +34,84 @@ interface ClientOperations {
 }
 
 type FetcherParams = { query: string; operationName?: string | null; variables?: unknown };
+type FetcherOptions = { headers?: Record<string, unknown>; documentAST?: DocumentNode };
+type Answer = FormattedExecutionResult<Record<string, unknown>, unknown>;
 
-async function fetcher(params: FetcherParams, options?: { headers?: Record<string, unknown> }): Promise<unknown> {
-  const res = await fetch(GRAPHQL_PATH, {
+/** The WebSocket URL of the GraphQL path on this origin. */
+function liveUrl(): string {
+  const url = new URL(GRAPHQL_PATH, location.href);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  return url.href;
+}
+
+/** One graphql-ws client per set of headers: a new token opens a new connection, and one no longer used closes once its subscriptions end. */
+const liveClients = new Map<string, Client>();
+
+function liveClientFor(headers: Record<string, unknown>): Client {
+  // a WebSocket carries no request headers: the Headers editor's go in connection_init
+  const params = Object.fromEntries(Object.entries(headers).filter(([, value]) => typeof value === 'string'));
+  const key = JSON.stringify(params);
+  let client = liveClients.get(key);
+  if (!client) {
+    client = createClient({ url: liveUrl(), lazy: true, connectionParams: params, retryAttempts: 0 });
+    liveClients.set(key, client);
+  }
+  return client;
+}
+
+/** Whether the operation GraphiQL runs is a subscription (a document that does not parse goes over HTTP, which says why). */
+function isSubscription(params: FetcherParams, document: DocumentNode | undefined): boolean {
+  try {
+    return getOperationAST(document ?? parse(params.query), params.operationName ?? undefined)?.operation === 'subscription';
+  } catch {
+    return false;
+  }
+}
+
+/** What a closed socket means, as an answer GraphiQL shows (it would print a CloseEvent as `{}`). */
+function closedAnswer(error: unknown): Answer {
+  const closed = error as { code?: unknown; reason?: unknown };
+  const code = ({ 4401: 'TOKEN_EXPIRED', 4008: 'SLOW_CONSUMER', 1012: 'SERVER_RESTARTING' } as Record<string, string>)[String(closed?.code)];
+  const message = typeof closed?.code === 'number' ? `The WebSocket closed with ${closed.code}${closed.reason ? ` (${String(closed.reason)})` : ''}` : error instanceof Error ? error.message : 'The WebSocket failed';
+  return { errors: [{ message, ...(code ? { extensions: { code } } : {}) }] };
+}
+
+/**
+ * A subscription's events, each shown by GraphiQL as it arrives. Not an async generator: stopping
+ * in GraphiQL (return) must end the subscription at once, not after the next event.
+ */
+function events(client: Client, params: FetcherParams): AsyncIterableIterator<Answer> {
+  const iterator = client.iterate({ query: params.query, operationName: params.operationName ?? undefined, variables: params.variables as Record<string, unknown> | undefined });
+  let failed = false;
+  const ended = { done: true, value: undefined } as IteratorReturnResult<undefined>;
+  return {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    async next() {
+      if (failed) return ended;
+      try {
+        return await iterator.next();
+      } catch (error) {
+        failed = true;
+        return { done: false, value: closedAnswer(error) };
+      }
+    },
+    async return() {
+      await iterator.return?.();
+      return ended;
+    },
+  };
+}
+
+function fetcher(params: FetcherParams, options?: FetcherOptions): Promise<unknown> | AsyncIterableIterator<Answer> {
+  const headers = options?.headers ?? {};
+  if (isSubscription(params, options?.documentAST)) return events(liveClientFor(headers), params);
+  return fetch(GRAPHQL_PATH, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json', ...(options?.headers as Record<string, string> | undefined) },
+    headers: { 'content-type': 'application/json', accept: 'application/json', ...(headers as Record<string, string>) },
     body: JSON.stringify(params),
-  });
-  return res.json();
+  }).then((res) => res.json());
 }
 
 function bearerOf(headersText: string): string | null {

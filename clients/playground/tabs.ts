@@ -1,4 +1,4 @@
-/** The tabs the playground opens with: the headline query, then the main flows, in the order a client meets them. */
+/** The tabs the playground opens with: the headline query, then the main flows, in the order a client meets them, and the points pushed as they change. */
 import home from '../homepage/Home.graphql?raw';
 import homepageFeed from '../homepage/HomepageFeed.graphql?raw';
 import merchantOffers from '../miniprogram/MerchantOffers.graphql?raw';
@@ -9,6 +9,7 @@ import orderSummary from '../miniprogram/OrderSummary.graphql?raw';
 import payOrder from '../miniprogram/PayOrder.graphql?raw';
 import sandboxPay from '../miniprogram/SandboxPay.graphql?raw';
 import paymentSuccess from '../miniprogram/PaymentSuccess.graphql?raw';
+import pointsChanged from '../miniprogram/PointsChanged.graphql?raw';
 
 export interface PlaygroundTab {
   query: string;
@@ -30,4 +31,6 @@ export const PLAYGROUND_TABS: PlaygroundTab[] = [
   { query: payOrder, variables: vars({ orderId: '<id from OpenOrder>' }) },
   { query: sandboxPay, variables: vars({ orderId: '<id from OpenOrder>' }) },
   { query: paymentSuccess, variables: vars({ orderId: '<id from OpenOrder>', merchantId: 'm1' }) },
+  // a subscription (over WebSocket): sign in first, run it, then pay an order in another tab
+  { query: pointsChanged },
 ];
