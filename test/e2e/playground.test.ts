@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PLAYGROUND_TABS } from '../../clients/playground/tabs.ts';
 import { seedUser } from '../../subgraphs/kit/world.ts';
+import { paidOrder } from '../support/flows.ts';
 import { screenshot, useBrowserPlaza, WAIT, watchedPage } from './browser.ts';
 
 const env = useBrowserPlaza({ pages: { playground: true } });
@@ -41,6 +42,34 @@ describe('the playground', () => {
     await page.locator('.graphiql-execute-button').click();
     await expect.poll(() => page.locator('.graphiql-response').innerText(), WAIT).toContain(`"nickname": "${seedUser(0).nickname}"`);
     await screenshot(page, 'playground-signed-in');
+    expect(outside).toEqual([]);
+    await context.close();
+  });
+
+  it('runs a subscription over WebSocket with the signed-in token in connection_init: the points a payment earns arrive in the response', async () => {
+    const { page, context, outside } = await watchedPage(env.browser);
+    const inits: unknown[] = [];
+    page.on('websocket', (socket) => socket.on('framesent', (frame) => (JSON.parse(String(frame.payload)).type === 'connection_init' ? inits.push(JSON.parse(String(frame.payload)).payload) : null)));
+    await page.goto(`${env.origin}/playground/`);
+    await expect.poll(() => page.locator('.graphiql-tab').count(), WAIT).toBe(PLAYGROUND_TABS.length);
+    // the subscription, from the registered operations, into the open tab; then a token in its headers
+    await page.getByRole('button', { name: 'Show Operations' }).click();
+    await page.getByTestId('operations').getByRole('button', { name: 'subscription PointsChanged' }).click();
+    await expect.poll(() => page.locator('.graphiql-query-editor').innerText(), WAIT).toContain('subscription PointsChanged');
+    await page.getByRole('button', { name: 'Show Sign in' }).click();
+    await page.getByRole('button', { name: 'Issue a development token' }).click();
+    await expect.poll(() => page.getByRole('status').innerText(), WAIT).toBe('Signed in as u1');
+    await expect.poll(() => page.getByTestId('signed-in-as').innerText(), WAIT).toBe('A development token is set.');
+    await page.locator('.graphiql-execute-button').click();
+    // the subscription is in place once the membership subgraph holds it
+    const membership = env.plaza.subgraphs.membership as unknown as { subscriptions(): number };
+    await expect.poll(() => membership.subscriptions(), WAIT).toBe(1);
+    expect(inits).toEqual([{ Authorization: expect.stringMatching(/^Bearer /) }]);
+    const { orderId } = await paidOrder(env.plaza, 'u1', 4200);
+    const response = page.locator('.graphiql-response');
+    await expect.poll(() => response.innerText(), WAIT).toContain(`"reference": "order:${orderId}"`);
+    expect(await response.innerText()).toContain('"amount": 42');
+    await screenshot(page, 'playground-subscription');
     expect(outside).toEqual([]);
     await context.close();
   });
