@@ -38,7 +38,7 @@ describe('a subscription’s events at the gateway', () => {
     expect((await first).value).toEqual({ data: { ticks: 3 } });
     expect((await events.next()).value).toEqual({ data: { ticks: 4 } });
     expect((await events.next()).value).toEqual({ data: { ticks: 5 } });
-    await events.return(undefined);
+    await events.return!(undefined);
     expect(state.stopped).toBe(true);
   });
 

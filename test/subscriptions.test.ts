@@ -98,25 +98,31 @@ function subscribe(client: Client, query: string, variables: Record<string, unkn
   };
 }
 
+/** Subscriptions a subgraph is serving now (each gateway subscription is one there). */
+const listening = (name: 'membership' | 'coupons' | 'placements') => (plaza.subgraphs[name] as { subscriptions(): number }).subscriptions();
+/** Waits until `name` serves `count` more subscriptions than `before`: the ones just opened are in place. */
+const inPlace = (name: 'membership' | 'coupons' | 'placements', before: number, count = 1) => expect.poll(() => listening(name), { timeout: 15_000 }).toBeGreaterThanOrEqual(before + count);
+
 const POINTS = `subscription { pointsChanged { balance tier user { id nickname } transaction { amount reason } } }`;
 
 describe('subscriptions through the gateway', () => {
   it('pointsChanged over WebSocket: each user receives the points their own payment earned, with fields other subgraphs resolve, never another user’s', async () => {
     const a = await wsClient('u1');
     const b = await wsClient('u2');
+    const before = listening('membership');
     const forA = subscribe(a.client, POINTS);
     const forB = subscribe(b.client, POINTS);
     // the subscriptions are in place once the gateway has sent them to the membership subgraph
-    await expect.poll(() => (plaza.subgraphs.membership as { subscriptions(): number }).subscriptions(), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
-    const before = (await plaza.query(`{ me { points { balance } } }`, {}, { user: 'u1' })).body.data.me.points.balance as number;
+    await inPlace('membership', before, 2);
+    const balance = (await plaza.query(`{ me { points { balance } } }`, {}, { user: 'u1' })).body.data.me.points.balance as number;
     await paidOrder(plaza, 'u1', 120);
     const event = await forA.next();
     expect(event.errors).toBeUndefined();
     const change = (event.data as any).pointsChanged;
     expect(change.user).toEqual({ id: 'u1', nickname: expect.any(String) });
     expect(change.user.nickname.length).toBeGreaterThan(0);
-    expect(change.balance).toBeGreaterThan(before);
-    expect(change.transaction).toEqual({ amount: change.balance - before, reason: expect.any(String) });
+    expect(change.balance).toBeGreaterThan(balance);
+    expect(change.transaction).toEqual({ amount: change.balance - balance, reason: expect.any(String) });
     // B's own payment reaches B; by then A's event could have reached B too, had it been sent there
     await paidOrder(plaza, 'u2', 80);
     const forBEvent = await forB.next();
@@ -139,11 +145,12 @@ describe('subscriptions through the gateway', () => {
     let arrived: () => void = () => {};
     const first = new Promise<void>((resolve) => (arrived = resolve));
     const { orderId, amountToPay } = await orderToPay(plaza, 'u3', 66);
+    const before = listening('coupons');
     const stop = client.subscribe(
       { query: `subscription($id: ID) { paymentConfirmed(orderId: $id) { id status merchant { id name } } }`, variables: { id: orderId } },
       { next: (event) => (events.push(event as ExecutionResult), arrived()), error: (error) => { throw error; }, complete: () => {} },
     );
-    await expect.poll(() => (plaza.subgraphs.coupons as { subscriptions(): number }).subscriptions(), { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+    await inPlace('coupons', before);
     const receipt = await deliver(plaza, notification({ orderId, amount: amountToPay }));
     expect(receipt.errors).toBeUndefined();
     await first;
@@ -184,8 +191,9 @@ describe('subscriptions through the gateway', () => {
 
   it('a merchant hears the review decision on its placement', async () => {
     const merchant = await wsClient(asMerchant('m1').user, asMerchant('m1').scopes);
+    const before = listening('placements');
     const reviews = subscribe(merchant.client, `subscription { placementReviewed(merchantId: "m1") { id status merchant { id } } }`);
-    await expect.poll(() => (plaza.subgraphs.placements as { subscriptions(): number }).subscriptions(), { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+    await inPlace('placements', before);
     const submitted = (await plaza.query(SUBMIT, { input: submission('m1') }, asMerchant('m1'))).body;
     expect(submitted.errors).toBeUndefined();
     const id = submitted.data.submitPlacement.id;
@@ -198,12 +206,31 @@ describe('subscriptions through the gateway', () => {
 
   it('limits: more subscriptions than a connection may hold are refused with TOO_MANY_SUBSCRIPTIONS', async () => {
     const { client } = await wsClient('u4');
+    const before = listening('membership');
     const held = [0, 1, 2].map(() => subscribe(client, POINTS));
-    await expect.poll(() => (plaza.subgraphs.membership as { subscriptions(): number }).subscriptions(), { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
+    await inPlace('membership', before, 3);
     const fourth = await subscribe(client, POINTS).next();
     expect(fourth.errors?.[0].extensions?.code).toBe('TOO_MANY_SUBSCRIPTIONS');
+    expect(fourth.errors?.[0].message).toMatch(/connection/);
+    // the same user on a second device: two more fit under the user's five, the third does not
+    const other = await wsClient('u4');
+    const more = [0, 1].map(() => subscribe(other.client, POINTS));
+    await inPlace('membership', before, 5);
+    const sixth = await subscribe(other.client, POINTS).next();
+    expect(sixth.errors?.[0].extensions?.code).toBe('TOO_MANY_SUBSCRIPTIONS');
+    expect(sixth.errors?.[0].message).toMatch(/user/);
+    // a subscription ended gives its place back
+    held[0].stop();
+    await expect.poll(async () => {
+      const again = subscribe(other.client, POINTS);
+      const first = await Promise.race([again.next(), new Promise<null>((resolve) => setTimeout(() => resolve(null), 500))]);
+      if (first === null) return 'accepted';
+      return String(first.errors?.[0].extensions?.code);
+    }, { timeout: 10_000 }).toBe('accepted');
     held.forEach((s) => s.stop());
+    more.forEach((s) => s.stop());
     await client.dispose();
+    await other.client.dispose();
   });
 
   it('operation limits and the per-IP rate limit apply to each subscription sent over a WebSocket, as to an HTTP request', async () => {
@@ -227,11 +254,12 @@ describe('subscriptions through the gateway', () => {
     const received: ExecutionResult[] = [];
     let arrived: () => void = () => {};
     const first = new Promise<void>((resolve) => (arrived = resolve));
+    const before = listening('coupons');
     client.subscribe(
       { query: '', variables: { offerId: offer }, extensions: { persistedQuery: { version: 1, sha256Hash: stockId } } },
       { next: (event) => (received.push(event as ExecutionResult), arrived()), error: () => {}, complete: () => {} },
     );
-    await expect.poll(() => (plaza.subgraphs.coupons as { subscriptions(): number }).subscriptions(), { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+    await inPlace('coupons', before);
     const claimed = (await plaza.query(CLAIM, { templateId: offer, key: `stock-${process.pid}` }, { user: 'u5' })).body;
     expect(claimed.errors).toBeUndefined();
     await first;
@@ -247,6 +275,7 @@ describe('subscriptions through the gateway', () => {
     expect(live.received).toEqual([]);
 
     const replica = await plaza.replica();
+    const before = listening('membership');
     const ws = await wsClient('u7', [], replica.url);
     subscribe(ws.client, POINTS);
     const token = await plaza.tokenFor('u7');
@@ -260,7 +289,7 @@ describe('subscriptions through the gateway', () => {
     const reader = sse.body!.getReader();
     // the stream opens with a comment once the subscription is in place
     await reader.read();
-    await expect.poll(() => (plaza.subgraphs.membership as { subscriptions(): number }).subscriptions(), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    await inPlace('membership', before, 2);
     await replica.stop();
     expect((await ws.closed).code).toBe(1012);
     let rest = '';

@@ -97,31 +97,67 @@ export interface LiveRun {
   renew?(): void;
 }
 
-/** The events of a subscription as answers for the client; ending the iteration ends the subscription upstream. */
-export async function* liveEvents(live: LiveRun): AsyncGenerator<GatewayExecutionResult> {
+/**
+ * The events of a subscription as answers for the client. The subscription goes out when
+ * they are first read; `return()` ends it upstream at once, even while no event comes (an
+ * async generator's would wait for the next event before its `finally` ran).
+ */
+export function liveEvents(live: LiveRun): AsyncIterableIterator<GatewayExecutionResult> {
   const { run, primary, rest, upstream } = live;
   const variables: Record<string, unknown> = {};
   for (const name of primary.variableUsages ?? []) if (run.variables[name] !== undefined) variables[name] = run.variables[name];
   const queue = new EventQueue(live.maxPending);
-  const stop = upstream.subscribe({ query: primary.operation, operationName: primary.operationName, variables, token: live.token }, queue);
-  const renewal = live.renew && setInterval(live.renew, 20_000);
-  renewal?.unref();
-  try {
-    for await (const event of queue) {
-      live.renew?.();
-      const eventRun: Run = { ...run, errors: [] };
-      const data = Object.create(null) as Record<string, unknown>;
-      const cursor = { path: [], data, root: data };
-      // the event is the primary fetch's answer: merged (and its errors placed) as any fetch's
-      const answer: FetchSource = { process: async () => event as GatewayGraphQLResponse };
-      await runNode({ ...eventRun, sources: new Map([[primary.serviceName, answer]]) }, primary, cursor);
-      if (rest) await runNode(eventRun, rest, cursor);
-      yield live.respond(eventRun, data);
-    }
-  } catch (error) {
-    yield { errors: [upstreamError(error, primary.serviceName) as InstanceType<typeof graphql.GraphQLError>] };
-  } finally {
+  const waiting = queue[Symbol.asyncIterator]();
+  const done: IteratorReturnResult<undefined> = { value: undefined, done: true };
+  let stop: (() => void) | undefined;
+  let renewal: NodeJS.Timeout | undefined;
+  let finished = false;
+  const finish = () => {
+    if (finished) return;
+    finished = true;
     clearInterval(renewal);
-    stop();
-  }
+    stop?.();
+    // a read waiting for an event ends now
+    queue.complete();
+  };
+  const answerFor = async (event: ExecutionResult): Promise<GatewayExecutionResult> => {
+    live.renew?.();
+    const eventRun: Run = { ...run, errors: [] };
+    const data = Object.create(null) as Record<string, unknown>;
+    const cursor = { path: [], data, root: data };
+    // the event is the primary fetch's answer: merged (and its errors placed) as any fetch's
+    const answer: FetchSource = { process: async () => event as GatewayGraphQLResponse };
+    await runNode({ ...eventRun, sources: new Map([[primary.serviceName, answer]]) }, primary, cursor);
+    if (rest) await runNode(eventRun, rest, cursor);
+    return live.respond(eventRun, data);
+  };
+  return {
+    async next(): Promise<IteratorResult<GatewayExecutionResult>> {
+      if (finished) return done;
+      if (!stop) {
+        stop = upstream.subscribe({ query: primary.operation, operationName: primary.operationName, variables, token: live.token }, queue);
+        if (live.renew) (renewal = setInterval(live.renew, 20_000)).unref();
+      }
+      try {
+        const event = await waiting.next();
+        if (event.done || finished) {
+          finish();
+          return done;
+        }
+        const value = await answerFor(event.value);
+        return finished ? done : { value, done: false };
+      } catch (error) {
+        // the subscription's last answer: the subgraph's refusal, the subgraph gone, or the client too slow
+        finish();
+        return { value: { errors: [upstreamError(error, primary.serviceName) as InstanceType<typeof graphql.GraphQLError>] }, done: false };
+      }
+    },
+    async return(): Promise<IteratorResult<GatewayExecutionResult>> {
+      finish();
+      return done;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }

@@ -21,7 +21,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
+import { once } from 'node:events';
+import { PassThrough, type Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { GatewayExecutionResult } from '@apollo/server-gateway-interface';
 import { parse, type FormattedExecutionResult, type GraphQLFormattedError } from 'graphql';
@@ -83,7 +84,7 @@ function isSlowConsumer(result: { errors?: readonly { extensions?: Record<string
 }
 
 /** What graphql-ws's server is given back to send: the events, or the one answer. */
-function handedBack(handed: { events: AsyncGenerator<FormattedExecutionResult> } | { answer: FormattedExecutionResult }): never {
+function handedBack(handed: { events: AsyncIterableIterator<FormattedExecutionResult> } | { answer: FormattedExecutionResult }): never {
   return ('events' in handed ? handed.events : handed.answer) as never;
 }
 
@@ -109,29 +110,59 @@ class PerUser {
   }
 }
 
+/**
+ * `source` with each value mapped; its `return()` ends the source at once and runs `onEnd`
+ * (an async generator's `return()` would wait until the source's next value arrives, which
+ * for a quiet subscription may be never).
+ */
+function mapped<T, U>(source: AsyncIterator<T>, map: (value: T) => U, onEnd: () => void = () => {}): AsyncIterableIterator<U> {
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    onEnd();
+  };
+  const done: IteratorReturnResult<undefined> = { value: undefined, done: true };
+  return {
+    async next() {
+      if (ended) return done;
+      const next = await source.next();
+      if (next.done || ended) {
+        end();
+        return done;
+      }
+      return { value: map(next.value), done: false };
+    },
+    async return() {
+      end();
+      await source.return?.();
+      return done;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
 /** The events of one subscription as the client reads them, counted while they flow; `release` when they end. */
-async function* counted(events: AsyncIterable<GatewayExecutionResult>, transport: 'ws' | 'sse', format: Format, release: () => void): AsyncGenerator<string> {
+function counted(events: AsyncIterator<GatewayExecutionResult>, transport: 'ws' | 'sse', format: Format, release: () => void): AsyncIterableIterator<string> {
   metric.subscriptions.inc({ transport });
-  try {
-    for await (const event of events) {
+  return mapped(
+    events,
+    (event) => {
       metric.events.inc({ transport });
       if (isSlowConsumer(event)) metric.dropped.inc({ reason: 'slow_consumer' });
-      yield eventText(event, format);
-    }
-  } finally {
-    metric.subscriptions.dec({ transport });
-    release();
-  }
+      return eventText(event, format);
+    },
+    () => {
+      metric.subscriptions.dec({ transport });
+      release();
+    },
+  );
 }
 
 /** Texts as objects, for graphql-ws (which writes each message itself). */
-async function* parsed(texts: AsyncGenerator<string>): AsyncGenerator<FormattedExecutionResult> {
-  try {
-    for await (const text of texts) yield JSON.parse(text) as FormattedExecutionResult;
-  } finally {
-    await texts.return(undefined);
-  }
-}
+const parsed = (texts: AsyncIterator<string>) => mapped(texts, (text) => JSON.parse(text) as FormattedExecutionResult);
 
 interface Handover {
   live: LiveRequest;
@@ -193,7 +224,7 @@ export function useSubscriptions(options: SubscriptionsOptions): GatewayPlugin {
   function attachWebSocket(app: FastifyInstance, format: Format): void {
     wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes });
     /** What graphql-ws is handed back for one operation (it never executes anything itself): events, or one answer (a refusal, a query's or mutation's result). */
-    type Handed = { events: AsyncGenerator<FormattedExecutionResult> } | { answer: FormattedExecutionResult };
+    type Handed = { events: AsyncIterableIterator<FormattedExecutionResult> } | { answer: FormattedExecutionResult };
     const refusal = (code: string, message: string): Handed => ({ answer: { errors: [{ message, extensions: { code } }] } });
     const hand = (handed: Handed) => ({ schema: undefined as never, document: 'events' in handed ? SUBSCRIPTION_STANDIN : QUERY_STANDIN, contextValue: handed });
     const server = useServer<Record<string, unknown>, { expiry?: NodeJS.Timeout }>(
@@ -227,7 +258,7 @@ export function useSubscriptions(options: SubscriptionsOptions): GatewayPlugin {
             }, Math.max(0, expiresAt - Date.now()));
             ctx.extra.expiry.unref();
           }
-          return hand({ events: parsed(counted(events, 'ws', format, () => perUser.release(userId))) });
+          return hand({ events: parsed(counted(events[Symbol.asyncIterator](), 'ws', format, () => perUser.release(userId))) });
         },
         subscribe: (args) => handedBack(args.contextValue as Handed),
         execute: (args) => handedBack(args.contextValue as Handed),
@@ -292,11 +323,11 @@ export function useSubscriptions(options: SubscriptionsOptions): GatewayPlugin {
         metric.dropped.inc({ reason: 'limit' });
         void (events as AsyncGenerator).return?.(undefined);
         const refusal = { message: `A user may hold at most ${options.subscriptionsPerUser} subscriptions`, extensions: { code: ErrorCode.TOO_MANY_SUBSCRIPTIONS } };
-        return sseStream(oneEvent(`{"errors":[${JSON.stringify(refusal)}]}`));
+        return sseStream(oneText(`{"errors":[${JSON.stringify(refusal)}]}`));
       }
-      if (!events) return sseStream(oneEvent(first.trimEnd()));
+      if (!events) return sseStream(oneText(first.trimEnd()));
       const userId = context.viewer.userId;
-      return sseStream(sseEvents(counted(events, 'sse', format, () => perUser.release(userId)), context.credentialsExpireAt));
+      return sseStream(counted(events[Symbol.asyncIterator](), 'sse', format, () => perUser.release(userId)), context.credentialsExpireAt);
     },
     async drain() {
       draining = true;
@@ -308,78 +339,57 @@ export function useSubscriptions(options: SubscriptionsOptions): GatewayPlugin {
     },
   };
 
-  async function* oneEvent(text: string): AsyncGenerator<string> {
-    yield text;
-  }
-
-  /** The events as SSE texts: `next` per event, keep-alive comments between, `complete` at the end (not when draining: the client reconnects). */
-  function sseStream(texts: AsyncIterable<string>) {
-    const body = (async function* (): AsyncGenerator<string> {
-      const iterator = texts[Symbol.asyncIterator]();
-      let ended = false;
-      let wake: (() => void) | undefined;
-      const stream = {
-        end() {
-          ended = true;
-          wake?.();
-        },
-      };
-      sse.add(stream);
-      metric.connections.inc({ transport: 'sse' });
-      let pending: Promise<IteratorResult<string>> | undefined;
+  /**
+   * An SSE answer: a comment at once, `next` per text with keep-alive comments between,
+   * `complete` at the end. Ended early (the client gone, its credentials expired, the
+   * gateway draining: no `complete`, so the client reconnects), it ends the texts at once.
+   * A client that does not read holds the writing back; the events then wait in the
+   * engine's bounded queue until it drops the client.
+   */
+  function sseStream(texts: AsyncIterator<string>, expiresAt?: number) {
+    const body = new PassThrough();
+    const stream = { end: () => body.end() };
+    sse.add(stream);
+    metric.connections.inc({ transport: 'sse' });
+    const keepAlive = setInterval(() => body.write(':\n\n'), options.keepAliveMs);
+    const expiry = expiresAt
+      ? setTimeout(() => {
+          metric.dropped.inc({ reason: 'token_expired' });
+          const expired = { message: 'Token has expired: sign in again and resubscribe', extensions: { code: ErrorCode.TOKEN_EXPIRED } };
+          body.end(`event: next\ndata: {"errors":[${JSON.stringify(expired)}]}\n\n`);
+        }, Math.max(0, expiresAt - Date.now()))
+      : undefined;
+    let closed = false;
+    const close = () => {
+      if (closed) return;
+      closed = true;
+      clearInterval(keepAlive);
+      clearTimeout(expiry);
+      sse.delete(stream);
+      metric.connections.dec({ transport: 'sse' });
+      void texts.return?.();
+    };
+    // 'close' comes when the stream is done, whoever ended it
+    body.once('close', close);
+    body.write(':\n\n');
+    void (async () => {
       try {
-        yield ':\n\n';
-        for (;;) {
-          pending ??= iterator.next();
-          const tick = new Promise<'tick'>((resolve) => {
-            const timer = setTimeout(() => resolve('tick'), options.keepAliveMs);
-            wake = () => {
-              clearTimeout(timer);
-              resolve('tick');
-            };
-          });
-          const next = await Promise.race([pending, tick]);
-          if (ended) return;
-          if (next === 'tick') {
-            yield ':\n\n';
-            continue;
-          }
-          pending = undefined;
-          if (next.done) break;
-          yield `event: next\ndata: ${next.value}\n\n`;
+        for (let next = await texts.next(); !next.done && !closed; next = await texts.next()) {
+          if (!body.write(`event: next\ndata: ${next.value}\n\n`)) await once(body, 'drain');
         }
-        yield 'event: complete\ndata:\n\n';
-      } finally {
-        sse.delete(stream);
-        metric.connections.dec({ transport: 'sse' });
-        void iterator.return?.();
+        if (!closed && !body.writableEnded) body.end('event: complete\ndata:\n\n');
+      } catch {
+        body.destroy();
       }
     })();
     return { contentType: 'text/event-stream; charset=utf-8', headers: { 'cache-control': 'no-cache', 'x-accel-buffering': 'no' }, body };
   }
+}
 
-  /** A subscription's events as texts; a TOKEN_EXPIRED error ends it when the credentials expire. */
-  async function* sseEvents(events: AsyncGenerator<string>, expiresAt: number | undefined): AsyncGenerator<string> {
-    let expired: NodeJS.Timeout | undefined;
-    const expiry = expiresAt
-      ? new Promise<'expired'>((resolve) => {
-          expired = setTimeout(() => resolve('expired'), Math.max(0, expiresAt - Date.now()));
-        })
-      : undefined;
-    try {
-      for (;;) {
-        const next = await (expiry ? Promise.race([events.next(), expiry]) : events.next());
-        if (next === 'expired') {
-          metric.dropped.inc({ reason: 'token_expired' });
-          yield JSON.stringify({ errors: [{ message: 'Token has expired: sign in again and resubscribe', extensions: { code: ErrorCode.TOKEN_EXPIRED } }] });
-          return;
-        }
-        if (next.done) return;
-        yield next.value;
-      }
-    } finally {
-      clearTimeout(expired);
-      await events.return(undefined);
-    }
-  }
+/** One text, as an iterator. */
+function oneText(text: string): AsyncIterator<string> {
+  let given = false;
+  return {
+    next: async () => (given ? { value: undefined, done: true } : ((given = true), { value: text, done: false })),
+  };
 }
