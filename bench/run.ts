@@ -34,7 +34,7 @@
  *                                       BENCH_PROFILE_VARIANT for another scenario or Plaza variant)
  * Settings: BENCH_DURATION (s per round, default 6), BENCH_ROUNDS (3), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (10),
  * BENCH_GUILD_CONNECTIONS (scenario G's, 50), BENCH_SCENARIOS (e.g. "1,2" or "G"), BENCH_VARIANTS (names, comma separated),
- * BENCH_SECTIONS (which of gateways,money,hostile,memory,impressions run; default all),
+ * BENCH_SECTIONS (which of gateways,money,hostile,memory,impressions,subscriptions run; default all),
  * BENCH_GATEWAY_CPU_QUOTA (cores each gateway may use, default 0.4; 0 for none),
  * BENCH_GATEWAY_CPUS (taskset list for gateways, default "0" when 2+ cores),
  * BENCH_OTHER_CPUS (subgraphs and load, default the remaining cores), BENCH_OUT (report path),
@@ -55,6 +55,7 @@ import { moneyContention, moneyReport } from './money.ts';
 import { hostileBench, hostileReport, hostileSummary } from './hostile.ts';
 import { memoryBench, memoryReport, memorySummary } from './memory.ts';
 import { impressionsBench, impressionsReport } from './impressions.ts';
+import { subscriptionsBench, subscriptionsReport } from './subscriptions.ts';
 import { summarizeProfile } from './profile.ts';
 import { composeGuildSupergraph, GUILD_OPERATION, GUILD_QUERY, GUILD_SUBGRAPHS, type GuildSubgraph } from './guild/graph.ts';
 import { freePort, startProcess as startBenchProcess, stopProcess } from './processes.ts';
@@ -913,6 +914,17 @@ async function main(): Promise<void> {
     console.log('\nthe feed with impression counting on and off (bench/impressions.ts):');
     impressions = await impressionsBench({ gatewayCpus: settings.gatewayCpus, otherCpus: settings.otherCpus, ...(flags.quick ? { rounds: 1, duration: 5 } : {}) });
   }
+  let subscriptions: Awaited<ReturnType<typeof subscriptionsBench>> | undefined;
+  if (settings.sections.has('subscriptions')) {
+    console.log('\nsubscribers of pointsChanged on one gateway, events at a steady rate (bench/subscriptions.ts):');
+    subscriptions = await subscriptionsBench({
+      gatewayCpus: settings.gatewayCpus,
+      otherCpus: settings.otherCpus,
+      subscribers: bench.SUBSCRIPTIONS_SUBSCRIBERS,
+      rate: bench.SUBSCRIPTIONS_RATE,
+      duration: flags.quick ? 5 : bench.SUBSCRIPTIONS_DURATION,
+    });
+  }
   const minutes = ((Date.now() - began) / 60_000).toFixed(1);
   const againstHive = hiveTable(cells);
   const gatewaysReport = scenarios.length
@@ -970,6 +982,7 @@ async function main(): Promise<void> {
     ...(hostile ? [hostileReport(hostile), ''] : []),
     ...(memory ? [memoryReport(memory), ''] : []),
     ...(impressions ? [impressionsReport(impressions), ''] : []),
+    ...(subscriptions ? [subscriptionsReport(subscriptions), ''] : []),
     ...(profile ? [`## CPU profile of Plaza under scenario ${settings.profileScenario}`, '', profile, ''] : []),
   ].join('\n');
   const summary = [
@@ -980,6 +993,7 @@ async function main(): Promise<void> {
     ...(hostile ? [hostileSummary(hostile)] : []),
     ...(memory ? [memorySummary(memory)] : []),
     ...(impressions ? [impressionsReport(impressions)] : []),
+    ...(subscriptions ? [subscriptionsReport(subscriptions)] : []),
   ];
   console.log(`\n${summary.join('\n\n')}\n`);
   if (profile) console.log(profile);
