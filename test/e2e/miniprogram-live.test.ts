@@ -111,11 +111,12 @@ describe('the mini-program payment-success screen, live', () => {
     expect(await page.evaluate(() => (window as { plazaSamePage?: boolean }).plazaSamePage)).toBe(true);
     await screenshot(page, 'miniprogram-points-credited');
 
-    // back to the offers: the page ends its subscription, then closes the socket it no longer needs
+    // back to the offers: the page ends its subscription, then closes the socket it no longer needs, and the subgraph lets it go
     await page.getByRole('button', { name: 'Back to offers' }).click();
     await expect.poll(() => sent.some((frame) => frame.type === 'complete' && frame.id === subscriptionId), WAIT).toBe(true);
     await expect.poll(() => sockets[0].closed, WAIT).toBe(true);
     expect(sockets).toHaveLength(1);
+    await expect.poll(membershipSubscriptions, WAIT).toBe(0);
     expect(outside).toEqual([]);
     await context.close();
   });
