@@ -23,7 +23,7 @@ const primary = { kind: 'Fetch', serviceName: 'clock', operation: 'subscription(
 
 function live(maxPending: number, upstream: UpstreamSubscriptions) {
   const run = { request: { context: {} }, variables: { from: 3, unused: true }, operation: undefined, supergraphSchema: schema, sources: new Map(), errors: [], tracing: false } as unknown as Run;
-  return liveEvents({ run, primary, rest: undefined, upstream, token: () => 'token', maxPending, respond: (eventRun, data) => ({ data, ...(eventRun.errors.length ? { errors: eventRun.errors as never } : {}) }) });
+  return liveEvents({ run, primary, rest: undefined, upstream, token: () => 'token', renew: async () => {}, maxPending, respond: (eventRun, data) => ({ data, ...(eventRun.errors.length ? { errors: eventRun.errors as never } : {}) }) });
 }
 
 describe('a subscription’s events at the gateway', () => {

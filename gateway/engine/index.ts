@@ -281,9 +281,9 @@ export class PlazaEngine implements GatewayInterface {
     const upstream = this.upstreamOf(served, node.primary.serviceName);
     if (!upstream) return { errors: [new graphql.GraphQLError(`Subgraph "${node.primary.serviceName}" serves no subscriptions here`, { extensions: { code: 'INTERNAL_SERVER_ERROR' } })] };
     let token = (await context.internalToken) ?? '';
-    const renew = () => {
+    const renew = async () => {
       live.renewToken?.(context);
-      void context.internalToken?.then((fresh) => (token = fresh));
+      token = (await context.internalToken) ?? token;
     };
     live.events = liveEvents({
       run,

@@ -15,6 +15,9 @@ import { runNode, type FetchSource, type Run } from './execute.ts';
 import { graphql } from './graphql.ts';
 import type { UpstreamSubscriptions } from './upstream.ts';
 
+/** Age at which a subscription's internal token is renewed before its next event's fetches (tokens live 60 s). */
+const TOKEN_RENEWAL_MS = 30_000;
+
 /** Events of one subscription, as they wait to be completed and written. */
 class EventQueue implements AsyncIterable<ExecutionResult> {
   private readonly waiting: ExecutionResult[] = [];
@@ -90,11 +93,10 @@ export interface LiveRun {
   /** The answer for one event, from its merged data and its errors. */
   respond(run: Run, data: Record<string, unknown>): GatewayExecutionResult;
   /**
-   * Renews the viewer's internal token: called before each event is completed (its fetches
-   * carry it) and every 20 s while none comes (the subscription is sent again with it
-   * after a reconnection).
+   * Signs the viewer a new internal token: before an event whose fetches would carry one
+   * half its lifetime old, and before the subscription is sent again after a reconnection.
    */
-  renew?(): void;
+  renew(): Promise<void>;
 }
 
 /**
@@ -110,18 +112,22 @@ export function liveEvents(live: LiveRun): AsyncIterableIterator<GatewayExecutio
   const waiting = queue[Symbol.asyncIterator]();
   const done: IteratorReturnResult<undefined> = { value: undefined, done: true };
   let stop: (() => void) | undefined;
-  let renewal: NodeJS.Timeout | undefined;
   let finished = false;
+  // tokens live 60 s (platform/internal-token.ts): one a subscription holds is renewed once it is 30 s old and a fetch needs it
+  let renewedAt = performance.now();
+  const renew = async () => {
+    await live.renew();
+    renewedAt = performance.now();
+  };
   const finish = () => {
     if (finished) return;
     finished = true;
-    clearInterval(renewal);
     stop?.();
     // a read waiting for an event ends now
     queue.complete();
   };
   const answerFor = async (event: ExecutionResult): Promise<GatewayExecutionResult> => {
-    live.renew?.();
+    if (rest && performance.now() - renewedAt > TOKEN_RENEWAL_MS) await renew();
     const eventRun: Run = { ...run, errors: [] };
     const data = Object.create(null) as Record<string, unknown>;
     const cursor = { path: [], data, root: data };
@@ -135,8 +141,7 @@ export function liveEvents(live: LiveRun): AsyncIterableIterator<GatewayExecutio
     async next(): Promise<IteratorResult<GatewayExecutionResult>> {
       if (finished) return done;
       if (!stop) {
-        stop = upstream.subscribe({ query: primary.operation, operationName: primary.operationName, variables, token: live.token }, queue);
-        if (live.renew) (renewal = setInterval(live.renew, 20_000)).unref();
+        stop = upstream.subscribe({ query: primary.operation, operationName: primary.operationName, variables, token: live.token, renew }, queue);
       }
       try {
         const event = await waiting.next();

@@ -19,6 +19,8 @@ export interface UpstreamSubscription {
    * reconnection it is sent again, and must not carry a token that expired meanwhile.
    */
   token(): string;
+  /** Signs the viewer a new token; awaited for every subscription before a reconnected socket sends them again. */
+  renew(): Promise<void>;
 }
 
 export interface UpstreamSink {
@@ -34,6 +36,9 @@ export function webSocketUrl(url: string): string {
 
 export class UpstreamSubscriptions {
   private readonly client: Client;
+  /** The subscriptions sent on this socket: after a reconnection each is sent again, with a token signed then. */
+  private readonly active = new Set<UpstreamSubscription>();
+  private connections = 0;
 
   constructor(
     readonly name: string,
@@ -43,7 +48,11 @@ export class UpstreamSubscriptions {
     this.client = createClient({
       url: webSocketUrl(url),
       webSocketImpl: WebSocket,
-      connectionParams: async () => ({ token: await signInternalToken(ANONYMOUS, internalSecret) }),
+      connectionParams: async () => {
+        // a reconnection sends every subscription again: their tokens are renewed first (the first connection needs none)
+        if (this.connections++ > 0) await Promise.all([...this.active].map((subscription) => subscription.renew()));
+        return { token: await signInternalToken(ANONYMOUS, internalSecret) };
+      },
       lazy: true,
       // a second's grace lets a subscription that ends and one that starts share the socket
       lazyCloseTimeout: 1_000,
@@ -58,7 +67,8 @@ export class UpstreamSubscriptions {
 
   /** Subscribes; returns what ends the subscription. */
   subscribe(subscription: UpstreamSubscription, sink: UpstreamSink): () => void {
-    return this.client.subscribe(
+    this.active.add(subscription);
+    const stop = this.client.subscribe(
       {
         query: subscription.query,
         operationName: subscription.operationName,
@@ -67,6 +77,10 @@ export class UpstreamSubscriptions {
       },
       { next: (result) => sink.next(result as ExecutionResult), error: (error) => sink.error(error), complete: () => sink.complete() },
     );
+    return () => {
+      this.active.delete(subscription);
+      stop();
+    };
   }
 
   async close(): Promise<void> {

@@ -70,8 +70,9 @@ export const resolvers: Resolvers = {
         });
       },
       // each event runs with a fresh context (kit/subscriptions.ts): the stock is read now, the latest value
-      resolve: async (event: OfferStockEvent, _args: unknown, { loaders }: Context) => {
-        const offer = await loaders.templateById.load(event.offerId);
+      resolve: async (event: OfferStockEvent, _args: unknown, { loaders, events }: Context) => {
+        // every watcher of the offer hears this event: the stock is read once for them
+        const offer = await events.readOnce(`stock:${event.offerId}:${event.at}`, async () => (await loaders.templateById.load(event.offerId)) ?? false);
         if (!offer) throw plazaError(ErrorCode.OFFER_NOT_FOUND, `No offer ${event.offerId}`);
         return { offer, remainingStock: offer.remainingStock, committedAt: new Date(event.at).toISOString() };
       },

@@ -6,6 +6,7 @@
  */
 import type { Broker, BrokerMessage } from '../../platform/broker.ts';
 import type { Logger } from '../../platform/log.ts';
+import { BoundedCache, ENTRY_BYTES, stringBytes } from '../../platform/caches.ts';
 
 /** The topics subgraphs publish on, by owner: `<family>:<owner id>`. */
 export const TOPICS = {
@@ -37,11 +38,37 @@ export interface SubgraphEvents {
   listen<E>(topic: string, options: ListenOptions<E>): Promise<AsyncIterableIterator<E>>;
   /** Subscriptions listening now. */
   active(): number;
+  /**
+   * What one event reads, read once for every subscription the event reaches at once (a
+   * user's devices, an offer's watchers) and kept a second: `key` names the event (its
+   * topic's owner and commit time). At most EVENT_READS entries (`event_reads` in
+   * /metrics); past them, reads are not shared.
+   */
+  readOnce<V extends {}>(key: string, read: () => Promise<V>): Promise<V>;
+  /** Stops sharing reads (the subgraph stops). */
+  close(): void;
 }
+
+/** Events whose reads are shared at once: a second's worth at a thousand events a second, ten times over. */
+const EVENT_READS = 10_000;
+/** How long an event's read is shared, in ms: the subscriptions it reaches read it within the same moment. */
+const EVENT_READ_MS = 1_000;
 
 export function subgraphEvents(broker: Broker, logger: Logger): SubgraphEvents {
   let active = 0;
+  const reads = new BoundedCache<string, Promise<unknown>>('event_reads', { maxEntries: EVENT_READS }, (key) => ENTRY_BYTES + stringBytes(key) + 512);
   return {
+    readOnce<V extends {}>(key: string, read: () => Promise<V>): Promise<V> {
+      const known = reads.get(key) as Promise<V> | undefined;
+      if (known) return known;
+      const value = read();
+      reads.set(key, value);
+      setTimeout(() => reads.peek(key) === value && reads.delete(key), EVENT_READ_MS).unref();
+      // a failed read is not shared: the next subscription reads again
+      value.catch(() => reads.peek(key) === value && reads.delete(key));
+      return value;
+    },
+    close: () => reads.close(),
     publish(topic, message) {
       broker.publish(topic, { ...message, at: message.at ?? Date.now() }).catch((error: unknown) => logger.error({ err: error, topic }, 'event not published'));
     },

@@ -232,6 +232,7 @@ export async function startSubgraph<Loaders>(
       await server.stop();
       // after the last request: what it committed is still published
       if (!options.broker) await broker.close();
+      events.close();
       await (shared as { close?(): unknown } | undefined)?.close?.();
       await database.close();
       documents.close();

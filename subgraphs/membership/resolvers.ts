@@ -55,13 +55,13 @@ export const resolvers: Resolvers = {
         return events.listen(TOPICS.pointsChanged(userId), { accept: (message) => pointsEventOf(message, userId) });
       },
       // each event runs with a fresh context (kit/subscriptions.ts): the balance and entry are read now
-      resolve: async (event: PointsEvent, _args: unknown, { em, loaders, viewer }: Context) => {
+      resolve: async (event: PointsEvent, _args: unknown, { em, loaders, viewer, events }: Context) => {
         // a second look: no event reaches a viewer it does not belong to
         if (event.userId !== viewer.userId) throw plazaError(ErrorCode.FORBIDDEN, 'Points are visible to their owner only');
-        const [account, transaction] = await Promise.all([
-          loaders.accountByUser.load(event.userId),
-          em.findOne(PointsTransaction, { userId: event.userId, reference: event.reference }),
-        ]);
+        // the user's devices all hear this event: the balance and the entry are read once for them
+        const [account, transaction] = await events.readOnce(`points:${event.userId}:${event.reference}:${event.at}`, () =>
+          Promise.all([loaders.accountByUser.load(event.userId), em.findOne(PointsTransaction, { userId: event.userId, reference: event.reference })]),
+        );
         if (!account || !transaction) throw new Error(`points event ${event.reference} of ${event.userId} names no ledger entry`);
         return {
           user: { id: event.userId },
