@@ -28,12 +28,17 @@ export interface SubscribersReport {
   max: number;
   /** Connections the gateway closed, by close code. */
   closed: Record<string, number>;
+  /** The first event with errors, as received. */
+  firstError?: string;
 }
 
 const sockets: WebSocket[] = [];
 const heard = new Set<number>();
 let latencies: number[] = [];
 let errors = 0;
+let firstError: string | undefined;
+/** Events received since start (warm-up included). */
+let received = 0;
 const closed: Record<string, number> = {};
 
 function connect(job: SubscribersJob, index: number): Promise<void> {
@@ -48,9 +53,13 @@ function connect(job: SubscribersJob, index: number): Promise<void> {
         resolve();
       } else if (message.type === 'next') {
         const change = message.payload?.data?.pointsChanged;
-        if (message.payload?.errors || !change) errors++;
+        if (message.payload?.errors || !change) {
+          errors++;
+          firstError ??= JSON.stringify(message.payload);
+        }
         else latencies.push(Date.now() - Date.parse(change.committedAt));
         heard.add(index);
+        received++;
       } else if (message.type === 'ping') {
         socket.send(JSON.stringify({ type: 'pong' }));
       }
@@ -77,14 +86,16 @@ process.on('message', async (message: { type: string; job?: SubscribersJob }) =>
     }
     process.send!({ type: 'connected', count: sockets.length });
   } else if (message.type === 'count') {
-    process.send!({ type: 'count', heard: heard.size });
+    const unheard: number[] = [];
+    for (let i = 0; i < sockets.length; i++) if (!heard.has(i)) unheard.push(i);
+    process.send!({ type: 'count', heard: heard.size, unheard, received: received });
   } else if (message.type === 'reset') {
     latencies = [];
     errors = 0;
     process.send!({ type: 'reset' });
   } else if (message.type === 'report') {
     const sorted = latencies.slice().sort((a, b) => a - b);
-    const report: SubscribersReport = { received: sorted.length, errors, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), max: sorted.at(-1) ?? NaN, closed };
+    const report: SubscribersReport = { received: sorted.length, errors, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), max: sorted.at(-1) ?? NaN, closed, firstError };
     process.send!({ type: 'report', report });
   } else if (message.type === 'close') {
     for (const socket of sockets) socket.close(1000);

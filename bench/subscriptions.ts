@@ -20,6 +20,7 @@ import fs from 'node:fs';
 import { Redis } from 'ioredis';
 import { issueToken } from '../gateway/plugins/identity.ts';
 import { defaultOf, settingsFor, settingsOf } from '../platform/settings.ts';
+import { SUBGRAPH_NAMES } from '../platform/config.ts';
 import { startPlazaProcesses, startProcess, stopProcess } from './processes.ts';
 import type { SubscribersJob, SubscribersReport } from './subscribers.ts';
 
@@ -61,10 +62,20 @@ export interface SubscriptionsResult {
   /** The gateway's RSS: with every subscriber connected and idle, and its peak over the run, in MB. */
   idleRssMB: number;
   peakRssMB: number;
+  /** CPU per delivered event over the measured window, in ms: the gateway's, and the membership subgraph's (which reads and answers every event). */
+  gatewayCpuMsPerEvent: number;
+  membershipCpuMsPerEvent: number;
 }
 
 const QUERY = 'subscription { pointsChanged { balance tier committedAt user { id } transaction { amount } } }';
 const CHANNEL = (userId: string) => `plaza:events:membership.points-changed:${userId}`;
+
+/** User+system CPU of a process so far, in ms. */
+function cpuMs(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // utime and stime, in clock ticks (100 a second on Linux)
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
 
 function memoryMB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -101,23 +112,32 @@ export async function subscriptionsBench(overrides: Partial<SubscriptionsSetting
     const job: SubscribersJob = { url: plaza.url.replace(/^http/, 'ws'), tokens, query: QUERY, opening: 100 };
     await ask(subscribers, { type: 'job', job }, 'connected');
     const publish = (userId: string) => redis.publish(CHANNEL(userId), JSON.stringify({ userId, reference: `welcome:${userId}`, reason: 'WELCOME', at: Date.now() }));
-    // every subscription is in place once each subscriber has had an event: one per user, again until all have
-    for (let attempt = 0; ; attempt++) {
-      await Promise.all(userIds.map(publish));
-      const deadline = Date.now() + 3_000;
-      let heard = 0;
-      while (Date.now() < deadline) {
-        heard = (await ask<{ heard: number }>(subscribers, { type: 'count' }, 'count')).heard;
-        if (heard === settings.subscribers) break;
-        await new Promise((resolve) => setTimeout(resolve, 250));
+    // every subscription is in place once each subscriber has had an event: one per user, then again for the users of
+    // subscribers still waiting; the warm-up is over once nothing more arrives (no backlog spills into the measured run)
+    type Count = { heard: number; unheard: number[]; received: number };
+    const count = () => ask<Count>(subscribers, { type: 'count' }, 'count');
+    let pending = userIds;
+    for (let attempt = 0; pending.length; attempt++) {
+      if (attempt === 30) {
+        const { report } = await ask<{ report: SubscribersReport }>(subscribers, { type: 'report' }, 'report');
+        const { heard } = await count();
+        throw new Error(`only ${heard} of ${settings.subscribers} subscribers ever had an event (errors ${report.errors}, closed ${JSON.stringify(report.closed)}, first error ${report.firstError ?? 'none'})`);
       }
-      if (heard === settings.subscribers) break;
-      if (attempt === 20) throw new Error(`only ${heard} of ${settings.subscribers} subscribers ever had an event`);
+      for (const userId of pending) void publish(userId);
+      let last = -1;
+      let now = await count();
+      // wait while events still arrive
+      while (now.received !== last) {
+        last = now.received;
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        now = await count();
+      }
+      pending = [...new Set(now.unheard.map((i) => userIds[i % users]))];
     }
-    // the warm-up's events are delivered, then the measured run starts from nothing
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
     await ask(subscribers, { type: 'reset' }, 'reset');
     const gatewayPid = plaza.gateway.pid!;
+    const membershipPid = plaza.subgraphs[SUBGRAPH_NAMES.indexOf('membership')].pid!;
+    const cpuBefore = { gateway: cpuMs(gatewayPid), membership: cpuMs(membershipPid) };
     const idleRssMB = memoryMB(gatewayPid, 'VmRSS');
     let peakRssMB = idleRssMB;
     const sampler = setInterval(() => (peakRssMB = Math.max(peakRssMB, memoryMB(gatewayPid, 'VmRSS'))), 200);
@@ -140,7 +160,10 @@ export async function subscriptionsBench(overrides: Partial<SubscriptionsSetting
     clearInterval(sampler);
     peakRssMB = Math.max(peakRssMB, memoryMB(gatewayPid, 'VmHWM'));
     const { report } = await ask<{ report: SubscribersReport }>(subscribers, { type: 'report' }, 'report');
+    const perEvent = (ms: number) => ms / Math.max(1, report.received);
     return {
+      gatewayCpuMsPerEvent: perEvent(cpuMs(gatewayPid) - cpuBefore.gateway),
+      membershipCpuMsPerEvent: perEvent(cpuMs(membershipPid) - cpuBefore.membership),
       settings,
       published,
       expected: published * settings.perUser,
@@ -168,9 +191,9 @@ export function subscriptionsReport(result: SubscriptionsResult): string {
     '',
     `${settings.subscribers} WebSocket subscribers of \`pointsChanged\` on one gateway (${settings.perUser} per user), ${settings.rate} events/s published on Redis for ${settings.duration} s; latency from each event's commit time to its client.`,
     '',
-    '| published | deliveries expected | delivered | delivered/s | errors | p50 ms | p99 ms | max ms | gateway RSS idle / peak MB | closed by the gateway |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
-    `| ${result.published} | ${result.expected} | ${report.received} | ${round(result.deliveredPerSecond)} | ${report.errors} | ${round(report.p50)} | ${round(report.p99)} | ${round(report.max)} | ${round(result.idleRssMB)} / ${round(result.peakRssMB)} | ${JSON.stringify(report.closed)} |`,
+    '| published | deliveries expected | delivered | delivered/s | errors | p50 ms | p99 ms | max ms | gateway RSS idle / peak MB | CPU ms/delivery gateway / membership | closed by the gateway |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    `| ${result.published} | ${result.expected} | ${report.received} | ${round(result.deliveredPerSecond)} | ${report.errors} | ${round(report.p50)} | ${round(report.p99)} | ${round(report.max)} | ${round(result.idleRssMB)} / ${round(result.peakRssMB)} | ${result.gatewayCpuMsPerEvent.toFixed(2)} / ${result.membershipCpuMsPerEvent.toFixed(2)} | ${JSON.stringify(report.closed)} |`,
     '',
     `Targets: p99 ≤ ${SUBSCRIPTIONS_TARGETS.p99Ms} ms (${p99ok ? 'met' : 'NOT met'}), gateway RSS ≤ ${SUBSCRIPTIONS_TARGETS.rssMB} MB (${rssOk ? 'met' : 'NOT met'}).`,
   ].join('\n');
