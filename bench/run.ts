@@ -918,8 +918,10 @@ async function main(): Promise<void> {
   if (settings.sections.has('subscriptions')) {
     console.log('\nsubscribers of pointsChanged on one gateway, events at a steady rate (bench/subscriptions.ts):');
     subscriptions = await subscriptionsBench({
-      gatewayCpus: settings.gatewayCpus,
-      otherCpus: settings.otherCpus,
+      // not pinned: most of an event's cost is the membership subgraph's, which would share one core with the
+      // subscribers' process and the publisher while the gateway idled on the other
+      gatewayCpus: '',
+      otherCpus: '',
       subscribers: bench.SUBSCRIPTIONS_SUBSCRIBERS,
       rate: bench.SUBSCRIPTIONS_RATE,
       duration: flags.quick ? 5 : bench.SUBSCRIPTIONS_DURATION,
