@@ -189,7 +189,7 @@ export function useSubscriptions(options: SubscriptionsOptions): GatewayPlugin {
       return {
         async didResolveOperation({ operation, contextValue }: { operation?: { operation: string } | null; contextValue: GatewayContext }) {
           if (operation?.operation !== 'subscription' || contextValue.live) return;
-          throw plazaError(ErrorCode.BAD_REQUEST, 'Subscriptions are served over WebSocket (graphql-transport-ws) or server-sent events (Accept: text/event-stream), not plain HTTP requests', { httpStatus: 400 });
+          throw plazaError(ErrorCode.BAD_REQUEST, 'Subscriptions are not served over HTTP requests: subscribe over WebSocket (graphql-transport-ws) or server-sent events (Accept: text/event-stream)', { httpStatus: 400 });
         },
       };
     },

@@ -213,6 +213,21 @@ export async function startSubgraph<Loaders>(
   const subscriptions: SubscriptionServer | null = schema.getSubscriptionType()
     ? serveSubscriptions(http.server, { schema, internalSecret: config.internalSecret, contextFor, logger })
     : null;
+  let stopped: Promise<void> | undefined;
+  async function shutdown(): Promise<void> {
+    // readiness fails first; in-flight requests finish before the database closes
+    stopping = true;
+    // subscribers are told to go elsewhere (1001) before the listener closes
+    await subscriptions?.close();
+    await http.close();
+    await server.stop();
+    // after the last request: what it committed is still published
+    if (!options.broker) await broker.close();
+    events.close();
+    await (shared as { close?(): unknown } | undefined)?.close?.();
+    await database.close();
+    documents.close();
+  }
   return {
     name: definition.name,
     url: http.url,
@@ -223,20 +238,8 @@ export async function startSubgraph<Loaders>(
     shared,
     broker,
     subscriptions: () => events.active(),
-    async stop() {
-      // readiness fails first; in-flight requests finish before the database closes
-      stopping = true;
-      // subscribers are told to go elsewhere (1001) before the listener closes
-      await subscriptions?.close();
-      await http.close();
-      await server.stop();
-      // after the last request: what it committed is still published
-      if (!options.broker) await broker.close();
-      events.close();
-      await (shared as { close?(): unknown } | undefined)?.close?.();
-      await database.close();
-      documents.close();
-    },
+    // stopping twice (a test stops a subgraph, then everything) waits for the one stop
+    stop: () => (stopped ??= shutdown()),
   };
 }
 
