@@ -11,6 +11,8 @@
  */
 import { Readable } from 'node:stream';
 import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { WebSocketServer } from 'ws';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { fastifyApolloHandler } from '@as-integrations/fastify';
 import type { ApolloServer, BaseContext } from '@apollo/server';
@@ -264,4 +266,21 @@ export async function listen(app: FastifyInstance, port: number, host = '127.0.0
       }
     },
   };
+}
+
+/**
+ * Hands `server`'s WebSocket upgrade requests for `path` to `sockets` (a `ws` server with
+ * `noServer`); any other path, or any upgrade while `accepting()` says no, gets 404.
+ * Returns what detaches it.
+ */
+export function serveWebSockets(server: Server, path: string, sockets: WebSocketServer, accepting: () => boolean = () => true): () => void {
+  const upgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (pathOf(request) !== path || !accepting()) {
+      socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      return;
+    }
+    sockets.handleUpgrade(request, socket, head, (ws) => sockets.emit('connection', ws, request));
+  };
+  server.on('upgrade', upgrade);
+  return () => server.off('upgrade', upgrade);
 }

@@ -20,9 +20,8 @@
  * sockets with 1012 (service restart: reconnect) and ends event streams.
  */
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import { once } from 'node:events';
-import { PassThrough, type Duplex } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { GatewayExecutionResult } from '@apollo/server-gateway-interface';
 import { parse, type FormattedExecutionResult, type GraphQLFormattedError } from 'graphql';
@@ -31,7 +30,8 @@ import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Counter, Gauge } from 'prom-client';
 import { ErrorCode, plazaError } from '../../platform/errors.ts';
-import { isGraphQLRequest, pathOf } from '../../platform/http.ts';
+import { isGraphQLRequest, pathOf, serveWebSockets } from '../../platform/http.ts';
+import { mapEvents } from '../../platform/events.ts';
 import type { GatewayContext, LiveRequest } from '../context.ts';
 import { formattedError } from '../engine/defer.ts';
 import { WrittenData } from '../engine/answer-text.ts';
@@ -110,44 +110,10 @@ class PerUser {
   }
 }
 
-/**
- * `source` with each value mapped; its `return()` ends the source at once and runs `onEnd`
- * (an async generator's `return()` would wait until the source's next value arrives, which
- * for a quiet subscription may be never).
- */
-function mapped<T, U>(source: AsyncIterator<T>, map: (value: T) => U, onEnd: () => void = () => {}): AsyncIterableIterator<U> {
-  let ended = false;
-  const end = () => {
-    if (ended) return;
-    ended = true;
-    onEnd();
-  };
-  const done: IteratorReturnResult<undefined> = { value: undefined, done: true };
-  return {
-    async next() {
-      if (ended) return done;
-      const next = await source.next();
-      if (next.done || ended) {
-        end();
-        return done;
-      }
-      return { value: map(next.value), done: false };
-    },
-    async return() {
-      end();
-      await source.return?.();
-      return done;
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
-}
-
 /** The events of one subscription as the client reads them, counted while they flow; `release` when they end. */
 function counted(events: AsyncIterator<GatewayExecutionResult>, transport: 'ws' | 'sse', format: Format, release: () => void): AsyncIterableIterator<string> {
   metric.subscriptions.inc({ transport });
-  return mapped(
+  return mapEvents(
     events,
     (event) => {
       metric.events.inc({ transport });
@@ -162,16 +128,11 @@ function counted(events: AsyncIterator<GatewayExecutionResult>, transport: 'ws' 
 }
 
 /** Texts as objects, for graphql-ws (which writes each message itself). */
-const parsed = (texts: AsyncIterator<string>) => mapped(texts, (text) => JSON.parse(text) as FormattedExecutionResult);
+const parsed = (texts: AsyncIterator<string>) => mapEvents(texts, (text) => JSON.parse(text) as FormattedExecutionResult);
 
 interface Handover {
   live: LiveRequest;
   state?: GatewayContext;
-}
-
-interface Streams {
-  /** Ends every open SSE stream (draining). */
-  end(): void;
 }
 
 export function useSubscriptions(options: SubscriptionsOptions): GatewayPlugin {
@@ -284,13 +245,7 @@ export function useSubscriptions(options: SubscriptionsOptions): GatewayPlugin {
         metric.connections.dec({ transport: 'ws' });
       });
     });
-    app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-      if (pathOf(request) !== '/graphql' || draining) {
-        socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
-        return;
-      }
-      wss!.handleUpgrade(request, socket, head, (ws) => wss!.emit('connection', ws, request));
-    });
+    serveWebSockets(app.server, '/graphql', wss, () => !draining);
   }
 
   return {

@@ -13,8 +13,7 @@
  * - Errors are masked as on HTTP: an unexpected one reaches the gateway as
  *   INTERNAL_SERVER_ERROR with no message, SQL or stack.
  */
-import type { IncomingMessage, Server } from 'node:http';
-import type { Duplex } from 'node:stream';
+import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { ExecutionArgs, ExecutionResult, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { WebSocketServer } from 'ws';
@@ -22,7 +21,8 @@ import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { useServer } from 'graphql-ws/use/ws';
 import { ErrorCode } from '../../platform/errors.ts';
 import { isUnexpectedError, maskUnexpectedError, rootCauseOf } from '../../platform/error-masking.ts';
-import { pathOf } from '../../platform/http.ts';
+import { serveWebSockets } from '../../platform/http.ts';
+import { mapEvents } from '../../platform/events.ts';
 import { verifyInternalToken, type Viewer } from '../../platform/internal-token.ts';
 import type { Logger } from '../../platform/log.ts';
 
@@ -120,7 +120,7 @@ export function serveSubscriptions<Context extends { viewer: Viewer }>(server: S
         const source = await createSourceEventStream(args);
         if (!(Symbol.asyncIterator in source)) return source;
         const viewer = (args.contextValue as Context).viewer;
-        return eachEvent(source, (event) => execute({ ...args, rootValue: event, contextValue: options.contextFor(viewer) }) as Promise<ExecutionResult>);
+        return mapEvents(source[Symbol.asyncIterator](), (event) => execute({ ...args, rootValue: event, contextValue: options.contextFor(viewer) }) as Promise<ExecutionResult>);
       },
       onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: mask(result.errors) } : undefined),
       onError: (_ctx, _id, _payload, errors) => mask(errors),
@@ -128,51 +128,12 @@ export function serveSubscriptions<Context extends { viewer: Viewer }>(server: S
     sockets,
   );
 
-  const upgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (pathOf(request) !== path) {
-      socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
-      return;
-    }
-    sockets.handleUpgrade(request, socket, head, (ws) => sockets.emit('connection', ws, request));
-  };
-  server.on('upgrade', upgrade);
+  const detach = serveWebSockets(server, path, sockets);
 
   return {
     async close() {
-      server.off('upgrade', upgrade);
+      detach();
       await graphqlWs.dispose();
-    },
-  };
-}
-
-/**
- * `source`'s events mapped by `run`, one at a time; `return()` goes straight to the source
- * (an async generator would wait for the next event before it could end).
- */
-function eachEvent<T>(events: AsyncIterable<unknown>, run: (event: unknown) => Promise<T>): AsyncIterableIterator<T> {
-  const source = events[Symbol.asyncIterator]();
-  const end = async (): Promise<IteratorResult<T>> => {
-    await source.return?.();
-    return { value: undefined, done: true };
-  };
-  return {
-    async next() {
-      const next = await source.next();
-      if (next.done) return { value: undefined, done: true };
-      try {
-        return { value: await run(next.value), done: false };
-      } catch (error) {
-        await end();
-        throw error;
-      }
-    },
-    return: end,
-    async throw(error?: unknown) {
-      await end();
-      throw error;
-    },
-    [Symbol.asyncIterator]() {
-      return this;
     },
   };
 }
