@@ -161,7 +161,8 @@ export interface GraphQLRouteOptions<TContext extends BaseContext> {
 export interface StreamedAnswer {
   contentType: string;
   headers?: Record<string, string>;
-  body: AsyncIterable<string>;
+  /** The texts; a stream is written as it is, and destroyed the moment the client goes away (an iterator would be returned only after its next text). */
+  body: AsyncIterable<string> | Readable;
 }
 
 const PART_HEAD = 'content-type: application/json; charset=utf-8\r\n\r\n';
@@ -209,7 +210,7 @@ export function serveGraphQL<TContext extends BaseContext>(app: FastifyInstance,
           reply.header('content-type', streamed.contentType);
           for (const [name, value] of Object.entries(streamed.headers ?? {})) reply.header(name, value);
           reply.removeHeader('content-length');
-          return Readable.from(streamed.body, { objectMode: false });
+          return streamed.body instanceof Readable ? streamed.body : Readable.from(streamed.body, { objectMode: false });
         }
         const rest = subsequent?.(context);
         if (!rest) return answer;
