@@ -28,7 +28,8 @@ beforeAll(async () => {
   await new FolderManifestStore(path.join(dir, 'manifests')).publish({ client: 'live-partner', appVersion: '1.0.0', json: JSON.stringify(manifest) });
   const partners = parsePartnerKeys('test', JSON.stringify([{ name: 'live-partner', keySha256: hashApiKey(PARTNER_KEY), mode: 'require-id', revoked: false }]));
   plaza = await startPlaza({
-    operations: { subscriptionsPerConnection: 3, subscriptionsPerUser: 5 },
+    // keep-alives far apart: a client that leaves is noticed when it leaves, not at the next keep-alive
+    operations: { subscriptionsPerConnection: 3, subscriptionsPerUser: 5, subscriptionKeepAliveMs: 600_000 },
     persistedQueries: { manifestDir: path.join(dir, 'manifests'), partners },
   });
 });
@@ -102,6 +103,15 @@ function subscribe(client: Client, query: string, variables: Record<string, unkn
 const listening = (name: 'membership' | 'coupons' | 'placements') => (plaza.subgraphs[name] as { subscriptions(): number }).subscriptions();
 /** Waits until `name` serves `count` more subscriptions than `before`: the ones just opened are in place. */
 const inPlace = (name: 'membership' | 'coupons' | 'placements', before: number, count = 1) => expect.poll(() => listening(name), { timeout: 15_000 }).toBeGreaterThanOrEqual(before + count);
+/** Subscriptions a gateway serves now, over both transports (from its /metrics). */
+async function served(url = plaza.gateway.url): Promise<number> {
+  const metrics = await (await fetch(new URL('/metrics', url))).text();
+  return [...metrics.matchAll(/^plaza_live_subscriptions\{[^}]*\} (\d+)/gm)].reduce((sum, [, count]) => sum + Number(count), 0);
+}
+/** Waits until the subscriptions of earlier tests have ended (the gateways of this file count in one registry). */
+const settled = () => expect.poll(() => served(), { timeout: 15_000 }).toBe(0);
+/** Waits until the gateways serve `count` subscriptions: the ones just opened are in place (a user's identical ones share one upstream, which the subgraph counts once). */
+const accepted = (count: number) => expect.poll(() => served(), { timeout: 15_000 }).toBe(count);
 
 const POINTS = `subscription { pointsChanged { balance tier user { id nickname } transaction { amount reason } } }`;
 
@@ -138,6 +148,32 @@ describe('subscriptions through the gateway', () => {
     await b.client.dispose();
   });
 
+  it('a user’s two devices subscribed to the same thing share one subscription upstream; each hears every event, and the one left goes on hearing them', async () => {
+    const phone = await wsClient('u5');
+    const tablet = await wsClient('u5');
+    await settled();
+    const before = listening('membership');
+    const onPhone = subscribe(phone.client, POINTS);
+    const onTablet = subscribe(tablet.client, POINTS);
+    await accepted(2);
+    await inPlace('membership', before, 1);
+    await paidOrder(plaza, 'u5', 900);
+    const [phoneEvent, tabletEvent] = await Promise.all([onPhone.next(), onTablet.next()]);
+    expect(phoneEvent.errors).toBeUndefined();
+    expect(tabletEvent).toEqual(phoneEvent);
+    expect((phoneEvent.data as any).pointsChanged.user.id).toBe('u5');
+    expect(listening('membership')).toBe(before + 1);
+    // the phone leaves: the tablet still hears the next payment's points
+    await phone.client.dispose();
+    await paidOrder(plaza, 'u5', 700);
+    const next = await onTablet.next();
+    expect((next.data as any).pointsChanged.balance).toBeGreaterThan((phoneEvent.data as any).pointsChanged.balance);
+    expect(listening('membership')).toBe(before + 1);
+    // the last one leaves: the subscription ends upstream
+    await tablet.client.dispose();
+    await expect.poll(() => listening('membership'), { timeout: 15_000 }).toBe(before);
+  });
+
   it('paymentConfirmed over SSE (graphql-sse): the order arrives PAID with its merchant, resolved through federation', async () => {
     const token = await plaza.tokenFor('u3');
     const client = createSseClient({ url: plaza.gateway.url, headers: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
@@ -156,8 +192,10 @@ describe('subscriptions through the gateway', () => {
     await first;
     expect(events[0].errors).toBeUndefined();
     expect((events[0].data as any).paymentConfirmed).toEqual({ id: orderId, status: 'PAID', merchant: { id: 'm1', name: expect.any(String) } });
+    // the client leaves: the subscription ends upstream when it leaves, not at the next keep-alive write
     stop();
     client.dispose();
+    await expect.poll(() => listening('coupons'), { timeout: 15_000 }).toBe(before);
   });
 
   it('an SSE request gets the event stream format: next events, and a query answered as one event then complete', async () => {
@@ -206,16 +244,16 @@ describe('subscriptions through the gateway', () => {
 
   it('limits: more subscriptions than a connection may hold are refused with TOO_MANY_SUBSCRIPTIONS', async () => {
     const { client } = await wsClient('u4');
-    const before = listening('membership');
+    await settled();
     const held = [0, 1, 2].map(() => subscribe(client, POINTS));
-    await inPlace('membership', before, 3);
+    await accepted(3);
     const fourth = await subscribe(client, POINTS).next();
     expect(fourth.errors?.[0].extensions?.code).toBe('TOO_MANY_SUBSCRIPTIONS');
     expect(fourth.errors?.[0].message).toMatch(/connection/);
     // the same user on a second device: two more fit under the user's five, the third does not
     const other = await wsClient('u4');
     const more = [0, 1].map(() => subscribe(other.client, POINTS));
-    await inPlace('membership', before, 5);
+    await accepted(5);
     const sixth = await subscribe(other.client, POINTS).next();
     expect(sixth.errors?.[0].extensions?.code).toBe('TOO_MANY_SUBSCRIPTIONS');
     expect(sixth.errors?.[0].message).toMatch(/user/);
@@ -275,7 +313,7 @@ describe('subscriptions through the gateway', () => {
     expect(live.received).toEqual([]);
 
     const replica = await plaza.replica();
-    const before = listening('membership');
+    await settled();
     const ws = await wsClient('u7', [], replica.url);
     subscribe(ws.client, POINTS);
     const token = await plaza.tokenFor('u7');
@@ -289,7 +327,7 @@ describe('subscriptions through the gateway', () => {
     const reader = sse.body!.getReader();
     // the stream opens with a comment once the subscription is in place
     await reader.read();
-    await inPlace('membership', before, 2);
+    await accepted(2);
     await replica.stop();
     expect((await ws.closed).code).toBe(1012);
     let rest = '';

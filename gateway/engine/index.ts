@@ -285,7 +285,10 @@ export class PlazaEngine implements GatewayInterface {
       live.renewToken?.(context);
       token = (await context.internalToken) ?? token;
     };
+    const { viewer } = context;
     live.events = liveEvents({
+      // the same viewer subscribing to the same thing twice (two devices) shares one subscription upstream
+      key: JSON.stringify([viewer.userId ?? null, viewer.scopes, viewer.clientName ?? null]),
       run,
       primary: node.primary,
       rest: node.rest,

@@ -81,6 +81,8 @@ export function upstreamError(error: unknown, serviceName: string): Error {
 }
 
 export interface LiveRun {
+  /** The viewer's identity: subscriptions of one identity to the same document and variables share one upstream. */
+  key?: string;
   /** The plan's run (request, variables, operation, sources); each event runs with errors of its own. */
   run: Run;
   primary: FetchNode;
@@ -141,7 +143,8 @@ export function liveEvents(live: LiveRun): AsyncIterableIterator<GatewayExecutio
     async next(): Promise<IteratorResult<GatewayExecutionResult>> {
       if (finished) return done;
       if (!stop) {
-        stop = upstream.subscribe({ query: primary.operation, operationName: primary.operationName, variables, token: live.token, renew }, queue);
+        const key = live.key === undefined ? undefined : JSON.stringify([live.key, primary.operation, primary.operationName ?? null, variables]);
+        stop = upstream.subscribe({ key, query: primary.operation, operationName: primary.operationName, variables, token: live.token, renew }, queue);
       }
       try {
         const event = await waiting.next();

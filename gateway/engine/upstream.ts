@@ -5,12 +5,23 @@
  * with an internal token; each subscription carries its own viewer's token in its
  * `extensions.plaza.token`, so one socket serves many users. A dropped connection is
  * reopened with backoff and its subscriptions are sent again (graphql-ws's retries).
+ *
+ * Identical subscriptions of one viewer (a user's phone and tablet on the same screen:
+ * same document, variables and identity) share one upstream subscription: the subgraph
+ * executes each event once and the gateway hands it to every subscriber, who completes
+ * and writes it on its own. The shared one ends when its last subscriber leaves.
  */
 import { createClient, type Client, type ExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
 import { ANONYMOUS, signInternalToken } from '../../platform/internal-token.ts';
 
 export interface UpstreamSubscription {
+  /**
+   * What makes two subscriptions the same one upstream: the viewer's identity, the
+   * document and the variables. Subscriptions with equal keys share one; without a key
+   * a subscription has its own.
+   */
+  key?: string;
   query: string;
   operationName?: string;
   variables: Record<string, unknown>;
@@ -34,10 +45,20 @@ export function webSocketUrl(url: string): string {
   return url.replace(/^http/, 'ws');
 }
 
+/** One subscription sent to the subgraph, and the subscribers it serves. */
+interface Shared {
+  key: string | undefined;
+  /** The subscriptions served: any of them (the first) speaks for all when it is sent again. */
+  members: Map<UpstreamSubscription, UpstreamSink>;
+  stop: () => void;
+}
+
 export class UpstreamSubscriptions {
   private readonly client: Client;
   /** The subscriptions sent on this socket: after a reconnection each is sent again, with a token signed then. */
-  private readonly active = new Set<UpstreamSubscription>();
+  private readonly sent = new Set<Shared>();
+  /** Those with a key, by key. */
+  private readonly byKey = new Map<string, Shared>();
   private connections = 0;
 
   constructor(
@@ -50,7 +71,7 @@ export class UpstreamSubscriptions {
       webSocketImpl: WebSocket,
       connectionParams: async () => {
         // a reconnection sends every subscription again: their tokens are renewed first (the first connection needs none)
-        if (this.connections++ > 0) await Promise.all([...this.active].map((subscription) => subscription.renew()));
+        if (this.connections++ > 0) await Promise.all([...this.sent].map((shared) => speakerOf(shared)?.renew()));
         return { token: await signInternalToken(ANONYMOUS, internalSecret) };
       },
       lazy: true,
@@ -65,25 +86,66 @@ export class UpstreamSubscriptions {
     });
   }
 
-  /** Subscribes; returns what ends the subscription. */
+  /** Subscriptions sent to the subgraph now (shared ones count once). */
+  get size(): number {
+    return this.sent.size;
+  }
+
+  /** Subscribes (or joins an identical subscription already sent); returns what ends it for this subscriber. */
   subscribe(subscription: UpstreamSubscription, sink: UpstreamSink): () => void {
-    this.active.add(subscription);
-    const stop = this.client.subscribe(
+    const { key } = subscription;
+    const joined = key === undefined ? undefined : this.byKey.get(key);
+    if (joined) {
+      joined.members.set(subscription, sink);
+      return () => this.leave(joined, subscription);
+    }
+    const shared: Shared = { key, members: new Map([[subscription, sink]]), stop: () => {} };
+    const ended = () => this.forget(shared);
+    const each = (deliver: (sink: UpstreamSink) => void) => {
+      for (const member of [...shared.members.values()]) deliver(member);
+    };
+    this.sent.add(shared);
+    if (key !== undefined) this.byKey.set(key, shared);
+    shared.stop = this.client.subscribe(
       {
         query: subscription.query,
         operationName: subscription.operationName,
         variables: subscription.variables,
-        extensions: { plaza: { toJSON: () => ({ token: subscription.token() }) } },
+        // read each time it is sent: the token of a subscriber still there, not yet expired
+        extensions: { plaza: { toJSON: () => ({ token: speakerOf(shared)?.token() ?? '' }) } },
       },
-      { next: (result) => sink.next(result as ExecutionResult), error: (error) => sink.error(error), complete: () => sink.complete() },
+      {
+        next: (result) => each((member) => member.next(result as ExecutionResult)),
+        error: (error) => {
+          ended();
+          each((member) => member.error(error));
+        },
+        complete: () => {
+          ended();
+          each((member) => member.complete());
+        },
+      },
     );
-    return () => {
-      this.active.delete(subscription);
-      stop();
-    };
+    return () => this.leave(shared, subscription);
+  }
+
+  private leave(shared: Shared, subscription: UpstreamSubscription): void {
+    if (!shared.members.delete(subscription) || shared.members.size > 0) return;
+    this.forget(shared);
+    shared.stop();
+  }
+
+  private forget(shared: Shared): void {
+    this.sent.delete(shared);
+    if (shared.key !== undefined && this.byKey.get(shared.key) === shared) this.byKey.delete(shared.key);
   }
 
   async close(): Promise<void> {
     await this.client.dispose();
   }
+}
+
+/** The subscriber whose token a shared subscription carries. */
+function speakerOf(shared: Shared): UpstreamSubscription | undefined {
+  return shared.members.keys().next().value;
 }

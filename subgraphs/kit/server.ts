@@ -173,10 +173,29 @@ export async function startSubgraph<Loaders>(
     },
   });
 
-  /** A request's (or a subscription event's) context: its own EntityManager fork and DataLoaders. */
+  /**
+   * A request's (or a subscription event's) context: its own EntityManager fork and
+   * DataLoaders, made when first used (an event whose reads another subscription already
+   * made needs neither).
+   */
   function contextFor(viewer: Viewer): SubgraphContext<Loaders> {
-    const em = rootEm.fork();
-    return { em, dialect: database.kind, loaders: definition.createLoaders(em, shared), viewer, internalSecret: config.internalSecret, peers, config, metrics, events };
+    let em: EntityManager | undefined;
+    let loaders: Loaders | undefined;
+    return {
+      get em() {
+        return (em ??= rootEm.fork());
+      },
+      get loaders() {
+        return (loaders ??= definition.createLoaders(this.em, shared));
+      },
+      dialect: database.kind,
+      viewer,
+      internalSecret: config.internalSecret,
+      peers,
+      config,
+      metrics,
+      events,
+    };
   }
 
   async function context(request: FastifyRequest): Promise<SubgraphContext<Loaders>> {
