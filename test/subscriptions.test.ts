@@ -153,8 +153,9 @@ describe('subscriptions through the gateway', () => {
     const tablet = await wsClient('u5');
     await settled();
     const before = listening('membership');
-    const onPhone = subscribe(phone.client, POINTS);
-    const onTablet = subscribe(tablet.client, POINTS);
+    const ENTRY = `subscription { pointsChanged { balance user { id } transaction { id amount reason reference createdAt } } }`;
+    const onPhone = subscribe(phone.client, ENTRY);
+    const onTablet = subscribe(tablet.client, ENTRY);
     await accepted(2);
     await inPlace('membership', before, 1);
     await paidOrder(plaza, 'u5', 900);
@@ -162,6 +163,9 @@ describe('subscriptions through the gateway', () => {
     expect(phoneEvent.errors).toBeUndefined();
     expect(tabletEvent).toEqual(phoneEvent);
     expect((phoneEvent.data as any).pointsChanged.user.id).toBe('u5');
+    // the entry is the ledger's newest, as a query reads it
+    const ledger = (await plaza.query(`{ me { points { balance transactions(first: 1) { id amount reason reference createdAt } } } }`, {}, { user: 'u5' })).body.data.me.points;
+    expect((phoneEvent.data as any).pointsChanged).toEqual({ balance: ledger.balance, user: { id: 'u5' }, transaction: ledger.transactions[0] });
     expect(listening('membership')).toBe(before + 1);
     // the phone leaves: the tablet still hears the next payment's points
     await phone.client.dispose();
