@@ -397,37 +397,42 @@ async function fetchEntities(
 ): Promise<void> {
   // each distinct representation is sent once; every entity it stands for gets the answer
   const representations: Data[] = [];
+  const texts: string[] = [];
   const indexOf = new Map<string, number>();
-  /** Per entity represented: its place in `entities` and the representation sent for it. */
-  const represented: { entity: number; sent: number }[] = [];
-  entities.forEach((entity, index) => {
-    const representation = compiled.represent!(entity, conditions);
-    if (representation && representation.__typename) {
-      for (const rewrite of compiled.inputRewrites) applyRewrite(conditions, rewrite, representation);
-      const key = JSON.stringify(representation);
-      let sent = indexOf.get(key);
-      if (sent === undefined) {
-        sent = representations.length;
-        indexOf.set(key, sent);
-        representations.push(representation);
-        representationTexts.set(representation, key);
-      }
-      represented.push({ entity: index, sent });
+  // per entity represented: its place in `entities`, and the representation sent for it
+  const representedEntities: number[] = [];
+  const sentFor: number[] = [];
+  for (let index = 0; index < entities.length; index++) {
+    const representation = compiled.represent!(entities[index], conditions);
+    if (!representation || !representation.__typename) continue;
+    for (const rewrite of compiled.inputRewrites) applyRewrite(conditions, rewrite, representation);
+    const key = JSON.stringify(representation);
+    let sent = indexOf.get(key);
+    if (sent === undefined) {
+      sent = representations.length;
+      indexOf.set(key, sent);
+      representations.push(representation);
+      texts.push(key);
     }
-  });
+    representedEntities.push(index);
+    sentFor.push(sent);
+  }
   if (representations.length < 1) return;
   if ('representations' in variables) throw new Error('Variables cannot contain key "representations"');
   variables.representations = representations;
+  representationTexts.set(representations, texts);
   // an error about a representation is about every entity it stands for, at that entity's path
   // (the place of the entity among the cursor's, or as @apollo/gateway counts it, its representation's)
-  const standsFor = (sent: number) => represented.flatMap((r, i) => (r.sent === sent ? [members ? members[r.entity] : i] : []));
+  const standsFor = (sent: number) => sentFor.flatMap((s, i) => (s === sent ? [members ? members[representedEntities[i]] : i] : []));
   const data = await send(run, source, fetch, cursor, variables, standsFor);
   if (!data) return;
   const received = data._entities;
   if (!Array.isArray(received)) throw new Error('Expected "data._entities" in response to be an array');
   if (received.length !== representations.length) throw new Error(`Expected "data._entities" to contain ${representations.length} elements`);
   const rewritten = new Array<boolean>(received.length).fill(false);
-  for (const { entity: index, sent } of represented) {
+  for (let i = 0; i < representedEntities.length; i++) {
+    const index = representedEntities[i];
+    const sent = sentFor[i];
     const entity = received[sent] as Data | null;
     const existing = entities[index];
     if (!rewritten[sent]) {

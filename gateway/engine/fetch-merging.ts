@@ -62,31 +62,37 @@ export interface MergedFetch {
 type GraphQLErrorLike = NonNullable<GatewayGraphQLResponse['errors']>[number];
 
 /**
- * The JSON text of each representation the engine built, which it already wrote to send each
- * distinct one once: merging fetches tells representations apart by the same text without
- * writing it again.
+ * The JSON texts of a fetch's representations, by its `representations` list: the engine
+ * wrote each to send each distinct one once, so merging fetches tells them apart by the same
+ * texts and the body splices them in, without writing them again. Kept per list, not per
+ * representation: one entry per fetch.
  */
-export const representationTexts = new WeakMap<object, string>();
+export const representationTexts = new WeakMap<readonly unknown[], readonly string[]>();
 
 /** Merges two or more entity fetches that share a mergeKey. */
 export function mergeEntityFetches(requests: readonly GatewayGraphQLRequest[]): MergedFetch {
   const representations: unknown[] = [];
+  const texts: string[] = [];
   const slotsOf: Slot[][] = [];
   const indexOf = new Map<string, number>();
   const sizes = requests.map((request) => (request.variables!.representations as unknown[]).length);
   requests.forEach((request, member) => {
-    (request.variables!.representations as unknown[]).forEach((representation, index) => {
-      const key = representationTexts.get(representation as object) ?? JSON.stringify(representation);
+    const list = request.variables!.representations as unknown[];
+    const known = representationTexts.get(list);
+    list.forEach((representation, index) => {
+      const key = known?.[index] ?? JSON.stringify(representation);
       let at = indexOf.get(key);
       if (at === undefined) {
         at = representations.length;
         indexOf.set(key, at);
         representations.push(representation);
+        texts.push(key);
         slotsOf.push([]);
       }
       slotsOf[at].push({ member, index });
     });
   });
+  representationTexts.set(representations, texts);
   const first = requests[0];
   const request: GatewayGraphQLRequest = { ...first, variables: { ...first.variables, representations } };
 

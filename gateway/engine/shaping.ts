@@ -62,7 +62,7 @@ type TypeInfo =
   | { kind: 'nonNull'; type: Type; of: TypeInfo }
   | { kind: 'list'; type: Type; of: TypeInfo }
   | { kind: 'composite'; type: CompositeType }
-  | { kind: 'leaf'; type: Type };
+  | { kind: 'leaf'; type: Type; leafKind?: LeafKind };
 
 const typeInfos = new WeakMap<Type, TypeInfo>();
 function typeInfoOf(type: Type): TypeInfo {
@@ -388,37 +388,30 @@ function nameText(named: { name: string }): string {
 
 /** How a leaf type's values are checked and written (isValidLeafValue's rules). */
 type LeafKind = 'custom' | 'enum' | 'boolean' | 'int' | 'float' | 'string' | 'id';
-const leafKinds = new WeakMap<Type, LeafKind>();
+/** What a leaf type is, worked out once per type (kept on its TypeInfo). */
 function leafKindOf(schema: Schema, type: Type): LeafKind {
-  let kind = leafKinds.get(type);
-  if (!kind) {
-    if (isCustomScalarType(type)) kind = 'custom';
-    else if (isEnumType(type)) kind = 'enum';
-    else if (type === schema.booleanType()) kind = 'boolean';
-    else if (type === schema.intType()) kind = 'int';
-    else if (type === schema.floatType()) kind = 'float';
-    else if (type === schema.idType()) kind = 'id';
-    else kind = 'string';
-    leafKinds.set(type, kind);
-  }
-  return kind;
+  if (isCustomScalarType(type)) return 'custom';
+  if (isEnumType(type)) return 'enum';
+  if (type === schema.booleanType()) return 'boolean';
+  if (type === schema.intType()) return 'int';
+  if (type === schema.floatType()) return 'float';
+  if (type === schema.idType()) return 'id';
+  return 'string';
 }
 
-const INTEGER_TEXT = /^-?(?:0|[1-9][0-9]*)$/;
-
 /** A leaf value as JSON text, or undefined when it is not a valid value of its type. */
-function leafText(schema: Schema, type: Type, value: unknown): string | undefined {
-  const kind = leafKindOf(schema, type);
+function leafText(schema: Schema, info: TypeInfo & { kind: 'leaf' }, value: unknown): string | undefined {
+  const kind = (info.leafKind ??= leafKindOf(schema, info.type));
   if (kind === 'custom') return JSON.stringify(value);
   if (typeof value === 'boolean') return kind === 'boolean' ? (value ? 'true' : 'false') : undefined;
   if (typeof value === 'number' && isFinite(value)) {
-    const text = String(value);
-    if (kind === 'int' || kind === 'id') return INTEGER_TEXT.test(text) ? text : undefined;
-    return kind === 'float' ? text : undefined;
+    // an integer below 1e21 is written in plain digits, the JSON an Int or an ID takes
+    if (kind === 'int' || kind === 'id') return Number.isInteger(value) && Math.abs(value) < 1e21 ? String(value) : undefined;
+    return kind === 'float' ? String(value) : undefined;
   }
   if (typeof value === 'string') {
     if (kind === 'enum') {
-      const enumValue = (type as EnumType).value(value);
+      const enumValue = (info.type as EnumType).value(value);
       return enumValue ? nameText(enumValue) : undefined;
     }
     return kind === 'string' || kind === 'id' ? JSON.stringify(value) : undefined;
@@ -567,7 +560,7 @@ function writeValue(type: TypeInfo, inputValue: unknown, selectionSet: Selection
     lastHasErrors = text === null;
     return text;
   }
-  const text = leafText(parameters.schema, type.type, inputValue);
+  const text = leafText(parameters.schema, type, inputValue);
   if (text === undefined) {
     parameters.errors.push(invalidAt('Invalid value found for', path, type.type, parentType));
     lastHasErrors = true;

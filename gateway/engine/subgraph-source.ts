@@ -322,8 +322,8 @@ interface Waiting {
 export function bodyText(request: GatewayGraphQLRequest): string {
   const { query, variables, operationName } = request;
   const representations = variables?.representations;
-  const texts = Array.isArray(representations) ? representations.map((r) => (r !== null && typeof r === 'object' ? representationTexts.get(r) : undefined)) : undefined;
-  if (!texts || texts.some((text) => text === undefined)) {
+  const texts = Array.isArray(representations) ? representationTexts.get(representations) : undefined;
+  if (!texts || texts.length !== representations.length) {
     const { http: _http, ...payload } = request;
     return JSON.stringify(payload);
   }
