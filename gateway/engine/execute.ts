@@ -247,23 +247,29 @@ function representationWriter(selections: readonly QueryPlanSelectionNode[]): Wr
     }
     return { kind: 'fragment' as const, typeCondition: selection.typeCondition, child: representationWriter(selection.selections) };
   });
+  // keys are the plan's response names (no `__proto__`: names starting with `__` are GraphQL's own), so plain objects serve
   const write: Writer = (source, conditions) => {
     if (source === null) return null;
-    const result = Object.create(null) as Data;
+    let result: Data | null = null;
     for (const part of parts) {
       if (part.kind === 'field') {
         const object = source as Data;
         if (!hasOwn(object, part.responseName) || object[part.responseName] === undefined) return null;
         const value = object[part.responseName];
         const child = part.child;
+        result ??= {};
         if (Array.isArray(value)) result[part.responseName] = child ? value.map((item) => child(item, conditions)) : value;
         else result[part.responseName] = child ? child(value, conditions) : value;
       } else {
-        if (!part.typeCondition || !source) continue;
-        if (conditions.matches(source as Data, part.typeCondition)) deepMerge(result, part.child(source, conditions));
+        if (!part.typeCondition || !source || !conditions.matches(source as Data, part.typeCondition)) continue;
+        const written = part.child(source, conditions);
+        // the first part written is the result itself (a representation is usually one fragment): nothing merged
+        if (written === null) continue;
+        if (result === null) result = written;
+        else deepMerge(result, written);
       }
     }
-    return result;
+    return result ?? {};
   };
   return write;
 }
