@@ -53,7 +53,7 @@ export interface OperationResult<TResult> {
 const NOT_FOUND_CODES = new Set(['PERSISTED_QUERY_NOT_FOUND']);
 
 /** The name of the document's operation: a top-level definition, which codegen may print after the fragments it spreads. */
-export function operationNameOf(text: string): string | undefined {
+function operationNameOf(text: string): string | undefined {
   const head = /\b(?:query|mutation|subscription)\s+(\w+)/y;
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
