@@ -14,7 +14,7 @@ import type { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql
 import type { GatewayContext } from '../context.ts';
 import { graphql } from './graphql.ts';
 import { inSpan } from './tracing.ts';
-import { representationTexts } from './fetch-merging.ts';
+import { DistinctRepresentations } from './fetch-merging.ts';
 import type { SubgraphSource } from './subgraph-source.ts';
 
 type Data = Record<string, unknown>;
@@ -402,9 +402,8 @@ async function fetchEntities(
   members?: number[],
 ): Promise<void> {
   // each distinct representation is sent once; every entity it stands for gets the answer
-  const representations: Data[] = [];
-  const texts: string[] = [];
-  const indexOf = new Map<string, number>();
+  const distinct = new DistinctRepresentations<Data>();
+  const representations = distinct.list;
   // per entity represented: its place in `entities`, and the representation sent for it
   const representedEntities: number[] = [];
   const sentFor: number[] = [];
@@ -412,21 +411,12 @@ async function fetchEntities(
     const representation = compiled.represent!(entities[index], conditions);
     if (!representation || !representation.__typename) continue;
     for (const rewrite of compiled.inputRewrites) applyRewrite(conditions, rewrite, representation);
-    const key = JSON.stringify(representation);
-    let sent = indexOf.get(key);
-    if (sent === undefined) {
-      sent = representations.length;
-      indexOf.set(key, sent);
-      representations.push(representation);
-      texts.push(key);
-    }
     representedEntities.push(index);
-    sentFor.push(sent);
+    sentFor.push(distinct.add(representation, JSON.stringify(representation)));
   }
   if (representations.length < 1) return;
   if ('representations' in variables) throw new Error('Variables cannot contain key "representations"');
   variables.representations = representations;
-  representationTexts.set(representations, texts);
   // an error about a representation is about every entity it stands for, at that entity's path
   // (the place of the entity among the cursor's, or as @apollo/gateway counts it, its representation's)
   const standsFor = (sent: number) => sentFor.flatMap((s, i) => (s === sent ? [members ? members[representedEntities[i]] : i] : []));

@@ -69,30 +69,44 @@ type GraphQLErrorLike = NonNullable<GatewayGraphQLResponse['errors']>[number];
  */
 export const representationTexts = new WeakMap<readonly unknown[], readonly string[]>();
 
+/** Representations told apart by their JSON text, each distinct one kept once, with its text (noted in representationTexts). */
+export class DistinctRepresentations<T> {
+  readonly list: T[] = [];
+  private readonly texts: string[] = [];
+  private readonly placeOf = new Map<string, number>();
+
+  constructor() {
+    representationTexts.set(this.list, this.texts);
+  }
+
+  /** The place of `representation`, written as `text`, among the distinct ones (added when new). */
+  add(representation: T, text: string): number {
+    let at = this.placeOf.get(text);
+    if (at === undefined) {
+      at = this.list.length;
+      this.placeOf.set(text, at);
+      this.list.push(representation);
+      this.texts.push(text);
+    }
+    return at;
+  }
+}
+
 /** Merges two or more entity fetches that share a mergeKey. */
 export function mergeEntityFetches(requests: readonly GatewayGraphQLRequest[]): MergedFetch {
-  const representations: unknown[] = [];
-  const texts: string[] = [];
+  const distinct = new DistinctRepresentations<unknown>();
+  const representations = distinct.list;
   const slotsOf: Slot[][] = [];
-  const indexOf = new Map<string, number>();
   const sizes = requests.map((request) => (request.variables!.representations as unknown[]).length);
   requests.forEach((request, member) => {
     const list = request.variables!.representations as unknown[];
     const known = representationTexts.get(list);
     list.forEach((representation, index) => {
-      const key = known?.[index] ?? JSON.stringify(representation);
-      let at = indexOf.get(key);
-      if (at === undefined) {
-        at = representations.length;
-        indexOf.set(key, at);
-        representations.push(representation);
-        texts.push(key);
-        slotsOf.push([]);
-      }
+      const at = distinct.add(representation, known?.[index] ?? JSON.stringify(representation));
+      if (at === slotsOf.length) slotsOf.push([]);
       slotsOf[at].push({ member, index });
     });
   });
-  representationTexts.set(representations, texts);
   const first = requests[0];
   const request: GatewayGraphQLRequest = { ...first, variables: { ...first.variables, representations } };
 
