@@ -149,10 +149,7 @@ describe('fetches nothing in a plan waits for', () => {
 describe('the body of a fetch', () => {
   const query = 'query Q__coupons__1($representations: [_Any!]!, $first: Int) { _entities(representations: $representations) { ... on Merchant { offers(first: $first) { title } } } }';
   const represented = (...values: Record<string, unknown>[]) => {
-    representationTexts.set(
-      values,
-      values.map((value) => JSON.stringify(value)),
-    );
+    representationTexts.set(values, values.map((value) => JSON.stringify(value)));
     return values;
   };
 
