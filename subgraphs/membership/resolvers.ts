@@ -25,18 +25,19 @@ function pointsEventOf(message: BrokerMessage, userId: string): PointsEvent | nu
 }
 
 /** An event's balance and ledger entry, read together (an event is read at every commit: one statement, not two queries of entities). */
+const POINTS_EVENT_SQL = `select t.id, t.user_id, t.amount, t.reason, t.reference, t.merchant_id, t.created_at, a.balance, a.lifetime_points
+  from points_transactions t join points_accounts a on a.user_id = t.user_id
+ where t.user_id = ? and t.reference = ?`;
+
 async function readPointsEvent(em: EntityManager, event: PointsEvent): Promise<{ balance: number; lifetimePoints: number; transaction: PointsTransaction }> {
-  const rows: Record<string, unknown>[] = await em.getConnection().execute(
-    `select t.id, t.user_id, t.amount, t.reason, t.reference, t.merchant_id, t.created_at, a.balance, a.lifetime_points
-       from points_transactions t join points_accounts a on a.user_id = t.user_id
-      where t.user_id = ? and t.reference = ?`,
-    [event.userId, event.reference],
-  );
-  const row = rows[0];
+  // values bound, not written into the SQL (as the ORM's execute does): one SQL text, so SQLite reuses its prepared statement (kit/orm.ts)
+  const result = await em.getConnection('read').getKnex().raw(POINTS_EVENT_SQL, [event.userId, event.reference]);
+  const row = (Array.isArray(result) ? result : result.rows)[0] as Record<string, unknown> | undefined;
   if (!row) throw new Error(`points event ${event.reference} of ${event.userId} names no ledger entry`);
   const { balance, lifetime_points: lifetimePoints, ...entry } = row;
-  // columns to an entry as the ORM reads it (its types converted for the dialect)
-  return { balance: Number(balance), lifetimePoints: Number(lifetimePoints), transaction: em.map(PointsTransaction, entry) };
+  // columns to an entry as the ORM reads it (its types converted for the dialect), read-only: not merged into the identity map
+  const transaction = em.getComparator().mapResult(PointsTransaction.meta.className, entry) as unknown as PointsTransaction;
+  return { balance: Number(balance), lifetimePoints: Number(lifetimePoints), transaction };
 }
 
 const MAX_PAGE = 100;
