@@ -1050,7 +1050,9 @@ async function cpuProfile(graph: Graph): Promise<string> {
   // on its whole core: the profiler's samples would count a throttled wait as time spent
   const gw = await startGateway(variant, graph, { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
   try {
-    const expected = await post(gw.url, scenario.body);
+    // as the measured runs do: the scenario's registration first, and its headers (a signed-in scenario's answer is the user's)
+    if (scenario.register) await post(gw.url, scenario.register, scenario.headers);
+    const expected = await post(gw.url, scenario.body, scenario.headers);
     const job = { url: gw.url, body: scenario.body, headers: scenario.headers ?? {}, expected: expected.text, connections: scenario.connections ?? settings.connections, duration: settings.duration, warmup: scenario.warmup ?? settings.warmup };
     const result = await load(job, { start: () => void (measuredFrom = Date.now() - spawned) });
     if (result.wrong) throw new Error(`${result.wrong} wrong answers while profiling`);
