@@ -5,8 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { JWK } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { GatewayConfig } from '../gateway/config.ts';
+import { cacheTotals } from '../platform/caches.ts';
 import { generateSigningKey, issueKeySignedToken, issueToken } from '../gateway/plugins/identity.ts';
 import type { RunningGateway } from '../gateway/server.ts';
 import { postJson, TEST_JWT_SECRET } from './support/plaza.ts';
@@ -103,6 +104,29 @@ describe('identity: tokens from an identity provider (JWKS URL)', () => {
     const other = await issueToken(TEST_JWT_SECRET, { userId: 'op1', scopes: ['platform:review'] });
     const refused = await postJson(gateway.url, { query: '{ placementsForReview { id } }' }, { authorization: `Bearer ${other}` });
     expect(refused.body.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  });
+});
+
+describe('identity: development tokens (HS256)', () => {
+  const remembered = () => cacheTotals().find((c) => c.cache === 'bearer_tokens_verified')?.entries ?? 0;
+
+  it('a token that checked out is remembered once however often it comes, a forged one never; an expired one is refused though remembered', async () => {
+    const token = await issueToken(TEST_JWT_SECRET, { userId: 'u1', expiresIn: now() + 60 });
+    const before = remembered();
+    for (let i = 0; i < 3; i++) expect((await plaza.query(ME, {}, bearer(token))).body.data.me.id).toBe('u1');
+    expect(remembered()).toBe(before + 1);
+    const forged = await issueToken('not-the-secret', { userId: 'u1', expiresIn: now() + 60 });
+    expect((await plaza.query(ME, {}, bearer(forged))).status).toBe(401);
+    expect(remembered()).toBe(before + 1);
+    // past its exp, the token is checked afresh and refused
+    vi.useFakeTimers({ toFake: ['Date'], now: (now() + 61) * 1000 });
+    try {
+      const { status, body } = await plaza.query(ME, {}, bearer(token));
+      expect(status).toBe(401);
+      expect(body.errors?.[0]).toMatchObject({ message: expect.stringContaining('Token has expired'), extensions: { code: 'UNAUTHENTICATED' } });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

@@ -15,6 +15,7 @@ import {
   type JWTPayload,
   type JWTVerifyGetKey,
 } from 'jose';
+import { BoundedCache, ENTRY_BYTES, stringBytes } from '../../platform/caches.ts';
 import { ErrorCode, plazaError } from '../../platform/errors.ts';
 import { ANONYMOUS, type Viewer } from '../../platform/internal-token.ts';
 import { hmacKey } from '../../platform/jwt.ts';
@@ -53,6 +54,17 @@ export const KEY_SET_ALGORITHMS = ['RS256', 'ES256'] as const;
 
 /** A `sub` the gateway vouches for: printable, no control characters, at most 256 characters. */
 const USER_ID = /^[^\u0000-\u001f\u007f]{1,256}$/;
+
+/** HS256 bearer tokens remembered once verified (`bearer_tokens_verified` in /metrics). */
+const VERIFIED_TOKENS = 10_000;
+/** How long a verified token is taken without a new check, in ms (and never past its `exp`). */
+const VERIFIED_FOR_MS = 5 * 60_000;
+/** What a verified token says, as identify() uses it. */
+interface Verified {
+  payload: JWTPayload;
+  /** Until when it is taken without a new check, in ms since the epoch. */
+  until: number;
+}
 
 function refuse(message: string): never {
   throw plazaError(ErrorCode.UNAUTHENTICATED, message, { httpStatus: 401 });
@@ -101,7 +113,20 @@ export function useIdentity(options: IdentityOptions): GatewayPlugin {
       ? fileKeySet(options.jwksFile)
       : null;
 
+  /**
+   * A client sends the same token with every request of its session, and checking an
+   * HS256 signature through WebCrypto costs more than the rest of the identity check: an
+   * HS256 token that checked out is remembered, as its exact text, until it expires or
+   * VERIFIED_FOR_MS pass; an entry past its time is checked afresh (an expired token is
+   * then refused as any other). Only HS256 tokens: their key is this gateway's secret for
+   * as long as this plugin lives, while a key-set key can be withdrawn at any moment and a
+   * token it signed must stop signing in then.
+   */
+  const verified = new BoundedCache<string, Verified>('bearer_tokens_verified', { maxEntries: VERIFIED_TOKENS }, (token) => ENTRY_BYTES + stringBytes(token) + 512);
+
   async function verify(token: string): Promise<JWTPayload> {
+    const known = verified.get(token);
+    if (known && Date.now() < known.until) return known.payload;
     let alg: string | undefined;
     try {
       alg = decodeProtectedHeader(token).alg;
@@ -112,7 +137,9 @@ export function useIdentity(options: IdentityOptions): GatewayPlugin {
     try {
       if (alg === 'HS256') {
         if (!secret) refuse('HS256 tokens are not accepted by this gateway');
-        return (await jwtVerify(token, await secret, { ...claims, algorithms: ['HS256'] })).payload;
+        const { payload } = await jwtVerify(token, await secret, { ...claims, algorithms: ['HS256'] });
+        verified.set(token, { payload, until: Math.min(Date.now() + VERIFIED_FOR_MS, (payload.exp as number) * 1000) });
+        return payload;
       }
       if (!keySet) refuse('Bearer tokens signed with keys are not accepted by this gateway (no key set configured)');
       return (await jwtVerify(token, keySet, { ...claims, algorithms: [...KEY_SET_ALGORITHMS] })).payload;
@@ -141,6 +168,9 @@ export function useIdentity(options: IdentityOptions): GatewayPlugin {
     name: 'identity',
     async context(req, context) {
       context.viewer = await identify(req, context);
+    },
+    async stop() {
+      verified.close();
     },
   };
 }
