@@ -208,4 +208,20 @@ describe('null propagation of denied fields follows GraphQL rules', () => {
     expect(outcome.denied).toEqual([]);
     expect(outcome.document).toBe(doc);
   });
+
+  it('callers alike (signed in or not, same scopes in any order) share one outcome per operation; others get their own', () => {
+    const doc = parse('query A { shop { secret vault { code } } } query B { open }');
+    const first = authorizeOperation(schema, policy, { userId: 'u1', scopes: ['x', 'vault'] }, doc, 'A');
+    expect(authorizeOperation(schema, policy, { userId: 'u2', scopes: ['vault', 'x'] }, doc, 'A')).toBe(first);
+    expect(first.denied).toEqual([]);
+    const withoutScope = authorizeOperation(schema, policy, user, doc, 'A');
+    expect(withoutScope.denied.map((d) => [d.path.join('.'), d.code])).toEqual([['shop.vault', 'FORBIDDEN']]);
+    const stranger = authorizeOperation(schema, policy, anonymous, doc, 'A');
+    expect(stranger.denied.map((d) => [d.path.join('.'), d.code])).toEqual([
+      ['shop.secret', 'UNAUTHENTICATED'],
+      ['shop.vault', 'UNAUTHENTICATED'],
+    ]);
+    expect(authorizeOperation(schema, policy, anonymous, doc, 'B').denied).toEqual([]);
+    expect(Object.isFrozen(stranger)).toBe(true);
+  });
 });

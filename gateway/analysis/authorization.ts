@@ -250,7 +250,22 @@ export interface AuthorizedOperation {
  */
 const reducedDocuments = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, DocumentNode>>>();
 
-/** Removes from an operation the fields the viewer may not read. */
+/**
+ * Outcomes per schema, policy and document, by operation name and kind of viewer: what a
+ * viewer may read depends only on whether it is signed in and on its scopes, so every
+ * request of one operation by one kind of caller shares one walk of the operation. At
+ * most OUTCOMES_PER_DOCUMENT kinds of caller per document are kept (past them the walk is
+ * done each time); the documents themselves are held weakly (the document cache bounds them).
+ */
+const outcomes = new WeakMap<GraphQLSchema, WeakMap<AuthorizationPolicy, WeakMap<DocumentNode, Map<string, AuthorizedOperation>>>>();
+const OUTCOMES_PER_DOCUMENT = 64;
+
+/** What authorization sees of a viewer: signed in or not, and its scopes. */
+function viewerClass(viewer: Viewer): string {
+  return viewer.userId ? `user ${[...new Set(viewer.scopes)].sort().join(' ')}` : 'anonymous';
+}
+
+/** Removes from an operation the fields the viewer may not read (the outcome is shared: not to be changed). */
 export function authorizeOperation(
   schema: GraphQLSchema,
   policy: AuthorizationPolicy,
@@ -258,6 +273,22 @@ export function authorizeOperation(
   document: DocumentNode,
   operationName?: string | null,
 ): AuthorizedOperation {
+  let byPolicy = outcomes.get(schema);
+  if (!byPolicy) outcomes.set(schema, (byPolicy = new WeakMap()));
+  let byDocument = byPolicy.get(policy);
+  if (!byDocument) byPolicy.set(policy, (byDocument = new WeakMap()));
+  let byCaller = byDocument.get(document);
+  if (!byCaller) byDocument.set(document, (byCaller = new Map()));
+  const key = `${operationName ?? ''}\n${viewerClass(viewer)}`;
+  let outcome = byCaller.get(key);
+  if (!outcome) {
+    outcome = Object.freeze(authorize(schema, policy, viewer, document, operationName));
+    if (byCaller.size < OUTCOMES_PER_DOCUMENT) byCaller.set(key, outcome);
+  }
+  return outcome;
+}
+
+function authorize(schema: GraphQLSchema, policy: AuthorizationPolicy, viewer: Viewer, document: DocumentNode, operationName?: string | null): AuthorizedOperation {
   const operation = getOperationAST(document, operationName);
   if (!operation) return { document, denied: [], variant: '' };
   const judge = fieldJudge(policy, viewer);
