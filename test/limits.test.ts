@@ -257,6 +257,20 @@ describe('every analysis of a document is linear', () => {
     expect(deep).toBe(base + (one - base) * 2 ** 40);
   });
 
+  it('an operation estimated once per set of variables: the same variables cost the same, other sizes cost their own', () => {
+    const document = parse('query Find($n: Int) { search(query: "", first: $n) { edges { node { name } } } }');
+    const operation = getOperationAST(document)!;
+    const cost = (variables: Record<string, unknown>) => estimateCost(schema, model, document, operation, variables, 10);
+    const two = cost({ n: 2 });
+    const five = cost({ n: 5 });
+    expect(five).toBeGreaterThan(two);
+    expect(cost({ n: 2 })).toBe(two);
+    expect(cost({ n: 5 })).toBe(five);
+    // a fresh parse of the same text is estimated alike
+    const again = parse('query Find($n: Int) { search(query: "", first: $n) { edges { node { name } } } }');
+    expect(estimateCost(schema, model, again, getOperationAST(again)!, { n: 5 }, 10)).toBe(five);
+  });
+
   it('the limits of a 1,000-level fragment doubling are worked out in one walk', () => {
     const query = `query { search(query: "", first: 1) { ...F1000 } } ${doubling(1000, 'MerchantSearchConnection', '__typename')}`;
     const started = performance.now();

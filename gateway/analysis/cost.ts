@@ -98,6 +98,40 @@ export function estimateCost(
   variables: Record<string, unknown> | undefined,
   defaultListSize: number,
 ): number {
+  // an estimate depends on the operation and on the variables it declares only
+  const key = operation.variableDefinitions?.length ? JSON.stringify(variables ?? null) : '';
+  if (key.length > MAX_REMEMBERED_VARIABLES_LENGTH) return estimate(schema, model, document, operation, variables, defaultListSize);
+  let byModel = estimates.get(schema);
+  if (!byModel) estimates.set(schema, (byModel = new WeakMap()));
+  let byOperation = byModel.get(model);
+  if (!byOperation) byModel.set(model, (byOperation = new WeakMap()));
+  let byVariables = byOperation.get(operation);
+  if (!byVariables) byOperation.set(operation, (byVariables = new Map()));
+  const remembered = byVariables.get(`${defaultListSize} ${key}`);
+  if (remembered !== undefined) return remembered;
+  const cost = estimate(schema, model, document, operation, variables, defaultListSize);
+  if (byVariables.size < ESTIMATES_PER_OPERATION) byVariables.set(`${defaultListSize} ${key}`, cost);
+  return cost;
+}
+
+/**
+ * Estimates per schema, cost model and operation (held weakly: the document cache bounds
+ * them), by variables: every request of one operation with the same variables costs the
+ * same, and is estimated once. At most ESTIMATES_PER_OPERATION sets of variables, each at
+ * most MAX_REMEMBERED_VARIABLES_LENGTH characters of JSON, per operation.
+ */
+const estimates = new WeakMap<GraphQLSchema, WeakMap<CostModel, WeakMap<OperationDefinitionNode, Map<string, number>>>>();
+const ESTIMATES_PER_OPERATION = 32;
+const MAX_REMEMBERED_VARIABLES_LENGTH = 512;
+
+function estimate(
+  schema: GraphQLSchema,
+  model: CostModel,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown> | undefined,
+  defaultListSize: number,
+): number {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
   /** Cost of each fragment, by name and the list sizes its spread passes down: each is computed once. */
