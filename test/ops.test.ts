@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SUPERGRAPH_PATH } from '../schema/compose.ts';
 import { SUBGRAPH_NAMES } from '../platform/config.ts';
+import { childTraceparent, requestIdOf } from '../platform/log.ts';
 import { codesOf, exitOf, freePort, runLoad, sample, waitForLine, type Outcome } from './support/load.ts';
 import { postJson, startPlaza, TEST_INTERNAL_SECRET, TEST_JWT_SECRET, type Plaza } from './support/plaza.ts';
 
@@ -58,6 +59,26 @@ describe('health and readiness', () => {
 });
 
 describe('request logs and trace context', () => {
+  it('new request ids and trace contexts are well formed and never repeat, a caller\'s own kept', () => {
+    const ids = new Set<string>();
+    const traces = new Set<string>();
+    const spans = new Set<string>();
+    for (let i = 0; i < 2_000; i++) {
+      ids.add(requestIdOf({ headers: {} } as http.IncomingMessage));
+      const [version, trace, span, flags] = childTraceparent(undefined).split('-');
+      expect([version, flags]).toEqual(['00', '01']);
+      traces.add(trace);
+      spans.add(span);
+    }
+    expect([ids.size, traces.size, spans.size]).toEqual([2_000, 2_000, 2_000]);
+    for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    for (const trace of traces) expect(trace).toMatch(/^[0-9a-f]{32}$/);
+    for (const span of spans) expect(span).toMatch(/^[0-9a-f]{16}$/);
+    expect(requestIdOf({ headers: { 'x-request-id': 'mine-1' } } as unknown as http.IncomingMessage)).toBe('mine-1');
+    const incoming = '00-a1b2c3d4e5f60718293a4b5c6d7e8f90-0123456789abcdef-00';
+    expect(childTraceparent(incoming)).toMatch(/^00-a1b2c3d4e5f60718293a4b5c6d7e8f90-(?!0123456789abcdef)[0-9a-f]{16}-00$/);
+  });
+
   it('one JSON line per request on the gateway, and the same request id and trace id in every subgraph it reached', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaza-ops-'));
     cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
