@@ -35,6 +35,7 @@ import { ErrorCode } from '../../platform/errors.ts';
 import type { Viewer } from '../../platform/internal-token.ts';
 import type { FieldAuthorization } from '../engine/shaping.ts';
 import { linksIn } from './links.ts';
+import { WeakMemo } from './memo.ts';
 
 /** What a schema element asks of the caller: every entry of `scopes` must be met (each entry is OR of AND-sets). */
 export interface Requirement {
@@ -257,7 +258,7 @@ const reducedDocuments = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<st
  * most OUTCOMES_PER_DOCUMENT kinds of caller per document are kept (past them the walk is
  * done each time); the documents themselves are held weakly (the document cache bounds them).
  */
-const outcomes = new WeakMap<GraphQLSchema, WeakMap<AuthorizationPolicy, WeakMap<DocumentNode, Map<string, AuthorizedOperation>>>>();
+const outcomes = new WeakMemo<GraphQLSchema, AuthorizationPolicy, DocumentNode, AuthorizedOperation>();
 const OUTCOMES_PER_DOCUMENT = 64;
 
 /** What authorization sees of a viewer: signed in or not, and its scopes. */
@@ -273,12 +274,7 @@ export function authorizeOperation(
   document: DocumentNode,
   operationName?: string | null,
 ): AuthorizedOperation {
-  let byPolicy = outcomes.get(schema);
-  if (!byPolicy) outcomes.set(schema, (byPolicy = new WeakMap()));
-  let byDocument = byPolicy.get(policy);
-  if (!byDocument) byPolicy.set(policy, (byDocument = new WeakMap()));
-  let byCaller = byDocument.get(document);
-  if (!byCaller) byDocument.set(document, (byCaller = new Map()));
+  const byCaller = outcomes.resultsOf(schema, policy, document);
   const key = `${operationName ?? ''}\n${viewerClass(viewer)}`;
   let outcome = byCaller.get(key);
   if (!outcome) {

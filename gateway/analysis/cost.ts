@@ -20,6 +20,7 @@ import {
   type ValueNode,
 } from 'graphql';
 import { linksIn } from './links.ts';
+import { WeakMemo } from './memo.ts';
 
 /** @listSize of a field. */
 export interface ListSize {
@@ -101,12 +102,7 @@ export function estimateCost(
   // an estimate depends on the operation and on the variables it declares only
   const key = operation.variableDefinitions?.length ? JSON.stringify(variables ?? null) : '';
   if (key.length > MAX_REMEMBERED_VARIABLES_LENGTH) return estimate(schema, model, document, operation, variables, defaultListSize);
-  let byModel = estimates.get(schema);
-  if (!byModel) estimates.set(schema, (byModel = new WeakMap()));
-  let byOperation = byModel.get(model);
-  if (!byOperation) byModel.set(model, (byOperation = new WeakMap()));
-  let byVariables = byOperation.get(operation);
-  if (!byVariables) byOperation.set(operation, (byVariables = new Map()));
+  const byVariables = estimates.resultsOf(schema, model, operation);
   const remembered = byVariables.get(`${defaultListSize} ${key}`);
   if (remembered !== undefined) return remembered;
   const cost = estimate(schema, model, document, operation, variables, defaultListSize);
@@ -120,7 +116,7 @@ export function estimateCost(
  * same, and is estimated once. At most ESTIMATES_PER_OPERATION sets of variables, each at
  * most MAX_REMEMBERED_VARIABLES_LENGTH characters of JSON, per operation.
  */
-const estimates = new WeakMap<GraphQLSchema, WeakMap<CostModel, WeakMap<OperationDefinitionNode, Map<string, number>>>>();
+const estimates = new WeakMemo<GraphQLSchema, CostModel, OperationDefinitionNode, number>();
 const ESTIMATES_PER_OPERATION = 32;
 const MAX_REMEMBERED_VARIABLES_LENGTH = 512;
 
