@@ -100,13 +100,14 @@ export function estimateCost(
   defaultListSize: number,
 ): number {
   // an estimate depends on the operation and on the variables it declares only
-  const key = operation.variableDefinitions?.length ? JSON.stringify(variables ?? null) : '';
-  if (key.length > MAX_REMEMBERED_VARIABLES_LENGTH) return estimate(schema, model, document, operation, variables, defaultListSize);
+  const given = operation.variableDefinitions?.length ? JSON.stringify(variables ?? null) : '';
+  if (given.length > MAX_REMEMBERED_VARIABLES_LENGTH) return estimate(schema, model, document, operation, variables, defaultListSize);
   const byVariables = estimates.resultsOf(schema, model, operation);
-  const remembered = byVariables.get(`${defaultListSize} ${key}`);
+  const key = `${defaultListSize} ${given}`;
+  const remembered = byVariables.get(key);
   if (remembered !== undefined) return remembered;
   const cost = estimate(schema, model, document, operation, variables, defaultListSize);
-  if (byVariables.size < ESTIMATES_PER_OPERATION) byVariables.set(`${defaultListSize} ${key}`, cost);
+  if (byVariables.size < ESTIMATES_PER_OPERATION) byVariables.set(key, cost);
   return cost;
 }
 

@@ -28,11 +28,7 @@ export async function findRows<T extends object>(
     // bound, not written into the SQL as the ORM's execute does: the SQL text stays the
     // same for every filter of the shape, so SQLite reuses its prepared statement (see
     // orm.ts); on PostgreSQL the gain is the query build skipped
-    const query = em.getConnection('read').getKnex().raw(known, values as never[]);
-    const transaction = em.getTransactionContext();
-    if (transaction) query.transacting(transaction);
-    const result = await query;
-    raw = Array.isArray(result) ? result : result.rows;
+    raw = await boundRows(em, known, values);
   } else {
     const qb = em.createQueryBuilder(entity).select('*').where(where as never);
     if (options.orderBy) qb.orderBy(options.orderBy as never);
@@ -46,6 +42,19 @@ export async function findRows<T extends object>(
     for (const name of facts.jsonProperties) if (typeof out[name] === 'string') out[name] = JSON.parse(out[name] as string);
     return out as T;
   });
+}
+
+/**
+ * The rows of `sql` with `values` bound to its `?`s (in the manager's transaction, if any),
+ * as the dialect returns them: the SQL text stays the same whatever the values, so SQLite
+ * reuses its prepared statement (orm.ts), where the ORM's `execute` writes values into it.
+ */
+export async function boundRows(em: EntityManager, sql: string, values: readonly unknown[]): Promise<Record<string, unknown>[]> {
+  const query = em.getConnection('read').getKnex().raw(sql, values as never[]);
+  const transaction = em.getTransactionContext();
+  if (transaction) query.transacting(transaction);
+  const result = await query;
+  return Array.isArray(result) ? result : result.rows;
 }
 
 /** Query shapes remembered per entity. */

@@ -6,6 +6,7 @@ import type { Resolvers } from './generated/resolvers-types.ts';
 import type { Context } from './loaders.ts';
 import type { EntityManager } from '../kit/orm.ts';
 import { requireService } from '../kit/peers.ts';
+import { boundRows } from '../kit/rows.ts';
 import { creditOrderPoints, reverseOrderPoints } from './payments.ts';
 import { exchangePoints, joinMembership, tierFor, type PointsPosted } from './service.ts';
 import { TOPICS, type SubgraphEvents } from '../kit/events.ts';
@@ -24,15 +25,13 @@ function pointsEventOf(message: BrokerMessage, userId: string): PointsEvent | nu
   return { userId: owner, reference, reason, at };
 }
 
-/** An event's balance and ledger entry, read together (an event is read at every commit: one statement, not two queries of entities). */
 const POINTS_EVENT_SQL = `select t.id, t.user_id, t.amount, t.reason, t.reference, t.merchant_id, t.created_at, a.balance, a.lifetime_points
   from points_transactions t join points_accounts a on a.user_id = t.user_id
  where t.user_id = ? and t.reference = ?`;
 
+/** An event's balance and ledger entry, read together (an event is read at every commit: one statement, not two queries of entities). */
 async function readPointsEvent(em: EntityManager, event: PointsEvent): Promise<{ balance: number; lifetimePoints: number; transaction: PointsTransaction }> {
-  // values bound, not written into the SQL (as the ORM's execute does): one SQL text, so SQLite reuses its prepared statement (kit/orm.ts)
-  const result = await em.getConnection('read').getKnex().raw(POINTS_EVENT_SQL, [event.userId, event.reference]);
-  const row = (Array.isArray(result) ? result : result.rows)[0] as Record<string, unknown> | undefined;
+  const [row] = await boundRows(em, POINTS_EVENT_SQL, [event.userId, event.reference]);
   if (!row) throw new Error(`points event ${event.reference} of ${event.userId} names no ledger entry`);
   const { balance, lifetime_points: lifetimePoints, ...entry } = row;
   // columns to an entry as the ORM reads it (its types converted for the dialect), read-only: not merged into the identity map
