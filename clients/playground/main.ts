@@ -145,13 +145,16 @@ function SignInPanel(): ReactNode {
   // exist yet when the choice is made, or fill itself in after it, on a slow machine
   const [chosen, setChosen] = useState<string | null | undefined>(undefined);
   const current = bearerOf(headers);
-  const latest = useRef(headers);
-  latest.current = headers;
+  // the editor's text and its setter as of the latest render: the setter of an earlier render
+  // writes nowhere when the editor did not exist yet then
+  const latest = useRef({ headers, setHeaders });
+  latest.current = { headers, setHeaders };
   useEffect(() => {
     if (chosen === undefined) return;
     const apply = () => {
-      if (bearerOf(latest.current) === chosen) setChosen(undefined);
-      else setHeaders(withBearer(latest.current, chosen));
+      const { headers: text, setHeaders: set } = latest.current;
+      if (bearerOf(text) === chosen) setChosen(undefined);
+      else set(withBearer(text, chosen));
     };
     apply();
     // the editor says nothing when it appears: the choice is applied again until it holds

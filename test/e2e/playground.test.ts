@@ -30,13 +30,19 @@ describe('the playground', () => {
     await context.close();
   });
 
-  it('signs in with a development token so me answers for that user', async () => {
+  it('signs in with a development token so me answers for that user, even when the token comes before the editors have loaded', async () => {
     const { page, context, outside } = await watchedPage(env.browser);
+    // the editors' code is held back until the token is issued, as on a slow machine
+    let release!: () => void;
+    const editorsMayLoad = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/assets/codemirror-*.js', async (route) => (await editorsMayLoad, route.continue()));
     await page.goto(`${env.origin}/playground/`);
     await expect.poll(() => page.locator('.graphiql-tab').count(), WAIT).toBe(PLAYGROUND_TABS.length);
     await page.getByRole('button', { name: 'Show Sign in' }).click();
     await page.getByRole('button', { name: 'Issue a development token' }).click();
     await expect.poll(() => page.getByRole('status').innerText(), WAIT).toBe('Signed in as u1');
+    expect(await page.locator('.graphiql-query-editor .CodeMirror').count()).toBe(0);
+    release();
     // the headers editor takes the token on its next render: run the query once it has
     await expect.poll(() => page.getByTestId('signed-in-as').innerText(), WAIT).toBe('A development token is set.');
     await page.locator('.graphiql-execute-button').click();
