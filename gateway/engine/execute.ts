@@ -18,11 +18,20 @@ import { DistinctRepresentations } from './fetch-merging.ts';
 import type { SubgraphSource } from './subgraph-source.ts';
 
 type Data = Record<string, unknown>;
-type Variables = Record<string, unknown>;
+export type Variables = Record<string, unknown>;
 
 /** What one request's plan runs with. */
+/**
+ * What fetches read of the client's request: its context (token, ids, viewer) and the cache
+ * policy their answers restrict. A subscription's events carry a copy of only this.
+ */
+export interface RunRequest {
+  readonly context: GatewayContext;
+  readonly overallCachePolicy?: GatewayGraphQLRequestContext<GatewayContext>['overallCachePolicy'];
+}
+
 export interface Run {
-  readonly request: GatewayGraphQLRequestContext<GatewayContext>;
+  readonly request: RunRequest;
   /** The request's variables as sent (fetches forward them as they are; subgraphs apply defaults). */
   readonly variables: Variables;
   readonly operation: Operation;

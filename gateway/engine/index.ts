@@ -11,7 +11,7 @@ import type { BoundedCache } from '../../platform/caches.ts';
 import type { GatewayContext } from '../context.ts';
 import { recordCacheLookup } from '../metrics.ts';
 import type { RegisteredOperation } from '../manifests.ts';
-import { runNode, type Run } from './execute.ts';
+import { runNode, type Run, type Variables } from './execute.ts';
 import { inOperationOrder, primarySelection, runDeferred, topDefer } from './defer.ts';
 import { graphql } from './graphql.ts';
 import { boundedPlanCache, type PlanEntry } from './plan-cache.ts';
@@ -231,7 +231,7 @@ export class PlazaEngine implements GatewayInterface {
       errors: [],
       tracing,
     };
-    const introspection = this.introspection(run, loaded, entry.definition);
+    const introspection = this.introspection(variables, loaded, entry.definition);
     if (plan.node?.kind === 'Subscription') return this.subscribe(request, served, entry, run, plan.node, introspection);
     const data = Object.create(null) as Record<string, unknown>;
     const parts = request.context.incremental;
@@ -254,14 +254,13 @@ export class PlazaEngine implements GatewayInterface {
     }
     const node = plan.node;
     if (node) await inSpan(tracing, 'gateway.execute', {}, () => runNode(run, node, { path: [], data, root: data }));
-    return inSpan(tracing, 'gateway.postprocessing', {}, () => this.written(request, entry, run, data, introspection));
+    return inSpan(tracing, 'gateway.postprocessing', {}, () => this.written(request.context.authorizedDocument, entry, run, data, introspection));
   }
 
   /** The answer's data written as text in one pass; Plaza's server splices it into the answer (answer-text.ts). */
-  private written(request: RequestContext, entry: PlanEntry, run: Run, data: Record<string, unknown>, introspection: IntrospectionHandling): GatewayExecutionResult {
+  private written(authorized: GatewayContext['authorizedDocument'], entry: PlanEntry, run: Run, data: Record<string, unknown>, introspection: IntrospectionHandling): GatewayExecutionResult {
     return this.respond(run.errors, () => {
       // authorization's denied fields completed in the same pass, over the operation the client sent
-      const authorized = request.context.authorizedDocument;
       const answerOperation = authorized?.authorization ? entry.answerOperation : undefined;
       const { text, errors, denied } = writeResponse(answerOperation ?? entry.operation, run.variables, data, introspection, answerOperation && authorized?.authorization);
       if (answerOperation) authorized!.completed = true;
@@ -280,23 +279,33 @@ export class PlazaEngine implements GatewayInterface {
     if (!live) return { errors: [new graphql.GraphQLError('Subscriptions are served over WebSocket (graphql-transport-ws) or server-sent events', { extensions: { code: 'BAD_REQUEST' } })] };
     const upstream = this.upstreamOf(served, node.primary.serviceName);
     if (!upstream) return { errors: [new graphql.GraphQLError(`Subgraph "${node.primary.serviceName}" serves no subscriptions here`, { extensions: { code: 'INTERNAL_SERVER_ERROR' } })] };
-    let token = (await context.internalToken) ?? '';
-    const renew = async () => {
-      live.renewToken?.(context);
-      token = (await context.internalToken) ?? token;
+    // the subscription outlives Apollo Server's request: its events keep only what their fetches
+    // read of the request, never the request's context, which Apollo's per-request machinery hangs on
+    const { viewer, authorizedDocument } = context;
+    const eventContext: GatewayContext = {
+      viewer,
+      client: context.client,
+      internalToken: context.internalToken,
+      requestId: context.requestId,
+      traceparent: context.traceparent,
+      ruleHeaders: context.ruleHeaders,
     };
-    const { viewer } = context;
+    let token = (await eventContext.internalToken) ?? '';
+    const renew = async () => {
+      live.renewToken?.(eventContext);
+      token = (await eventContext.internalToken) ?? token;
+    };
     live.events = liveEvents({
       // the same viewer subscribing to the same thing twice (two devices) shares one subscription upstream
       key: JSON.stringify([viewer.userId ?? null, viewer.scopes, viewer.clientName ?? null]),
-      run,
+      run: { ...run, request: { context: eventContext } },
       primary: node.primary,
       rest: node.rest,
       upstream,
       token: () => token,
       maxPending: this.options.maxPendingEvents ?? 64,
       renew,
-      respond: (eventRun, data) => this.written(request, entry, eventRun, data, introspection),
+      respond: (eventRun, data) => this.written(authorizedDocument, entry, eventRun, data, introspection),
     });
     // a response cache must never keep a subscription's acknowledgement
     (request.overallCachePolicy as { restrict?(hint: { maxAge: number }): void } | undefined)?.restrict?.({ maxAge: 0 });
@@ -311,7 +320,7 @@ export class PlazaEngine implements GatewayInterface {
   }
 
   /** How an introspection field (`__schema`, `__type`) of the operation is answered: graphql-js over the API schema. */
-  private introspection(run: Run, loaded: LoadedSupergraph, definition: OperationDefinitionNode): (selection: FieldSelection) => unknown {
+  private introspection(variables: Variables, loaded: LoadedSupergraph, definition: OperationDefinitionNode): (selection: FieldSelection) => unknown {
     return (selection) => {
       const node = selection.expandFragments().toSelectionNode();
       const { data: answer, errors } = graphql.executeSync({
@@ -328,7 +337,7 @@ export class PlazaEngine implements GatewayInterface {
           ],
         },
         rootValue: {},
-        variableValues: run.variables,
+        variableValues: variables,
       });
       if (errors?.length || !answer) throw new Error(`Introspection failed: ${JSON.stringify(errors)}`);
       return answer[node.alias?.value ?? node.name.value];
