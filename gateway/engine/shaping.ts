@@ -231,7 +231,9 @@ function eachField<Target>(
   path: (string | number)[],
   parentType: CompositeType,
 ): number {
-  for (const step of stepsOf(selectionSet, parameters.schema)) {
+  const steps = stepsOf(selectionSet, parameters.schema);
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i];
     if ((step.skip || step.include) && shouldSkip(step, parameters.variables)) continue;
     if (step.kind === 'field') {
       if (shapeField(step, input, target, parameters, path, parentType) === NULL_BUBBLE_UP) return NULL_BUBBLE_UP;
@@ -448,34 +450,35 @@ function namesAKeyTwice(selectionSet: SelectionSet, typename: string | undefined
   return repeats;
 }
 
-/** An object being written: its fields so far (without the braces). */
-interface Written {
-  text: string;
-  empty: boolean;
-}
+/**
+ * The answer's text as it is written: its pieces in order, joined once at the end (a chain of
+ * concatenations would allocate a string per piece and copy them all again when flattened).
+ * A value that turns out null, or an object a null bubbles up to, is cut back to where it began.
+ */
+let out: string[] = [];
 
 /** What the last writeValue found (set before it returns, read at once by its caller): updateOutputValue's flags. */
 let lastInvalid = false;
 let lastHasErrors = false;
 
-/** Appends one field's text to an object being written. */
-function appendField(written: Written, key: FieldStep['key'], text: string): void {
-  written.text += (written.empty ? key.first : key.next) + text;
-  written.empty = false;
+/** Writes a field's key into the object whose fields begin at `start`: with a comma unless it is the first. */
+function writeKey(start: number, key: FieldStep['key']): void {
+  out.push(out.length === start ? key.first : key.next);
 }
 
-/** applySelectionSet, writing. */
-function writeSelectionSet(input: Record<string, unknown>, selectionSet: SelectionSet, written: Written, parameters: ShapingState, path: (string | number)[], parentType: CompositeType): number {
-  return eachField(writeField, input, selectionSet, written, parameters, path, parentType);
+/** applySelectionSet, writing the fields of an object whose first field goes at `start`. */
+function writeSelectionSet(input: Record<string, unknown>, selectionSet: SelectionSet, start: number, parameters: ShapingState, path: (string | number)[], parentType: CompositeType): number {
+  return eachField(writeField, input, selectionSet, start, parameters, path, parentType);
 }
 
-/** applyField, writing: appends the field to `written`. */
-function writeField(step: FieldStep, input: Record<string, unknown>, written: Written, parameters: ShapingState, path: (string | number)[], parentType: CompositeType): number {
+/** applyField, writing: the field's key and value (a null bubbling up leaves its object to cut them). */
+function writeField(step: FieldStep, input: Record<string, unknown>, start: number, parameters: ShapingState, path: (string | number)[], parentType: CompositeType): number {
   const key = step.key;
   if (step.isIntrospection) {
     const text = JSON.stringify(parameters.introspectionHandling(step.selection));
     if (text !== undefined) {
-      appendField(written, key, text);
+      writeKey(start, key);
+      out.push(text);
     }
     return OK;
   }
@@ -484,67 +487,83 @@ function writeField(step: FieldStep, input: Record<string, unknown>, written: Wr
   if (step.isTypename) {
     const type = typenameAnswer(step, input, parameters, parentType);
     if (!type) return NULL_BUBBLE_UP;
-    appendField(written, key, nameText(type));
+    writeKey(start, key);
+    out.push(nameText(type));
     return OK;
   }
   if (parameters.authorization && isDenied(parameters, step, input, parentType, path)) {
     if (step.type.kind === 'nonNull') return NULL_BUBBLE_UP;
-    appendField(written, key, 'null');
+    writeKey(start, key);
+    out.push('null');
     return OK;
   }
   path.push(responseName);
-  const text = writeValue(step.type, inputValue, step.selectionSet, path, parameters, parentType);
+  writeKey(start, key);
+  const wrote = writeValue(step.type, inputValue, step.selectionSet, path, parameters, parentType);
   path.pop();
   if (lastInvalid) return NULL_BUBBLE_UP;
-  appendField(written, key, text ?? 'null');
+  if (!wrote) out.push('null');
   return OK;
 }
 
-/** An object's text, or null when a null bubbled up to it. */
-function writeObject(input: Record<string, unknown>, selectionSet: SelectionSet, parameters: ShapingState, path: (string | number)[], objType: CompositeType): string | null {
+/** Writes an object; false (and nothing written) when a null bubbled up to it. */
+function writeObject(input: Record<string, unknown>, selectionSet: SelectionSet, parameters: ShapingState, path: (string | number)[], objType: CompositeType): boolean {
   const typename = input[typenameFieldName];
   if (namesAKeyTwice(selectionSet, typeof typename === 'string' && typename ? typename : undefined, objType, parameters)) {
     const output = Object.create(null) as Record<string, unknown>;
-    return applySelectionSet(input, selectionSet, output, parameters, path, objType) === NULL_BUBBLE_UP ? null : JSON.stringify(output);
+    if (applySelectionSet(input, selectionSet, output, parameters, path, objType) === NULL_BUBBLE_UP) return false;
+    out.push(JSON.stringify(output));
+    return true;
   }
-  const written: Written = { text: '{', empty: true };
-  if (writeSelectionSet(input, selectionSet, written, parameters, path, objType) === NULL_BUBBLE_UP) return null;
-  return written.text + '}';
+  const mark = out.length;
+  out.push('{');
+  if (writeSelectionSet(input, selectionSet, mark + 1, parameters, path, objType) === NULL_BUBBLE_UP) {
+    out.length = mark;
+    return false;
+  }
+  out.push('}');
+  return true;
 }
 
-/** updateOutputValue for a value not written yet, writing: its text, or null for a null (flags in lastInvalid, lastHasErrors). */
-function writeValue(type: TypeInfo, inputValue: unknown, selectionSet: SelectionSet | undefined, path: (string | number)[], parameters: ShapingState, parentType: CompositeType): string | null {
+/** updateOutputValue for a value not written yet, writing: true once written, false for a null, with nothing written (flags in lastInvalid, lastHasErrors). */
+function writeValue(type: TypeInfo, inputValue: unknown, selectionSet: SelectionSet | undefined, path: (string | number)[], parameters: ShapingState, parentType: CompositeType): boolean {
   assert(inputValue !== undefined, 'Should not pass undefined for `inputValue` to this method');
   if (type.kind === 'nonNull') {
-    const text = writeValue(type.of, inputValue, selectionSet, path, parameters, parentType);
-    if (text === null) {
+    if (!writeValue(type.of, inputValue, selectionSet, path, parameters, parentType)) {
       if (!lastHasErrors) parameters.errors.push(invalidAt('Cannot return null for non-nullable', path, type.of.type, parentType));
       lastInvalid = lastHasErrors = true;
-      return null;
+      return false;
     }
     lastInvalid = lastHasErrors = false;
-    return text;
+    return true;
   }
   lastInvalid = lastHasErrors = false;
-  if (inputValue === null) return null;
+  if (inputValue === null) return false;
   if (type.kind === 'list') {
     assert(Array.isArray(inputValue), () => `Invalid non-list value ${inputValue} returned by subgraph for list type ${type.type}`);
     const list = inputValue as unknown[];
     let shouldNullify = false;
     let hasErrors = false;
-    let text = '[';
+    const mark = out.length;
+    out.push('[');
     for (let idx = 0; idx < list.length; idx++) {
+      if (idx > 0) out.push(',');
       path.push(idx);
       // a list element the subgraph left out is a null (updateOutputValue's list of undefined outputs asserts the same)
-      const element = writeValue(type.of, list[idx], selectionSet, path, parameters, parentType);
+      const wrote = writeValue(type.of, list[idx], selectionSet, path, parameters, parentType);
       path.pop();
+      if (!wrote) out.push('null');
       shouldNullify ||= lastInvalid;
       hasErrors ||= lastHasErrors;
-      text += (idx === 0 ? '' : ',') + (element ?? 'null');
     }
     lastInvalid = false;
     lastHasErrors = hasErrors;
-    return shouldNullify ? null : text + ']';
+    if (shouldNullify) {
+      out.length = mark;
+      return false;
+    }
+    out.push(']');
+    return true;
   }
   if (type.kind === 'composite') {
     assert(selectionSet, () => `Invalid empty selection set for composite type ${type.type}`);
@@ -553,20 +572,21 @@ function writeValue(type: TypeInfo, inputValue: unknown, selectionSet: Selection
     const objType = objectTypeOf(input, type.type, path, parameters, parentType);
     if (!objType) {
       lastHasErrors = true;
-      return null;
+      return false;
     }
-    const text = writeObject(input, selectionSet!, parameters, path, objType);
+    const wrote = writeObject(input, selectionSet!, parameters, path, objType);
     lastInvalid = false;
-    lastHasErrors = text === null;
-    return text;
+    lastHasErrors = !wrote;
+    return wrote;
   }
   const text = leafText(parameters.schema, type, inputValue);
   if (text === undefined) {
     parameters.errors.push(invalidAt('Invalid value found for', path, type.type, parentType));
     lastHasErrors = true;
-    return null;
+    return false;
   }
-  return text;
+  out.push(text);
+  return true;
 }
 
 /** Defaulted variable values per operation (they depend on the operation only). */
@@ -633,6 +653,12 @@ export function writeResponse(
 ): { text: string | null | undefined; errors: GraphQLError[]; denied: GraphQLError[] } {
   if (!input) return { text: input, errors: [], denied: [] };
   const parameters = shapingState(operation, variables, introspectionHandling, authorization);
-  const text = writeObject(input, operation.selectionSet, parameters, [], operation.selectionSet.parentType);
-  return { text, errors: parameters.errors, denied: parameters.denied };
+  const outer = out;
+  out = [];
+  try {
+    const text = writeObject(input, operation.selectionSet, parameters, [], operation.selectionSet.parentType) ? out.join('') : null;
+    return { text, errors: parameters.errors, denied: parameters.denied };
+  } finally {
+    out = outer;
+  }
 }
