@@ -213,7 +213,8 @@ export function serveGraphQL<TContext extends BaseContext>(app: FastifyInstance,
           return streamed.body instanceof Readable ? streamed.body : Readable.from(streamed.body, { objectMode: false });
         }
         const rest = subsequent?.(context);
-        if (!rest) return answer;
+        // as bytes: the server writes them after its headers as they are (a text would be joined to the headers, and so copied, first)
+        if (!rest) return Buffer.from(answer);
         reply.header('content-type', 'multipart/mixed; boundary="-"; deferSpec=20220824');
         reply.removeHeader('content-length');
         return Readable.from(parts(answer as string, rest));

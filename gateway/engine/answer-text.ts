@@ -9,7 +9,11 @@
 import type { FormattedExecutionResult } from 'graphql';
 
 export class WrittenData {
-  constructor(readonly text: string) {}
+  /** `answer`: the whole answer with only this data in it (shaping.ts writeResponse); `text` the data's part of it. */
+  constructor(
+    readonly text: string,
+    readonly answer?: string,
+  ) {}
 
   toJSON(): unknown {
     return JSON.parse(this.text);
@@ -25,6 +29,8 @@ export function dataOf<T>(data: T | WrittenData): T {
 export function stringifyResult(result: FormattedExecutionResult): string {
   const data: unknown = result.data;
   if (!(data instanceof WrittenData)) return JSON.stringify(result) + '\n';
+  // the common answer, data alone, as the engine wrote it: one flat text, no copy
+  if (result.errors === undefined && result.extensions === undefined && data.answer !== undefined) return data.answer;
   const errors = result.errors === undefined ? '' : `"errors":${JSON.stringify(result.errors)},`;
   const extensions = result.extensions === undefined ? '' : `,"extensions":${JSON.stringify(result.extensions)}`;
   return `{${errors}"data":${data.text}${extensions}}\n`;

@@ -262,9 +262,9 @@ export class PlazaEngine implements GatewayInterface {
     return this.respond(run.errors, () => {
       // authorization's denied fields completed in the same pass, over the operation the client sent
       const answerOperation = authorized?.authorization ? entry.answerOperation : undefined;
-      const { text, errors, denied } = writeResponse(answerOperation ?? entry.operation, run.variables, data, introspection, answerOperation && authorized?.authorization);
+      const { text, answer, errors, denied } = writeResponse(answerOperation ?? entry.operation, run.variables, data, introspection, answerOperation && authorized?.authorization);
       if (answerOperation) authorized!.completed = true;
-      return { data: typeof text === 'string' ? (new WrittenData(text) as unknown as Record<string, unknown>) : text, errors, denied };
+      return { data: typeof text === 'string' ? (new WrittenData(text, answer) as unknown as Record<string, unknown>) : text, errors, denied };
     });
   }
 

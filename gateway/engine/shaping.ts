@@ -456,6 +456,9 @@ function namesAKeyTwice(selectionSet: SelectionSet, typename: string | undefined
  * A value that turns out null, or an object a null bubbles up to, is cut back to where it began.
  */
 let out: string[] = [];
+/** An answer with data only, around its data (Apollo Server's `JSON.stringify` of `{ data }` and a newline). */
+export const ANSWER_HEAD = '{"data":';
+export const ANSWER_TAIL = '}\n';
 
 /** What the last writeValue found (set before it returns, read at once by its caller): updateOutputValue's flags. */
 let lastInvalid = false;
@@ -640,7 +643,9 @@ function shapingState(operation: Operation, variables: Variables | undefined, in
 /**
  * shapeResponse written as JSON text: `text` is the answer's data exactly as
  * `JSON.stringify(shapeResponse(...).data)` would write it, with the same errors; null when
- * a null bubbled up to the root, and the input itself when there is no data at all.
+ * a null bubbled up to the root, and the input itself when there is no data at all. With
+ * text, `answer` is the whole answer `{"data":…}` and its newline as Apollo Server writes
+ * one with nothing else in it (`text` is a slice of it, not a copy).
  * With `authorization`, the operation is the one the client sent and the data what its
  * authorized reduction fetched: denied fields are completed as null, their errors in `denied`.
  */
@@ -650,14 +655,17 @@ export function writeResponse(
   input: Record<string, unknown> | null | undefined,
   introspectionHandling: IntrospectionHandling,
   authorization?: FieldAuthorization,
-): { text: string | null | undefined; errors: GraphQLError[]; denied: GraphQLError[] } {
+): { text: string | null | undefined; answer?: string; errors: GraphQLError[]; denied: GraphQLError[] } {
   if (!input) return { text: input, errors: [], denied: [] };
   const parameters = shapingState(operation, variables, introspectionHandling, authorization);
   const outer = out;
-  out = [];
+  // the answer around the data is written in the same join: one flat text, sent as it is
+  out = [ANSWER_HEAD];
   try {
-    const text = writeObject(input, operation.selectionSet, parameters, [], operation.selectionSet.parentType) ? out.join('') : null;
-    return { text, errors: parameters.errors, denied: parameters.denied };
+    if (!writeObject(input, operation.selectionSet, parameters, [], operation.selectionSet.parentType)) return { text: null, errors: parameters.errors, denied: parameters.denied };
+    out.push(ANSWER_TAIL);
+    const answer = out.join('');
+    return { text: answer.slice(ANSWER_HEAD.length, -ANSWER_TAIL.length), answer, errors: parameters.errors, denied: parameters.denied };
   } finally {
     out = outer;
   }
