@@ -102,16 +102,31 @@ function flattenAt(value: unknown, path: ResponsePath, at: number): unknown {
   const current = path[at];
   if (current === '@') {
     const flat: unknown[] = [];
-    for (const element of value as unknown[]) {
-      const found = flattenAt(element, path, at + 1);
-      if (Array.isArray(found)) for (const item of found) flat.push(item);
-      else flat.push(found);
-    }
+    if (!Array.isArray(value)) throw new Error(`Expected a list in result for path element @, got ${typeof value}`);
+    for (let i = 0; i < value.length; i++) flattenInto(flat, value[i], path, at + 1);
     return flat;
   }
   if (typeof current !== 'string') throw new Error(`Unexpected ${typeof current} found in path`);
   if (Array.isArray(value)) throw new Error(`Unexpected array in result for path element ${current}`);
   return flattenAt(getOwn(value as object, current), path, at + 1);
+}
+
+/** Pushes onto `flat` what flattenAt(value, path, at) finds, a list's elements one by one (no list per level in between). */
+function flattenInto(flat: unknown[], value: unknown, path: ResponsePath, at: number): void {
+  if (at === path.length || value === undefined || value === null) {
+    if (Array.isArray(value)) for (let i = 0; i < value.length; i++) flat.push(value[i]);
+    else flat.push(value);
+    return;
+  }
+  const current = path[at];
+  if (current === '@') {
+    if (!Array.isArray(value)) throw new Error(`Expected a list in result for path element @, got ${typeof value}`);
+    for (let i = 0; i < value.length; i++) flattenInto(flat, value[i], path, at + 1);
+    return;
+  }
+  if (typeof current !== 'string') throw new Error(`Unexpected ${typeof current} found in path`);
+  if (Array.isArray(value)) throw new Error(`Unexpected array in result for path element ${current}`);
+  flattenInto(flat, getOwn(value as object, current), path, at + 1);
 }
 
 function moveIntoCursor(cursor: Cursor, path: ResponsePath): Cursor | undefined {

@@ -13,6 +13,7 @@
  * test/result-shaping.test.ts compares this with @apollo/gateway's on generated data.
  */
 import {
+  // called as `if (!cond) assert(false, () => message)`: no closure is made for a check that holds (one per value written)
   assert,
   ERRORS,
   isCompositeType,
@@ -175,7 +176,7 @@ function ifValue(directive: NonNullable<Conditions['skip']>, variables: Variable
   const ifArg = directive.arguments().if;
   if (ifArg instanceof Variable) {
     const value = variables[ifArg.name];
-    assert(value !== undefined && typeof value === 'boolean', () => `Unexpected value ${value} for variable ${ifArg} of ${directive}`);
+    if (!(value !== undefined && typeof value === 'boolean')) assert(false, () => `Unexpected value ${value} for variable ${ifArg} of ${directive}`);
     return value as boolean;
   }
   return ifArg;
@@ -200,7 +201,7 @@ function typeConditionApplies(parameters: ShapingState, typeCondition: Composite
 /** Whether a fragment's type condition holds for `input` (by its `__typename`, else the parent type). */
 function fragmentApplies(step: Step & { kind: 'fragment' }, input: Record<string, unknown>, parameters: ShapingState, parentType: CompositeType): boolean {
   const typename = input[typenameFieldName];
-  assert(!typename || typeof typename === 'string', () => `Got unexpected value for __typename: ${typename}`);
+  if (!(!typename || typeof typename === 'string')) assert(false, () => `Got unexpected value for __typename: ${typename}`);
   return typeConditionApplies(parameters, step.typeCondition, typename as string | undefined, parentType);
 }
 
@@ -291,7 +292,7 @@ function pathLastElementDescription(path: (string | number)[], currentType: Type
 /** The type of an object in the data: its `__typename`'s, else the field's; undefined (with its error) when the `__typename` names no composite type. */
 function objectTypeOf(input: Record<string, unknown>, fieldType: CompositeType, path: (string | number)[], parameters: ShapingState, parentType: CompositeType): CompositeType | undefined {
   const inputTypename = input[typenameFieldName];
-  assert(inputTypename === undefined || typeof inputTypename === 'string', () => `Invalid non-string value ${inputTypename} for __typename at ${path}`);
+  if (!(inputTypename === undefined || typeof inputTypename === 'string')) assert(false, () => `Invalid non-string value ${inputTypename} for __typename at ${path}`);
   if (!inputTypename) return fieldType;
   const typenameType = parameters.schema.type(inputTypename as string);
   if (typenameType && isCompositeType(typenameType)) return typenameType;
@@ -318,11 +319,11 @@ function updateOutputValue(outputValue: unknown, type: TypeInfo, inputValue: unk
   }
   if (inputValue === null) return { updated: null };
   if (type.kind === 'list') {
-    assert(Array.isArray(inputValue), () => `Invalid non-list value ${inputValue} returned by subgraph for list type ${type.type}`);
-    assert(outputValue === undefined || Array.isArray(outputValue), () => `Invalid non-list value ${outputValue} returned by subgraph for list type ${type.type}`);
+    if (!(Array.isArray(inputValue))) assert(false, () => `Invalid non-list value ${inputValue} returned by subgraph for list type ${type.type}`);
+    if (!(outputValue === undefined || Array.isArray(outputValue))) assert(false, () => `Invalid non-list value ${outputValue} returned by subgraph for list type ${type.type}`);
     const inputList = inputValue as unknown[];
     const outputList = outputValue === undefined ? new Array<unknown>(inputList.length).fill(undefined) : (outputValue as unknown[]);
-    assert(inputList.length === outputList.length, () => `[${inputList}].length (${inputList.length}) !== [${outputList}].length (${outputList.length})`);
+    if (!(inputList.length === outputList.length)) assert(false, () => `[${inputList}].length (${inputList.length}) !== [${outputList}].length (${outputList.length})`);
     let shouldNullify = false;
     let hasErrors = false;
     const updated = new Array<unknown>(outputList.length);
@@ -337,9 +338,9 @@ function updateOutputValue(outputValue: unknown, type: TypeInfo, inputValue: unk
     return { updated: shouldNullify ? null : updated, hasErrors };
   }
   if (type.kind === 'composite') {
-    assert(selectionSet, () => `Invalid empty selection set for composite type ${type.type}`);
-    assert(typeof inputValue === 'object', () => `Invalid non-object value ${inputValue} returned by subgraph for composite type ${type.type}`);
-    assert(outputValue === undefined || typeof outputValue === 'object', () => `Invalid non-object value ${inputValue} returned by subgraph for composite type ${type.type}`);
+    if (!(selectionSet)) assert(false, () => `Invalid empty selection set for composite type ${type.type}`);
+    if (!(typeof inputValue === 'object')) assert(false, () => `Invalid non-object value ${inputValue} returned by subgraph for composite type ${type.type}`);
+    if (!(outputValue === undefined || typeof outputValue === 'object')) assert(false, () => `Invalid non-object value ${inputValue} returned by subgraph for composite type ${type.type}`);
     const input = inputValue as Record<string, unknown>;
     const objType = objectTypeOf(input, type.type, path, parameters, parentType);
     if (!objType) return { updated: null, hasErrors: true };
@@ -348,7 +349,7 @@ function updateOutputValue(outputValue: unknown, type: TypeInfo, inputValue: unk
     const hasErrors = result === NULL_BUBBLE_UP;
     return { updated: hasErrors ? null : outputObject, hasErrors };
   }
-  assert(outputValue === undefined, () => `Excepted output to be undefined but got ${type.type} for type ${type.type}`);
+  if (!(outputValue === undefined)) assert(false, () => `Excepted output to be undefined but got ${type.type} for type ${type.type}`);
   const isValidValue = isValidLeafValue(parameters.schema, inputValue, type.type as Parameters<typeof isValidLeafValue>[2]);
   if (!isValidValue) {
     parameters.errors.push(invalidAt('Invalid value found for', path, type.type, parentType));
@@ -543,7 +544,7 @@ function writeValue(type: TypeInfo, inputValue: unknown, selectionSet: Selection
   lastInvalid = lastHasErrors = false;
   if (inputValue === null) return false;
   if (type.kind === 'list') {
-    assert(Array.isArray(inputValue), () => `Invalid non-list value ${inputValue} returned by subgraph for list type ${type.type}`);
+    if (!(Array.isArray(inputValue))) assert(false, () => `Invalid non-list value ${inputValue} returned by subgraph for list type ${type.type}`);
     const list = inputValue as unknown[];
     let shouldNullify = false;
     let hasErrors = false;
@@ -569,8 +570,8 @@ function writeValue(type: TypeInfo, inputValue: unknown, selectionSet: Selection
     return true;
   }
   if (type.kind === 'composite') {
-    assert(selectionSet, () => `Invalid empty selection set for composite type ${type.type}`);
-    assert(typeof inputValue === 'object', () => `Invalid non-object value ${inputValue} returned by subgraph for composite type ${type.type}`);
+    if (!(selectionSet)) assert(false, () => `Invalid empty selection set for composite type ${type.type}`);
+    if (!(typeof inputValue === 'object')) assert(false, () => `Invalid non-object value ${inputValue} returned by subgraph for composite type ${type.type}`);
     const input = inputValue as Record<string, unknown>;
     const objType = objectTypeOf(input, type.type, path, parameters, parentType);
     if (!objType) {
