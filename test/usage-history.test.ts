@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cacheTotals } from '../platform/caches.ts';
 import { connectRedis } from '../gateway/stores/redis.ts';
-import { isOperation, MemoryUsageHistory, RedisUsageHistory, retirementVerdict, usesOf, type UsageHistory } from '../gateway/stores/usage-history.ts';
+import { parse } from 'graphql';
+import { graphql } from '../gateway/engine/graphql.ts';
+import { isOperation, MemoryUsageHistory, RedisUsageHistory, retirementVerdict, usesOf, type Use, type UsageHistory } from '../gateway/stores/usage-history.ts';
+import { useUsageHistory } from '../gateway/plugins/usage-history.ts';
 import { REDIS } from './support/services.ts';
 
 const DAY = 24 * 3600 * 1000;
@@ -75,5 +78,34 @@ describe('usage over time, bounded', () => {
     for (let i = 0; i < 20; i++) history.record([{ subject: 'field', key: `Type.field${i}` }], NOW);
     await redis.ping();
     expect(await history.read('field', 1, NOW)).toHaveLength(5);
+  });
+});
+
+describe('usage over time, as the gateway records it', () => {
+  it('records after the request, the operations of one turn of the event loop in one call, each use once per request', async () => {
+    const calls: Use[][] = [];
+    const history: UsageHistory = { record: (uses) => void calls.push(uses), read: async () => [] };
+    const plugin = useUsageHistory({ history });
+    // the gateway's schema, built as Apollo Server's graphql-js builds it
+    const schema = graphql.buildSchema('type Query { merchant: Merchant } type Merchant { name: String popularity: Int }');
+    const document = parse('query M { merchant { name } }');
+    const execute = async (client: string) => {
+      const listener = await plugin.apollo!.requestDidStart!({} as never);
+      await listener!.executionDidStart!({ contextValue: { client: { name: client, version: '1.0.0' } }, document, schema, queryHash: 'h', operationName: 'M' } as never);
+    };
+    await Promise.all([execute('acme-travel'), execute('acme-travel'), execute('homepage')]);
+    // nothing on the requests' own path
+    expect(calls).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(calls).toHaveLength(1);
+    const counted = (subject: string, key: string) => calls[0].filter((u) => u.subject === subject && u.key === key).length;
+    expect(counted('client', 'acme-travel')).toBe(2);
+    expect(counted('client', 'homepage')).toBe(1);
+    expect(counted('field', 'Merchant.name')).toBe(3);
+    expect(counted('field', 'Merchant.popularity')).toBe(0);
+    // what is waiting when the gateway stops is recorded, not lost
+    await execute('homepage');
+    await plugin.stop!();
+    expect(calls).toHaveLength(2);
   });
 });

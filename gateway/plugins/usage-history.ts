@@ -3,7 +3,7 @@ import { sendError, sendJson } from '../../platform/http.ts';
 import type { GatewayPlugin } from '../plugin.ts';
 import type { ClientIdentity } from '../context.ts';
 import { coordinatesOf } from '../operation-fields.ts';
-import { USAGE_SUBJECTS, usesOf, type UsageHistory, type UsageSubject } from '../stores/usage-history.ts';
+import { USAGE_SUBJECTS, usesOf, type Use, type UsageHistory, type UsageSubject } from '../stores/usage-history.ts';
 import { BYPASS_HEADER, secretMatches } from './persisted-documents.ts';
 import { localApiSchema } from '../analysis/api-schema.ts';
 
@@ -27,6 +27,17 @@ export const HISTORY_PATH = '/persisted-queries/usage/history';
  */
 export function useUsageHistory(options: UsageHistoryOptions): GatewayPlugin {
   const appVersionOf = options.appVersionOf ?? ((client: ClientIdentity) => client.version ?? 'unknown');
+  // Recording does not change the answer, so it stays off the request's path: the uses of the
+  // operations that started executing in one turn of the event loop are recorded together
+  // once that turn is over (one store call, one Redis script, for all of them).
+  let waiting: Use[] = [];
+  let scheduled: NodeJS.Immediate | undefined;
+  const flush = () => {
+    scheduled = undefined;
+    const uses = waiting;
+    waiting = [];
+    if (uses.length) options.history.record(uses);
+  };
   return {
     name: 'usage-history',
     routes: (app) => {
@@ -49,11 +60,16 @@ export function useUsageHistory(options: UsageHistoryOptions): GatewayPlugin {
           async executionDidStart({ contextValue, document, schema, queryHash, operationName }) {
             const client = contextValue.client;
             const fields = coordinatesOf(localApiSchema(schema), document);
-            options.history.record(usesOf(client.name, appVersionOf(client, queryHash), queryHash, operationName ?? undefined, fields));
+            for (const use of usesOf(client.name, appVersionOf(client, queryHash), queryHash, operationName ?? undefined, fields)) waiting.push(use);
+            scheduled ??= setImmediate(flush);
           },
         };
       },
     },
-    stop: async () => options.history.close?.(),
+    stop: async () => {
+      if (scheduled) clearImmediate(scheduled);
+      flush();
+      await options.history.close?.();
+    },
   };
 }

@@ -29,7 +29,7 @@ export interface UsageTrail {
 }
 
 export interface UsageHistory {
-  /** Records the uses of one request; never slows down or fails it. */
+  /** Records uses, of one request or of several (a use listed twice counts twice); never slows down or fails a request. */
   record(uses: Use[], at?: number): void;
   /** Every trail of one subject, with its days inside the last `days` days. */
   read(subject: UsageSubject, days: number, now?: number): Promise<UsageTrail[]>;
