@@ -34,7 +34,8 @@
  *                                       BENCH_PROFILE_VARIANT for another scenario or Plaza variant)
  * Settings: BENCH_DURATION (s per round, default 6), BENCH_ROUNDS (3), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (10),
  * BENCH_GUILD_CONNECTIONS (scenario G's, 50), BENCH_SCENARIOS (e.g. "1,2" or "G"), BENCH_VARIANTS (names, comma separated),
- * BENCH_SECTIONS (which of gateways,money,hostile,memory,impressions,subscriptions run; default all),
+ * BENCH_SECTIONS (which of gateways,overhead,money,hostile,memory,impressions,subscriptions run; default all; `overhead`
+ * alone measures the headline query's unloaded overhead without the load rounds), BENCH_OVERHEAD_REQUESTS,
  * BENCH_GATEWAY_CPU_QUOTA (cores each gateway may use, default 0.4; 0 for none),
  * BENCH_GATEWAY_CPUS (taskset list for gateways, default "0" when 2+ cores),
  * BENCH_OTHER_CPUS (subgraphs and load, default the remaining cores), BENCH_OUT (report path),
@@ -888,7 +889,8 @@ async function main(): Promise<void> {
       if (cell.load.sampleWrong) console.log(`  a wrong answer: ${cell.load.sampleWrong.slice(0, 300)}`);
       console.log(`  ${'ceiling'.padEnd(24)} ${fmt(cell.load.rps).padStart(6)} rps  p50 ${fmt(cell.load.p50)} ms  p99 ${fmt(cell.load.p99)} ms  (${cell.note})`);
     }
-    if (scenarios.some((s) => s.id === '1')) overhead = await headlineOverhead(await graphOf('plaza'));
+    // with the headline scenario's load rounds, or alone (the `overhead` section)
+    if (settings.sections.has('overhead') && (!settings.sections.has('gateways') || scenarios.some((s) => s.id === '1'))) overhead = await headlineOverhead(await graphOf('plaza'));
     if (flags.profile) profile = await cpuProfile(await graphOf(SCENARIOS.find((s) => s.id === settings.profileScenario)?.graph ?? 'plaza'));
   } finally {
     await stopAll();
@@ -980,6 +982,7 @@ async function main(): Promise<void> {
     machine(),
     '',
     ...gatewaysReport,
+    ...(overhead && !scenarios.length ? [overheadReport(overhead, SCENARIOS[0].title), ''] : []),
     ...(money ? [moneyReport(money), ''] : []),
     ...(hostile ? [hostileReport(hostile), ''] : []),
     ...(memory ? [memoryReport(memory), ''] : []),
@@ -1016,7 +1019,8 @@ async function headlineOverhead(graph: Graph): Promise<OverheadResult> {
   console.log('\nunloaded latency of the headline query, one request at a time (bench/overhead.ts)…');
   const fetches = await recordFetches(scenario, graph);
   // merging a request's fetches holds some back to go out together: what that costs one request alone shows in the merge-off row
-  const measured = VARIANTS.filter((v) => v.name === 'plaza' || v.name === 'plaza dedup-off merge-off' || v.name === HIVE);
+  // other checkouts' Plaza (BENCH_CHECKOUTS) beside this one's, to judge a change's latency in the same run
+  const measured = VARIANTS.filter((v) => v.name === 'plaza' || v.name === 'plaza dedup-off merge-off' || v.name === HIVE || (v.root && !v.name.endsWith('dedup-off')));
   const started: Gateway[] = [];
   try {
     // on their whole core: a CPU quota would throttle a latency, not only a throughput
@@ -1030,7 +1034,7 @@ async function headlineOverhead(graph: Graph): Promise<OverheadResult> {
       fetches,
       fetchHeaders: async (f) => ({ [INTERNAL_TOKEN_HEADER]: await signInternalToken(f.userId ? { userId: f.userId, scopes: [] } : ANONYMOUS, SECRET) }),
       gateways: measured.map((variant, i) => ({ name: variant.name, url: started[i].url })),
-      requests: flags.quick ? 150 : 300,
+      requests: bench.BENCH_OVERHEAD_REQUESTS ?? (flags.quick ? 150 : 300),
     });
   } finally {
     await Promise.all(started.map((gw) => stopProcess(gw.child)));

@@ -362,7 +362,7 @@ function list(part: Part, description: string, shown = '— (all)'): Setting<str
 
 /** What `npm run bench` measures by default, and with `--quick`. */
 export const BENCH_RUN_DEFAULTS = { duration: { full: 6, quick: 4 }, rounds: { full: 3, quick: 1 } } as const;
-export const BENCH_SECTIONS = ['gateways', 'money', 'hostile', 'memory', 'impressions', 'subscriptions'] as const;
+export const BENCH_SECTIONS = ['gateways', 'overhead', 'money', 'hostile', 'memory', 'impressions', 'subscriptions'] as const;
 const CORES = os.cpus().length;
 
 /** Old-generation heap a process aims to stay under, in MiB, by kind of process (see platform/heap.ts). */
@@ -559,6 +559,7 @@ export const SETTINGS = {
   }),
   BENCH_ROUNDS: benchNumber(null, 'rounds measured', { whole: true, min: 1, shown: `\`${BENCH_RUN_DEFAULTS.rounds.full}\` (\`${BENCH_RUN_DEFAULTS.rounds.quick}\` with \`--quick\`)` }),
   BENCH_WARMUP: benchNumber(2, 'seconds of load before the measured rounds'),
+  BENCH_OVERHEAD_REQUESTS: benchNumber(null, 'requests measured per row of the unloaded overhead of the headline query (`overhead` section)', { whole: true, min: 10, shown: '`300` (`150` with `--quick`)' }),
   BENCH_CONNECTIONS: benchNumber(10, 'connections of the load generator', { whole: true, min: 1 }),
   BENCH_GUILD_CONNECTIONS: benchNumber(50, 'connections of scenario G, as in the public gateways benchmark', { whole: true, min: 1 }),
   BENCH_GUILD_WARMUP: benchNumber(5, 'seconds of load before every round of scenario G'),
