@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildSchema, parse, validate } from 'graphql';
 import type { PlanNode, QueryPlan } from '@apollo/query-planner';
-import { combineEntityFetches, isEntityFetch, mergeEntityFetches, mergeKey, representationTexts, trailingFetches } from '../gateway/engine/fetch-merging.ts';
+import { combineEntityFetches, isEntityFetch, mergeEntityFetches, mergeKey, representationTexts, singleFetchSubgraphs, trailingFetches } from '../gateway/engine/fetch-merging.ts';
 import { bodyText } from '../gateway/engine/subgraph-source.ts';
 
 const SELECTION = '{_entities(representations:$representations){...on MerchantService{title merchant{__typename id}}}}';
@@ -143,6 +143,30 @@ describe('fetches nothing in a plan waits for', () => {
       }),
     );
     expect([...held]).toEqual(['late']);
+  });
+
+  it('subgraphs fetched from at one place only are told apart (their fetches go out at once)', () => {
+    const inContexts = { ...(fetch('reviews', 'byContext') as object), contextRewrites: [{ kind: 'KeyRenamer', path: ['..', 'id'], renameKeyTo: 'contextualArgument_1_0' }] } as never;
+    const single = singleFetchSubgraphs(
+      plan({
+        kind: 'Sequence',
+        nodes: [
+          fetch('placements', 'root'),
+          {
+            kind: 'Parallel',
+            nodes: [
+              { kind: 'Sequence', nodes: [flatten(fetch('merchants', 'services')), flatten(fetch('coupons', 'offers'))] },
+              flatten(fetch('coupons', 'offer')),
+              flatten(fetch('membership', 'points')),
+              flatten(inContexts),
+            ],
+          },
+          { kind: 'Condition', condition: 'withBanner', ifClause: flatten(fetch('merchants', 'banner')) } as never,
+        ],
+      }),
+    );
+    // coupons twice, merchants twice (a condition's branch counts), reviews' entities in several contexts may go out as several requests
+    expect([...single].sort()).toEqual(['membership', 'placements']);
   });
 });
 

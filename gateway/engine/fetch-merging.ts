@@ -197,13 +197,56 @@ export function trailingFetches(plan: QueryPlan): ReadonlySet<string> {
   return holdable;
 }
 
-const trailingByPlan = new WeakMap<QueryPlan, ReadonlySet<string>>();
+/**
+ * The subgraphs a plan fetches from at one place only: one Fetch node, which sends one
+ * request each time it runs (a node whose entities take values from their contexts may
+ * send several, and counts as more). Such a fetch has nothing of its request to go out
+ * with, so it is sent at once, not gathered first.
+ */
+export function singleFetchSubgraphs(plan: QueryPlan): ReadonlySet<string> {
+  const fetches = new Map<string, number>();
+  const walk = (node: PlanNode | undefined): void => {
+    if (!node) return;
+    switch (node.kind) {
+      case 'Fetch':
+        fetches.set(node.serviceName, (fetches.get(node.serviceName) ?? 0) + (node.contextRewrites?.length ? 2 : 1));
+        return;
+      case 'Sequence':
+      case 'Parallel':
+        for (const child of node.nodes) walk(child);
+        return;
+      case 'Flatten':
+        walk(node.node);
+        return;
+      case 'Condition':
+        walk(node.ifClause);
+        walk(node.elseClause);
+        return;
+      case 'Defer':
+        walk(node.primary.node);
+        for (const deferred of node.deferred) walk(deferred.node);
+        return;
+    }
+  };
+  if (plan.node && plan.node.kind !== 'Subscription') walk(plan.node);
+  return new Set([...fetches].filter(([, count]) => count === 1).map(([service]) => service));
+}
 
-/** trailingFetches, worked out once per plan (plans are cached and shared by requests). */
-export function trailingFetchesOf(plan: QueryPlan): ReadonlySet<string> {
-  let trailing = trailingByPlan.get(plan);
-  if (!trailing) trailingByPlan.set(plan, (trailing = trailingFetches(plan)));
-  return trailing;
+/** What the subgraph sources are told of a request's plan (see notePlan in subgraph-source.ts). */
+export interface PlanFetches {
+  /** Fetch operations that may be held back (trailingFetches). */
+  trailing: ReadonlySet<string>;
+  /** Subgraphs fetched from at one place only (singleFetchSubgraphs). */
+  single: ReadonlySet<string>;
+}
+
+const fetchesByPlan = new WeakMap<QueryPlan, PlanFetches>();
+
+/** trailingFetches and singleFetchSubgraphs, worked out once per plan (plans are cached and shared by requests). */
+export function planFetchesOf(plan: QueryPlan): PlanFetches {
+  let fetches = fetchesByPlan.get(plan);
+  if (!fetches) fetchesByPlan.set(plan, (fetches = { trailing: trailingFetches(plan), single: singleFetchSubgraphs(plan) }));
+  return fetches;
 }
 
 // ------------------------------------------------------------ different selections, one request

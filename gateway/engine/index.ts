@@ -23,7 +23,7 @@ import { WrittenData } from './answer-text.ts';
 import { evaluateCondition } from '@apollo/query-planner';
 import { loadSupergraph, type LoadedSupergraph } from './supergraph.ts';
 import { inSpan } from './tracing.ts';
-import { trailingFetchesOf } from './fetch-merging.ts';
+import { planFetchesOf } from './fetch-merging.ts';
 import { notePlan, type SubgraphSource } from './subgraph-source.ts';
 
 export interface EngineOptions {
@@ -221,7 +221,7 @@ export class PlazaEngine implements GatewayInterface {
       }
     }
     const { plan, operation } = entry;
-    if (this.options.mergeFetches && plan.node?.kind !== 'Subscription') notePlan(request.context, trailingFetchesOf(plan));
+    if (this.options.mergeFetches && plan.node?.kind !== 'Subscription') notePlan(request.context, planFetchesOf(plan));
     const run: Run = {
       request,
       variables,

@@ -7,7 +7,7 @@ import { INTERNAL_TOKEN_HEADER } from '../../platform/internal-token.ts';
 import { OPERATIONS_DEFAULTS, type OperationsConfig } from '../config.ts';
 import type { GatewayContext } from '../context.ts';
 import { fetchTransport, SubgraphClient, SubgraphUnavailableError, type Transport } from './fetcher.ts';
-import { combineEntityFetches, isEntityFetch, mergeEntityFetches, mergeKey, representationTexts } from './fetch-merging.ts';
+import { combineEntityFetches, isEntityFetch, mergeEntityFetches, mergeKey, representationTexts, type PlanFetches } from './fetch-merging.ts';
 import { subgraphFetchMerged } from '../metrics.ts';
 
 /** Header carrying the request id from the gateway to subgraphs (and back in logs). */
@@ -140,7 +140,9 @@ export class SubgraphSource {
     const fetches = requestFetchesOf(context);
     fetches.inFlight++;
     try {
-      return await (isEntityFetch(request) ? this.waitingOf(context).batch.load({ options, headers }) : this.processOne({ options, headers }));
+      // an entity fetch is gathered with the others of its turn, unless the plan has no other fetch to this subgraph
+      const gathered = isEntityFetch(request) && !fetches.single.has(this.client.name);
+      return await (gathered ? this.waitingOf(context).batch.load({ options, headers }) : this.processOne({ options, headers }));
     } finally {
       fetches.inFlight--;
       fetches.settled();
@@ -333,12 +335,14 @@ export function bodyText(request: GatewayGraphQLRequest): string {
   return `{${query === undefined ? '' : `"query":${JSON.stringify(query)},`}"variables":${variablesText}${operationName === undefined ? '' : `,"operationName":${JSON.stringify(operationName)}`}}`;
 }
 
-const NOTHING_TRAILING: ReadonlySet<string> = new Set();
+const NOTHING: ReadonlySet<string> = new Set();
 
 /** What the fetches of one client request share, across subgraphs. */
 class RequestFetches {
   /** Fetch operations of the request's plan that may be held back (see trailingFetches). */
-  trailing: ReadonlySet<string> = NOTHING_TRAILING;
+  trailing: ReadonlySet<string> = NOTHING;
+  /** Subgraphs the request's plan fetches from at one place only (see singleFetchSubgraphs); none known when no plan was noted (a subscription's events). */
+  single: ReadonlySet<string> = NOTHING;
   /** Fetches started and not yet answered, held ones included. */
   inFlight = 0;
   /** Each subgraph's entity fetches of the request, by data source; those still in `fetches` after a flush are held back. */
@@ -374,9 +378,11 @@ function requestFetchesOf(context: object): RequestFetches {
   return fetches;
 }
 
-/** Tells the sources which fetch operations of the request's plan nothing waits for (see trailingFetches). */
-export function notePlan(context: object, trailing: ReadonlySet<string>): void {
-  requestFetchesOf(context).trailing = trailing;
+/** Tells the sources which fetch operations of the request's plan nothing waits for, and which subgraphs it fetches from once (see planFetchesOf). */
+export function notePlan(context: object, plan: PlanFetches): void {
+  const fetches = requestFetchesOf(context);
+  fetches.trailing = plan.trailing;
+  fetches.single = plan.single;
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
