@@ -163,12 +163,25 @@ export async function startGateway(config: GatewayConfig, plugins: GatewayPlugin
   // 4. Apollo Server with its plugins' hooks (parse, validate, identity, authorization, cost, plan) and the engine.
   const app = createHttpApp({ maxBodyBytes: config.maxBodyBytes, onRefused, onError });
   app.decorateRequest('plaza', null as unknown as GatewayContext);
-  app.addHook('onRequest', async (request) => {
+  // callback hooks: Fastify runs one that finishes at once without a promise and a turn of microtasks
+  app.addHook('onRequest', (request, _reply, done) => {
     request.plaza = newRequestState();
+    done();
   });
   for (const plugin of plugins) {
     const hook = plugin.onRequest;
-    if (hook) app.addHook('onRequest', async (request, reply) => hook(request, reply));
+    if (!hook) continue;
+    app.addHook('onRequest', (request, reply, done) => {
+      let pending: Promise<void> | void;
+      try {
+        pending = hook(request, reply);
+      } catch (error) {
+        done(error as Error);
+        return;
+      }
+      if (pending) pending.then(() => done(), done);
+      else done();
+    });
   }
   app.get('/health', (_request, reply) => sendJson(reply, 200, { status: 'ok' }));
   app.get('/ready', async (_request, reply) => {
