@@ -110,24 +110,27 @@ describe('fetches nothing in a plan waits for', () => {
   const fetch = (serviceName: string, operation: string): PlanNode => ({ kind: 'Fetch', serviceName, operation, variableUsages: [], operationKind: 'query' }) as never;
   const flatten = (node: PlanNode): PlanNode => ({ kind: 'Flatten', path: ['x'], node });
   const plan = (node: PlanNode): QueryPlan => ({ kind: 'QueryPlan', node });
+  /** The feed's shape: placements, then merchants' services and coupons' offers side by side, with `more` beside them and `after` last. */
+  const feed = (more: PlanNode[] = [], after: PlanNode[] = []): QueryPlan =>
+    plan({
+      kind: 'Sequence',
+      nodes: [
+        fetch('placements', 'root'),
+        {
+          kind: 'Parallel',
+          nodes: [
+            { kind: 'Sequence', nodes: [flatten(fetch('merchants', 'services')), flatten(fetch('coupons', 'offers'))] },
+            flatten(fetch('coupons', 'offer')),
+            flatten(fetch('membership', 'points')),
+            ...more,
+          ],
+        },
+        ...after,
+      ],
+    });
 
   it('are the last steps of their sequences, with a later fetch to the same subgraph to go out with', () => {
-    const held = trailingFetches(
-      plan({
-        kind: 'Sequence',
-        nodes: [
-          fetch('placements', 'root'),
-          {
-            kind: 'Parallel',
-            nodes: [
-              { kind: 'Sequence', nodes: [flatten(fetch('merchants', 'services')), flatten(fetch('coupons', 'offers'))] },
-              flatten(fetch('coupons', 'offer')),
-              flatten(fetch('membership', 'points')),
-            ],
-          },
-        ],
-      }),
-    );
+    const held = trailingFetches(feed());
     // `services` is waited for; `points` has no later membership fetch to join
     expect([...held].sort()).toEqual(['offer', 'offers']);
   });
@@ -148,22 +151,7 @@ describe('fetches nothing in a plan waits for', () => {
   it('subgraphs fetched from at one place only are told apart (their fetches go out at once)', () => {
     const inContexts = { ...(fetch('reviews', 'byContext') as object), contextRewrites: [{ kind: 'KeyRenamer', path: ['..', 'id'], renameKeyTo: 'contextualArgument_1_0' }] } as never;
     const single = singleFetchSubgraphs(
-      plan({
-        kind: 'Sequence',
-        nodes: [
-          fetch('placements', 'root'),
-          {
-            kind: 'Parallel',
-            nodes: [
-              { kind: 'Sequence', nodes: [flatten(fetch('merchants', 'services')), flatten(fetch('coupons', 'offers'))] },
-              flatten(fetch('coupons', 'offer')),
-              flatten(fetch('membership', 'points')),
-              flatten(inContexts),
-            ],
-          },
-          { kind: 'Condition', condition: 'withBanner', ifClause: flatten(fetch('merchants', 'banner')) } as never,
-        ],
-      }),
+      feed([flatten(inContexts)], [{ kind: 'Condition', condition: 'withBanner', ifClause: flatten(fetch('merchants', 'banner')) } as never]),
     );
     // coupons twice, merchants twice (a condition's branch counts), reviews' entities in several contexts may go out as several requests
     expect([...single].sort()).toEqual(['membership', 'placements']);
