@@ -35,7 +35,7 @@
  * Settings: BENCH_DURATION (s per round, default 6), BENCH_ROUNDS (3), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (10),
  * BENCH_GUILD_CONNECTIONS (scenario G's, 50), BENCH_SCENARIOS (e.g. "1,2" or "G"), BENCH_VARIANTS (names, comma separated),
  * BENCH_SECTIONS (which of gateways,overhead,money,hostile,memory,impressions,subscriptions run; default all; `overhead`
- * alone measures the headline query's unloaded overhead without the load rounds), BENCH_OVERHEAD_REQUESTS,
+ * alone measures the headline query's unloaded overhead without the load rounds), BENCH_OVERHEAD_REQUESTS, BENCH_OVERHEAD_WARMUP,
  * BENCH_GATEWAY_CPU_QUOTA (cores each gateway may use, default 0.4; 0 for none),
  * BENCH_GATEWAY_CPUS (taskset list for gateways, default "0" when 2+ cores),
  * BENCH_OTHER_CPUS (subgraphs and load, default the remaining cores), BENCH_OUT (report path),
@@ -1035,6 +1035,7 @@ async function headlineOverhead(graph: Graph): Promise<OverheadResult> {
       fetchHeaders: async (f) => ({ [INTERNAL_TOKEN_HEADER]: await signInternalToken(f.userId ? { userId: f.userId, scopes: [] } : ANONYMOUS, SECRET) }),
       gateways: measured.map((variant, i) => ({ name: variant.name, url: started[i].url })),
       requests: bench.BENCH_OVERHEAD_REQUESTS ?? (flags.quick ? 150 : 300),
+      warmup: bench.BENCH_OVERHEAD_WARMUP ?? (flags.quick ? 1000 : 3000),
     });
   } finally {
     await Promise.all(started.map((gw) => stopProcess(gw.child)));

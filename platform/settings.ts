@@ -560,6 +560,7 @@ export const SETTINGS = {
   BENCH_ROUNDS: benchNumber(null, 'rounds measured', { whole: true, min: 1, shown: `\`${BENCH_RUN_DEFAULTS.rounds.full}\` (\`${BENCH_RUN_DEFAULTS.rounds.quick}\` with \`--quick\`)` }),
   BENCH_WARMUP: benchNumber(2, 'seconds of load before the measured rounds'),
   BENCH_OVERHEAD_REQUESTS: benchNumber(null, 'requests measured per row of the unloaded overhead of the headline query (`overhead` section)', { whole: true, min: 10, shown: '`300` (`150` with `--quick`)' }),
+  BENCH_OVERHEAD_WARMUP: benchNumber(null, 'requests each row of the unloaded overhead gets first, 4 at a time, so that its JIT has compiled the request path', { whole: true, min: 0, shown: '`3000` (`1000` with `--quick`)' }),
   BENCH_CONNECTIONS: benchNumber(10, 'connections of the load generator', { whole: true, min: 1 }),
   BENCH_GUILD_CONNECTIONS: benchNumber(50, 'connections of scenario G, as in the public gateways benchmark', { whole: true, min: 1 }),
   BENCH_GUILD_WARMUP: benchNumber(5, 'seconds of load before every round of scenario G'),
