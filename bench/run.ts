@@ -542,6 +542,42 @@ function combineRounds(rounds: Cell[]): Cell {
   };
 }
 
+/** The subgraphs' warm-up: subgraph requests it sends at least, its windows at most, how long each lasts (s), the improvement that asks for one more. */
+const SUBGRAPH_WARMUP = { minRequests: 25_000, maxWindows: 30, seconds: 5, improvement: 0.05 };
+
+/**
+ * Load on a graph's subgraphs until their CPU per subgraph request stops falling: a fresh
+ * subgraph process costs ~3x more per request than one that has served some thousands of
+ * requests (its JIT, its caches), and keeps getting cheaper for a minute or more of load
+ * (some 25,000 requests over Plaza's five); measured cold, whichever gateway went first would
+ * be measured against slower subgraphs. The load goes through the target sending most
+ * subgraph requests (a Plaza variant without deduplication, if there is one), in windows,
+ * until the subgraphs have served `minRequests` and a window is no more than 5% cheaper than
+ * the cheapest before it.
+ */
+async function warmSubgraphs(scenario: Scenario, graph: Graph, targets: Variant[], gateways: Map<Variant, Gateway>, expected: string): Promise<void> {
+  const driver = targets.find((v) => v.kind === 'plaza' && v.env.PLAZA_DEDUP === 'false') ?? targets[0];
+  const gw = gateways.get(driver)!;
+  let cheapest = Infinity;
+  let served = 0;
+  const costs: string[] = [];
+  for (let window = 0; window < SUBGRAPH_WARMUP.maxWindows; window++) {
+    const cell = await measure(scenario, driver.name, gw.url, scenario.body, scenario.headers ?? {}, expectedOf(driver, expected), null, graph.subgraphs, SUBGRAPH_WARMUP.seconds, scenario.warmup ?? 0);
+    if (cell.load.wrong || cell.load.errors || cell.load.timeouts) throw new Error(`${driver.name} answered wrongly while warming the ${graph.name} graph's subgraphs`);
+    const cost = (cell.subgraphCpuMsPerRequest ?? 0) / Math.max(cell.subgraphRequestsPerRequest ?? 0, 1e-9);
+    costs.push(fmt(cost, 2));
+    const improved = cost < cheapest * (1 - SUBGRAPH_WARMUP.improvement);
+    cheapest = Math.min(cheapest, cost);
+    served += (cell.subgraphRequestsPerRequest ?? 0) * cell.load.requests;
+    if (!improved && served >= SUBGRAPH_WARMUP.minRequests) break;
+  }
+  const line = `the ${graph.name} graph's subgraphs warmed up through ${driver.name} (scenario ${scenario.id}): CPU ms per subgraph request by ${SUBGRAPH_WARMUP.seconds} s window ${costs.join(' → ')} (${Math.round(served)} subgraph requests)`;
+  subgraphWarmups.push(line);
+  console.log(`  ${line}`);
+}
+/** What warmSubgraphs saw, for the report. */
+const subgraphWarmups: string[] = [];
+
 /** Runs one load job; `around.start` runs between warm-up and measurement. */
 function load(job: LoadJob, around: { start(): Promise<void> | void }, continuous = false): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
@@ -792,7 +828,8 @@ function machine(): string {
     `- CPU: ${cpus[0]?.model ?? 'unknown'} × ${cpus.length} cores; memory ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; ${os.type()} ${os.release()}`,
     `- Node ${process.version}; ${['@apollo/gateway', '@apollo/server', '@apollo/query-planner', '@graphql-hive/gateway', '@graphql-hive/router-runtime', '@graphql-hive/router-query-planner', 'graphql', 'undici', 'autocannon', '@mikro-orm/core'].map((p) => `${p} ${versionOf(p)}`).join(', ')}`,
     `- ${layout()}; SQLite databases (seed scale small); NODE_ENV=production; Hive Gateway without logging, landing page or GraphiQL, its other defaults kept`,
-    `- ${settings.connections} connections (scenario G: ${settings.guildConnections}, its window inside one continuous run of load after ${settings.guildWarmup} s of it, every round); every gateway of a scenario measured in ${settings.rounds} round(s) of ${settings.duration} s (after ${settings.warmup} s of warm-up in the first round and 1 s in later ones, excluded), in a different order each round; rows give the median round; every response compared byte for byte with the expected answer`,
+    `- ${settings.connections} connections (scenario G: ${settings.guildConnections}, its window inside one continuous run of load after ${settings.guildWarmup} s of it, every round); each graph's subgraphs warmed up first, by at least 25,000 requests and until their CPU per request stops falling (5 s windows, at most 30); every gateway of a scenario measured in ${settings.rounds} round(s) of ${settings.duration} s (after a warm-up pass giving each ${settings.warmup} s of load, and 1 s of warm-up before every round, excluded), in a different order each round; rows give the median round; every response compared byte for byte with the expected answer`,
+    ...subgraphWarmups.map((line) => `- ${line}`),
   ].join('\n');
 }
 
@@ -837,6 +874,7 @@ async function main(): Promise<void> {
       return graph;
     };
     const ceilings = new Map<string, Cell>();
+    const warmedGraphs = new Set<Graph>();
     for (const scenario of scenarios) {
       const graph = await graphOf(scenario.graph ?? 'plaza');
       const { subgraphs } = graph;
@@ -852,6 +890,22 @@ async function main(): Promise<void> {
           const first = await post(gw.url, scenario.body, scenario.headers);
           if (first.text !== expectedOf(variant, expected)) throw new Error(`${variant.name} answers scenario ${scenario.id} differently from the plain gateway:\n${first.text.slice(0, 400)}`);
         }
+        if (!warmedGraphs.has(graph)) {
+          warmedGraphs.add(graph);
+          await warmSubgraphs(scenario, graph, targets, gateways, expected);
+        }
+        // a warm-up pass before any round is measured: every gateway gets load until its JIT has
+        // compiled its request path, and the subgraphs theirs, so that round 1 measures no start-up
+        // (a scenario with a warm-up of its own gets it before every round instead)
+        if (scenario.warmup === undefined && settings.warmup > 0) {
+          for (const variant of targets) {
+            const gw = gateways.get(variant)!;
+            const job = { url: gw.url, body: scenario.body, headers: scenario.headers ?? {}, expected: expectedOf(variant, expected), connections: scenario.connections ?? settings.connections, duration: 1, warmup: settings.warmup };
+            const warm = await load(job, { start() {} }, scenario.continuousLoad);
+            if (warm.wrong || warm.errors || warm.timeouts) throw new Error(`${variant.name} answered scenario ${scenario.id}'s warm-up wrongly (${warm.wrong} wrong, ${warm.errors} errors, ${warm.timeouts} timeouts)`);
+          }
+          console.log(`  warmed up: ${targets.length} gateways × ${settings.warmup} s`);
+        }
         const rounds = new Map<Variant, Cell[]>(targets.map((v) => [v, []]));
         for (let round = 0; round < settings.rounds; round++) {
           // a different order every round: no target is always measured on the warmest subgraphs
@@ -859,8 +913,8 @@ async function main(): Promise<void> {
           if (round % 2 === 1) order.reverse();
           for (const variant of order) {
             const gw = gateways.get(variant)!;
-            // a gateway measured before is warm already: a short warm-up re-opens its connections
-            const warmup = scenario.warmup ?? (round === 0 ? settings.warmup : Math.min(1, settings.warmup));
+            // every gateway is warm already (the pass above): a short warm-up re-opens its connections
+            const warmup = scenario.warmup ?? Math.min(1, settings.warmup);
             const cell = await measure(scenario, variant.name, gw.url, scenario.body, scenario.headers ?? {}, expectedOf(variant, expected), gw.child.pid!, subgraphs, settings.duration, warmup);
             rounds.get(variant)!.push(cell);
             if (cell.load.sampleWrong) console.log(`  a wrong answer: ${cell.load.sampleWrong.slice(0, 300)}`);

@@ -558,7 +558,7 @@ export const SETTINGS = {
     shown: `\`${BENCH_RUN_DEFAULTS.duration.full}\` (\`${BENCH_RUN_DEFAULTS.duration.quick}\` with \`--quick\`)`,
   }),
   BENCH_ROUNDS: benchNumber(null, 'rounds measured', { whole: true, min: 1, shown: `\`${BENCH_RUN_DEFAULTS.rounds.full}\` (\`${BENCH_RUN_DEFAULTS.rounds.quick}\` with \`--quick\`)` }),
-  BENCH_WARMUP: benchNumber(2, 'seconds of load before the measured rounds'),
+  BENCH_WARMUP: benchNumber(5, 'seconds of load each gateway of a scenario gets in a warm-up pass before the measured rounds (1 s more before each round)'),
   BENCH_OVERHEAD_REQUESTS: benchNumber(null, 'requests measured per row of the unloaded overhead of the headline query (`overhead` section)', { whole: true, min: 10, shown: '`300` (`150` with `--quick`)' }),
   BENCH_OVERHEAD_WARMUP: benchNumber(null, 'requests each row of the unloaded overhead gets first, 4 at a time, so that its JIT has compiled the request path', { whole: true, min: 0, shown: '`3000` (`1000` with `--quick`)' }),
   BENCH_CONNECTIONS: benchNumber(10, 'connections of the load generator', { whole: true, min: 1 }),

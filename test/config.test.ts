@@ -148,7 +148,7 @@ describe('every setting is stated once, in platform/settings.ts', () => {
     expect(readHeapTargetMiB({ PLAZA_HEAP_TARGET_MIB: '0' })).toBe(0);
     expect(() => readHeapTargetMiB({ PLAZA_HEAP_TARGET_MIB: '-1' })).toThrow(/PLAZA_HEAP_TARGET_MIB: expected a whole number of MiB/);
     const bench = settingsOf('bench');
-    expect(parseSettings({}, bench)).toMatchObject({ BENCH_DURATION: null, BENCH_WARMUP: 2, BENCH_SECTIONS: ['gateways', 'overhead', 'money', 'hostile', 'memory', 'impressions', 'subscriptions'], BENCH_HOSTILE_FAMILIES: [] });
+    expect(parseSettings({}, bench)).toMatchObject({ BENCH_DURATION: null, BENCH_WARMUP: 5, BENCH_SECTIONS: ['gateways', 'overhead', 'money', 'hostile', 'memory', 'impressions', 'subscriptions'], BENCH_HOSTILE_FAMILIES: [] });
     expect(parseSettings({ BENCH_GATEWAY_CPUS: '' }, bench).BENCH_GATEWAY_CPUS).toBe('');
     expect(() => parseSettings({ BENCH_ROUNDS: '0' }, bench)).toThrow(/BENCH_ROUNDS: expected a whole number of at least 1/);
     expect(() => parseSettings({ BENCH_GATEWAY_CPU_QUOTA: '0.01' }, bench)).toThrow(/BENCH_GATEWAY_CPU_QUOTA: expected 0 \(no quota\)/);
