@@ -13,9 +13,11 @@
  * of about 86 KB, 50 connections), measured the same way on the same CPU budget.
  * Every gateway is a fresh process with the same CPU budget: pinned to its own core and,
  * where a cgroup CPU quota can be set (as root), limited to part of it once serving (0.4
- * core by default), so that the gateway, not the five subgraphs sharing the other core
- * with the load generator, is what runs out (a gateway row measures that gateway only
- * while this holds; the report names the rows where it did not). The load comes from
+ * core by default), so that the gateway, not the five subgraphs with the load generator, is
+ * what runs out (a gateway row measures that gateway only while this holds; the report
+ * names the rows where it did not). Under a quota the subgraphs and the load generator may
+ * run on every core, the gateway's too (its quota leaves most of that core over); without
+ * one they share the other cores. The load comes from
  * another process (bench/load.ts); warm-up is excluded; every response body is compared
  * with the expected answer. Prints a table with ratios and writes bench/RESULTS.md.
  *
@@ -38,7 +40,8 @@
  * alone measures the headline query's unloaded overhead without the load rounds), BENCH_OVERHEAD_REQUESTS, BENCH_OVERHEAD_WARMUP,
  * BENCH_GATEWAY_CPU_QUOTA (cores each gateway may use, default 0.4; 0 for none),
  * BENCH_GATEWAY_CPUS (taskset list for gateways, default "0" when 2+ cores),
- * BENCH_OTHER_CPUS (subgraphs and load, default the remaining cores), BENCH_OUT (report path),
+ * BENCH_OTHER_CPUS (subgraphs and load, default the remaining cores; with a quota, any core unless
+ * BENCH_SHARE_GATEWAY_CORE=false), BENCH_OUT (report path),
  * BENCH_CHECKOUTS (other checkouts' gateways in the same rounds, e.g. "before=/tmp/plaza-before").
  */
 import type { ChildProcess } from 'node:child_process';
@@ -298,6 +301,12 @@ function findCpuController(): { controller: CpuController | null; why: string } 
 const cpuController = requestedQuota > 0 ? findCpuController() : { controller: null, why: 'BENCH_GATEWAY_CPU_QUOTA=0' };
 /** The CPU quota (in cores) every measured gateway runs under, or 0 where none is set. */
 const quota = cpuController.controller ? requestedQuota : 0;
+/**
+ * Where the subgraphs and the load generator run: under a quota the gateway leaves most of
+ * its core idle, and they may use it (the gateways' rows then run out of the gateway's
+ * budget, not of the subgraphs' core); without one, on the other cores.
+ */
+settings.otherCpus = quota && bench.BENCH_SHARE_GATEWAY_CORE ? '' : bench.BENCH_OTHER_CPUS;
 
 const quotaGroups = new Set<string>();
 let quotaGroupCount = 0;
@@ -794,7 +803,8 @@ function cpuCount(list: string): number {
  * run out of theirs (under 85% used). Names every row where that did not hold.
  */
 function limits(cells: Cell[]): string {
-  const otherCapacity = cpuCount(settings.otherCpus);
+  // with every core open to them, the subgraphs and the load generator have what the gateway leaves
+  const otherCapacity = settings.otherCpus ? cpuCount(settings.otherCpus) : cores - (quota || cpuCount(settings.gatewayCpus));
   const gatewayCapacity = quota || cpuCount(settings.gatewayCpus);
   const exceptions: string[] = [];
   for (const c of cells) {
@@ -968,7 +978,7 @@ async function main(): Promise<void> {
   let impressions: Awaited<ReturnType<typeof impressionsBench>> | undefined;
   if (settings.sections.has('impressions')) {
     console.log('\nthe feed with impression counting on and off (bench/impressions.ts):');
-    impressions = await impressionsBench({ gatewayCpus: settings.gatewayCpus, otherCpus: settings.otherCpus, ...(flags.quick ? { rounds: 1, duration: 5 } : {}) });
+    impressions = await impressionsBench({ gatewayCpus: settings.gatewayCpus, otherCpus: bench.BENCH_OTHER_CPUS, ...(flags.quick ? { rounds: 1, duration: 5 } : {}) });
   }
   let subscriptions: Awaited<ReturnType<typeof subscriptionsBench>> | undefined;
   if (settings.sections.has('subscriptions')) {

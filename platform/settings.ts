@@ -571,6 +571,7 @@ export const SETTINGS = {
     'taskset CPU list of the subgraphs and the load generator (empty: not pinned)',
     'the cores but the first (not pinned on one core)',
   ),
+  BENCH_SHARE_GATEWAY_CORE: bool('bench', true, "under a gateway CPU quota, the gateways section's subgraphs and load generator may run on every core, the gateway's too (its quota leaves most of it idle); false keeps them on BENCH_OTHER_CPUS"),
   BENCH_GATEWAY_CPU_QUOTA: setting<number>('bench', "the gateway's CPU quota, in cores (0: no quota)", '`0.4`', () => {
     const expected = '0 (no quota) or a number of cores of at least 0.05';
     return z.preprocess(blank, z.coerce.number({ error: expected }).refine((v) => v === 0 || v >= 0.05, { error: expected }).default(0.4));
