@@ -44,7 +44,7 @@
  * BENCH_SHARE_GATEWAY_CORE=false), BENCH_OUT (report path),
  * BENCH_CHECKOUTS (other checkouts' gateways in the same rounds, e.g. "before=/tmp/plaza-before").
  */
-import type { ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -310,6 +310,12 @@ settings.otherCpus = quota && bench.BENCH_SHARE_GATEWAY_CORE ? '' : bench.BENCH_
 
 const quotaGroups = new Set<string>();
 let quotaGroupCount = 0;
+/** Moves a running process (all its threads) onto a taskset CPU list (empty: every CPU). */
+function pinProcess(child: ChildProcess, cpus: string): void {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  execFileSync('taskset', ['-a', '-p', '-c', cpus || `0-${cores - 1}`, String(child.pid)], { stdio: 'ignore' });
+}
+
 /** Puts a running process (all its threads) under a new quota group, removed when the process exits. */
 function limitCpu(child: ChildProcess): void {
   if (stopping) return;
@@ -952,6 +958,11 @@ async function main(): Promise<void> {
       cells.push(cell);
       if (cell.load.sampleWrong) console.log(`  a wrong answer: ${cell.load.sampleWrong.slice(0, 300)}`);
       console.log(`  ${'ceiling'.padEnd(24)} ${fmt(cell.load.rps).padStart(6)} rps  p50 ${fmt(cell.load.p50)} ms  p99 ${fmt(cell.load.p99)} ms  (${cell.note})`);
+    }
+    // the rest runs gateways on their whole core (no quota): the subgraphs and the load go back to the other cores
+    if (settings.otherCpus !== bench.BENCH_OTHER_CPUS) {
+      settings.otherCpus = bench.BENCH_OTHER_CPUS;
+      for (const graph of graphs.values()) for (const sg of (await graph).subgraphs) pinProcess(sg.child, settings.otherCpus);
     }
     // with the headline scenario's load rounds, or alone (the `overhead` section)
     if (settings.sections.has('overhead') && (!settings.sections.has('gateways') || scenarios.some((s) => s.id === '1'))) overhead = await headlineOverhead(await graphOf('plaza'));
