@@ -306,7 +306,8 @@ const quota = cpuController.controller ? requestedQuota : 0;
  * its core idle, and they may use it (the gateways' rows then run out of the gateway's
  * budget, not of the subgraphs' core); without one, on the other cores.
  */
-settings.otherCpus = quota && bench.BENCH_SHARE_GATEWAY_CORE ? '' : bench.BENCH_OTHER_CPUS;
+const gatewaysOtherCpus = quota && bench.BENCH_SHARE_GATEWAY_CORE ? '' : bench.BENCH_OTHER_CPUS;
+settings.otherCpus = gatewaysOtherCpus;
 
 const quotaGroups = new Set<string>();
 let quotaGroupCount = 0;
@@ -810,7 +811,7 @@ function cpuCount(list: string): number {
  */
 function limits(cells: Cell[]): string {
   // with every core open to them, the subgraphs and the load generator have what the gateway leaves
-  const otherCapacity = settings.otherCpus ? cpuCount(settings.otherCpus) : cores - (quota || cpuCount(settings.gatewayCpus));
+  const otherCapacity = gatewaysOtherCpus ? cpuCount(gatewaysOtherCpus) : cores - (quota || cpuCount(settings.gatewayCpus));
   const gatewayCapacity = quota || cpuCount(settings.gatewayCpus);
   const exceptions: string[] = [];
   for (const c of cells) {
@@ -835,7 +836,7 @@ function layout(): string {
   const gateways = quota
     ? `Each measured gateway limited to ${quota} core of CPU time (cgroup v${cpuController.controller!.version} CPU quota) ${where(settings.gatewayCpus)}`
     : `Each gateway ${where(settings.gatewayCpus)} with no CPU quota${requestedQuota ? ` (none could be set: ${cpuController.why})` : ''}`;
-  return `${gateways}; subgraphs and load generator ${where(settings.otherCpus)}`;
+  return `${gateways}; subgraphs and load generator ${where(gatewaysOtherCpus)}${gatewaysOtherCpus === bench.BENCH_OTHER_CPUS ? '' : ` (${where(bench.BENCH_OTHER_CPUS)} for the unloaded overhead and the profile)`}`;
 }
 
 function machine(): string {
