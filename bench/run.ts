@@ -845,7 +845,7 @@ function machine(): string {
     `- CPU: ${cpus[0]?.model ?? 'unknown'} × ${cpus.length} cores; memory ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; ${os.type()} ${os.release()}`,
     `- Node ${process.version}; ${['@apollo/gateway', '@apollo/server', '@apollo/query-planner', '@graphql-hive/gateway', '@graphql-hive/router-runtime', '@graphql-hive/router-query-planner', 'graphql', 'undici', 'autocannon', '@mikro-orm/core'].map((p) => `${p} ${versionOf(p)}`).join(', ')}`,
     `- ${layout()}; SQLite databases (seed scale small); NODE_ENV=production; Hive Gateway without logging, landing page or GraphiQL, its other defaults kept`,
-    `- ${settings.connections} connections (scenario G: ${settings.guildConnections}, its window inside one continuous run of load after ${settings.guildWarmup} s of it, every round); each graph's subgraphs warmed up first, by at least 25,000 requests and until their CPU per request stops falling (5 s windows, at most 30); every gateway of a scenario measured in ${settings.rounds} round(s) of ${settings.duration} s (after a warm-up pass giving each ${settings.warmup} s of load, and 1 s of warm-up before every round, excluded), in a different order each round; rows give the median round; every response compared byte for byte with the expected answer`,
+    `- ${settings.connections} connections (scenario G: ${settings.guildConnections}, its window inside one continuous run of load after ${settings.guildWarmup} s of it, every round); each graph's subgraphs warmed up first, by at least ${SUBGRAPH_WARMUP.minRequests} requests and until their CPU per request stops falling (${SUBGRAPH_WARMUP.seconds} s windows, at most ${SUBGRAPH_WARMUP.maxWindows}); every gateway of a scenario measured in ${settings.rounds} round(s) of ${settings.duration} s (after a warm-up pass giving each ${settings.warmup} s of load, and 1 s of warm-up before every round, excluded), in a different order each round; rows give the median round; every response compared byte for byte with the expected answer`,
     ...subgraphWarmups.map((line) => `- ${line}`),
   ].join('\n');
 }
@@ -912,7 +912,7 @@ async function main(): Promise<void> {
           await warmSubgraphs(scenario, graph, targets, gateways, expected);
         }
         // a warm-up pass before any round is measured: every gateway gets load until its JIT has
-        // compiled its request path, and the subgraphs theirs, so that round 1 measures no start-up
+        // compiled its request path, so that round 1 measures no start-up
         // (a scenario with a warm-up of its own gets it before every round instead)
         if (scenario.warmup === undefined && settings.warmup > 0) {
           for (const variant of targets) {
