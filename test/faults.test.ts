@@ -7,7 +7,8 @@ import http from 'node:http';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../gateway/server.ts';
-import type { GatewayConfig } from '../gateway/config.ts';
+import { OPERATIONS_DEFAULTS, type GatewayConfig } from '../gateway/config.ts';
+import { jsonOf, SubgraphClient, type Transport } from '../gateway/engine/fetcher.ts';
 import { codesOf, exitOf, freePort, runLoad, sample, waitForLine, type Outcome } from './support/load.ts';
 import { postJson, startPlaza, TEST_INTERNAL_SECRET, type Plaza } from './support/plaza.ts';
 
@@ -262,6 +263,40 @@ describe('identical in-flight subgraph requests', () => {
     const answers = await Promise.all(users.flatMap((_, i) => [0, 1, 2].map(() => postJson(gateway.url, { query: '{ me { id nickname } }' }, headers[i]))));
     answers.forEach((a, k) => expect(a.body.data.me.id).toBe(users[Math.floor(k / 3)]));
     expect(proxy.seen.length).toBe(users.length);
+  });
+
+  it('give each caller a copy of its own of the shared answer, parsed once', async () => {
+    const text = '{"data":{"_entities":[{"__typename":"Merchant","id":"m1","tags":["a","b"],"owner":{"__proto__":{"polluted":true},"name":"Ada"}}]}}';
+    let sent = 0;
+    let answer!: () => void;
+    const transport: Transport = () => {
+      sent++;
+      return new Promise((resolve) => (answer = () => resolve({ status: 200, statusText: '', headers: { 'content-type': 'application/json' }, text })));
+    };
+    const client = new SubgraphClient('merchants', 'http://127.0.0.1:1/graphql', transport, OPERATIONS_DEFAULTS);
+    const taken = [0, 1, 2].map(() => client.fetch({}, '{}', { isQuery: true, dedupKey: 'same' }));
+    answer();
+    const raws = await Promise.all(taken);
+    expect(sent).toBe(1);
+    const copies = raws.map((raw) => jsonOf(raw) as { data: { _entities: { owner: Record<string, unknown>; tags: string[] }[] } });
+    for (const copy of copies) expect(copy).toEqual(JSON.parse(text));
+    // a merge into one caller's copy is not seen by another
+    copies[0].data._entities[0].owner.name = 'changed';
+    copies[0].data._entities[0].tags.push('c');
+    expect(copies[1].data._entities[0].owner.name).toBe('Ada');
+    expect(copies[2].data._entities[0].tags).toEqual(['a', 'b']);
+    // a `__proto__` key stays a key, as JSON.parse leaves it, never the object's prototype
+    const owner = copies[1].data._entities[0].owner;
+    expect(Object.getPrototypeOf(owner)).toBe(Object.prototype);
+    expect(Object.keys(owner)).toEqual(['__proto__', 'name']);
+    expect((owner as { polluted?: boolean }).polluted).toBeUndefined();
+    // a fetch alone parses its own text
+    const alone = client.fetch({}, '{}', { isQuery: true, dedupKey: 'alone' });
+    answer();
+    const raw = await alone;
+    expect(raw.takers).toBe(1);
+    expect(jsonOf(raw)).toEqual(JSON.parse(text));
+    expect(raw.parsed).toBeUndefined();
   });
 
   it('can be switched off (PLAZA_DEDUP=false): every request goes out', async () => {

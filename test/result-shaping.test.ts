@@ -60,6 +60,8 @@ function dataFor(selectionSet: SelectionSetNode, type: SchemaType, next: () => n
   return out;
 }
 
+const TRICKY_STRINGS = ['say "hi"', 'C:\\temp', 'line\nbreak\ttab\u0000nul\u001f', 'sep\u2028arator', 'café ½', '上海咖啡', 'lone \ud800 high', 'lone \udc00 low', 'pair \ud83d\ude00', '\u007f', ''];
+
 function valueFor(type: SchemaType, selectionSet: SelectionSetNode | undefined, next: () => number, fragments: Map<string, SelectionSetNode>): unknown {
   if (next() < 0.08) return null;
   const nullable = type.kind === 'NonNullType' ? type.ofType! : type;
@@ -76,7 +78,9 @@ function valueFor(type: SchemaType, selectionSet: SelectionSetNode | undefined, 
       return wrong ? 1 : next() < 0.5;
     case 'String':
     case 'ID':
-      return wrong ? true : `v${Math.floor(next() * 1000)}`;
+      if (wrong) return true;
+      // now and then a string JSON must escape (or must not: U+2028, Latin-1, CJK, a surrogate pair)
+      return next() < 0.2 ? TRICKY_STRINGS[Math.floor(next() * TRICKY_STRINGS.length)] : `v${Math.floor(next() * 1000)}`;
     default:
       return wrong ? { any: 'thing' } : `2026-01-0${1 + Math.floor(next() * 9)}T00:00:00.000Z`;
   }

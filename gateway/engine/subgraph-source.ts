@@ -6,7 +6,7 @@ import { ErrorCode } from '../../platform/errors.ts';
 import { INTERNAL_TOKEN_HEADER } from '../../platform/internal-token.ts';
 import { OPERATIONS_DEFAULTS, type OperationsConfig } from '../config.ts';
 import type { GatewayContext } from '../context.ts';
-import { fetchTransport, SubgraphClient, SubgraphUnavailableError, type Transport } from './fetcher.ts';
+import { fetchTransport, jsonOf, SubgraphClient, SubgraphUnavailableError, type Transport } from './fetcher.ts';
 import { combineEntityFetches, isEntityFetch, mergeEntityFetches, mergeKey, representationTexts, type PlanFetches } from './fetch-merging.ts';
 import { subgraphFetchMerged } from '../metrics.ts';
 
@@ -285,8 +285,8 @@ export class SubgraphSource {
     const json = (raw.headers['content-type'] ?? '').includes('json');
     let parsed: unknown;
     try {
-      // every waiter parses its own copy: the gateway merges into what it receives
-      parsed = json ? JSON.parse(raw.text) : raw.text;
+      // a copy of its own: the engine merges into what it receives
+      parsed = json ? jsonOf(raw) : raw.text;
     } catch {
       parsed = raw.text;
     }
