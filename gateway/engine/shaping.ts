@@ -41,6 +41,7 @@ import {
 } from '@apollo/federation-internals';
 import type { GraphQLError } from 'graphql';
 import { graphql } from './graphql.ts';
+import { stringText } from './json-text.ts';
 
 type Variables = Record<string, unknown>;
 /** Answers an introspection field (`__schema`, `__type`) of the operation. */
@@ -420,17 +421,6 @@ function leafText(schema: Schema, info: TypeInfo & { kind: 'leaf' }, value: unkn
     return kind === 'string' || kind === 'id' ? stringText(value) : undefined;
   }
   return undefined;
-}
-
-/** What JSON.stringify escapes in a string (a surrogate only when lone, but any sends the string there). */
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
-/**
- * A string as JSON text: JSON.stringify's, without its cost for the common string with nothing
- * to escape (a call per value, and a fresh copy of the text; quoted by concatenation, the
- * value's own text is joined into the answer as it is).
- */
-function stringText(value: string): string {
-  return NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : '"' + value + '"';
 }
 
 /** Whether an object's selections (those whose type conditions hold for it) name a response key twice. */
