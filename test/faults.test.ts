@@ -309,3 +309,36 @@ describe('identical in-flight subgraph requests', () => {
     expect(proxy.seen.length).toBe(5);
   });
 });
+
+describe('entity fetches held to go out together', () => {
+  it('go out the same way whichever subgraph answers first: the merchant\'s offers wait for the cards\' offers, not ride along with an earlier fetch', async () => {
+    plaza = await startPlaza();
+    const placements = await flakyProxy(plaza.subgraphs.placements.url);
+    const merchants = await flakyProxy(plaza.subgraphs.merchants.url);
+    const coupons = await flakyProxy(plaza.subgraphs.coupons.url);
+    const gateway = await gatewayInFront(plaza, { placements: placements.url, merchants: merchants.url, coupons: coupons.url });
+    const headers = await bearer('u1');
+    const ask = async (slow: typeof placements) => {
+      // one side's answers are slow: the merchant's own offers are asked for before, or after, the user's coupons (the feed's affinity)
+      placements.state.delayMs = merchants.state.delayMs = 0;
+      slow.state.delayMs = 150;
+      const seenBefore = coupons.seen.length;
+      const statementsBefore = plaza!.subgraphs.coupons.statements();
+      const { body } = await postJson(gateway.url, { query: HOME, variables: HOME_VARIABLES }, headers);
+      expect(body.errors).toBeUndefined();
+      return { body, requests: coupons.seen.slice(seenBefore), statements: plaza!.subgraphs.coupons.statements() - statementsBefore };
+    };
+    const merchantFirst = await ask(placements);
+    const feedFirst = await ask(merchants);
+    expect(merchantFirst.body).toEqual(feedFirst.body);
+    expect(merchantFirst.body.data.merchant.offers.length).toBeGreaterThan(0);
+    for (const { requests, statements } of [merchantFirst, feedFirst]) {
+      // the user's coupons, then every merchant's offers in one request: m1's and the cards' merchants'
+      expect(requests).toHaveLength(2);
+      const offers = requests.find((body) => body.includes('"id":"m1"'))!;
+      expect(offers).not.toMatch(/ownerId|"User"/);
+      expect(offers.match(/"__typename":"Merchant"/g)!.length).toBeGreaterThan(1);
+      expect(statements).toBe(2);
+    }
+  });
+});

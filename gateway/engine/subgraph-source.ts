@@ -142,7 +142,7 @@ export class SubgraphSource {
     try {
       // an entity fetch is gathered with the others of its turn, unless the plan has no other fetch to this subgraph
       const gathered = isEntityFetch(request) && !fetches.single.has(this.client.name);
-      return await (gathered ? this.waitingOf(context).batch.load({ options, headers }) : this.processOne({ options, headers }));
+      return await (gathered ? (await this.waitingOf(context).batch.load({ options, headers })).answer : this.processOne({ options, headers }));
     } finally {
       fetches.inFlight--;
       fetches.settled();
@@ -177,7 +177,7 @@ export class SubgraphSource {
     if (!waiting) {
       const created: Waiting = {
         fetches: [],
-        batch: new DataLoader<Pending, GatewayGraphQLResponse>((pending) => this.dispatch(created, pending), { cache: false }),
+        batch: new DataLoader<Pending, Answering>(async (pending) => this.dispatch(created, pending), { cache: false }),
         flush: () => this.flush(context, created),
       };
       subgraphs.set(this, (waiting = created));
@@ -185,26 +185,37 @@ export class SubgraphSource {
     return waiting;
   }
 
-  private dispatch(waiting: Waiting, pending: readonly Pending[]): Promise<(GatewayGraphQLResponse | Error)[]> {
-    const answers = pending.map((p) => new Promise<GatewayGraphQLResponse | Error>((resolve) => waiting.fetches.push({ ...p, resolve })));
+  /** Each fetch of the turn is answered on its own: one may be held back while another goes out, and a plan may wait for that one. */
+  private dispatch(waiting: Waiting, pending: readonly Pending[]): Answering[] {
+    const answering = pending.map((p) => ({
+      answer: new Promise<GatewayGraphQLResponse>((resolve, reject) =>
+        waiting.fetches.push({ ...p, resolve: (answer) => (answer instanceof Error ? reject(answer) : resolve(answer)) }),
+      ),
+    }));
     waiting.flush();
-    return Promise.all(answers);
+    return answering;
   }
 
   /**
-   * Sends the request's waiting entity fetches to this subgraph, all in one request, or
-   * holds them back: when every one of them is a fetch nothing in the plan waits for (see
-   * trailingFetches) and other fetches of the request are still out, whose answers may
-   * lead to another fetch to this subgraph, they wait to go out with it. Once nothing
-   * else of the request is out, they go out as they are; so holding never stalls a plan.
+   * Sends the request's waiting entity fetches to this subgraph in one request, holding
+   * back those nothing in the plan waits for (see trailingFetches) while other fetches of
+   * the request are still out: their answers may lead to another fetch to this subgraph,
+   * which a held fetch then goes out with. A held fetch does not ride along with a fetch
+   * the plan waits for, which would leave the later one to go out alone (and which one
+   * comes first depends on how fast the subgraphs answer). Once nothing else of the
+   * request is out, every waiting fetch goes out; so holding never stalls a plan.
    */
   private flush(context: object, waiting: Waiting): void {
     if (!waiting.fetches.length) return;
     const fetches = requestFetchesOf(context);
     const othersOut = fetches.inFlight - fetches.held(waiting) - waiting.fetches.length;
-    // held back: they stay in waiting.fetches
-    if (othersOut > 0 && waiting.fetches.every((w) => fetches.trailing.has(w.options.request.query!))) return;
-    const batch = waiting.fetches.splice(0);
+    let batch: Gathered[];
+    if (othersOut > 0) {
+      // the held ones stay in waiting.fetches
+      batch = waiting.fetches.filter((w) => !fetches.trailing.has(w.options.request.query!));
+      if (!batch.length) return;
+      waiting.fetches = waiting.fetches.filter((w) => fetches.trailing.has(w.options.request.query!));
+    } else batch = waiting.fetches.splice(0);
     void this.sendTogether(batch).then(
       (answers) => batch.forEach((w, i) => w.resolve(answers[i])),
       // a failure of the merging itself fails these fetches, never leaves them waiting
@@ -308,11 +319,17 @@ interface Pending {
 }
 
 /** A client request's entity fetches to one subgraph, waiting to be sent. */
+/** A gathered fetch's answer, to come when it has gone out (a wrapper: the turn's batch settles at once, each answer when it comes). */
+type Answering = { answer: Promise<GatewayGraphQLResponse> };
+
+/** An entity fetch gathered with the others of its turn, and how it is answered. */
+type Gathered = Pending & { resolve(answer: GatewayGraphQLResponse | Error): void };
+
 interface Waiting {
-  /** Filled by a dispatch and emptied by its flush, unless flush holds them back: then they are this subgraph's held fetches. */
-  fetches: (Pending & { resolve(answer: GatewayGraphQLResponse | Error): void })[];
+  /** Filled by a dispatch and emptied by its flush, but for those flush holds back: this subgraph's held fetches. */
+  fetches: Gathered[];
   /** Gathers the fetches issued in one turn of the event loop. */
-  batch: DataLoader<Pending, GatewayGraphQLResponse>;
+  batch: DataLoader<Pending, Answering>;
   flush(): void;
 }
 
