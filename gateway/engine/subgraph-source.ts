@@ -209,13 +209,11 @@ export class SubgraphSource {
     if (!waiting.fetches.length) return;
     const fetches = requestFetchesOf(context);
     const othersOut = fetches.inFlight - fetches.held(waiting) - waiting.fetches.length;
-    let batch: Gathered[];
-    if (othersOut > 0) {
-      // the held ones stay in waiting.fetches
-      batch = waiting.fetches.filter((w) => !fetches.trailing.has(w.options.request.query!));
-      if (!batch.length) return;
-      waiting.fetches = waiting.fetches.filter((w) => fetches.trailing.has(w.options.request.query!));
-    } else batch = waiting.fetches.splice(0);
+    const batch: Gathered[] = [];
+    const held: Gathered[] = [];
+    for (const w of waiting.fetches) (othersOut > 0 && fetches.trailing.has(w.options.request.query!) ? held : batch).push(w);
+    if (!batch.length) return;
+    waiting.fetches = held;
     void this.sendTogether(batch).then(
       (answers) => batch.forEach((w, i) => w.resolve(answers[i])),
       // a failure of the merging itself fails these fetches, never leaves them waiting
@@ -318,13 +316,13 @@ interface Pending {
   headers: Record<string, string>;
 }
 
-/** A client request's entity fetches to one subgraph, waiting to be sent. */
 /** A gathered fetch's answer, to come when it has gone out (a wrapper: the turn's batch settles at once, each answer when it comes). */
 type Answering = { answer: Promise<GatewayGraphQLResponse> };
 
 /** An entity fetch gathered with the others of its turn, and how it is answered. */
 type Gathered = Pending & { resolve(answer: GatewayGraphQLResponse | Error): void };
 
+/** A client request's entity fetches to one subgraph, waiting to be sent. */
 interface Waiting {
   /** Filled by a dispatch and emptied by its flush, but for those flush holds back: this subgraph's held fetches. */
   fetches: Gathered[];
