@@ -361,7 +361,7 @@ function list(part: Part, description: string, shown = '— (all)'): Setting<str
 }
 
 /** What `npm run bench` measures by default, and with `--quick`. */
-export const BENCH_RUN_DEFAULTS = { duration: { full: 6, quick: 4 }, rounds: { full: 3, quick: 1 } } as const;
+export const BENCH_RUN_DEFAULTS = { duration: { full: 6, quick: 4 }, rounds: { full: 3, quick: 1 }, guildRounds: { full: 5, quick: 1 } } as const;
 export const BENCH_SECTIONS = ['gateways', 'overhead', 'money', 'hostile', 'memory', 'impressions', 'subscriptions'] as const;
 const CORES = os.cpus().length;
 
@@ -558,12 +558,17 @@ export const SETTINGS = {
     shown: `\`${BENCH_RUN_DEFAULTS.duration.full}\` (\`${BENCH_RUN_DEFAULTS.duration.quick}\` with \`--quick\`)`,
   }),
   BENCH_ROUNDS: benchNumber(null, 'rounds measured', { whole: true, min: 1, shown: `\`${BENCH_RUN_DEFAULTS.rounds.full}\` (\`${BENCH_RUN_DEFAULTS.rounds.quick}\` with \`--quick\`)` }),
-  BENCH_WARMUP: benchNumber(5, 'seconds of load each gateway of a scenario gets in a warm-up pass before the measured rounds (1 s more before each round)'),
+  BENCH_WARMUP: benchNumber(5, 'seconds of each warm-up window a gateway gets before the measured rounds, until its CPU per request stops falling (1 s more of load before each round)'),
   BENCH_OVERHEAD_REQUESTS: benchNumber(null, 'requests measured per row of the unloaded overhead of the headline query (`overhead` section)', { whole: true, min: 10, shown: '`300` (`150` with `--quick`)' }),
   BENCH_OVERHEAD_WARMUP: benchNumber(null, 'requests each row of the unloaded overhead gets first, 4 at a time, so that its JIT has compiled the request path', { whole: true, min: 0, shown: '`3000` (`1000` with `--quick`)' }),
   BENCH_CONNECTIONS: benchNumber(10, 'connections of the load generator', { whole: true, min: 1 }),
   BENCH_GUILD_CONNECTIONS: benchNumber(50, 'connections of scenario G, as in the public gateways benchmark', { whole: true, min: 1 }),
   BENCH_GUILD_WARMUP: benchNumber(5, 'seconds of load before every round of scenario G'),
+  BENCH_GUILD_ROUNDS: benchNumber(null, 'rounds measured of scenario G', {
+    whole: true,
+    min: 1,
+    shown: `\`${BENCH_RUN_DEFAULTS.guildRounds.full}\` (\`BENCH_ROUNDS\` when set; \`${BENCH_RUN_DEFAULTS.guildRounds.quick}\` with \`--quick\`)`,
+  }),
   BENCH_GATEWAY_CPUS: verbatim('bench', CORES >= 2 ? '0' : '', 'taskset CPU list of the gateway (empty: not pinned)', '`0` on 2 cores or more, else not pinned'),
   BENCH_OTHER_CPUS: verbatim(
     'bench',
