@@ -165,15 +165,15 @@ export async function unloadedOverhead(options: OverheadOptions): Promise<Overhe
         if (i >= requests) samples.get(target.name)!.push(ms);
       }
     }
-    const directSamples = samples.get(targets.at(-1)!.name)!;
+    const directTarget = targets.at(-1)!;
+    const directSamples = samples.get(directTarget.name)!;
     const directP50 = percentile(directSamples, 50);
     const rows = targets.map((t): OverheadRow => {
       const values = samples.get(t.name)!;
-      const p50 = percentile(values, 50);
-      if (t === targets.at(-1)) return { target: t.name, p50, p90: percentile(values, 90) };
+      const row = { target: t.name, p50: percentile(values, 50), p90: percentile(values, 90) };
+      if (t === directTarget) return row;
       const differences = values.map((ms, i) => ms - directSamples[i]);
-      const paired = { p25: percentile(differences, 25), p50: percentile(differences, 50), p75: percentile(differences, 75) };
-      return { target: t.name, p50, p90: percentile(values, 90), overhead: p50 - directP50, paired };
+      return { ...row, overhead: row.p50 - directP50, paired: { p25: percentile(differences, 25), p50: percentile(differences, 50), p75: percentile(differences, 75) } };
     });
     return { requests, warmup, fetches: options.fetches.length, depth: direct.depth, rows };
   } finally {

@@ -124,6 +124,8 @@ interface Scenario {
   connections?: number;
   /** Seconds of warm-up before every round (default BENCH_WARMUP before the first, 1 s before later ones). */
   warmup?: number;
+  /** Rounds measured (default BENCH_ROUNDS). */
+  rounds?: number;
   /** Measured inside one continuous run of load (bench/steady-load.ts) rather than after a separate warm-up run (bench/load.ts). */
   continuousLoad?: boolean;
   /** The request body a client sends. */
@@ -166,6 +168,7 @@ const SCENARIOS: Scenario[] = [
     graph: 'guild',
     connections: settings.guildConnections,
     warmup: settings.guildWarmup,
+    rounds: settings.guildRounds,
     continuousLoad: true,
     body: JSON.stringify({ query: GUILD_QUERY, operationName: GUILD_OPERATION }),
   },
@@ -560,8 +563,29 @@ function combineRounds(rounds: Cell[]): Cell {
   };
 }
 
-/** The subgraphs' warm-up: subgraph requests it sends at least, its windows at most, how long each lasts (s), the improvement that asks for one more. */
-const SUBGRAPH_WARMUP = { minRequests: 25_000, maxWindows: 30, seconds: 5, improvement: 0.05 };
+/** The subgraphs' warm-up: subgraph requests it sends at least, its windows at least and at most, how long each lasts (s), the improvement that asks for one more. */
+const SUBGRAPH_WARMUP = { minRequests: 25_000, minWindows: 1, maxWindows: 30, seconds: 5, improvement: 0.05 };
+
+/**
+ * Windows of load until a cost stops falling: `window` runs one and returns its cost; once
+ * `minWindows` have run and `enough()` holds, the first window no more than `improvement`
+ * cheaper than the cheapest before it is the last (`maxWindows` at most). The costs by window.
+ */
+async function untilCostStopsFalling(limits: { minWindows: number; maxWindows: number; improvement: number }, window: () => Promise<number>, enough = () => true): Promise<string[]> {
+  let cheapest = Infinity;
+  const costs: string[] = [];
+  for (let k = 0; k < limits.maxWindows; k++) {
+    const cost = await window();
+    costs.push(fmt(cost, 2));
+    const improved = cost < cheapest * (1 - limits.improvement);
+    cheapest = Math.min(cheapest, cost);
+    if (!improved && k + 1 >= limits.minWindows && enough()) break;
+  }
+  return costs;
+}
+
+/** Seconds of load before each measured window of `scenario` (bench/load.ts's warm-up, or the steady load's). */
+const roundWarmup = (scenario: Scenario) => scenario.warmup ?? Math.min(1, settings.warmup);
 
 /**
  * Load on a graph's subgraphs until their CPU per subgraph request stops falling: a fresh
@@ -576,22 +600,20 @@ const SUBGRAPH_WARMUP = { minRequests: 25_000, maxWindows: 30, seconds: 5, impro
 async function warmSubgraphs(scenario: Scenario, graph: Graph, targets: Variant[], gateways: Map<Variant, Gateway>, expected: string): Promise<void> {
   const driver = targets.find((v) => v.kind === 'plaza' && v.env.PLAZA_DEDUP === 'false') ?? targets[0];
   const gw = gateways.get(driver)!;
-  let cheapest = Infinity;
   let served = 0;
   let timeouts = 0;
-  const costs: string[] = [];
-  for (let window = 0; window < SUBGRAPH_WARMUP.maxWindows; window++) {
-    const cell = await measure(scenario, driver.name, gw.url, scenario.body, scenario.headers ?? {}, expectedOf(driver, expected), null, graph.subgraphs, SUBGRAPH_WARMUP.seconds, scenario.warmup ?? 0);
-    // a wrong answer or a failed socket ends the run; a timeout of a gateway still cold under the load is only counted
-    if (cell.load.wrong || cell.load.errors > cell.load.timeouts) throw new Error(`${driver.name} answered wrongly while warming the ${graph.name} graph's subgraphs`);
-    timeouts += cell.load.timeouts;
-    const cost = (cell.subgraphCpuMsPerRequest ?? 0) / Math.max(cell.subgraphRequestsPerRequest ?? 0, 1e-9);
-    costs.push(fmt(cost, 2));
-    const improved = cost < cheapest * (1 - SUBGRAPH_WARMUP.improvement);
-    cheapest = Math.min(cheapest, cost);
-    served += (cell.subgraphRequestsPerRequest ?? 0) * cell.load.requests;
-    if (!improved && served >= SUBGRAPH_WARMUP.minRequests) break;
-  }
+  const costs = await untilCostStopsFalling(
+    SUBGRAPH_WARMUP,
+    async () => {
+      const cell = await measure(scenario, driver.name, gw.url, scenario.body, scenario.headers ?? {}, expectedOf(driver, expected), null, graph.subgraphs, SUBGRAPH_WARMUP.seconds, scenario.warmup ?? 0);
+      // a wrong answer or a failed socket ends the run; a timeout of a gateway still cold under the load is only counted
+      if (cell.load.wrong || cell.load.errors > cell.load.timeouts) throw new Error(`${driver.name} answered wrongly while warming the ${graph.name} graph's subgraphs`);
+      timeouts += cell.load.timeouts;
+      served += (cell.subgraphRequestsPerRequest ?? 0) * cell.load.requests;
+      return (cell.subgraphCpuMsPerRequest ?? 0) / Math.max(cell.subgraphRequestsPerRequest ?? 0, 1e-9);
+    },
+    () => served >= SUBGRAPH_WARMUP.minRequests,
+  );
   const line = `the ${graph.name} graph's subgraphs warmed up through ${driver.name} (scenario ${scenario.id}): CPU ms per subgraph request by ${SUBGRAPH_WARMUP.seconds} s window ${costs.join(' → ')} (${Math.round(served)} subgraph requests${timeouts ? `; ${timeouts} requests timed out` : ''})`;
   subgraphWarmups.push(line);
   console.log(`  ${line}`);
@@ -611,17 +633,11 @@ const GATEWAY_WARMUP = { minWindows: 2, maxWindows: 5, improvement: 0.05 };
  * Returns the gateway's CPU ms per request by window.
  */
 async function warmGateway(scenario: Scenario, variant: Variant, gw: Gateway, subgraphs: Subgraph[], expected: string): Promise<string> {
-  let cheapest = Infinity;
-  const costs: string[] = [];
-  for (let window = 0; window < GATEWAY_WARMUP.maxWindows; window++) {
-    const cell = await measure(scenario, variant.name, gw.url, scenario.body, scenario.headers ?? {}, expected, gw.child.pid!, subgraphs, settings.warmup, scenario.warmup ?? Math.min(1, settings.warmup));
+  const costs = await untilCostStopsFalling(GATEWAY_WARMUP, async () => {
+    const cell = await measure(scenario, variant.name, gw.url, scenario.body, scenario.headers ?? {}, expected, gw.child.pid!, subgraphs, settings.warmup, roundWarmup(scenario));
     if (cell.load.wrong || cell.load.errors > cell.load.timeouts) throw new Error(`${variant.name} answered scenario ${scenario.id}'s warm-up wrongly (${cell.load.wrong} wrong, ${cell.load.errors} errors, ${cell.load.timeouts} timeouts)`);
-    const cost = cell.cpuMsPerRequest ?? 0;
-    costs.push(fmt(cost, 2));
-    const improved = cost < cheapest * (1 - GATEWAY_WARMUP.improvement);
-    cheapest = Math.min(cheapest, cost);
-    if (!improved && window + 1 >= GATEWAY_WARMUP.minWindows) break;
-  }
+    return cell.cpuMsPerRequest ?? 0;
+  });
   return `${variant.name} ${costs.join(' → ')}`;
 }
 /** What warmGateway saw, by scenario, for the report. */
@@ -956,16 +972,14 @@ async function main(): Promise<void> {
           gatewayWarmups.push(`scenario ${scenario.id}: ${lines.join('; ')}`);
         }
         const rounds = new Map<Variant, Cell[]>(targets.map((v) => [v, []]));
-        const roundCount = scenario.id === 'G' ? settings.guildRounds : settings.rounds;
-        for (let round = 0; round < roundCount; round++) {
+        for (let round = 0; round < (scenario.rounds ?? settings.rounds); round++) {
           // a different order every round: no target is always measured on the warmest subgraphs
           const order = targets.map((_, k) => targets[(k + round) % targets.length]);
           if (round % 2 === 1) order.reverse();
           for (const variant of order) {
             const gw = gateways.get(variant)!;
-            // every gateway is warm already (the pass above): a short warm-up re-opens its connections
-            const warmup = scenario.warmup ?? Math.min(1, settings.warmup);
-            const cell = await measure(scenario, variant.name, gw.url, scenario.body, scenario.headers ?? {}, expectedOf(variant, expected), gw.child.pid!, subgraphs, settings.duration, warmup);
+            // every gateway is warm already (the windows above): a short warm-up re-opens its connections
+            const cell = await measure(scenario, variant.name, gw.url, scenario.body, scenario.headers ?? {}, expectedOf(variant, expected), gw.child.pid!, subgraphs, settings.duration, roundWarmup(scenario));
             rounds.get(variant)!.push(cell);
             if (cell.load.sampleWrong) console.log(`  a wrong answer: ${cell.load.sampleWrong.slice(0, 300)}`);
             console.log(`  round ${round + 1}: ${variant.name.padEnd(32)} ${fmt(cell.load.rps).padStart(6)} rps  p50 ${fmt(cell.load.p50)} ms  p99 ${fmt(cell.load.p99)} ms  cpu ${fmt(cell.cpuMsPerRequest, 2)} ms/req  subgraphs ${fmt(cell.subgraphCpuMsPerRequest, 1)} ms/req  wrong ${cell.load.wrong}`);
