@@ -34,7 +34,7 @@ function gatewayInFront(p: Plaza, urls: Record<string, string>, operations: Gate
 }
 
 /** A proxy in front of a subgraph that can drop the next requests or answer slowly; counts what it saw. */
-async function flakyProxy(target: string) {
+async function flakyProxy(target: string, arrivals?: { name: string; body: string }[]) {
   const seen: string[] = [];
   const state = { dropNext: 0, delayMs: 0 };
   const server = http.createServer((req, res) => {
@@ -43,6 +43,8 @@ async function flakyProxy(target: string) {
     req.on('end', async () => {
       const body = Buffer.concat(chunks).toString('utf8');
       seen.push(body);
+      // the order requests reach the proxies sharing `arrivals` (named after the subgraph they stand for)
+      arrivals?.push({ name: new URL(target).port, body });
       if (state.dropNext > 0) {
         state.dropNext--;
         req.socket.destroy();
@@ -340,5 +342,23 @@ describe('entity fetches held to go out together', () => {
       expect(offers.match(/"__typename":"Merchant"/g)!.length).toBeGreaterThan(1);
       expect(statements).toBe(2);
     }
+  });
+
+  it("leave the user's points out: no later membership fetch of the plan can take them along, so they go out as soon as the user is known", async () => {
+    plaza = await startPlaza();
+    const arrivals: { name: string; body: string }[] = [];
+    const membership = await flakyProxy(plaza.subgraphs.membership.url, arrivals);
+    const coupons = await flakyProxy(plaza.subgraphs.coupons.url, arrivals);
+    const gateway = await gatewayInFront(plaza, { membership: membership.url, coupons: coupons.url });
+    // the feed's coupons are slow: its last fetch (the cards' offers) comes long after the user is known
+    coupons.state.delayMs = 300;
+    const { body } = await postJson(gateway.url, { query: HOME, variables: HOME_VARIABLES }, await bearer('u1'));
+    expect(body.errors).toBeUndefined();
+    expect(body.data.me.points).toEqual(expect.objectContaining({ balance: expect.any(Number) }));
+    const points = arrivals.findIndex((a) => a.name === new URL(plaza!.subgraphs.membership.url).port && a.body.includes('points'));
+    const lastCoupons = arrivals.map((a) => a.name).lastIndexOf(new URL(plaza!.subgraphs.coupons.url).port);
+    // held until nothing else was out, the points would have gone out after the cards' offers answered: one more round trip
+    expect(points).toBeGreaterThanOrEqual(0);
+    expect(points).toBeLessThan(lastCoupons);
   });
 });

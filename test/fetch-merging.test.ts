@@ -141,11 +141,25 @@ describe('fetches nothing in a plan waits for', () => {
         kind: 'Sequence',
         nodes: [
           { kind: 'Parallel', nodes: [flatten(fetch('coupons', 'offer')), flatten(fetch('coupons', 'early'))] },
-          { kind: 'Parallel', nodes: [flatten(fetch('coupons', 'offer')), flatten(fetch('coupons', 'late'))] },
+          { kind: 'Parallel', nodes: [flatten(fetch('coupons', 'offer')), flatten(fetch('coupons', 'late')), flatten(fetch('coupons', 'later'))] },
         ],
       }),
     );
-    expect([...held]).toEqual(['late']);
+    expect([...held].sort()).toEqual(['late', 'later']);
+  });
+
+  it('leave out a fetch whose only later fetch to its subgraph is waited for: it could only go out alone, after everything else', () => {
+    // the headline query's shape: the user's points beside the feed, whose membership fetch the feed's next step waits for
+    const held = trailingFetches(
+      plan({
+        kind: 'Parallel',
+        nodes: [
+          { kind: 'Sequence', nodes: [fetch('users', 'me'), flatten(fetch('membership', 'points'))] },
+          { kind: 'Sequence', nodes: [fetch('placements', 'feed'), flatten(fetch('membership', 'affinity')), flatten(fetch('placements', 'cards'))] },
+        ],
+      }),
+    );
+    expect([...held]).toEqual([]);
   });
 
   it('subgraphs fetched from at one place only are told apart (their fetches go out at once)', () => {

@@ -150,13 +150,16 @@ export function mergeEntityFetches(requests: readonly GatewayGraphQLRequest[]): 
  * them (each is the last step of every Sequence around it; Parallels and Flattens pass
  * that on), so the rest of the plan runs the same whenever they answer, and the plan has
  * a later fetch to the same subgraph (one that waits for an earlier step) that they can
- * go out with (see PlazaDataSource). An operation that also appears where something
- * waits for it is left out. Nothing under @defer is included.
+ * go out with: one that nothing waits for either, since a held fetch never rides along
+ * with a fetch the plan waits for (see SubgraphSource.flush). Held with no such fetch to
+ * join, a fetch would go out alone once everything else had answered: one more round
+ * trip at the end of the request. An operation that also appears where something waits
+ * for it is left out. Nothing under @defer is included.
  */
 export function trailingFetches(plan: QueryPlan): ReadonlySet<string> {
   const trailing = new Map<string, string>();
   const waitedFor = new Set<string>();
-  /** Subgraphs with a fetch that waits for an earlier step: what a held fetch can join. */
+  /** Subgraphs with a fetch that waits for an earlier step and that nothing waits for: what a held fetch can join. */
   const laterFetches = new Map<string, Set<string>>();
   const walk = (node: PlanNode | undefined, last: boolean, afterAStep: boolean): void => {
     if (!node) return;
@@ -164,7 +167,7 @@ export function trailingFetches(plan: QueryPlan): ReadonlySet<string> {
       case 'Fetch':
         if (last) trailing.set(node.operation, node.serviceName);
         else waitedFor.add(node.operation);
-        if (afterAStep) {
+        if (afterAStep && last) {
           const operations = laterFetches.get(node.serviceName) ?? new Set<string>();
           laterFetches.set(node.serviceName, operations.add(node.operation));
         }
@@ -192,7 +195,7 @@ export function trailingFetches(plan: QueryPlan): ReadonlySet<string> {
   const holdable = new Set<string>();
   for (const [operation, service] of trailing) {
     const later = laterFetches.get(service);
-    if (!waitedFor.has(operation) && later && [...later].some((other) => other !== operation)) holdable.add(operation);
+    if (!waitedFor.has(operation) && later && [...later].some((other) => other !== operation && !waitedFor.has(other))) holdable.add(operation);
   }
   return holdable;
 }
