@@ -187,6 +187,12 @@ describe('the body of a fetch', () => {
       // representations without texts, and no representations at all: stringified as they are
       { query, variables: { representations: [{ __typename: 'Merchant', id: 'm3' }] }, operationName: 'Q' },
       { query: '{ homepage(city: "Shanghai") { city } }', variables: { city: 'x' } },
+      // fetches combined into one operation: each one's representations under a name of its own, beside other variables
+      {
+        query,
+        variables: { e0_representations: represented({ __typename: 'Merchant', id: 'm1' }), e0_first: 3, e1_skipped: undefined, e1_representations: represented({ __typename: 'Merchant', id: 'm4' }) },
+        operationName: 'PlazaCombinedEntities',
+      },
     ]) {
       expect(bodyText(request)).toBe(JSON.stringify(request));
     }
@@ -196,5 +202,6 @@ describe('the body of a fetch', () => {
     const representations = represented({ __typename: 'Merchant', id: 'm1' });
     representationTexts.set(representations, ['{"__typename":"Merchant","id":"as written"}']);
     expect(JSON.parse(bodyText({ query, variables: { representations } })).variables.representations).toEqual([{ __typename: 'Merchant', id: 'as written' }]);
+    expect(JSON.parse(bodyText({ query, variables: { e1_representations: representations } })).variables.e1_representations).toEqual([{ __typename: 'Merchant', id: 'as written' }]);
   });
 });

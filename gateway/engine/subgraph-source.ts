@@ -334,20 +334,28 @@ interface Waiting {
 /**
  * A fetch's body, as `JSON.stringify` of its query, variables and operation name would
  * write it, the entity representations spliced in from the texts the engine wrote them as
- * (it keyed them by that text to send each once): nothing is stringified twice.
+ * (it keyed them by that text to send each once): nothing is stringified twice. Every list
+ * variable with known texts is spliced, whatever its name: fetches combined into one
+ * operation carry theirs as `e0_representations`, `e1_representations`, ….
  */
 export function bodyText(request: GatewayGraphQLRequest): string {
   const { query, variables, operationName } = request;
-  const representations = variables?.representations;
-  const texts = Array.isArray(representations) ? representationTexts.get(representations) : undefined;
-  if (!texts || texts.length !== representations.length) {
+  if (!variables || !Object.values(variables).some(hasTexts)) {
     const { http: _http, ...payload } = request;
     return JSON.stringify(payload);
   }
-  const { representations: _representations, ...others } = variables!;
-  const before = JSON.stringify(others);
-  const variablesText = `${before.length > 2 ? `${before.slice(0, -1)},` : '{'}"representations":[${texts.join(',')}]}`;
-  return `{${query === undefined ? '' : `"query":${JSON.stringify(query)},`}"variables":${variablesText}${operationName === undefined ? '' : `,"operationName":${JSON.stringify(operationName)}`}}`;
+  const parts: string[] = [];
+  for (const [name, value] of Object.entries(variables)) {
+    // JSON.stringify leaves out what it cannot write (undefined)
+    const text = hasTexts(value) ? `[${representationTexts.get(value)!.join(',')}]` : JSON.stringify(value);
+    if (text !== undefined) parts.push(`${JSON.stringify(name)}:${text}`);
+  }
+  return `{${query === undefined ? '' : `"query":${JSON.stringify(query)},`}"variables":{${parts.join(',')}}${operationName === undefined ? '' : `,"operationName":${JSON.stringify(operationName)}`}}`;
+}
+
+/** A list whose JSON texts the engine noted (representationTexts), one per item. */
+function hasTexts(value: unknown): value is unknown[] {
+  return Array.isArray(value) && representationTexts.get(value)?.length === value.length;
 }
 
 const NOTHING: ReadonlySet<string> = new Set();
