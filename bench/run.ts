@@ -1158,8 +1158,8 @@ async function headlineOverhead(graph: Graph): Promise<OverheadResult> {
   // gateway's do, from a core of their own that idles while it waits (docs/benchmark.md).
   // From the subgraphs' core, kept awake by them, the direct row would skip the cost of
   // crossing cores and of waking an idle one at every step of the plan's chain.
-  const ownCpus = cpusOf(process.pid);
-  if (settings.gatewayCpus) pinPid(process.pid, settings.gatewayCpus);
+  const ownCpus = settings.gatewayCpus ? cpusOf(process.pid) : undefined;
+  if (ownCpus !== undefined) pinPid(process.pid, settings.gatewayCpus);
   try {
     // on their whole core: a CPU quota would throttle a latency, not only a throughput
     for (const variant of measured) started.push(await startGateway(variant, graph));
@@ -1176,7 +1176,7 @@ async function headlineOverhead(graph: Graph): Promise<OverheadResult> {
       warmup: bench.BENCH_OVERHEAD_WARMUP ?? (flags.quick ? 1000 : 3000),
     });
   } finally {
-    if (settings.gatewayCpus) pinPid(process.pid, ownCpus);
+    if (ownCpus !== undefined) pinPid(process.pid, ownCpus);
     await Promise.all(started.map((gw) => stopProcess(gw.child)));
   }
 }

@@ -110,6 +110,8 @@ describe('fetches nothing in a plan waits for', () => {
   const fetch = (serviceName: string, operation: string): PlanNode => ({ kind: 'Fetch', serviceName, operation, variableUsages: [], operationKind: 'query' }) as never;
   const flatten = (node: PlanNode): PlanNode => ({ kind: 'Flatten', path: ['x'], node });
   const plan = (node: PlanNode): QueryPlan => ({ kind: 'QueryPlan', node });
+  /** The operations trailingFetches holds back in `node`'s plan, sorted. */
+  const heldIn = (node: PlanNode | QueryPlan) => [...trailingFetches(node.kind === 'QueryPlan' ? node : plan(node))].sort();
   /** The feed's shape: placements, then merchants' services and coupons' offers side by side, with `more` beside them and `after` last. */
   const feed = (more: PlanNode[] = [], after: PlanNode[] = []): QueryPlan =>
     plan({
@@ -130,36 +132,31 @@ describe('fetches nothing in a plan waits for', () => {
     });
 
   it('are the last steps of their sequences, with a later fetch to the same subgraph to go out with', () => {
-    const held = trailingFetches(feed());
     // `services` is waited for; `points` has no later membership fetch to join
-    expect([...held].sort()).toEqual(['offer', 'offers']);
+    expect(heldIn(feed())).toEqual(['offer', 'offers']);
   });
 
   it('leave out an operation that is also waited for somewhere, and anything followed by another step', () => {
-    const held = trailingFetches(
-      plan({
-        kind: 'Sequence',
-        nodes: [
-          { kind: 'Parallel', nodes: [flatten(fetch('coupons', 'offer')), flatten(fetch('coupons', 'early'))] },
-          { kind: 'Parallel', nodes: [flatten(fetch('coupons', 'offer')), flatten(fetch('coupons', 'late')), flatten(fetch('coupons', 'later'))] },
-        ],
-      }),
-    );
-    expect([...held].sort()).toEqual(['late', 'later']);
+    const held = heldIn({
+      kind: 'Sequence',
+      nodes: [
+        { kind: 'Parallel', nodes: [flatten(fetch('coupons', 'offer')), flatten(fetch('coupons', 'early'))] },
+        { kind: 'Parallel', nodes: [flatten(fetch('coupons', 'offer')), flatten(fetch('coupons', 'late')), flatten(fetch('coupons', 'later'))] },
+      ],
+    });
+    expect(held).toEqual(['late', 'later']);
   });
 
   it('leave out a fetch whose only later fetch to its subgraph is waited for: it could only go out alone, after everything else', () => {
     // the headline query's shape: the user's points beside the feed, whose membership fetch the feed's next step waits for
-    const held = trailingFetches(
-      plan({
-        kind: 'Parallel',
-        nodes: [
-          { kind: 'Sequence', nodes: [fetch('users', 'me'), flatten(fetch('membership', 'points'))] },
-          { kind: 'Sequence', nodes: [fetch('placements', 'feed'), flatten(fetch('membership', 'affinity')), flatten(fetch('placements', 'cards'))] },
-        ],
-      }),
-    );
-    expect([...held]).toEqual([]);
+    const held = heldIn({
+      kind: 'Parallel',
+      nodes: [
+        { kind: 'Sequence', nodes: [fetch('users', 'me'), flatten(fetch('membership', 'points'))] },
+        { kind: 'Sequence', nodes: [fetch('placements', 'feed'), flatten(fetch('membership', 'affinity')), flatten(fetch('placements', 'cards'))] },
+      ],
+    });
+    expect(held).toEqual([]);
   });
 
   it('subgraphs fetched from at one place only are told apart (their fetches go out at once)', () => {

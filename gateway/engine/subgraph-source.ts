@@ -340,22 +340,24 @@ interface Waiting {
  */
 export function bodyText(request: GatewayGraphQLRequest): string {
   const { query, variables, operationName } = request;
-  if (!variables || !Object.values(variables).some(hasTexts)) {
+  if (!variables || !Object.values(variables).some(textsOf)) {
     const { http: _http, ...payload } = request;
     return JSON.stringify(payload);
   }
   const parts: string[] = [];
   for (const [name, value] of Object.entries(variables)) {
+    const texts = textsOf(value);
     // JSON.stringify leaves out what it cannot write (undefined)
-    const text = hasTexts(value) ? `[${representationTexts.get(value)!.join(',')}]` : JSON.stringify(value);
+    const text = texts ? `[${texts.join(',')}]` : JSON.stringify(value);
     if (text !== undefined) parts.push(`${JSON.stringify(name)}:${text}`);
   }
   return `{${query === undefined ? '' : `"query":${JSON.stringify(query)},`}"variables":{${parts.join(',')}}${operationName === undefined ? '' : `,"operationName":${JSON.stringify(operationName)}`}}`;
 }
 
-/** A list whose JSON texts the engine noted (representationTexts), one per item. */
-function hasTexts(value: unknown): value is unknown[] {
-  return Array.isArray(value) && representationTexts.get(value)?.length === value.length;
+/** The JSON texts the engine noted for a list (representationTexts), one per item; undefined for anything else. */
+function textsOf(value: unknown): readonly string[] | undefined {
+  const texts = Array.isArray(value) ? representationTexts.get(value) : undefined;
+  return texts && texts.length === (value as unknown[]).length ? texts : undefined;
 }
 
 const NOTHING: ReadonlySet<string> = new Set();
