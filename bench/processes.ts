@@ -10,6 +10,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { GATEWAY_NODE_FLAGS } from '../gateway/node-flags.ts';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../platform/config.ts';
 import { ANONYMOUS, INTERNAL_TOKEN_HEADER, signInternalToken } from '../platform/internal-token.ts';
 
@@ -39,7 +40,9 @@ export interface ProcessOptions {
 /** Starts `script` (a path from the repository's root) with `args`; its last output is printed if it fails. */
 export function startProcess(script: string, args: string[], env: NodeJS.ProcessEnv, cpus = '', options: ProcessOptions = {}): ChildProcess {
   const from = options.root ?? root;
-  const nodeArgs = [...(options.nodeFlags ?? []), '--import', 'tsx', path.join(from, script), ...args];
+  // the gateway runs as it ships (gateway/node-flags.ts; another checkout's gateway too, with this checkout's flags)
+  const shipped = script === 'gateway/main.ts' ? GATEWAY_NODE_FLAGS : [];
+  const nodeArgs = [...shipped, ...(options.nodeFlags ?? []), '--import', 'tsx', path.join(from, script), ...args];
   // taskset execs node, so the child's pid is node's own (for /proc figures)
   const [command, argv] = cpus ? ['taskset', ['-c', cpus, process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
   const child = spawn(command, argv, { cwd: from, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });

@@ -66,6 +66,7 @@ import { freePort, startProcess as startBenchProcess, stopProcess } from './proc
 import { overheadReport, unloadedOverhead, type OverheadResult } from './overhead.ts';
 import { SUPERGRAPH_PATH } from '../schema/compose.ts';
 import { BENCH_RUN_DEFAULTS, settingsFor, settingsOf } from '../platform/settings.ts';
+import { GATEWAY_NODE_FLAGS } from '../gateway/node-flags.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { values: flags } = parseArgs({
@@ -902,7 +903,7 @@ function machine(): string {
   return [
     `- CPU: ${cpus[0]?.model ?? 'unknown'} × ${cpus.length} cores; memory ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; ${os.type()} ${os.release()}`,
     `- Node ${process.version}; ${['@apollo/gateway', '@apollo/server', '@apollo/query-planner', '@graphql-hive/gateway', '@graphql-hive/router-runtime', '@graphql-hive/router-query-planner', 'graphql', 'undici', 'autocannon', '@mikro-orm/core'].map((p) => `${p} ${versionOf(p)}`).join(', ')}`,
-    `- ${layout()}; SQLite databases (seed scale small); NODE_ENV=production; Hive Gateway without logging, landing page or GraphiQL, its other defaults kept`,
+    `- ${layout()}; SQLite databases (seed scale small); NODE_ENV=production; Plaza's gateway with its Node flags (${GATEWAY_NODE_FLAGS.join(' ')}, gateway/node-flags.ts); Hive Gateway without logging, landing page or GraphiQL, its other defaults kept`,
     `- ${settings.connections} connections (scenario G: ${settings.guildConnections}, its window inside one continuous run of load after ${settings.guildWarmup} s of it, every round); each graph's subgraphs warmed up first, by at least ${SUBGRAPH_WARMUP.minRequests} requests and until their CPU per request stops falling (${SUBGRAPH_WARMUP.seconds} s windows, at most ${SUBGRAPH_WARMUP.maxWindows}); every gateway warmed up next, in windows of ${settings.warmup} s, until its CPU per request stops falling (at least ${GATEWAY_WARMUP.minWindows} windows, at most ${GATEWAY_WARMUP.maxWindows}); every gateway of a scenario then measured in ${settings.rounds} round(s) of ${settings.duration} s (scenario G: ${settings.guildRounds}), 1 s of warm-up before every round excluded, in a different order each round; rows give the median round; every response compared byte for byte with the expected answer`,
     ...subgraphWarmups.map((line) => `- ${line}`),
     `- gateways warmed up, CPU ms per request by ${settings.warmup} s window: ${gatewayWarmups.join('; ')}`,

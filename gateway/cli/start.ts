@@ -7,14 +7,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { readSubgraphConfig, SUBGRAPH_NAMES } from '../../platform/config.ts';
 import { readGatewayConfig } from '../config.ts';
+import { GATEWAY_NODE_FLAGS } from '../node-flags.ts';
 import { developmentLinks } from './links.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const children: ChildProcess[] = [];
 let stopping = false;
 
-function run(label: string, script: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+function run(label: string, script: string, args: string[], env: NodeJS.ProcessEnv = {}, nodeFlags: readonly string[] = []): ChildProcess {
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', script, ...args], {
     cwd: root,
     env: { ...process.env, ...env },
     // the IPC channel tells a child when this supervisor is gone, even after SIGKILL
@@ -75,7 +76,7 @@ try {
   await Promise.all(subgraphs.map((sg) => waitForHealth(`${sg.name} subgraph`, `http://${sg.host}:${sg.port}/health`)));
   // the gateway reaches each subgraph where it was actually started (ports are configurable)
   const urls = Object.fromEntries(subgraphs.map((sg) => [`PLAZA_SUBGRAPH_URL_${sg.name.toUpperCase()}`, `http://${sg.host}:${sg.port}/graphql`]));
-  run('gateway', 'gateway/main.ts', [], urls);
+  run('gateway', 'gateway/main.ts', [], urls, GATEWAY_NODE_FLAGS);
   await waitForHealth('gateway', `http://${gateway.host}:${gateway.port}/health`);
   if (!stopping) {
     console.log(`\nPlaza is up: GraphQL at http://${gateway.host}:${gateway.port}/graphql  (Ctrl-C stops everything)`);
