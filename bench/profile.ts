@@ -25,8 +25,11 @@ function packageOf(url: string, root: string): string {
   return url.replace(`file://${root}`, '').replace(root, '');
 }
 
-/** `skipMs`: leave out the first milliseconds of the profile (start-up and warm-up). */
-export function summarizeProfile(profile: CpuProfile, root: string, top = 10, skipMs = 0): string {
+/**
+ * `skipMs`: leave out the first milliseconds of the profile (start-up and warm-up);
+ * `untilMs`: and what comes after (the load's end and the shutdown: requests cut short, a pool closed).
+ */
+export function summarizeProfile(profile: CpuProfile, root: string, top = 10, skipMs = 0, untilMs = Infinity): string {
   const selfUs = new Map<number, number>();
   const samples = profile.samples ?? [];
   const deltas = profile.timeDeltas ?? [];
@@ -34,6 +37,7 @@ export function summarizeProfile(profile: CpuProfile, root: string, top = 10, sk
   for (let i = 0; i < samples.length; i++) {
     elapsedUs += deltas[i] ?? 0;
     if (elapsedUs < skipMs * 1000) continue;
+    if (elapsedUs > untilMs * 1000) break;
     selfUs.set(samples[i], (selfUs.get(samples[i]) ?? 0) + (deltas[i] ?? 0));
   }
   let total = 0;

@@ -1191,6 +1191,7 @@ async function cpuProfile(graph: Graph): Promise<string> {
   if (!variant || variant.kind !== 'plaza') throw new Error(`BENCH_PROFILE_VARIANT: no Plaza variant named ${settings.profileVariant}`);
   const spawned = Date.now();
   let measuredFrom = 0;
+  let measuredUntil = Infinity;
   let requests = 0;
   // on its whole core: the profiler's samples would count a throttled wait as time spent
   const gw = await startGateway(variant, graph, { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
@@ -1200,6 +1201,7 @@ async function cpuProfile(graph: Graph): Promise<string> {
     const expected = await post(gw.url, scenario.body, scenario.headers);
     const job = { url: gw.url, body: scenario.body, headers: scenario.headers ?? {}, expected: expected.text, connections: scenario.connections ?? settings.connections, duration: settings.duration, warmup: scenario.warmup ?? settings.warmup };
     const result = await load(job, { start: () => void (measuredFrom = Date.now() - spawned) });
+    measuredUntil = Date.now() - spawned;
     if (result.wrong) throw new Error(`${result.wrong} wrong answers while profiling`);
     requests = result.requests;
   } finally {
@@ -1210,8 +1212,8 @@ async function cpuProfile(graph: Graph): Promise<string> {
   const kept = path.join(os.tmpdir(), `plaza-gateway-${Date.now()}.cpuprofile`);
   fs.copyFileSync(path.join(dir, file), kept);
   fs.rmSync(dir, { recursive: true, force: true });
-  const summary = summarizeProfile(JSON.parse(fs.readFileSync(kept, 'utf8')), root, 10, measuredFrom);
-  return `Profile: \`${kept}\` (open in Chrome DevTools). ${variant.name} variant on its whole core (no quota), ${settings.duration} s under load (${requests} requests); start-up and warm-up left out.\n\n${summary}`;
+  const summary = summarizeProfile(JSON.parse(fs.readFileSync(kept, 'utf8')), root, 10, measuredFrom, measuredUntil);
+  return `Profile: \`${kept}\` (open in Chrome DevTools). ${variant.name} variant on its whole core (no quota), ${settings.duration} s under load (${requests} requests); start-up, warm-up and shutdown left out.\n\n${summary}`;
 }
 
 await main();
