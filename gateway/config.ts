@@ -250,7 +250,7 @@ export function securityOf(config: Pick<GatewayConfig, 'security'>): SecurityCon
 
 /** How the gateway talks to subgraphs and reports on itself. */
 export interface OperationsConfig {
-  /** HTTP client for subgraph fetches: `undici` (keep-alive Agent.request pool) or `default` (Node's built-in fetch). `PLAZA_SUBGRAPH_FETCHER`; default undici. */
+  /** HTTP client for subgraph fetches: `undici` (keep-alive pool, undici's dispatch) or `default` (Node's built-in fetch). `PLAZA_SUBGRAPH_FETCHER`; default undici. */
   subgraphFetcher: 'undici' | 'default';
   /** Share one subgraph answer between identical in-flight queries of the same caller. `PLAZA_DEDUP`; default true. */
   dedup: boolean;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildSchema, parse, validate } from 'graphql';
 import type { PlanNode, QueryPlan } from '@apollo/query-planner';
-import { combineEntityFetches, isEntityFetch, mergeEntityFetches, mergeKey, representationTexts, singleFetchSubgraphs, trailingFetches } from '../gateway/engine/fetch-merging.ts';
+import { combineEntityFetches, DistinctRepresentations, isEntityFetch, mergeEntityFetches, mergeKey, representationTexts, singleFetchSubgraphs, trailingFetches } from '../gateway/engine/fetch-merging.ts';
 import { bodyText } from '../gateway/engine/subgraph-source.ts';
 
 const SELECTION = '{_entities(representations:$representations){...on MerchantService{title merchant{__typename id}}}}';
@@ -200,5 +200,35 @@ describe('the body of a fetch', () => {
     representationTexts.set(representations, ['{"__typename":"Merchant","id":"as written"}']);
     expect(JSON.parse(bodyText({ query, variables: { representations } })).variables.representations).toEqual([{ __typename: 'Merchant', id: 'as written' }]);
     expect(JSON.parse(bodyText({ query, variables: { e1_representations: representations } })).variables.e1_representations).toEqual([{ __typename: 'Merchant', id: 'as written' }]);
+  });
+});
+
+describe("an entity fetch's distinct representations", () => {
+  it('are sent once each, found by typename, key field and value without their text, with the texts JSON.stringify writes', () => {
+    const distinct = new DistinctRepresentations<Record<string, unknown>>();
+    const sent = [
+      { __typename: 'Product', upc: '1' },
+      { __typename: 'Product', upc: '2' },
+      { __typename: 'Product', upc: '1' },
+      // a number is not the string of its digits, in a map as in JSON
+      { __typename: 'Product', upc: 1 },
+      { __typename: 'User', upc: '1' },
+      { __typename: 'Product', id: '1' },
+      // other shapes go by their text: several fields, a composite key
+      { __typename: 'Product', upc: '1', weight: 2 },
+      { __typename: 'Product', upc: '1', weight: 2 },
+      { __typename: 'Org', key: { id: '1' } },
+      { __typename: 'Org', key: { id: '1' } },
+      { __typename: 'Product', upc: '2' },
+    ].map((representation) => distinct.addEntity(representation));
+    expect(sent).toEqual([0, 1, 0, 2, 3, 4, 5, 5, 6, 6, 1]);
+    expect(representationTexts.get(distinct.list)).toEqual(distinct.list.map((representation) => JSON.stringify(representation)));
+  });
+
+  it('are the same whether found by key or by text', () => {
+    const distinct = new DistinctRepresentations<Record<string, unknown>>();
+    const byText = distinct.add({ __typename: 'Product', upc: '7' }, JSON.stringify({ __typename: 'Product', upc: '7' }));
+    expect(distinct.addEntity({ __typename: 'Product', upc: '7' })).toBe(byText);
+    expect(distinct.list).toHaveLength(1);
   });
 });

@@ -15,7 +15,6 @@ import type { GatewayContext } from '../context.ts';
 import { graphql } from './graphql.ts';
 import { inSpan } from './tracing.ts';
 import { DistinctRepresentations } from './fetch-merging.ts';
-import { representationText } from './json-text.ts';
 import type { SubgraphSource } from './subgraph-source.ts';
 
 type Data = Record<string, unknown>;
@@ -437,7 +436,7 @@ async function fetchEntities(
     if (!representation || !representation.__typename) continue;
     for (const rewrite of compiled.inputRewrites) applyRewrite(conditions, rewrite, representation);
     representedEntities.push(index);
-    sentFor.push(distinct.add(representation, representationText(representation)));
+    sentFor.push(distinct.addEntity(representation));
   }
   if (representations.length < 1) return;
   if ('representations' in variables) throw new Error('Variables cannot contain key "representations"');

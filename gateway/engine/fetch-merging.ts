@@ -17,6 +17,7 @@
 import type { GatewayGraphQLRequest, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { PlanNode, QueryPlan } from '@apollo/query-planner';
 import { BoundedCache, ENTRY_BYTES, stringBytes } from '../../platform/caches.ts';
+import { representationText } from './json-text.ts';
 import {
   Kind,
   OperationTypeNode,
@@ -74,6 +75,8 @@ export class DistinctRepresentations<T> {
   readonly list: T[] = [];
   private readonly texts: string[] = [];
   private readonly placeOf = new Map<string, number>();
+  /** Places of the representations with one key field of a string or a number, by typename, field and value (see addEntity). */
+  private readonly byKey = new Map<string, Map<string, Map<string | number, number>>>();
 
   constructor() {
     representationTexts.set(this.list, this.texts);
@@ -87,6 +90,38 @@ export class DistinctRepresentations<T> {
       this.placeOf.set(text, at);
       this.list.push(representation);
       this.texts.push(text);
+    }
+    return at;
+  }
+
+  /**
+   * `add` for an entity's representation, its text written only when needed. Most are
+   * `{ __typename, <key field>: <string or number> }`, and most of a list's repeat one
+   * another (the same product under many reviews): those are found by their typename, field
+   * and value, and only a new one's text is written. Any other shape goes by its text.
+   */
+  addEntity(representation: T & Record<string, unknown>): number {
+    let typename: unknown;
+    let field: string | undefined;
+    let fields = 0;
+    for (const key in representation) {
+      if (++fields > 2) break;
+      if (key === '__typename') typename = representation[key];
+      else field = key;
+    }
+    const value = field === undefined ? undefined : representation[field];
+    if (fields !== 2 || typeof typename !== 'string' || field === undefined || !(typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)))) {
+      return this.add(representation, representationText(representation));
+    }
+    let ofType = this.byKey.get(typename);
+    if (!ofType) this.byKey.set(typename, (ofType = new Map()));
+    let ofField = ofType.get(field);
+    if (!ofField) ofType.set(field, (ofField = new Map()));
+    let at = ofField.get(value);
+    if (at === undefined) {
+      // the same representation may have come by its text (key order aside, a text is one shape)
+      at = this.add(representation, representationText(representation));
+      ofField.set(value, at);
     }
     return at;
   }

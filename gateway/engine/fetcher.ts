@@ -1,5 +1,5 @@
 /**
- * How the gateway reaches subgraphs: a keep-alive connection pool (undici Agent.request)
+ * How the gateway reaches subgraphs: a keep-alive connection pool (undici's dispatch)
  * or Node's built-in fetch, with a time allowed per attempt, behind per-subgraph cockatiel
  * policies (retries with exponential backoff of queries, never mutations, and a circuit
  * breaker) and the sharing of identical in-flight requests. Everything here is transport;
@@ -21,8 +21,8 @@ import {
   type CircuitBreakerPolicy,
   type RetryPolicy,
 } from 'cockatiel';
-import { EventEmitter } from 'node:events';
-import { Agent } from 'undici';
+import type { IncomingHttpHeaders } from 'node:http';
+import { Agent, type Dispatcher } from 'undici';
 import type { OperationsConfig } from '../config.ts';
 import {
   circuitOpen,
@@ -103,41 +103,99 @@ export class SubgraphUnavailableError extends Error {
 }
 
 /**
- * A keep-alive pool shared by every subgraph; `close()` at shutdown. The attempt's time is one
- * timer whose end aborts the request through an EventEmitter, which undici takes as a signal
- * (undici's own headersTimeout and bodyTimeout count in whole seconds, and an AbortController
- * costs about ten times an EventEmitter).
+ * A keep-alive pool shared by every subgraph; `close()` at shutdown. Each request goes
+ * through undici's `dispatch` with a handler of its own that keeps the answer's chunks and
+ * decodes them once at the end: no body stream per request (Agent.request's body is a
+ * Readable whose buffering and events cost more than the parse of a small answer). The
+ * attempt's time is one timer whose end aborts the request through its dispatch controller
+ * (undici's own headersTimeout and bodyTimeout count in whole seconds, and an
+ * AbortController costs about ten times a timer).
  */
 export function undiciTransport(): { send: Transport; close(): Promise<void> } {
   const agent = new Agent({ keepAliveTimeout: 30_000, connections: 128, pipelining: 1 });
   // a handful of subgraph URLs, each parsed once
   const targets = new Map<string, { origin: string; path: string }>();
-  const send: Transport = async (url, headers, body, timeoutMs) => {
+  const send: Transport = (url, headers, body, timeoutMs) => {
     let target = targets.get(url);
     if (!target) {
       const parsed = new URL(url);
       targets.set(url, (target = { origin: parsed.origin, path: parsed.pathname + parsed.search }));
     }
-    const deadline = new EventEmitter();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      deadline.emit('abort');
-    }, timeoutMs);
-    try {
-      const res = await agent.request({ origin: target.origin, path: target.path, method: 'POST', headers, body, signal: deadline });
-      const text = await res.body.text();
-      const flat: Record<string, string> = {};
-      for (const [key, value] of Object.entries(res.headers)) if (value !== undefined) flat[key] = Array.isArray(value) ? value.join(', ') : value;
-      return { status: res.statusCode, statusText: '', headers: flat, text };
-    } catch (error) {
-      if (timedOut) throw new TransportTimeoutError(`no answer within ${timeoutMs} ms`);
-      throw error;
-    } finally {
-      clearTimeout(timer);
-    }
+    return new Promise<RawResponse>((resolve, reject) => {
+      agent.dispatch({ origin: target.origin, path: target.path, method: 'POST', headers, body }, new AnswerHandler(timeoutMs, resolve, reject));
+    });
   };
   return { send, close: () => agent.close() };
+}
+
+/** One request's answer, collected from undici's dispatch callbacks; settles once, within `timeoutMs`. */
+class AnswerHandler implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | undefined;
+  private readonly timer: NodeJS.Timeout;
+  private timedOut = false;
+  private settled = false;
+  private status = 0;
+  private headers: Record<string, string> = {};
+  private chunks: Buffer[] = [];
+  private bytes = 0;
+
+  constructor(
+    timeoutMs: number,
+    private readonly resolve: (raw: RawResponse) => void,
+    private readonly reject: (error: Error) => void,
+  ) {
+    this.timer = setTimeout(() => {
+      this.timedOut = true;
+      const error = new TransportTimeoutError(`no answer within ${timeoutMs} ms`);
+      // not yet on a connection: aborted as soon as it is (onRequestStart)
+      this.controller?.abort(error);
+      this.fail(error);
+    }, timeoutMs);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.timedOut) controller.abort(new TransportTimeoutError('no answer in time'));
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    // called again after a 1xx: only the last one is the answer's
+    this.status = statusCode;
+    const flat: Record<string, string> = {};
+    for (const key in headers) {
+      const value = headers[key];
+      if (value !== undefined) flat[key] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    this.headers = flat;
+    this.chunks = [];
+    this.bytes = 0;
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.bytes += chunk.length;
+  }
+
+  onResponseEnd(): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    const bytes = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.bytes);
+    // as undici's body.text(): UTF-8, a byte order mark left out
+    const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+    this.resolve({ status: this.status, statusText: '', headers: this.headers, text: bytes.toString('utf8', bom ? 3 : 0) });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.fail(this.timedOut ? new TransportTimeoutError(error.message) : error);
+  }
+
+  private fail(error: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    this.reject(error);
+  }
 }
 
 type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body: string; signal: AbortSignal }) => Promise<{
