@@ -34,7 +34,7 @@
  *   npm run bench -- --quick            one 4 s round, for iterating
  *   npm run bench -- --profile          also a CPU profile of Plaza under scenario 2 (BENCH_PROFILE_SCENARIO and
  *                                       BENCH_PROFILE_VARIANT for another scenario or Plaza variant)
- * Settings: BENCH_DURATION (s per round, default 6), BENCH_ROUNDS (3), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (10),
+ * Settings: BENCH_DURATION (s per round, default 6), BENCH_ROUNDS (5), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (10),
  * BENCH_GUILD_CONNECTIONS (scenario G's, 50), BENCH_SCENARIOS (e.g. "1,2" or "G"), BENCH_VARIANTS (names, comma separated),
  * BENCH_SECTIONS (which of gateways,overhead,money,hostile,memory,impressions,subscriptions run; default all; `overhead`
  * alone measures the headline query's unloaded overhead without the load rounds), BENCH_OVERHEAD_REQUESTS, BENCH_OVERHEAD_WARMUP,

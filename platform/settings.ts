@@ -361,7 +361,7 @@ function list(part: Part, description: string, shown = '— (all)'): Setting<str
 }
 
 /** What `npm run bench` measures by default, and with `--quick`. */
-export const BENCH_RUN_DEFAULTS = { duration: { full: 6, quick: 4 }, rounds: { full: 3, quick: 1 }, guildRounds: { full: 5, quick: 1 } } as const;
+export const BENCH_RUN_DEFAULTS = { duration: { full: 6, quick: 4 }, rounds: { full: 5, quick: 1 }, guildRounds: { full: 5, quick: 1 } } as const;
 export const BENCH_SECTIONS = ['gateways', 'overhead', 'money', 'hostile', 'memory', 'impressions', 'subscriptions'] as const;
 const CORES = os.cpus().length;
 
