@@ -132,7 +132,8 @@ export function undiciTransport(): { send: Transport; close(): Promise<void> } {
 class AnswerHandler implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | undefined;
   private readonly timer: NodeJS.Timeout;
-  private timedOut = false;
+  /** Set when the time ran out: the error the request failed with, and aborts with. */
+  private expired: TransportTimeoutError | undefined;
   private settled = false;
   private status = 0;
   private headers: Record<string, string> = {};
@@ -145,17 +146,16 @@ class AnswerHandler implements Dispatcher.DispatchHandler {
     private readonly reject: (error: Error) => void,
   ) {
     this.timer = setTimeout(() => {
-      this.timedOut = true;
-      const error = new TransportTimeoutError(`no answer within ${timeoutMs} ms`);
+      this.expired = new TransportTimeoutError(`no answer within ${timeoutMs} ms`);
       // not yet on a connection: aborted as soon as it is (onRequestStart)
-      this.controller?.abort(error);
-      this.fail(error);
+      this.controller?.abort(this.expired);
+      this.fail(this.expired);
     }, timeoutMs);
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
-    if (this.timedOut) controller.abort(new TransportTimeoutError('no answer in time'));
+    if (this.expired) controller.abort(this.expired);
   }
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
@@ -187,7 +187,7 @@ class AnswerHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-    this.fail(this.timedOut ? new TransportTimeoutError(error.message) : error);
+    this.fail(this.expired ?? error);
   }
 
   private fail(error: Error): void {
